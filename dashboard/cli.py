@@ -1,0 +1,189 @@
+"""Command line: the GUI (``dashboard [URL...]``) and the headless ``feed`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dashboard import __version__
+
+SUBCOMMANDS = ("feed",)
+URL_SCHEMES = ("http", "https")
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 1")
+    return value
+
+
+def _url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in URL_SCHEMES or not parts.netloc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a feed URL: expected http://host/path or https://host/path "
+            "(a Server-Sent Events endpoint)"
+        )
+    return text
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dashboard",
+        description="Watch live event feeds (Server-Sent Events) as cards, a chart, "
+        "alerts and a log.",
+        epilog="Other commands: 'dashboard feed --help' runs the demo feed on its own.",
+    )
+    parser.add_argument(
+        "urls",
+        nargs="*",
+        type=_url,
+        metavar="URL",
+        help="SSE endpoints to connect to (http:// or https://)",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="start the built-in demo feed and connect to it"
+    )
+    parser.add_argument(
+        "--rate",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="events per second of the --demo feed (default 50)",
+    )
+    parser.add_argument(
+        "--exit-after",
+        type=_positive,
+        metavar="SECONDS",
+        help="close after this long and print 'events=N rejected=M connections=K'",
+    )
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="FILE.png",
+        help="save a picture of the main window just before exit",
+    )
+    parser.add_argument(
+        "--capacity",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="events kept in memory; the oldest are evicted (default 1000000)",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more to stderr (-vv for debug)"
+    )
+    parser.add_argument("--version", action="version", version=f"dashboard {__version__}")
+    return parser
+
+
+def feed_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dashboard feed",
+        description="Run the demo feed on its own: Server-Sent Events at /events.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any)")
+    parser.add_argument(
+        "--rate", type=_positive, default=50.0, metavar="N", help="events per second (default 50)"
+    )
+    parser.add_argument(
+        "--junk",
+        type=_share,
+        default=0.0,
+        metavar="SHARE",
+        help="share of frames deliberately broken, 0..1 (default 0)",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="make the events repeatable")
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+    return parser
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
+    logging.basicConfig(level=level, format="dashboard: %(name)s: %(message)s")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in SUBCOMMANDS:
+        return run_feed(feed_parser().parse_args(args[1:]))
+    options = gui_parser().parse_args(args)
+    _configure_logging(options.verbose)
+    if options.rate is not None and not options.demo:
+        gui_parser().error("--rate sets the demo feed's rate: use it with --demo")
+    from dashboard.ui.app import AppOptions, run
+
+    app_options = AppOptions(
+        urls=options.urls,
+        demo=options.demo,
+        exit_after=options.exit_after,
+        screenshot=options.screenshot,
+    )
+    if options.rate is not None:
+        app_options.demo_rate = options.rate
+    if options.capacity is not None:
+        app_options.capacity = options.capacity
+    return run(app_options)
+
+
+def run_feed(options: argparse.Namespace) -> int:
+    _configure_logging(options.verbose)
+    from dashboard.feed.server import FeedServer
+
+    async def serve() -> None:
+        server = FeedServer(
+            options.host, options.port, rate=options.rate, seed=options.seed, junk=options.junk
+        )
+        try:
+            await server.start()
+        except OSError as exc:
+            raise SystemExit(
+                f"dashboard feed: cannot listen on {options.host}:{options.port}: "
+                f"{exc.strerror or exc}"
+            ) from None
+        print(
+            f"Demo feed: Server-Sent Events at {server.url} ({options.rate:g} events/s). "
+            "Ctrl-C stops.",
+            flush=True,
+        )
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await server.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve())
+    return 0

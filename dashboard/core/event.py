@@ -1,0 +1,86 @@
+"""The event model: what every frame from every source becomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+
+class Severity(IntEnum):
+    """Ordered severities; unknown names map to INFO."""
+
+    DEBUG = 10
+    INFO = 20
+    NOTICE = 25
+    WARNING = 30
+    ERROR = 40
+    CRITICAL = 50
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: object, default: Severity | None = None) -> Severity:
+        """Read a severity from a name (``warn``, ``ERROR``...) or a number; else *default*."""
+        fallback = cls.INFO if default is None else default
+        if isinstance(value, str):
+            return _SEVERITY_NAMES.get(value.strip().lower(), fallback)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            known = [s for s in cls if s <= value]
+            return known[-1] if known else cls.DEBUG
+        return fallback
+
+
+_SEVERITY_NAMES: dict[str, Severity] = {
+    "trace": Severity.DEBUG,
+    "debug": Severity.DEBUG,
+    "info": Severity.INFO,
+    "information": Severity.INFO,
+    "informational": Severity.INFO,
+    "notice": Severity.NOTICE,
+    "warn": Severity.WARNING,
+    "warning": Severity.WARNING,
+    "error": Severity.ERROR,
+    "err": Severity.ERROR,
+    "critical": Severity.CRITICAL,
+    "crit": Severity.CRITICAL,
+    "fatal": Severity.CRITICAL,
+    "alert": Severity.CRITICAL,
+    "emergency": Severity.CRITICAL,
+    "emerg": Severity.CRITICAL,
+}
+
+
+@dataclass(slots=True)
+class Event:
+    """One decoded event.
+
+    ``seq`` is the local arrival number given by the store (-1 until stored); ``time`` is the
+    producer's time when the envelope carries one, else the arrival time (epoch seconds).
+    """
+
+    type: str
+    time: float
+    received: float
+    source: str
+    severity: Severity
+    data: Any
+    raw: bytes
+    connection: str
+    id: str | None = None
+    seq: int = -1
+
+
+@dataclass(slots=True)
+class Rejected:
+    """A frame that could not be decoded: kept with its reason, never dropped silently."""
+
+    reason: str
+    raw: bytes
+    received: float
+    connection: str
+    size: int = 0
+    id: str | None = None
+    seq: int = -1

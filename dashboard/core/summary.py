@@ -1,0 +1,55 @@
+"""One-line, plain-text summaries of events for the log and the alert panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from dashboard.core.event import Event
+
+# Line breaks and other C0/C1 controls (and bidi overrides) would break a one-line cell or
+# reorder what follows; show a visible stand-in instead.
+_CONTROL = dict.fromkeys(range(32), " ") | {0x7F: " "} | dict.fromkeys(range(128, 160), " ")
+_CONTROL.update(dict.fromkeys((8234, 8235, 8236, 8237, 8238), "�"))
+_CONTROL.update(dict.fromkeys((8294, 8295, 8296, 8297), "�"))
+
+
+def one_line(text: str, limit: int = 240) -> str:
+    """*text* on one line, with controls made visible-safe, cut at *limit* characters."""
+    text = text.translate(_CONTROL)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return value if value and " " not in value and "=" not in value else f'"{value}"'
+    if isinstance(value, bool) or value is None:
+        return orjson.dumps(value).decode()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, int):
+        return str(value)
+    return orjson.dumps(value, default=str).decode()
+
+
+def summarize(event: Event, limit: int = 240) -> str:
+    """``message`` first when there is one, then ``key=value`` pairs; text as it is."""
+    data = event.data
+    if isinstance(data, dict):
+        parts = []
+        message = data.get("message")
+        if isinstance(message, str):
+            parts.append(message)
+        for key, value in data.items():
+            if key == "message" and isinstance(message, str):
+                continue
+            parts.append(f"{key}={_scalar(value)}")
+            if sum(len(p) + 1 for p in parts) > limit:
+                break
+        text = " ".join(parts)
+    elif isinstance(data, str):
+        text = data
+    else:
+        text = _scalar(data)
+    return one_line(text, limit)

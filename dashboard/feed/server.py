@@ -1,0 +1,229 @@
+"""The demo feed server (aiohttp): the demo operation over Server-Sent Events.
+
+Every client sees the same events with the same ids. A recent history is kept so that a
+client reconnecting with ``Last-Event-ID`` resumes exactly after the last event it saw.
+Used by ``dashboard feed``, embedded by ``dashboard --demo``, and started by the tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections import deque
+
+from aiohttp import web
+
+from dashboard.feed.demo import DemoScenario, FeedEvent
+
+log = logging.getLogger("dashboard.feed")
+
+DEFAULT_RATE = 50.0
+TICK = 0.02  # how often the producer makes the events that are due
+
+
+class FeedServer:
+    """Serves ``/events`` (SSE). Start and stop it on a running asyncio loop.
+
+    Attributes the tests read: ``history`` (the events sent, newest last, bounded),
+    ``last_event_ids`` (the ``Last-Event-ID`` header of each SSE request, None if absent)
+    and ``streams`` (how many SSE responses are open).
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        rate: float = DEFAULT_RATE,
+        seed: int | None = None,
+        junk: float = 0.0,
+        history: int = 100_000,
+        retry_ms: int | None = 1000,
+        heartbeat: float = 15.0,
+        limit: int | None = None,
+        paused: bool = False,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.rate = rate
+        self.scenario = DemoScenario(seed=seed, junk=junk)
+        self.history: deque[FeedEvent] = deque(maxlen=history)
+        self.retry_ms = retry_ms
+        self.heartbeat = heartbeat
+        self.limit = limit  # stop producing after this many events
+        self.paused = paused  # while True, no events are made (tests connect first)
+        self.last_event_ids: list[str | None] = []
+        self.streams = 0
+        self.produced = 0
+        self._new_events = asyncio.Event()
+        self._producer: asyncio.Task[None] | None = None
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/events"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/", self._index)
+        app.router.add_get("/events", self._sse)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        self._new_events = asyncio.Event()
+        if self._producer is None or self._producer.done():
+            self._producer = asyncio.create_task(self._produce())
+        log.info("demo feed on %s at %g events/s", self.url, self.rate)
+
+    async def stop(self) -> None:
+        """Close the port and every open stream (the history is kept for a restart)."""
+        if self._producer is not None:
+            self._producer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._producer
+            self._producer = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        self._new_events.set()
+
+    # -- producing ---------------------------------------------------------------------
+    async def _produce(self) -> None:
+        started = time.monotonic()
+        made_at_start = self.produced
+        while self.limit is None or self.produced < self.limit:
+            await asyncio.sleep(TICK)
+            if self.paused:
+                started, made_at_start = time.monotonic(), self.produced
+                continue
+            due = int((time.monotonic() - started) * self.rate) + made_at_start - self.produced
+            due = min(due, max(1, int(self.rate)))  # after a stall, do not burst more than 1 s
+            if self.limit is not None:
+                due = min(due, self.limit - self.produced)
+            if due <= 0:
+                continue
+            now = time.time()
+            for _ in range(due):
+                self.history.append(self.scenario.next(now))
+            self.produced += due
+            self._new_events.set()
+            self._new_events = asyncio.Event()
+
+    # -- serving -----------------------------------------------------------------------
+    async def _index(self, request: web.Request) -> web.Response:
+        text = (
+            "Live dashboard demo feed\n\n"
+            f"GET /events  Server-Sent Events, {self.rate:g} events/s "
+            "(send Last-Event-ID to resume)\n"
+        )
+        return web.Response(text=text)
+
+    async def _sse(self, request: web.Request) -> web.StreamResponse:
+        last_id = request.headers.get("Last-Event-ID")
+        self.last_event_ids.append(last_id)
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": "text/event-stream",
+                "Cache-Control": "no-cache",
+                "X-Accel-Buffering": "no",
+            }
+        )
+        await response.prepare(request)
+        if self.retry_ms is not None:
+            await response.write(b"retry: %d\n\n" % self.retry_ms)
+        next_id = self._resume_point(last_id)
+        self.streams += 1
+        try:
+            while True:
+                frames = self._frames_from(next_id)
+                if frames:
+                    next_id += len(frames)
+                    await response.write(b"".join(frames))
+                    continue
+                waiter = self._new_events
+                try:
+                    await asyncio.wait_for(waiter.wait(), self.heartbeat)
+                except TimeoutError:
+                    await response.write(b": keepalive\n\n")
+                if self._runner is None:
+                    break
+        except ConnectionResetError:
+            pass
+        finally:
+            self.streams -= 1
+        return response
+
+    def _resume_point(self, last_id: str | None) -> int:
+        """The id of the first event to send: after *last_id* when known, else from now."""
+        newest = self.history[-1].id if self.history else self.produced
+        if last_id is not None and last_id.isdigit():
+            wanted = int(last_id) + 1
+            oldest = self.history[0].id if self.history else wanted
+            if oldest <= wanted <= newest + 1:
+                return wanted
+        return newest + 1
+
+    def _frames_from(self, first_id: int) -> list[bytes]:
+        history = self.history
+        if not history or history[-1].id < first_id:
+            return []
+        start = max(0, first_id - history[0].id)
+        return [history[i].frame for i in range(start, len(history))]
+
+
+class FeedThread:
+    """Runs a FeedServer on its own asyncio loop in a background thread.
+
+    This is how ``--demo`` embeds the feed and how tests get a real server that they can
+    stop and restart while the client under test keeps running on another loop.
+    """
+
+    def __init__(self, server: FeedServer) -> None:
+        self.server = server
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="demo-feed", daemon=True
+        )
+        self._thread.start()
+
+    def _call(self, coro_factory, timeout: float = 10.0):  # type: ignore[no-untyped-def]
+        future = asyncio.run_coroutine_threadsafe(coro_factory(), self._loop)
+        return future.result(timeout)
+
+    def start(self) -> FeedThread:
+        self._call(self.server.start)
+        return self
+
+    def stop(self) -> None:
+        self._call(self.server.stop)
+
+    def close(self) -> None:
+        """Stop the server and end the thread."""
+        if self._loop.is_closed():
+            return
+        self._call(self._shutdown)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
+
+    async def _shutdown(self) -> None:
+        await self.server.stop()
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+
+    def snapshot(self) -> list[FeedEvent]:
+        """A consistent copy of the history, taken on the server's own loop."""
+
+        async def copy() -> list[FeedEvent]:
+            return list(self.server.history)
+
+        return self._call(copy)

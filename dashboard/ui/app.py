@@ -1,0 +1,179 @@
+"""Builds the pipeline (sources -> store -> bus -> window) and runs it on the qasync loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from dashboard import __version__
+from dashboard.core.defaults import DEFAULT_CARDS, DEFAULT_CHART
+from dashboard.core.store import DEFAULT_CAPACITY, EventStore
+from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
+from dashboard.sources.base import ConnectionState
+from dashboard.sources.sse import SSESource
+from dashboard.ui import theme
+from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
+from dashboard.ui.main_window import APP_TITLE, MainWindow
+
+log = logging.getLogger("dashboard.app")
+
+
+@dataclass
+class Connection:
+    url: str
+    name: str
+
+
+@dataclass
+class AppOptions:
+    urls: list[str] = field(default_factory=list)
+    demo: bool = False
+    demo_rate: float = DEFAULT_RATE
+    demo_junk: float = 0.0
+    exit_after: float | None = None
+    screenshot: Path | None = None
+    capacity: int = DEFAULT_CAPACITY
+    tick_ms: int = DEFAULT_TICK_MS
+
+
+def connection_names(urls: Sequence[str]) -> list[Connection]:
+    """Each URL named by its host (and port), made unique with -2, -3..."""
+    from urllib.parse import urlsplit
+
+    named: list[Connection] = []
+    seen: dict[str, int] = {}
+    for url in urls:
+        parts = urlsplit(url)
+        base = parts.netloc.rpartition("@")[2] or url
+        seen[base] = seen.get(base, 0) + 1
+        name = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        named.append(Connection(url, name))
+    return named
+
+
+class Dashboard:
+    """One running dashboard: its store, sources, bus and window."""
+
+    def __init__(
+        self,
+        connections: Sequence[Connection],
+        *,
+        capacity: int = DEFAULT_CAPACITY,
+        tick_ms: int = DEFAULT_TICK_MS,
+        settings: QSettings | None = None,
+    ) -> None:
+        self.store = EventStore(capacity)
+        self.sources = [SSESource(c.url, self.store, name=c.name) for c in connections]
+        self.bus = EventBus(self.store, tick_ms)
+        self.window = MainWindow(
+            self.store,
+            self.bus,
+            [s.status for s in self.sources],
+            DEFAULT_CARDS,
+            DEFAULT_CHART,
+            settings=settings,
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        """Start every source on the running loop, the bus, and show the window."""
+        for source in self.sources:
+            task = asyncio.ensure_future(source.run())
+            task.add_done_callback(partial(self._source_ended, source))
+            self._tasks.append(task)
+        self.bus.start()
+        self.window.show()
+
+    def _source_ended(self, source: SSESource, task: asyncio.Task[None]) -> None:
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            log.error("%s stopped on an unexpected error", source.name, exc_info=error)
+            source.status.state = ConnectionState.STOPPED
+            source.status.detail = f"internal error: {error!r}"
+
+    async def aclose(self) -> None:
+        """Stop the sources and the bus (the store keeps what arrived)."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        self.bus.flush()
+        self.bus.stop()
+
+    def summary(self) -> str:
+        """``events=N rejected=M connections=K`` (K: connections live at this moment)."""
+        live = sum(s.status.state is ConnectionState.LIVE for s in self.sources)
+        return (
+            f"events={self.store.end_seq} rejected={self.store.rejected_total} connections={live}"
+        )
+
+    def screenshot(self, path: Path) -> bool:
+        self.window.refresh_now()
+        return self.window.grab().save(str(path))
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication([sys.argv[0]])
+    app.setApplicationName(APP_TITLE)
+    app.setOrganizationName("live-dashboard")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("live-dashboard")
+    app.setQuitOnLastWindowClosed(False)  # the window's closed signal ends the run
+    theme.apply(app)
+    return app
+
+
+def run(options: AppOptions) -> int:
+    """Open the window and run until it closes (or --exit-after passes)."""
+    app = make_application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            return loop.run_until_complete(_run(options))
+    finally:
+        asyncio.set_event_loop(None)
+
+
+async def _run(options: AppOptions) -> int:
+    feed: FeedThread | None = None
+    connections = connection_names(options.urls)
+    if options.demo:
+        feed = FeedThread(FeedServer(rate=options.demo_rate, junk=options.demo_junk)).start()
+        connections.insert(0, Connection(feed.server.url, "demo"))
+    dashboard = Dashboard(connections, capacity=options.capacity, tick_ms=options.tick_ms)
+    closed = asyncio.Event()
+    dashboard.window.closed.connect(closed.set)
+    if not connections:
+        dashboard.window.statusBar().showMessage(
+            "No connection: start with  dashboard URL  or  dashboard --demo"
+        )
+    dashboard.start()
+    if options.exit_after is not None:
+        QTimer.singleShot(int(options.exit_after * 1000), dashboard.window.close)
+    try:
+        await closed.wait()
+        if options.screenshot is not None and not dashboard.screenshot(options.screenshot):
+            print(
+                f"dashboard: could not write the screenshot {options.screenshot}", file=sys.stderr
+            )
+        await dashboard.aclose()
+    finally:
+        if feed is not None:
+            await asyncio.get_running_loop().run_in_executor(None, feed.close)
+    if options.exit_after is not None:
+        print(dashboard.summary(), flush=True)
+    return 0

@@ -1,0 +1,199 @@
+"""The main window: cards on top, chart and alerts in the middle, the event log below."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dashboard import __version__
+from dashboard.core.cards import CardSpec
+from dashboard.core.series import ChartSpec
+from dashboard.core.store import EventStore
+from dashboard.sources.base import ConnectionStatus
+from dashboard.ui import resources
+from dashboard.ui.bus import EventBus
+from dashboard.ui.log_model import EventLogModel
+from dashboard.ui.panels import alerts, rejected
+from dashboard.ui.panels.cards import CardsPanel
+from dashboard.ui.panels.chart import ChartPanel
+from dashboard.ui.panels.log import EventLogView
+from dashboard.ui.panels.tables import make_table
+from dashboard.ui.status import DashboardStatusBar
+from dashboard.ui.theme import MUTED
+
+APP_TITLE = "Live Dashboard"
+STATUS_REFRESH_MS = 500
+
+
+class MainWindow(QMainWindow):
+    """Wires the bus to the panels; owns no data.
+
+    Signals:
+        closed(): the operator closed the window (the app shuts down its sources).
+    """
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        store: EventStore,
+        bus: EventBus,
+        connections: Sequence[ConnectionStatus],
+        cards: Sequence[CardSpec],
+        chart: ChartSpec,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.bus = bus
+        self.settings = settings or QSettings()
+        names = ", ".join(c.name for c in connections) or "no connection"
+        self._base_title = f"{APP_TITLE} — {names}"
+        self.setWindowTitle(self._base_title)
+        self.setWindowIcon(resources.app_icon())
+
+        self.cards = CardsPanel(cards)
+        self.chart = ChartPanel(chart)
+        self.alert_model = alerts.AlertListModel(parent=self)
+        self.alert_view = make_table(self.alert_model, alerts.COLUMN_WIDTHS)
+        self.rejected_model = rejected.RejectedListModel(parent=self)
+        self.rejected_view = make_table(self.rejected_model, rejected.COLUMN_WIDTHS)
+        self.log_model = EventLogModel(store, parent=self)
+        self.log_view = EventLogView(self.log_model)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self.alert_view, "Alerts")
+        self.side_tabs.addTab(self.rejected_view, "Rejected")
+        self.side_tabs.setTabToolTip(
+            0, "Events of type alert or alert.*, or severity warning and up"
+        )
+        self.side_tabs.setTabToolTip(1, "Frames that could not be decoded, with the reason")
+
+        self.upper = QSplitter(Qt.Orientation.Horizontal)
+        self.upper.addWidget(self.chart)
+        self.upper.addWidget(self.side_tabs)
+        self.upper.setSizes([760, 480])
+        log_title = QLabel("Event log")
+        log_title.setStyleSheet(f"color: {MUTED}; padding: 2px 0;")
+        log_box = QWidget()
+        log_layout = QVBoxLayout(log_box)
+        log_layout.setContentsMargins(0, 0, 0, 0)
+        log_layout.setSpacing(2)
+        log_layout.addWidget(log_title)
+        log_layout.addWidget(self.log_view)
+        self.lower = QSplitter(Qt.Orientation.Vertical)
+        self.lower.addWidget(self.upper)
+        self.lower.addWidget(log_box)
+        self.lower.setStretchFactor(0, 1)
+        self.lower.setStretchFactor(1, 1)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(10, 10, 10, 4)
+        layout.setSpacing(10)
+        layout.addWidget(self.cards)
+        layout.addWidget(self.lower, 1)
+        self.setCentralWidget(central)
+        self.status = DashboardStatusBar(store, connections)
+        self.setStatusBar(self.status)
+        self._make_menus()
+
+        bus.events_appended.connect(self._on_events)
+        bus.rejected_appended.connect(self._on_rejected)
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self._refresh_status)
+        self._status_timer.start()
+        self.resize(1280, 820)
+        self._restore_state()
+
+    # -- updates, once per tick --------------------------------------------------------
+    def _on_events(self, start: int, end: int) -> None:
+        events = self.store.events(start, end)
+        self.log_model.sync()
+        self.cards.add_events(events)
+        self.chart.add_events(events)
+        if self.alert_model.add_events(events):
+            self._update_alert_tab()
+
+    def _on_rejected(self, start: int, end: int) -> None:
+        self.rejected_model.add_items(self.store.rejected(start, end))
+        self.side_tabs.setTabText(1, f"Rejected ({self.store.rejected_total:,})")
+
+    def _update_alert_tab(self) -> None:
+        self.side_tabs.setTabText(0, f"Alerts ({self.alert_model.total:,})")
+
+    def refresh_now(self) -> None:
+        """Bring every panel and the status bar up to date at once (before a screenshot)."""
+        self.bus.flush()
+        self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        self.status.refresh()
+        self.chart.scroll_to(time.time())
+
+    # -- menus -------------------------------------------------------------------------
+    def _make_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        latest = QAction("Jump to &latest event", self)
+        latest.setShortcut(QKeySequence(Qt.Key.Key_End))
+        latest.triggered.connect(self.log_view.jump_to_latest)
+        view_menu.addAction(latest)
+        full = QAction("&Full screen", self)
+        full.setShortcut(QKeySequence.StandardKey.FullScreen)
+        full.setCheckable(True)
+        full.toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
+        view_menu.addAction(full)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_TITLE}",
+            f"{APP_TITLE} {__version__}\n\nLive event feeds (Server-Sent Events) as cards, "
+            "a chart, alerts and a log.\n\nEnd: jump to the latest event\n"
+            "Ctrl+Q: quit",
+        )
+
+    # -- window state ------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        for key, restore in (
+            ("window/geometry", self.restoreGeometry),
+            ("window/upper", self.upper.restoreState),
+            ("window/lower", self.lower.restoreState),
+        ):
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/upper", self.upper.saveState())
+        self.settings.setValue("window/lower", self.lower.saveState())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self._status_timer.stop()
+        super().closeEvent(event)
+        self.closed.emit()

@@ -1,0 +1,66 @@
+"""A live time-series chart: one line per split key, the last few minutes."""
+
+from __future__ import annotations
+
+import time
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from dashboard.core.event import Event
+from dashboard.core.series import ChartData, ChartSpec
+from dashboard.ui.theme import MUTED, PANEL, SERIES_COLOURS, TEXT
+
+
+class ChartPanel(QWidget):
+    """Folds each tick's events into ring buffers, then one ``setData`` per grown curve."""
+
+    def __init__(self, spec: ChartSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data = ChartData(spec)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.plot.setBackground(PANEL)
+        item = self.plot.getPlotItem()
+        item.setTitle(spec.title, color=TEXT, size="10pt")
+        item.showGrid(x=True, y=True, alpha=0.15)
+        item.setLabel("left", spec.unit, color=MUTED)
+        item.setDownsampling(auto=True, mode="peak")
+        item.setClipToView(True)
+        item.setMenuEnabled(False)
+        self.legend = item.addLegend(offset=(10, 10), labelTextColor=TEXT)
+        for axis in ("left", "bottom"):
+            item.getAxis(axis).setTextPen(MUTED)
+            item.getAxis(axis).setPen(MUTED)
+        self.plot.setToolTip(f"{spec.field} of {spec.event_type}, one line per {spec.split_by}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+
+    def add_events(self, events: list[Event], now: float | None = None) -> None:
+        grown = self.data.fold(events)
+        if not grown:
+            return
+        now = time.time() if now is None else now
+        since = now - self.data.spec.window
+        for key in sorted(grown):
+            curve = self.curves.get(key)
+            if curve is None:
+                colour = SERIES_COLOURS[len(self.curves) % len(SERIES_COLOURS)]
+                curve = self.plot.plot(name=key, pen=pg.mkPen(colour, width=2))
+                self.curves[key] = curve
+            t, v = self.data.series[key].arrays(since)
+            curve.setData(t, v)
+        self.scroll_to(now)
+
+    def scroll_to(self, now: float) -> None:
+        """Show the window ending at *now* (also while no new points arrive).
+
+        Until a whole window of data has arrived, the chart starts at the first point
+        rather than showing mostly empty space.
+        """
+        if not self.curves:
+            return
+        start = now - self.data.spec.window
+        first = min(s.first_time() for s in self.data.series.values())
+        self.plot.setXRange(max(start, min(first, now - 10.0)), now, padding=0)

@@ -1,0 +1,41 @@
+"""The dead-letter view's model: frames that could not be decoded, with why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from dashboard.core.event import Rejected
+from dashboard.core.summary import one_line
+from dashboard.ui.log_model import clock_text, full_time_text
+from dashboard.ui.recent_model import RecentItemsModel
+from dashboard.ui.text import plain_tooltip
+
+COLUMN_WIDTHS = (100, 80, 260)
+
+
+def preview(raw: bytes, limit: int = 160) -> str:
+    """The raw bytes as safe one-line text: invalid UTF-8 shown as \\x escapes."""
+    return one_line(raw[: limit * 4].decode("utf-8", "backslashreplace"), limit)
+
+
+class RejectedListModel(RecentItemsModel[Rejected]):
+    columns = ("Time", "Connection", "Reason", "Raw bytes")
+
+    def cell(self, item: Rejected, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return clock_text(item.received)
+            if column == 1:
+                return one_line(item.connection, 80)
+            if column == 2:
+                return item.reason
+            return preview(item.raw)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = (
+                f"{full_time_text(item.received)} from {item.connection}\n{item.reason}\n"
+                f"{item.size:,} bytes; producer id {item.id or '-'}\n\n{preview(item.raw, 600)}"
+            )
+            return plain_tooltip(text)
+        return None

@@ -1,0 +1,36 @@
+"""Shared set-up for the read-only tables of the dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+
+def make_table(
+    model: QAbstractItemModel, widths: Sequence[int], parent: QWidget | None = None
+) -> QTableView:
+    """A read-only, row-selecting table with fixed row heights and a stretching last column."""
+    view = QTableView(parent)
+    setup_table(view, model, widths)
+    return view
+
+
+def setup_table(view: QTableView, model: QAbstractItemModel, widths: Sequence[int]) -> None:
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setShowGrid(False)
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setHighlightSections(False)
+    for column, width in enumerate(widths):
+        view.setColumnWidth(column, width)

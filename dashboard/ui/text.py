@@ -1,0 +1,10 @@
+"""Showing untrusted text safely: never as Qt rich text."""
+
+from __future__ import annotations
+
+import html
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows *text* literally (Qt would render tag-like text as HTML)."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"

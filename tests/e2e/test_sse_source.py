@@ -1,0 +1,282 @@
+"""The SSE source against real servers on loopback (our demo feed and small aiohttp apps)."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from dashboard.core.backoff import Backoff
+from dashboard.core.event import Event, Rejected
+from dashboard.core.store import EventStore
+from dashboard.feed.server import FeedServer
+from dashboard.sources.base import ConnectionState
+from dashboard.sources.sse import SSESource
+from tests.helpers import run, serve, sse_response, wait_for
+
+
+@dataclass(eq=False)
+class RecordingBackoff(Backoff):
+    """A backoff without jitter that remembers the delays it handed out."""
+
+    delays: list[float] = field(default_factory=list)
+
+    def next_delay(self) -> float:
+        delay = super().next_delay()
+        self.delays.append(delay)
+        return delay
+
+
+def fast_backoff() -> RecordingBackoff:
+    return RecordingBackoff(base=0.01, factor=2.0, cap=1.0, jitter=0.0)
+
+
+async def stop_task(task: asyncio.Task) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+def test_events_match_what_the_demo_feed_sent() -> None:
+    async def scenario() -> None:
+        server = FeedServer(rate=2000, seed=1, paused=True, limit=400)
+        await server.start()
+        store = EventStore()
+        source = SSESource(server.url, store, name="demo")
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: server.streams == 1)
+            assert source.status.state is ConnectionState.LIVE
+            server.paused = False
+            await wait_for(lambda: store.end_seq == 400)
+            sent = list(server.history)
+            received = store.events(0, 400)
+            assert [e.id for e in received] == [str(s.id) for s in sent]
+            assert [e.type for e in received] == [s.type for s in sent]
+            for got, want in zip(received, sent, strict=True):
+                if want.type == "metrics.update":
+                    body = dict(want.body)
+                    assert got.source == body.pop("source")
+                    body.pop("time")
+                    assert got.data == body
+                elif "data" in want.body:
+                    assert got.data == want.body["data"]
+            assert store.rejected_total == 0
+            assert store.counts["demo"].frames == 400
+            assert source.status.last_event_id == "400"
+        finally:
+            await stop_task(task)
+            await server.stop()
+
+    run(scenario())
+
+
+def test_reconnects_after_a_restart_and_resumes_with_last_event_id() -> None:
+    async def scenario() -> None:
+        server = FeedServer(rate=400, seed=2, retry_ms=20)
+        await server.start()
+        store = EventStore()
+        source = SSESource(server.url, store, name="demo", backoff=fast_backoff())
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: store.end_seq >= 50)
+            await server.stop()
+            await wait_for(lambda: source.status.state is not ConnectionState.LIVE)
+            last_seen = store.get(store.end_seq - 1).id  # type: ignore[union-attr]
+            seen_before = store.end_seq
+            await server.start()
+            await wait_for(lambda: store.end_seq >= seen_before + 50)
+            assert server.last_event_ids[0] is None
+            assert server.last_event_ids[1] == last_seen
+            assert source.status.reconnects >= 1
+            assert source.backoff.base == 0.02  # the feed's retry: 20
+            ids = [int(e.id) for e in store.events(0, store.end_seq)]  # type: ignore[arg-type]
+            assert ids == list(range(ids[0], ids[0] + len(ids)))  # nothing lost, no duplicate
+        finally:
+            await stop_task(task)
+            await server.stop()
+
+    run(scenario())
+
+
+def test_server_errors_back_off_then_recover() -> None:
+    requests = 0
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        nonlocal requests
+        requests += 1
+        if requests <= 3:
+            return web.Response(status=500, text="boom")
+        return await sse_response(request, b'id: 1\ndata: {"n": 1}\n\nid: 2\ndata: {"n": 2}\n\n')
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            backoff = fast_backoff()
+            source = SSESource(url, store, name="flaky", backoff=backoff)
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: store.end_seq == 2)
+                assert backoff.delays[:3] == [0.01, 0.02, 0.04]  # exponential
+                assert source.status.reconnects >= 3
+                assert [e.data for e in store.events(0, 2)] == [{"n": 1}, {"n": 2}]
+            finally:
+                await stop_task(task)
+
+    run(scenario())
+
+
+def _stopping_case(status: int, body: str, content_type: str, expected: str) -> None:
+    requests = 0
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        nonlocal requests
+        requests += 1
+        return web.Response(status=status, text=body or None, content_type=content_type)
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            source = SSESource(url, EventStore(), name="s", backoff=fast_backoff())
+            await asyncio.wait_for(source.run(), 5)  # run() returns: no retry loop
+            assert source.status.state is ConnectionState.STOPPED
+            assert source.status.detail == expected
+            assert source.status.describe() == f"stopped: {expected}"
+            assert requests == 1
+
+    run(scenario())
+
+
+def test_204_stops_reconnecting() -> None:
+    _stopping_case(
+        204, "", "text/event-stream", "the server answered 204 No Content (do not reconnect)"
+    )
+
+
+def test_401_stops_and_says_the_credentials_were_refused() -> None:
+    _stopping_case(401, "no", "text/plain", "the credentials were refused (401 Unauthorized)")
+
+
+def test_404_says_not_found() -> None:
+    _stopping_case(404, "no", "text/plain", "not found (404 Not Found): check the URL path")
+
+
+def test_wrong_content_type_names_what_came_back() -> None:
+    _stopping_case(
+        200,
+        "<html></html>",
+        "text/html",
+        "expected Content-Type text/event-stream, got 'text/html; charset=utf-8'",
+    )
+
+
+def test_stream_is_utf8_whatever_the_charset_with_bom_and_cr_line_ends() -> None:
+    body = "\ufeffid: 9\revent: note\rdata: café ☕\r\r".encode()
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return await sse_response(request, body, "text/event-stream; charset=iso-8859-1")
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            source = SSESource(url, store, name="s", backoff=fast_backoff())
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: store.end_seq >= 1)
+                event = store.get(0)
+                assert event is not None
+                assert (event.type, event.data, event.id) == ("note", "café ☕", "9")
+            finally:
+                await stop_task(task)
+
+    run(scenario())
+
+
+def test_bad_frames_are_counted_rejected_with_reasons_and_good_ones_kept() -> None:
+    frames = [
+        b'data: {"type": "order.placed", "data": {"order_id": "ord-1"}}\n\n',
+        b'data: {"type": "order.placed", "data": {"order_id": \n\n',
+        b'data: {"who": "\xff\xfe"}\n\n',
+        b"data: " + b"x" * (2 << 20) + b"\n\n",
+        b"data: just some text\n\n",
+        b'data: {"type": "email.sent", "data": {"order_id": "ord-1"}}\n\n',
+    ]
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return await sse_response(request, b"".join(frames))
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            source = SSESource(url, store, name="mixed", backoff=fast_backoff())
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(
+                    lambda: store.counts.get("mixed") and store.counts["mixed"].frames >= 6
+                )
+                counts = store.counts["mixed"]
+                assert (counts.accepted, counts.rejected) == (3, 3)
+                events: list[Event] = store.events(0, 3)
+                assert [e.type for e in events] == ["order.placed", "message", "email.sent"]
+                assert events[1].data == "just some text"
+                rejected: list[Rejected] = store.rejected()
+                assert [r.reason.split(":")[0] for r in rejected] == [
+                    "invalid JSON",
+                    "invalid UTF-8 at byte 9",
+                    "frame of 2,097,152 bytes is over the 1,048,576-byte limit",
+                ]
+                assert rejected[2].size == 2_097_152 and len(rejected[2].raw) <= 4096
+                assert source.status.state is not ConnectionState.STOPPED
+            finally:
+                await stop_task(task)
+
+    run(scenario())
+
+
+def test_a_stalled_stream_is_detected_and_reconnected() -> None:
+    requests = 0
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        nonlocal requests
+        requests += 1
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        await response.write(b"id: %d\ndata: %d\n\n" % (requests, requests))
+        await asyncio.Event().wait()  # then silence, socket left open
+        return response
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            source = SSESource(
+                url, store, name="stall", backoff=fast_backoff(), heartbeat_timeout=0.3
+            )
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: requests >= 2 and store.end_seq >= 2)
+                assert source.status.last_error == "no data for 0.3 s (stalled)"
+                assert [e.data for e in store.events(0, 2)] == [1, 2]
+            finally:
+                await stop_task(task)
+
+    run(scenario())
+
+
+def test_refused_connection_keeps_retrying_with_a_clear_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again when the block ends
+
+    async def scenario() -> None:
+        source = SSESource(
+            f"http://127.0.0.1:{port}/events", EventStore(), name="gone", backoff=fast_backoff()
+        )
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: source.status.reconnects >= 2)
+            assert source.status.last_error.startswith("cannot connect:")
+            assert source.status.state in (ConnectionState.RECONNECTING, ConnectionState.CONNECTING)
+        finally:
+            await stop_task(task)
+
+    run(scenario())

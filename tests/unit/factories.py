@@ -1,0 +1,32 @@
+"""Events for tests, with only the fields a test cares about spelled out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.core.event import Event, Rejected, Severity
+
+
+def make_event(
+    type: str = "metrics.update",
+    data: Any = None,
+    *,
+    source: str = "web-1",
+    time: float = 1_000.0,
+    severity: Severity = Severity.INFO,
+    connection: str = "conn",
+) -> Event:
+    return Event(
+        type=type,
+        time=time,
+        received=time,
+        source=source,
+        severity=severity,
+        data={} if data is None else data,
+        raw=b"{}",
+        connection=connection,
+    )
+
+
+def make_rejected(reason: str = "invalid JSON", connection: str = "conn") -> Rejected:
+    return Rejected(reason, b"{", 1_000.0, connection, 1)

@@ -1,0 +1,186 @@
+"""Envelope detection and bad input in the frame decoder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+
+from dashboard.core.decode import Decoder, EnvelopeKeys, parse_time
+from dashboard.core.event import Event, Rejected, Severity
+
+NOW = 1_763_900_000.0
+
+
+def decode(frame: bytes, **kwargs: object) -> Event | Rejected:
+    return Decoder("conn").decode(frame, received=NOW, **kwargs)  # type: ignore[arg-type]
+
+
+def event(frame: bytes, **kwargs: object) -> Event:
+    result = decode(frame, **kwargs)
+    assert isinstance(result, Event), result
+    return result
+
+
+def test_cloudevent_takes_its_attributes_and_data() -> None:
+    frame = orjson.dumps(
+        {
+            "specversion": "1.0",
+            "id": "pay-7",
+            "source": "payments",
+            "type": "payment.processed",
+            "time": "2026-11-23T10:00:00.250Z",
+            "data": {"order_id": "ord-1", "amount": 12.5},
+        }
+    )
+    e = event(frame)
+    assert (e.type, e.source, e.id) == ("payment.processed", "payments", "pay-7")
+    assert e.time == datetime(2026, 11, 23, 10, 0, 0, 250000, tzinfo=UTC).timestamp()
+    assert e.data == {"order_id": "ord-1", "amount": 12.5}
+    assert e.received == NOW and e.connection == "conn" and e.raw == frame
+
+
+def test_what_when_who_where_details_shape() -> None:
+    frame = orjson.dumps(
+        {
+            "what": "user.logged_in",
+            "when": "2024-08-17T10:30:00Z",
+            "who": "user-123",
+            "where": "mobile-app",
+            "details": {"ip": "192.0.2.1", "device": "iPhone 14"},
+        }
+    )
+    e = event(frame)
+    assert e.type == "user.logged_in"
+    assert e.source == "mobile-app"
+    assert e.time == datetime(2024, 8, 17, 10, 30, tzinfo=UTC).timestamp()
+    assert e.data == {"who": "user-123", "details": {"ip": "192.0.2.1", "device": "iPhone 14"}}
+
+
+def test_type_data_envelope_payload_is_data() -> None:
+    e = event(b'{"type": "order.placed", "data": {"order_id": "ord-9"}, "severity": "warn"}')
+    assert e.type == "order.placed"
+    assert e.data == {"order_id": "ord-9"}
+    assert e.severity is Severity.WARNING
+    assert e.source == "conn"  # no envelope source: the connection's name
+    assert e.time == NOW  # no producer time: arrival time
+
+
+def test_flat_object_keeps_the_unused_keys_as_payload() -> None:
+    e = event(
+        b'{"source": "web-1", "time": 1763900001500, "cpu": 41.5, "level": "ERROR"}',
+        event_type="metrics.update",
+        event_id="42",
+    )
+    assert e.type == "metrics.update"  # the SSE event name wins
+    assert e.id == "42"
+    assert e.source == "web-1"
+    assert e.time == pytest.approx(1763900001.5)  # epoch milliseconds
+    assert e.severity is Severity.ERROR
+    assert e.data == {"cpu": 41.5}
+
+
+def test_transport_type_wins_and_envelope_type_stays_in_payload() -> None:
+    e = event(b'{"type": "inner", "x": 1}', event_type="outer")
+    assert e.type == "outer"
+    assert e.data == {"type": "inner", "x": 1}
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        (b"42", 42),
+        (b"-1.5", -1.5),
+        (b"true", True),
+        (b"null", None),
+        (b'"hi"', "hi"),
+        (b"[1, 2]", [1, 2]),
+    ],
+)
+def test_bare_json_values_are_the_payload(frame: bytes, expected: object) -> None:
+    e = event(frame)
+    assert e.type == "message"
+    assert e.data == expected
+
+
+@pytest.mark.parametrize("text", ["temperature rising", "42 degrees", "null pointer", "-- done"])
+def test_text_that_is_not_json_is_a_text_event(text: str) -> None:
+    e = event(text.encode(), event_type="log")
+    assert (e.type, e.data) == ("log", text)
+
+
+def test_broken_json_is_rejected_with_position() -> None:
+    r = decode(b'{"type": "order.placed", "data": {"order_id": ', event_id="7")
+    assert isinstance(r, Rejected)
+    assert r.reason.startswith("invalid JSON: unexpected end of data: line 1 column")
+    assert r.id == "7" and r.connection == "conn" and r.size == 46
+
+
+def test_invalid_utf8_is_rejected_with_byte_offset() -> None:
+    r = decode(b'{"who": "\xff\xfeuser"}')
+    assert isinstance(r, Rejected)
+    assert r.reason == "invalid UTF-8 at byte 9"
+    r = decode(b"plain \xc3 text")
+    assert isinstance(r, Rejected) and r.reason == "invalid UTF-8 at byte 6"
+
+
+def test_oversized_frame_is_rejected_and_only_a_preview_is_kept() -> None:
+    decoder = Decoder("conn", max_frame_bytes=1000)
+    r = decoder.decode(b"x" * 10_000, received=NOW)
+    assert isinstance(r, Rejected)
+    assert r.reason == "frame of 10,000 bytes is over the 1,000-byte limit"
+    assert r.size == 10_000 and len(r.raw) == 4096
+
+
+def test_custom_envelope_keys() -> None:
+    keys = EnvelopeKeys(type=("kind",), time=("at",), source=("origin",), severity=("sev",))
+    e = Decoder("c", keys).decode(
+        b'{"kind": "k", "at": 1700000000, "origin": "o", "sev": "critical", "v": 1}', received=NOW
+    )
+    assert isinstance(e, Event)
+    assert (e.type, e.time, e.source, e.severity, e.data) == (
+        "k",
+        1700000000.0,
+        "o",
+        Severity.CRITICAL,
+        {"v": 1},
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-23T10:00:00Z", datetime(2026, 11, 23, 10, tzinfo=UTC).timestamp()),
+        ("2026-11-23T11:00:00+01:00", datetime(2026, 11, 23, 10, tzinfo=UTC).timestamp()),
+        ("2026-11-23T10:00:00", datetime(2026, 11, 23, 10, tzinfo=UTC).timestamp()),
+        (1763892000, 1763892000.0),
+        (1763892000123, 1763892000.123),
+        (1763892000123456, 1763892000.123456),
+        ("1763892000", 1763892000.0),
+        ("yesterday", NOW),
+        (None, NOW),
+        (True, NOW),
+        (-5, NOW),
+        ({"a": 1}, NOW),
+    ],
+)
+def test_parse_time(value: object, expected: float) -> None:
+    assert parse_time(value, NOW) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("warn", Severity.WARNING),
+        ("ERROR", Severity.ERROR),
+        (" fatal ", Severity.CRITICAL),
+        ("bogus", Severity.INFO),
+        (None, Severity.INFO),
+        (45, Severity.ERROR),
+        (5, Severity.DEBUG),
+        (True, Severity.INFO),
+    ],
+)
+def test_severity_parse(value: object, expected: Severity) -> None:
+    assert Severity.parse(value) is expected

@@ -1,0 +1,195 @@
+"""The event-stream parser: WHATWG rules, the gaps in httpx-sse, and agreement with it."""
+
+from __future__ import annotations
+
+import httpx
+from httpx_sse import EventSource
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dashboard.sources.sse_protocol import SSEMessage, SSEParser
+
+
+def parse(*chunks: bytes, parser: SSEParser | None = None) -> list[SSEMessage]:
+    parser = parser or SSEParser()
+    out: list[SSEMessage] = []
+    for chunk in chunks:
+        out.extend(parser.feed(chunk))
+    return out
+
+
+def datas(messages: list[SSEMessage]) -> list[bytes]:
+    return [m.data for m in messages]
+
+
+def test_event_name_id_and_multiline_data() -> None:
+    [m] = parse(b'event: order.placed\nid: 7\ndata: {"a":\ndata: 1}\n\n')
+    assert (m.event, m.id, m.data) == ("order.placed", "7", b'{"a":\n1}')
+
+
+def test_cr_lf_and_crlf_all_end_lines() -> None:
+    stream = b"data: a\r\ndata: b\rdata: c\n\r\ndata: d\r\r"
+    assert datas(parse(stream)) == [b"a\nb\nc", b"d"]
+
+
+def test_a_lone_cr_ends_the_line_at_once() -> None:
+    parser = SSEParser()
+    # httpx-sse holds a trailing CR back until more bytes come; the spec dispatches now.
+    assert datas(parser.feed(b"data: now\r\r")) == [b"now"]
+
+
+def test_crlf_split_across_chunks_is_one_line_end() -> None:
+    assert datas(parse(b"data: a\r", b"\ndata: b\r", b"\n\r", b"\n")) == [b"a\nb"]
+
+
+def test_leading_bom_is_dropped_even_when_split() -> None:
+    assert datas(parse(b"\xef\xbb\xbfdata: x\n\n")) == [b"x"]
+    assert datas(parse(b"\xef", b"\xbb", b"\xbfdata: y\n\n")) == [b"y"]
+
+
+def test_bom_elsewhere_is_not_dropped() -> None:
+    # Only the stream's first bytes may be a BOM; here it makes an unknown field name.
+    assert datas(parse(b"data: a\n\n\xef\xbb\xbfdata: b\n\n")) == [b"a"]
+
+
+def test_utf8_is_kept_whatever_the_charset() -> None:
+    [m] = parse("data: café ☕\n\n".encode())
+    assert m.data.decode("utf-8") == "café ☕"
+
+
+def test_comments_never_dispatch() -> None:
+    parser = SSEParser()
+    assert parse(b": keepalive\n\n:\n\n", parser=parser) == []
+    assert parser.comments == 2
+
+
+def test_only_events_with_data_are_dispatched_but_their_id_counts() -> None:
+    parser = SSEParser()
+    assert parse(b"event: ping\nid: 5\n\n", parser=parser) == []
+    assert parser.last_event_id == "5"
+    [m] = parse(b"data: x\n\n", parser=parser)
+    assert (m.event, m.id) == ("", "5")  # the event name was reset, the id persists
+
+
+def test_empty_data_line_dispatches_empty_data() -> None:
+    assert datas(parse(b"data\n\n", b"data:\n\n")) == [b"", b""]
+
+
+def test_only_one_space_after_the_colon_is_removed() -> None:
+    assert datas(parse(b"data:  two\ndata:none\n\n")) == [b" two\nnone"]
+
+
+def test_retry_only_when_all_ascii_digits_and_at_once() -> None:
+    parser = SSEParser()
+    assert parse(b"retry: 1500\n\n", parser=parser) == []  # no event for a retry-only block
+    assert parser.reconnection_time == 1500
+    for bad in (
+        b"retry: 15x\n",
+        b"retry: +5\n",
+        b"retry:  12\n",
+        b"retry:\n",
+        "retry: ١٢\n".encode(),
+        b"retry: -1\n",
+    ):
+        parse(bad, parser=parser)
+        assert parser.reconnection_time == 1500, bad
+    parse(b"retry: 20\n", parser=parser)  # takes effect without a blank line
+    assert parser.reconnection_time == 20
+
+
+def test_id_with_nul_is_ignored_and_empty_id_resets() -> None:
+    parser = SSEParser()
+    msgs = parse(b"id: 1\ndata: a\n\nid: 2\x003\ndata: b\n\nid\ndata: c\n\n", parser=parser)
+    assert [m.id for m in msgs] == ["1", "1", ""]
+
+
+def test_last_event_id_survives_a_new_stream_but_half_events_do_not() -> None:
+    parser = SSEParser(last_event_id="41")
+    parse(b"data: half", parser=parser)
+    parser.new_stream()
+    [m] = parse(b"data: whole\n\n", parser=parser)
+    assert (m.data, m.id) == (b"whole", "41")
+
+
+def test_end_of_stream_discards_an_unfinished_event() -> None:
+    parser = SSEParser()
+    assert parse(b"data: a\n\ndata: b\n", parser=parser) == [SSEMessage(b"a")]
+
+
+def test_unknown_fields_are_ignored() -> None:
+    assert datas(parse(b"foo: bar\ndata: x\nbar\n\n")) == [b"x"]
+
+
+def test_a_line_over_the_limit_is_cut_not_buffered() -> None:
+    parser = SSEParser(max_event_bytes=100)
+    out = parse(b"data: ", *[b"y" * 10] * 100, b"\n\n", b"data: next\n\n", parser=parser)
+    big, after = out
+    assert big.oversized == 1000
+    assert big.data == (b"data: " + b"y" * 1000)[: len(big.data)]
+    assert len(big.data) <= 4096
+    assert after == SSEMessage(b"next")
+    assert parser._pending_size <= 100  # never held the whole line
+
+
+def test_data_lines_adding_up_over_the_limit_make_one_oversized_event() -> None:
+    parser = SSEParser(max_event_bytes=50)
+    [m] = parse(b"".join(b"data: " + b"z" * 20 + b"\n" for _ in range(5)) + b"\n", parser=parser)
+    assert m.oversized == 104  # 5 x 20 bytes and 4 line breaks
+    assert m.data.startswith(b"z" * 20 + b"\n")
+
+
+# -- agreement with httpx-sse where httpx-sse follows the spec -----------------------------
+
+_text = st.text(
+    alphabet=st.characters(blacklist_characters="\r\n\x00", blacklist_categories=("Cs",)),
+    max_size=30,
+)
+_event = st.fixed_dictionaries(
+    {"data": st.lists(_text, min_size=1, max_size=4)},
+    optional={
+        "event": _text.filter(lambda t: not t.startswith(" ")),
+        "id": _text.filter(lambda t: not t.startswith(" ")),
+        "comment": _text,
+    },
+)
+
+
+def _serialise(events: list[dict], line_ends: list[str]) -> bytes:
+    lines: list[str] = []
+    for e in events:
+        if "comment" in e:
+            lines.append(":" + e["comment"])
+        if "event" in e:
+            lines.append("event: " + e["event"])
+        if "id" in e:
+            lines.append("id: " + e["id"])
+        lines.extend("data: " + d for d in e["data"])
+        lines.append("")
+    ends = (line_ends * (len(lines) // len(line_ends) + 1))[: len(lines)]
+    return "".join(line + end for line, end in zip(lines, ends, strict=True)).encode()
+
+
+def _split(blob: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(blob) + 1) for c in cuts})
+    return [blob[a:b] for a, b in zip([0, *points], [*points, len(blob)], strict=True) if b > a]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    events=st.lists(_event, min_size=1, max_size=8),
+    line_ends=st.lists(st.sampled_from(["\n", "\r\n", "\r"]), min_size=1, max_size=4),
+    cuts=st.lists(st.integers(min_value=0, max_value=10_000), max_size=12),
+)
+def test_same_events_as_httpx_sse_with_chunks_cut_anywhere(
+    events: list[dict], line_ends: list[str], cuts: list[int]
+) -> None:
+    blob = _serialise(events, line_ends)
+    if blob.endswith(b"\r"):
+        blob += b"\n"  # httpx-sse would never release a final lone CR; not what we compare
+    chunks = _split(blob, cuts)
+    response = httpx.Response(
+        200, headers={"content-type": "text/event-stream"}, content=iter(chunks)
+    )
+    theirs = [(s.event, s.data, s.id) for s in EventSource(response).iter_sse()]
+    ours = [(m.event or "message", m.data.decode(), m.id) for m in parse(*chunks)]
+    assert ours == theirs
