@@ -10,3 +10,53 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _config_home = tempfile.mkdtemp(prefix="dashboard-test-config-")
 os.environ["XDG_CONFIG_HOME"] = _config_home
 os.environ["XDG_DATA_HOME"] = _config_home
+
+import asyncio  # noqa: E402
+from collections.abc import Awaitable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def qt_loop(qapp: Any, qtbot: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    """An asyncio loop on the Qt event loop, running whenever pytest-qt waits."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            qtbot.waitUntil(lambda: all(t.done() for t in pending), timeout=5000)
+        asyncio.events._set_running_loop(None)
+        # Not loop.stop(): it calls QApplication.exit(), and after that every nested
+        # QEventLoop (pytest-qt's waits) returns at once, for the rest of the session.
+        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def run_on_loop(qt_loop: asyncio.AbstractEventLoop, qtbot: Any) -> Any:
+    """Run a coroutine on the Qt loop to its end, waiting the pytest-qt way."""
+
+    def run(coro: Awaitable[Any], timeout: int = 10_000) -> Any:
+        task = asyncio.ensure_future(coro, loop=qt_loop)
+        qtbot.waitUntil(task.done, timeout=timeout)
+        return task.result()
+
+    return run
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Any:
+    """A QSettings in a temporary file: tests never touch the user's real settings."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)

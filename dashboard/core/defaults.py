@@ -30,7 +30,6 @@ DEFAULT_CARDS = (
         "Requests/s",
         METRICS_TYPE,
         "requests",
-        unit="/s",
         decimals=0,
         combine=Combine.SUM,
         description="Requests per second: the sum of each host's latest report",

@@ -33,19 +33,24 @@ def _scalar(value: Any) -> str:
     return orjson.dumps(value, default=str).decode()
 
 
+# The field that says what happened in words goes first, whichever of these it is.
+_HEADLINE_KEYS = ("message", "msg", "reason", "error", "description")
+
+
 def summarize(event: Event, limit: int = 240) -> str:
-    """``message`` first when there is one, then ``key=value`` pairs; text as it is."""
+    """The headline field (``message``, ``reason``...) first, then ``key=value`` pairs."""
     data = event.data
     if isinstance(data, dict):
-        parts = []
-        message = data.get("message")
-        if isinstance(message, str):
-            parts.append(message)
+        headline = next((k for k in _HEADLINE_KEYS if isinstance(data.get(k), str)), None)
+        parts = [data[headline]] if headline else []
+        size = len(parts[0]) if parts else 0
         for key, value in data.items():
-            if key == "message" and isinstance(message, str):
+            if key == headline:
                 continue
-            parts.append(f"{key}={_scalar(value)}")
-            if sum(len(p) + 1 for p in parts) > limit:
+            part = f"{key}={_scalar(value)}"
+            parts.append(part)
+            size += len(part) + 1
+            if size > limit:
                 break
         text = " ".join(parts)
     elif isinstance(data, str):

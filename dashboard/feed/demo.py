@@ -202,7 +202,7 @@ class DemoScenario:
         order.step += 1
         step = PIPELINE[order.step]
         if step == "payment.processed":
-            if rng.random() < 0.04:
+            if rng.random() < 0.02:
                 self._orders.popleft()
                 body = {
                     "type": "payment.failed",

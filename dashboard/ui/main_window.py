@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self.upper = QSplitter(Qt.Orientation.Horizontal)
         self.upper.addWidget(self.chart)
         self.upper.addWidget(self.side_tabs)
-        self.upper.setSizes([760, 480])
+        self.upper.setSizes([740, 520])
         log_title = QLabel("Event log")
         log_title.setStyleSheet(f"color: {MUTED}; padding: 2px 0;")
         log_box = QWidget()

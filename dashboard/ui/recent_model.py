@@ -27,8 +27,8 @@ class RecentItemsModel(QAbstractTableModel, Generic[Item]):
         """One remove (of the oldest, when full) and one insert for the whole batch."""
         if not items:
             return
-        items = items[-self.capacity :]
         self.total += len(items)
+        items = items[-self.capacity :]
         overflow = len(self._items) + len(items) - self.capacity
         if overflow > 0:
             last = len(self._items) - 1

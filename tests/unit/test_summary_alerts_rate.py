@@ -16,6 +16,12 @@ def test_summary_puts_the_message_first_then_key_values() -> None:
     assert summarize(event) == 'CPU on web-2 at 93% cpu=93 host="a b"'
 
 
+def test_summary_headline_can_be_a_reason_or_error() -> None:
+    event = make_event("payment.failed", {"order_id": "ord-1", "reason": "card declined"})
+    assert summarize(event) == "card declined order_id=ord-1"
+    assert summarize(make_event(data={"error": 5, "msg": "boom"})) == "boom error=5"
+
+
 def test_summary_of_nested_values_and_text_and_scalars() -> None:
     assert summarize(make_event(data={"d": {"ip": "192.0.2.1"}, "ok": True, "n": None})) == (
         'd={"ip":"192.0.2.1"} ok=true n=null'

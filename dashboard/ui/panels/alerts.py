@@ -14,7 +14,7 @@ from dashboard.ui.recent_model import RecentItemsModel
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import severity_colour
 
-COLUMN_WIDTHS = (95, 65, 65)
+COLUMN_WIDTHS = (92, 64, 72)
 
 
 class AlertListModel(RecentItemsModel[tuple[Event, str]]):

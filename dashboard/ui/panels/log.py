@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QTableView, QWidget
 
 from dashboard.ui.log_model import EventLogModel
@@ -19,8 +19,13 @@ class EventLogView(QTableView):
         self.following = True
         model.rowsAboutToBeInserted.connect(self._note_position)
         model.rowsInserted.connect(self._keep_following)
-        QShortcut(QKeySequence(Qt.Key.Key_End), self, self.jump_to_latest)
         self.setToolTip("Newest events at the bottom; scroll up to pause following, End to resume")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_End:
+            self.jump_to_latest()
+            return
+        super().keyPressEvent(event)
 
     def _note_position(self, parent: QModelIndex, first: int, last: int) -> None:
         bar = self.verticalScrollBar()

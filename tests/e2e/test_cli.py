@@ -1,0 +1,132 @@
+"""The command line, run as operators run it: real processes, real feeds on loopback."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from httpx_sse import connect_sse
+from PySide6.QtGui import QImage
+
+from dashboard import __version__
+from dashboard.feed.server import FeedServer, FeedThread
+
+SUMMARY = re.compile(r"^events=(\d+) rejected=(\d+) connections=(\d+)$")
+
+
+def dashboard(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+
+
+def summary(result: subprocess.CompletedProcess[str]) -> tuple[int, int, int]:
+    match = SUMMARY.match(result.stdout.strip().splitlines()[-1])
+    assert match, result.stdout
+    events, rejected, connections = map(int, match.groups())
+    return events, rejected, connections
+
+
+def test_version() -> None:
+    result = dashboard("--version")
+    assert (result.returncode, result.stdout.strip()) == (0, f"dashboard {__version__}")
+
+
+@pytest.mark.slow
+def test_demo_runs_exits_with_a_summary_and_saves_a_screenshot(tmp_path: Path) -> None:
+    shot = tmp_path / "window.png"
+    result = dashboard("--demo", "--rate", "200", "--exit-after", "3", "--screenshot", str(shot))
+    assert result.returncode == 0, result.stderr
+    events, rejected, connections = summary(result)
+    assert events > 100 and rejected == 0 and connections == 1
+    image = QImage(str(shot))
+    assert not image.isNull() and image.width() >= 730 and image.height() >= 500
+
+
+@pytest.fixture
+def feed() -> Iterator[FeedThread]:
+    thread = FeedThread(FeedServer(rate=300, seed=9)).start()
+    yield thread
+    thread.close()
+
+
+@pytest.mark.slow
+def test_connects_to_an_sse_url(feed: FeedThread) -> None:
+    result = dashboard(feed.server.url, "--exit-after", "2.5")
+    assert result.returncode == 0, result.stderr
+    events, rejected, connections = summary(result)
+    assert events > 50 and rejected == 0 and connections == 1
+    assert feed.server.last_event_ids == [None]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["ftp://example.test/x"],
+            "'ftp://example.test/x' is not a feed URL: expected "
+            "http://host/path or https://host/path",
+        ),
+        (["--exit-after", "-1"], "argument --exit-after: '-1' must be greater than 0"),
+        (["--exit-after", "soon"], "argument --exit-after: 'soon' is not a number"),
+        (["--rate", "10"], "--rate sets the demo feed's rate: use it with --demo"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["feed", "--junk", "2"], "argument --junk: '2' must be between 0 and 1"),
+    ],
+)
+def test_bad_arguments_say_what_is_wrong(args: list[str], message: str) -> None:
+    result = dashboard(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.slow
+def test_feed_command_serves_the_demo_over_sse() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "feed", "--port", "0", "--rate", "300", "--seed", "4"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        url = re.search(r"(http://127\.0\.0\.1:\d+/events)", line)
+        assert url, line
+        types = []
+        with httpx.Client(timeout=10) as client, connect_sse(client, "GET", url[1]) as source:
+            for sse in source.iter_sse():
+                types.append(sse.event)
+                if len(types) == 50:
+                    break
+        assert len(types) == 50 and "metrics.update" in types
+        process.send_signal(signal.SIGINT)
+        assert process.wait(10) == 0
+    finally:
+        process.kill()
+        process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream:
+                stream.close()
+
+
+def test_feed_command_reports_a_busy_port(feed: FeedThread) -> None:
+    result = dashboard("feed", "--port", str(feed.server.port))
+    assert result.returncode == 1
+    assert f"dashboard feed: cannot listen on 127.0.0.1:{feed.server.port}" in result.stderr

@@ -1,0 +1,161 @@
+"""The main window fed by the real demo feed over SSE shows exactly what the feed sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from dashboard.core.alerts import is_alert
+from dashboard.core.decode import Decoder
+from dashboard.core.event import Event
+from dashboard.feed.demo import HOSTS, FeedEvent
+from dashboard.feed.server import FeedServer, FeedThread
+from dashboard.ui.app import Connection, Dashboard
+from dashboard.ui.log_model import SOURCE, SUMMARY, TYPE
+
+
+@pytest.fixture
+def feed() -> Iterator[FeedThread]:
+    thread = FeedThread(FeedServer(rate=2000, seed=5, paused=True, limit=600, junk=0.02))
+    thread.start()
+    yield thread
+    thread.close()
+
+
+@pytest.fixture
+def dashboard(
+    qt_loop: Any, qtbot: Any, feed: FeedThread, settings: QSettings, run_on_loop: Any
+) -> Iterator[Dashboard]:
+    dash = Dashboard([Connection(feed.server.url, "demo")], settings=settings, tick_ms=10)
+    qtbot.addWidget(dash.window)
+    dash.start()
+    yield dash
+    run_on_loop(dash.aclose())
+
+
+def feed_all(qtbot: Any, feed: FeedThread, dash: Dashboard) -> list[FeedEvent]:
+    """Let the paused feed send its events once the dashboard listens; wait for all."""
+    qtbot.waitUntil(lambda: feed.server.streams == 1, timeout=10_000)
+    feed.server.paused = False
+    qtbot.waitUntil(
+        lambda: (
+            dash.store.counts.get("demo") is not None and dash.store.counts["demo"].frames == 600
+        ),
+        timeout=20_000,
+    )
+    dash.window.refresh_now()
+    return feed.snapshot()
+
+
+def expected_events(sent: list[FeedEvent]) -> list[Event]:
+    """What the feed's frames decode to, decoded here independently of the app."""
+    decoder = Decoder("demo")
+    events = []
+    for s in sent:
+        if s.junk:
+            continue
+        data = s.frame.split(b"data: ", 1)[1].rstrip(b"\n")
+        result = decoder.decode(data, received=0.0, event_type=s.sse_event, event_id=str(s.id))
+        assert isinstance(result, Event)
+        events.append(result)
+    return events
+
+
+def test_log_cards_chart_and_alerts_match_the_feed(
+    qtbot: Any, feed: FeedThread, dashboard: Dashboard
+) -> None:
+    sent = feed_all(qtbot, feed, dashboard)
+    window = dashboard.window
+    good = [s for s in sent if not s.junk]
+    want = expected_events(sent)
+
+    # The log: one row per accepted event, in order, with the right cells.
+    model = window.log_model
+    assert model.rowCount() == len(good) == dashboard.store.end_seq
+    assert [model.index(r, TYPE).data() for r in range(len(good))] == [s.type for s in good]
+    assert [model.index(r, SOURCE).data() for r in range(len(good))] == [e.source for e in want]
+    metric_row = next(r for r, s in enumerate(good) if s.type == "metrics.update")
+    body = good[metric_row].body
+    assert model.index(metric_row, SUMMARY).data() == (
+        f"cpu={body['cpu']:g} memory={body['memory']} requests={body['requests']} "
+        f"errors={body['errors']}"
+    )
+
+    # The cards: computed here from what the feed sent.
+    metrics = [s.body for s in good if s.type == "metrics.update"]
+    latest = {m["source"]: m for m in metrics}
+    assert set(latest) == set(HOSTS)
+    cpu = sum(m["cpu"] for m in latest.values()) / len(latest)
+    memory = sum(m["memory"] for m in latest.values()) / len(latest)
+    requests = sum(m["requests"] for m in latest.values())
+    errors = sum(m["errors"] for m in metrics)
+    cards = window.cards
+    assert cards.card("CPU").value.text() == f"{cpu:,.1f} %"
+    assert cards.card("Memory").value.text() == f"{memory:,.0f} MB"
+    assert cards.card("Requests/s").value.text() == f"{requests:,.0f}"
+    assert cards.card("Errors").value.text() == f"{errors:,.0f}"
+    assert cards.card("CPU").caption.text() == "mean of 3 sources"
+
+    # The chart: one curve per host holding that host's CPU readings.
+    assert set(window.chart.curves) == set(HOSTS)
+    for host in HOSTS:
+        _, y = window.chart.curves[host].getOriginalDataset()
+        assert list(y) == [m["cpu"] for m in metrics if m["source"] == host]
+
+    # The alert panel: every alert-like event, newest first.
+    alerts = [e for e in want if is_alert(e)]
+    assert alerts, "the demo's payment failures are warnings"
+    assert window.alert_model.total == len(alerts)
+    assert window.alert_model.item_at(0)[0].id == alerts[-1].id  # type: ignore[index]
+    assert window.side_tabs.tabText(0) == f"Alerts ({len(alerts)})"
+
+    # Rejected frames: counted and kept with their reasons.
+    junk = [s for s in sent if s.junk]
+    assert junk, "the feed was asked for 2% junk"
+    assert dashboard.store.rejected_total == len(junk)
+    assert window.rejected_model.rowCount() == len(junk)
+    assert window.side_tabs.tabText(1) == f"Rejected ({len(junk)})"
+    assert window.status.totals_label.text() == f"events {len(good):,} · rejected {len(junk):,}"
+    assert dashboard.summary() == f"events={len(good)} rejected={len(junk)} connections=1"
+
+
+def test_log_follows_the_tail_until_the_operator_scrolls_up(
+    qtbot: Any, feed: FeedThread, dashboard: Dashboard
+) -> None:
+    window = dashboard.window
+    window.resize(900, 600)
+    feed.server.limit = 300
+    view = window.log_view
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: feed.server.streams == 1, timeout=10_000)
+    feed.server.paused = False
+    qtbot.waitUntil(lambda: dashboard.store.end_seq >= 200, timeout=10_000)
+    dashboard.bus.flush()
+    assert view.following and bar.value() == bar.maximum() > 0
+    bar.setValue(0)
+    feed.server.limit = 600
+    qtbot.waitUntil(lambda: dashboard.store.counts["demo"].frames == 600, timeout=20_000)
+    dashboard.bus.flush()
+    assert not view.following and bar.value() == 0  # stays where the operator looks
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert view.following and bar.value() == bar.maximum()
+
+
+def test_window_geometry_and_splitters_are_remembered(qtbot: Any, settings: QSettings) -> None:
+    first = Dashboard([], settings=settings)
+    qtbot.addWidget(first.window)
+    first.window.show()
+    qtbot.waitExposed(first.window)
+    first.window.resize(760, 520)  # the offscreen screen is 800 x 600
+    first.window.lower.setSizes([150, 250])
+    sizes = first.window.lower.sizes()
+    first.window.close()
+    second = Dashboard([], settings=settings)
+    qtbot.addWidget(second.window)
+    assert (second.window.width(), second.window.height()) == (760, 520)
+    second.window.show()
+    qtbot.waitExposed(second.window)
+    assert second.window.lower.sizes() == sizes
