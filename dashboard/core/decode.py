@@ -92,6 +92,7 @@ class Decoder:
             raw=frame,
             connection=self.connection,
             id=event_id,
+            declared_type=event_type,
         )
 
     def oversized(
@@ -120,32 +121,61 @@ class Decoder:
                 raw=raw,
                 connection=self.connection,
                 id=event_id,
+                declared_type=event_type,
             )
         if "specversion" in value and "type" in value:
             return self._from_cloudevent(value, raw, received, event_type, event_id)
 
+        # This runs for nearly every event: plain loops, no helper calls, positional Event.
         keys = self.keys
         used: list[str] = []
-        etype = event_type or _pick_str(value, keys.type, used) or "message"
-        when = _pick(value, keys.time, used)
-        source = _pick_str(value, keys.source, used) or self.connection
-        severity = _pick(value, keys.severity, used)
+        etype = event_type
+        if not etype:
+            for name in keys.type:
+                candidate = value.get(name)
+                if candidate and isinstance(candidate, str):
+                    etype = candidate
+                    used.append(name)
+                    break
+            else:
+                etype = "message"
+        when = None
+        for name in keys.time:
+            if name in value:
+                when = value[name]
+                used.append(name)
+                break
+        source = self.connection
+        for name in keys.source:
+            candidate = value.get(name)
+            if candidate and isinstance(candidate, str):
+                source = candidate
+                used.append(name)
+                break
+        severity = Severity.INFO
+        for name in keys.severity:
+            if name in value:
+                severity = Severity.parse(value[name])
+                used.append(name)
+                break
         if "data" in value:
             payload = value["data"]
-        elif used:
-            payload = {k: v for k, v in value.items() if k not in used}
         else:
+            for name in used:  # the payload is what is left once the envelope is taken
+                del value[name]
             payload = value
+        time = received if when is None else parse_time(when, received)
         return Event(
-            type=etype,
-            time=parse_time(when, received),
-            received=received,
-            source=source,
-            severity=Severity.parse(severity),
-            data=payload,
-            raw=raw,
-            connection=self.connection,
-            id=event_id,
+            etype,
+            time,
+            received,
+            source,
+            severity,
+            payload,
+            raw,
+            self.connection,
+            event_id,
+            event_type,
         )
 
     def _from_cloudevent(
@@ -170,24 +200,8 @@ class Decoder:
             raw=raw,
             connection=self.connection,
             id=event_id if event_id is not None else (str(ce_id) if ce_id is not None else None),
+            declared_type=event_type,
         )
-
-
-def _pick(obj: dict[str, Any], names: tuple[str, ...], used: list[str]) -> Any:
-    for name in names:
-        if name in obj:
-            used.append(name)
-            return obj[name]
-    return None
-
-
-def _pick_str(obj: dict[str, Any], names: tuple[str, ...], used: list[str]) -> str | None:
-    for name in names:
-        value = obj.get(name)
-        if isinstance(value, str) and value:
-            used.append(name)
-            return value
-    return None
 
 
 def _utf8_error(frame: bytes) -> str | None:
@@ -198,6 +212,32 @@ def _utf8_error(frame: bytes) -> str | None:
     return None
 
 
+_MINUTES: dict[str, float] = {}  # "2026-11-23T10:42" -> epoch; producers repeat minutes a lot
+
+
+def _utc_minute_form(text: str) -> float | None:
+    """The common ``YYYY-MM-DDTHH:MM:SS[.fff]Z`` form, without re-parsing the same minute."""
+    if len(text) not in (20, 23, 24, 27) or text[-1] != "Z" or text[16] != ":":
+        return None
+    seconds = text[17:-1]
+    if not (seconds[:2].isdigit() and (len(seconds) == 2 or seconds[2] == ".")):
+        return None
+    minute = text[:16]
+    base = _MINUTES.get(minute)
+    if base is None:
+        try:
+            base = datetime.fromisoformat(minute).replace(tzinfo=UTC).timestamp()
+        except ValueError:
+            return None
+        if len(_MINUTES) > 4096:
+            _MINUTES.clear()
+        _MINUTES[minute] = base
+    try:
+        return base + float(seconds)
+    except ValueError:
+        return None
+
+
 def parse_time(value: Any, default: float) -> float:
     """Epoch seconds from ISO 8601 text or an epoch number in s, ms, µs or ns.
 
@@ -206,6 +246,9 @@ def parse_time(value: Any, default: float) -> float:
     if isinstance(value, bool) or value is None:
         return default
     if isinstance(value, str):
+        fast = _utc_minute_form(value)
+        if fast is not None:
+            return fast
         text = value.strip()
         try:
             value = float(text)

@@ -70,6 +70,7 @@ class Event:
     raw: bytes
     connection: str
     id: str | None = None
+    declared_type: str | None = None  # the type the transport named (SSE event:), if any
     seq: int = -1
 
 

@@ -1,15 +1,32 @@
-"""The bounded, append-only event store that every panel reads from."""
+"""The bounded, append-only event store that every panel reads from.
+
+Events are kept as columns, not objects: the raw bytes, the envelope fields (type, source,
+severity, times, id) and the connection. That holds a million events in a few hundred
+bytes each, and keeps them out of the cyclic garbage collector's scans (a million live
+Event objects made its full collections take hundreds of milliseconds, freezing the UI).
+
+The Event objects a source hands in are kept until the bus has shown them to the panels
+(:meth:`EventStore.release`); after that an event is rebuilt on demand by decoding its raw
+bytes again, with a small cache for the rows on screen.
+"""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from dashboard.core.event import Event, Rejected
+import numpy as np
+
+from dashboard.core.decode import Decoder
+from dashboard.core.event import Event, Rejected, Severity
 
 DEFAULT_CAPACITY = 1_000_000
 DEFAULT_REJECTED_CAPACITY = 10_000
+RECENT_LIMIT = 200_000  # Event objects kept for the bus at most, if nobody releases them
+MATERIALISED_CACHE = 2048
+_INTERN_LIMIT = 100_000  # distinct type/source names shared; past that, stored as they come
 
 
 @dataclass(slots=True)
@@ -24,11 +41,11 @@ class ConnectionCounts:
         return self.accepted + self.rejected
 
 
-T = TypeVar("T", Event, Rejected)
+T = TypeVar("T")
 
 
 class _Ring(Generic[T]):
-    """A fixed-size ring addressed by a monotonically growing sequence number."""
+    """A fixed-size ring of objects addressed by a growing sequence number."""
 
     __slots__ = ("_items", "capacity", "end")
 
@@ -43,10 +60,11 @@ class _Ring(Generic[T]):
     def first(self) -> int:
         return max(0, self.end - self.capacity)
 
-    def push(self, item: T) -> None:
-        item.seq = self.end
-        self._items[self.end % self.capacity] = item
-        self.end += 1
+    def push(self, item: T) -> int:
+        seq = self.end
+        self._items[seq % self.capacity] = item
+        self.end = seq + 1
+        return seq
 
     def get(self, seq: int) -> T | None:
         if self.first <= seq < self.end:
@@ -73,54 +91,174 @@ class EventStore:
         capacity: int = DEFAULT_CAPACITY,
         rejected_capacity: int = DEFAULT_REJECTED_CAPACITY,
     ) -> None:
-        self._events: _Ring[Event] = _Ring(capacity)
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, not {capacity}")
+        self.capacity = capacity
+        self.end_seq = 0  # one past the newest event: the number of events ever stored
+        self._raw: list[bytes | None] = [None] * capacity
+        self._type: list[str] = [""] * capacity
+        self._source: list[str] = [""] * capacity
+        self._declared: list[str | None] = [None] * capacity
+        self._id: list[str | None] = [None] * capacity
+        self._time = np.zeros(capacity, dtype=np.float64)
+        self._received = np.zeros(capacity, dtype=np.float64)
+        self._severity = np.zeros(capacity, dtype=np.uint8)
+        self._connection = np.zeros(capacity, dtype=np.uint16)
+        self._connections: list[str] = []
+        self._connection_index: dict[str, int] = {}
+        self._decoders: dict[str, Decoder] = {}
+        self._names: dict[str, str] = {}
+        # The newest Event objects in seq order, live from index _recent_head on.
+        self._recent: list[Event] = []
+        self._recent_head = 0
+        self._cache: OrderedDict[int, Event] = OrderedDict()
         self._rejected: _Ring[Rejected] = _Ring(rejected_capacity)
         self.counts: dict[str, ConnectionCounts] = {}
 
     # -- writing -----------------------------------------------------------------------
+    def register(self, decoder: Decoder) -> None:
+        """Use *decoder* to rebuild the events of its connection (custom envelope keys)."""
+        self._decoders[decoder.connection] = decoder
+
     def add(self, item: Event | Rejected) -> None:
-        counts = self.counts.get(item.connection)
-        if counts is None:
-            counts = self.counts[item.connection] = ConnectionCounts()
-        if type(item) is Event:
-            self._events.push(item)
-            counts.accepted += 1
-        else:
-            self._rejected.push(item)  # type: ignore[arg-type]
-            counts.rejected += 1
+        self.extend((item,))
 
     def extend(self, items: Iterable[Event | Rejected]) -> None:
+        cap = self.capacity
+        names = self._names
+        recent = self._recent
         for item in items:
-            self.add(item)
+            counts = self.counts.get(item.connection)
+            if counts is None:
+                counts = self.counts[item.connection] = ConnectionCounts()
+            if type(item) is not Event:
+                item.seq = self._rejected.push(item)  # type: ignore[arg-type]
+                counts.rejected += 1
+                continue
+            counts.accepted += 1
+            seq = self.end_seq
+            i = seq % cap
+            item.seq = seq
+            etype = names.get(item.type)
+            if etype is None:
+                etype = self._intern(item.type)
+            source = names.get(item.source)
+            if source is None:
+                source = self._intern(item.source)
+            self._raw[i] = item.raw
+            self._type[i] = etype
+            self._source[i] = source
+            self._declared[i] = item.declared_type
+            self._id[i] = item.id
+            self._time[i] = item.time
+            self._received[i] = item.received
+            self._severity[i] = item.severity
+            self._connection[i] = self._connection_number(item.connection)
+            self.end_seq = seq + 1
+            recent.append(item)
+        self.release(max(self.first_seq, self.end_seq - RECENT_LIMIT))
+
+    def release(self, upto: int) -> None:
+        """Drop the Event objects of seqs below *upto* (the bus has shown them)."""
+        recent = self._recent
+        head = self._recent_head
+        if head < len(recent) and recent[head].seq < upto:
+            head = min(len(recent), head + upto - recent[head].seq)
+            if head > 4096 and head * 2 > len(recent):
+                del recent[:head]
+                head = 0
+            self._recent_head = head
+
+    def _recent_offset(self, seq: int) -> int | None:
+        """The index of *seq* in the recent list, if it is still there."""
+        head = self._recent_head
+        recent = self._recent
+        if head < len(recent):
+            first = recent[head].seq
+            if first <= seq:
+                return head + seq - first
+        return None
+
+    def _intern(self, name: str) -> str:
+        if len(self._names) < _INTERN_LIMIT:
+            self._names[name] = name
+        return name
+
+    def _connection_number(self, name: str) -> int:
+        number = self._connection_index.get(name)
+        if number is None:
+            number = self._connection_index[name] = len(self._connections)
+            self._connections.append(name)
+        return number
 
     # -- reading -----------------------------------------------------------------------
     @property
-    def capacity(self) -> int:
-        return self._events.capacity
-
-    @property
     def first_seq(self) -> int:
         """The oldest retained event's seq."""
-        return self._events.first
-
-    @property
-    def end_seq(self) -> int:
-        """One past the newest event's seq: the total number of events ever stored."""
-        return self._events.end
+        return max(0, self.end_seq - self.capacity)
 
     @property
     def evicted(self) -> int:
-        return self._events.first
+        return self.first_seq
 
     def __len__(self) -> int:
-        return self._events.end - self._events.first
+        return self.end_seq - self.first_seq
 
     def get(self, seq: int) -> Event | None:
-        return self._events.get(seq)
+        if not self.first_seq <= seq < self.end_seq:
+            return None
+        index = self._recent_offset(seq)
+        if index is not None:
+            return self._recent[index]
+        cached = self._cache.get(seq)
+        if cached is not None:
+            self._cache.move_to_end(seq)
+            return cached
+        event = self._rebuild(seq)
+        self._cache[seq] = event
+        if len(self._cache) > MATERIALISED_CACHE:
+            self._cache.popitem(last=False)
+        return event
 
     def events(self, start: int, stop: int) -> list[Event]:
         """The retained events with ``start <= seq < stop``."""
-        return self._events.slice(start, stop)
+        start = max(start, self.first_seq)
+        stop = min(stop, self.end_seq)
+        if start >= stop:
+            return []
+        index = self._recent_offset(start)
+        if index is not None:
+            return self._recent[index : index + stop - start]
+        return [self.get(s) for s in range(start, stop)]  # type: ignore[misc]
+
+    def type_at(self, seq: int) -> str:
+        return self._type[seq % self.capacity]
+
+    def _rebuild(self, seq: int) -> Event:
+        """The event again, from its columns and its raw bytes decoded anew."""
+        i = seq % self.capacity
+        raw = self._raw[i]
+        assert raw is not None
+        connection = self._connections[self._connection[i]]
+        decoder = self._decoders.get(connection)
+        if decoder is None:
+            decoder = self._decoders[connection] = Decoder(connection)
+        received = float(self._received[i])
+        decoded = decoder.decode(raw, received=received, event_type=self._declared[i])
+        payload = decoded.data if isinstance(decoded, Event) else None
+        return Event(
+            self._type[i],
+            float(self._time[i]),
+            received,
+            self._source[i],
+            Severity(int(self._severity[i])),
+            payload,
+            raw,
+            connection,
+            self._id[i],
+            self._declared[i],
+            seq,
+        )
 
     @property
     def rejected_first_seq(self) -> int:

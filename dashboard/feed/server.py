@@ -16,12 +16,15 @@ from collections import deque
 
 from aiohttp import web
 
-from dashboard.feed.demo import DemoScenario, FeedEvent
+from dashboard.feed.demo import DemoScenario, FeedEvent, iso
 
 log = logging.getLogger("dashboard.feed")
 
 DEFAULT_RATE = 50.0
 TICK = 0.02  # how often the producer makes the events that are due
+BENCH_TICK = 0.002  # the paced bench mode's send interval
+BENCH_BATCH = 2000  # events per write in the fast bench mode
+EPOCH_ISO = b"1970-01-01T00:00:00.000Z"
 
 
 class FeedServer:
@@ -61,6 +64,13 @@ class FeedServer:
         self._new_events = asyncio.Event()
         self._producer: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
+        self._bench_pool: BenchPool | None = None
+
+    @property
+    def bench_pool(self) -> BenchPool:
+        if self._bench_pool is None:
+            self._bench_pool = BenchPool()
+        return self._bench_pool
 
     @property
     def url(self) -> str:
@@ -122,10 +132,14 @@ class FeedServer:
             "Live dashboard demo feed\n\n"
             f"GET /events  Server-Sent Events, {self.rate:g} events/s "
             "(send Last-Event-ID to resume)\n"
+            "GET /events?count=N[&rate=R]  N events for this client only, as fast as the "
+            "socket takes them or paced at R/s, then the end (benchmarks)\n"
         )
         return web.Response(text=text)
 
     async def _sse(self, request: web.Request) -> web.StreamResponse:
+        if "count" in request.query:
+            return await self._bench_stream(request)
         last_id = request.headers.get("Last-Event-ID")
         self.last_event_ids.append(last_id)
         response = web.StreamResponse(
@@ -160,6 +174,46 @@ class FeedServer:
             self.streams -= 1
         return response
 
+    async def _bench_stream(self, request: web.Request) -> web.StreamResponse:
+        """``?count=N[&rate=R]``: N demo events for this client alone, then the end.
+
+        Without a rate they go as fast as the socket takes them; with one, paced at R per
+        second and stamped with the time they are sent (for latency measurements).
+        """
+        try:
+            count = int(request.query["count"])
+            rate = float(request.query.get("rate", 0))
+            if count < 0 or rate < 0:
+                raise ValueError
+        except ValueError:
+            raise web.HTTPBadRequest(text="count and rate must be non-negative numbers") from None
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        frames = self.bench_pool.frames
+        size = len(frames)
+        sent = 0
+        started = time.monotonic()
+        while sent < count:
+            if rate:
+                await asyncio.sleep(BENCH_TICK)
+                due = min(count, int((time.monotonic() - started) * rate)) - sent
+                if due <= 0:
+                    continue
+                stamp = iso(time.time()).encode()
+                batch = b"".join(
+                    b"id: %d\n%s" % (i + 1, frames[i % size].replace(EPOCH_ISO, stamp))
+                    for i in range(sent, sent + due)
+                )
+            else:
+                due = min(BENCH_BATCH, count - sent)
+                batch = b"".join(
+                    b"id: %d\n%s" % (i + 1, frames[i % size]) for i in range(sent, sent + due)
+                )
+            await response.write(batch)
+            sent += due
+        await response.write_eof()
+        return response
+
     def _resume_point(self, last_id: str | None) -> int:
         """The id of the first event to send: after *last_id* when known, else from now."""
         newest = self.history[-1].id if self.history else self.produced
@@ -176,6 +230,17 @@ class FeedServer:
             return []
         start = max(0, first_id - history[0].id)
         return [history[i].frame for i in range(start, len(history))]
+
+
+class BenchPool:
+    """Demo event frames made once (without their id line), replayed by the bench mode.
+
+    Their time fields hold EPOCH_ISO so that the paced mode can stamp the send time.
+    """
+
+    def __init__(self, size: int = 20_000, seed: int = 1) -> None:
+        scenario = DemoScenario(seed=seed)
+        self.frames = [scenario.next(0.0).frame.split(b"\n", 1)[1] for _ in range(size)]
 
 
 class FeedThread:

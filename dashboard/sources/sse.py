@@ -62,6 +62,9 @@ class SSESource:
         self.backoff = backoff or Backoff()
         self.heartbeat_timeout = heartbeat_timeout
         self.decoder = Decoder(self.name, keys or EnvelopeKeys(), max_frame_bytes)
+        register = getattr(sink, "register", None)
+        if register is not None:
+            register(self.decoder)  # so the store can rebuild events with the same keys
         self.parser = SSEParser(max_frame_bytes)
         self.clock = clock
         self.status = ConnectionStatus(self.name, url)
@@ -144,6 +147,9 @@ class SSESource:
                         )
                 self.sink.extend(items)
                 status.last_event_id = parser.last_event_id
+                # When data keeps coming, reading the next chunk may not suspend: yield so
+                # the UI's frame ticks are not held up behind a long burst.
+                await asyncio.sleep(0)
         return "the server ended the stream"
 
 

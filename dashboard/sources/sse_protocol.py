@@ -100,8 +100,25 @@ class SSEParser:
                 lines[0] = b"".join(self._pending) + lines[0]
                 self._pending = []
                 self._pending_size = 0
+            # The common lines are handled inline (this loop runs for every line received);
+            # everything else goes through _line, which is the reference behaviour.
+            limit = self.max_event_bytes
             for line in lines[first:] if first else lines:
-                self._line(line, out)
+                if not line:
+                    self._dispatch(out)
+                elif line[:6] == b"data: " and not self._oversized:
+                    self._data_size += len(line) - 5
+                    if self._data_size > limit:
+                        self._data_size -= len(line) - 5
+                        self._add_data(line[6:])
+                    else:
+                        self._data.append(line[6:])
+                elif line[:4] == b"id: " and b"\0" not in line:
+                    self._id_buffer = line[4:].decode("utf-8", "replace")
+                elif line[:7] == b"event: ":
+                    self._event = line[7:].decode("utf-8", "replace")
+                else:
+                    self._line(line, out)
         if tail:
             self._keep_unfinished(tail)
         return out

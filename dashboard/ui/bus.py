@@ -49,6 +49,7 @@ class EventBus(QObject):
         if end != self._events_end:
             start, self._events_end = self._events_end, end
             self.events_appended.emit(start, end)
+            store.release(end)  # every panel has taken the batch in
         rejected_end = store.rejected_total
         if rejected_end != self._rejected_end:
             start, self._rejected_end = self._rejected_end, rejected_end

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from dashboard import __version__
 from dashboard.core.cards import CardSpec
+from dashboard.core.event import Event
 from dashboard.core.series import ChartSpec
 from dashboard.core.store import EventStore
 from dashboard.sources.base import ConnectionStatus
@@ -121,9 +122,12 @@ class MainWindow(QMainWindow):
     # -- updates, once per tick --------------------------------------------------------
     def _on_events(self, start: int, end: int) -> None:
         events = self.store.events(start, end)
+        by_type: dict[str, list[Event]] = {}
+        for event in events:
+            by_type.setdefault(event.type, []).append(event)
         self.log_model.sync()
-        self.cards.add_events(events)
-        self.chart.add_events(events)
+        self.cards.add_events(by_type)
+        self.chart.add_events(by_type.get(self.chart.data.spec.event_type, []))
         if self.alert_model.add_events(events):
             self._update_alert_tab()
 
@@ -137,6 +141,7 @@ class MainWindow(QMainWindow):
     def refresh_now(self) -> None:
         """Bring every panel and the status bar up to date at once (before a screenshot)."""
         self.bus.flush()
+        self.chart.redraw()
         self._refresh_status()
 
     def _refresh_status(self) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from dashboard.core.event import Event, Rejected, Severity
 
 
@@ -16,15 +18,18 @@ def make_event(
     severity: Severity = Severity.INFO,
     connection: str = "conn",
 ) -> Event:
+    """An event whose raw bytes decode back to its payload (the store rebuilds from them)."""
+    data = {} if data is None else data
     return Event(
         type=type,
         time=time,
         received=time,
         source=source,
         severity=severity,
-        data={} if data is None else data,
-        raw=b"{}",
+        data=data,
+        raw=orjson.dumps(data),
         connection=connection,
+        declared_type=type,
     )
 
 

@@ -152,6 +152,10 @@ def test_custom_envelope_keys() -> None:
     ("value", "expected"),
     [
         ("2026-11-23T10:00:00Z", datetime(2026, 11, 23, 10, tzinfo=UTC).timestamp()),
+        ("2026-11-23T10:00:07.250Z", datetime(2026, 11, 23, 10, 0, 7, 250000, UTC).timestamp()),
+        ("2026-11-23T10:00:07.250123Z", datetime(2026, 11, 23, 10, 0, 7, 250123, UTC).timestamp()),
+        ("2026-13-23T10:00:07.250Z", NOW),  # no 13th month
+        ("2026-11-23T10:00:xx.250Z", NOW),
         ("2026-11-23T11:00:00+01:00", datetime(2026, 11, 23, 10, tzinfo=UTC).timestamp()),
         ("2026-11-23T10:00:00", datetime(2026, 11, 23, 10, tzinfo=UTC).timestamp()),
         (1763892000, 1763892000.0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.core.decode import Decoder, EnvelopeKeys
 from dashboard.core.store import EventStore
 from tests.unit.factories import make_event, make_rejected
 
@@ -51,3 +52,42 @@ def test_rejected_frames_are_kept_apart_and_counted_per_connection() -> None:
 def test_capacity_must_be_positive() -> None:
     with pytest.raises(ValueError, match="capacity must be at least 1"):
         EventStore(capacity=0)
+
+
+def test_released_events_are_rebuilt_from_their_raw_bytes() -> None:
+    decoder = Decoder("feed", EnvelopeKeys(type=("kind",)))
+    store = EventStore(capacity=10)
+    store.register(decoder)
+    frames = [
+        b'{"kind": "order.placed", "data": {"order_id": "ord-1"}}',
+        b'{"source": "web-1", "cpu": 41.5, "severity": "warn"}',
+        b"plain text",
+    ]
+    originals = [
+        decoder.decode(
+            f, received=100.0 + n, event_type="metrics.update" if n == 1 else None, event_id=str(n)
+        )
+        for n, f in enumerate(frames)
+    ]
+    store.extend(originals)
+    store.release(store.end_seq)  # as the bus does after a tick: only columns are left
+    rebuilt = store.events(0, 3)
+    assert all(r is not o for r, o in zip(rebuilt, originals, strict=True))
+    assert rebuilt == originals  # every field, payload included, seq too
+    assert store.get(1) is store.get(1)  # rows on screen come from a small cache
+
+
+def test_unreleased_events_are_the_objects_the_source_made() -> None:
+    store = EventStore(capacity=10)
+    events = [make_event(data={"n": n}) for n in range(3)]
+    store.extend(events)
+    assert store.events(0, 3) == events and store.events(1, 2)[0] is events[1]
+    store.release(2)
+    assert store.get(2) is events[2] and store.get(0) is not events[0]
+    assert store.get(0) == events[0]
+
+
+def test_type_and_source_names_are_shared_not_copied() -> None:
+    store = EventStore(capacity=10)
+    store.extend(make_event("".join(["order", ".placed"])) for _ in range(3))
+    assert store.type_at(0) is store.type_at(2)

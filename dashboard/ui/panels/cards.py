@@ -60,9 +60,11 @@ class CardsPanel(QWidget):
         for card in self.cards:
             layout.addWidget(card)
 
-    def add_events(self, events: list[Event]) -> None:
+    def add_events(self, by_type: dict[str, list[Event]]) -> None:
+        """Fold a tick's events, grouped by type, into the cards that show those types."""
         for card in self.cards:
-            if card.state.fold(events):
+            events = by_type.get(card.state.spec.event_type)
+            if events and card.state.fold(events):
                 card.refresh()
 
     def card(self, title: str) -> MetricCard:

@@ -1,0 +1,361 @@
+"""The benchmark harness: how fast the dashboard takes events, against the library floor.
+
+    python tests/perf/bench.py                 # the full run (a few minutes), table + JSON
+    python tests/perf/bench.py --quick         # a small run that only checks it all works
+
+A demo feed runs in its own process on loopback (``dashboard feed``) and serves the same
+realistic events to every stage (``/events?count=N[&rate=R]``). Each stage runs in a fresh
+Python process of its own, so one cannot warm up or bloat another:
+
+* floor     a bare httpx-sse loop that only parses each event's JSON
+* pipeline  source -> decode -> store, with a bus-like range read every 33 ms (no Qt)
+* app       the whole application offscreen, with the demo layout live; sustained rate,
+            UI frame interval (how late each bus tick fires) and event-to-screen latency
+* memory    resident memory per retained event, with 1,000,000 events in the store
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+TICK_MS = 33
+
+
+# -- stages (each runs in its own process) ----------------------------------------------
+
+
+def stage_floor(url: str, count: int) -> dict[str, Any]:
+    import httpx
+    import orjson
+    from httpx_sse import aconnect_sse
+
+    async def run() -> dict[str, Any]:
+        received = 0
+        async with httpx.AsyncClient(timeout=None) as client:
+            started = time.perf_counter()
+            async with aconnect_sse(client, "GET", f"{url}?count={count}") as source:
+                async for sse in source.aiter_sse():
+                    orjson.loads(sse.data)
+                    received += 1
+            elapsed = time.perf_counter() - started
+        return {"events": received, "seconds": elapsed, "rate": received / elapsed}
+
+    return asyncio.run(run())
+
+
+def stage_pipeline(url: str, count: int) -> dict[str, Any]:
+    from dashboard.core.store import EventStore
+    from dashboard.sources.sse import SSESource
+
+    async def run() -> dict[str, Any]:
+        store = EventStore(capacity=max(count, 1))
+        source = SSESource(f"{url}?count={count}", store, name="bench")
+        started = time.perf_counter()
+        task = asyncio.create_task(source.run())
+        seen = 0
+        while store.end_seq < count:  # what the bus does once per frame tick
+            await asyncio.sleep(TICK_MS / 1000)
+            store.events(seen, store.end_seq)
+            seen = store.end_seq
+        elapsed = time.perf_counter() - started
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return {"events": store.end_seq, "seconds": elapsed, "rate": store.end_seq / elapsed}
+
+    return asyncio.run(run())
+
+
+def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtCore import QSettings
+
+    from dashboard.ui.app import (
+        Connection,
+        Dashboard,
+        keep_startup_objects_out_of_gc,
+        make_application,
+    )
+
+    app = make_application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    feed_url = f"{url}?count={count}" + (f"&rate={rate:g}" if rate else "")
+    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    dashboard = Dashboard(
+        [Connection(feed_url, "bench")],
+        capacity=max(count, 1_000_000),
+        tick_ms=TICK_MS,
+        settings=settings,
+    )
+    keep_startup_objects_out_of_gc()  # as the app does
+    ticks: list[float] = []
+    latencies: list[float] = []
+    first_event: list[float] = []
+
+    def on_tick() -> None:
+        ticks.append(time.perf_counter())
+
+    def on_events(start: int, end: int) -> None:
+        now = time.time()
+        if not first_event:
+            first_event.append(time.perf_counter())
+        if rate:
+            latencies.extend(now - e.time for e in dashboard.store.events(start, end))
+
+    dashboard.bus.ticked.connect(on_tick)
+    dashboard.bus.events_appended.connect(on_events)
+
+    async def run() -> float:
+        started = time.perf_counter()
+        dashboard.start()
+        while not (arrived and ticks and ticks[-1] >= arrived[0]):  # until a tick shows all
+            if dashboard.store.end_seq >= count and not arrived:
+                arrived.append(time.perf_counter())
+            await asyncio.sleep(0.005)
+        shown = ticks[-1]
+        await dashboard.aclose()
+        return shown - started
+
+    arrived: list[float] = []
+    with loop:
+        elapsed = loop.run_until_complete(run())
+    streaming = [t for t in ticks if first_event and first_event[0] <= t <= arrived[0]]
+    intervals = [(b - a) * 1000 for a, b in itertools.pairwise(streaming)]
+    result: dict[str, Any] = {
+        "events": dashboard.store.end_seq,
+        "seconds": elapsed,
+        "rate": dashboard.store.end_seq / elapsed,
+        "offered": rate or None,
+        "frame_ms_p50": percentile(intervals, 50),
+        "frame_ms_p99": percentile(intervals, 99),
+        "frame_ms_max": max(intervals) if intervals else None,
+        "ticks": len(intervals),
+    }
+    if rate:
+        ms = [x * 1000 for x in latencies]
+        result["latency_ms_p50"] = percentile(ms, 50)
+        result["latency_ms_p99"] = percentile(ms, 99)
+    return result
+
+
+def stage_memory(count: int) -> dict[str, Any]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import gc
+
+    import psutil
+    from PySide6.QtCore import QSettings
+
+    from dashboard.core.decode import Decoder
+    from dashboard.feed.server import BenchPool
+    from dashboard.sources.sse_protocol import SSEParser
+    from dashboard.ui.app import Dashboard, make_application
+
+    app = make_application()
+    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    dashboard = Dashboard([], capacity=count, settings=settings)
+    dashboard.window.show()
+    frames = BenchPool().frames
+    parser, decoder = SSEParser(), Decoder("bench")
+    app.processEvents()
+    gc.collect()
+    process = psutil.Process()
+    before = process.memory_info().rss
+    batch = 10_000
+    now = time.time()
+    for start in range(0, count, batch):
+        stop = min(count, start + batch)
+        blob = b"".join(
+            b"id: %d\n%s" % (i + 1, frames[i % len(frames)]) for i in range(start, stop)
+        )
+        dashboard.store.extend(
+            decoder.decode(m.data, received=now, event_type=m.event or None, event_id=m.id)
+            for m in parser.feed(blob)
+        )
+        dashboard.bus.flush()  # the panels take the batch in, as on a tick
+    app.processEvents()
+    gc.collect()
+    after = process.memory_info().rss
+    return {
+        "events": len(dashboard.store),
+        "rss_before_mb": before / 2**20,
+        "rss_after_mb": after / 2**20,
+        "bytes_per_event": (after - before) / max(1, len(dashboard.store)),
+    }
+
+
+def percentile(values: list[float], pct: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(pct) - 1]
+
+
+# -- the orchestrator --------------------------------------------------------------------
+
+
+def run_stage(*args: str) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, __file__, "--stage", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"stage {args[0]} failed:\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def start_feed() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "feed", "--port", "0", "--rate", "1"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    match = re.search(r"(http://127\.0\.0\.1:\d+/events)", process.stdout.readline())
+    if not match:
+        process.kill()
+        raise RuntimeError("the feed did not start")
+    return process, match[1]
+
+
+def machine() -> dict[str, Any]:
+    import httpx
+    import PySide6
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "pyside6": PySide6.__version__,
+        "httpx": httpx.__version__,
+    }
+
+
+def measure(quick: bool) -> dict[str, Any]:
+    n = 3_000 if quick else 500_000
+    paced = 1.0 if quick else 8.0  # seconds per paced run
+    feed, url = start_feed()
+    try:
+        results: dict[str, Any] = {"machine": machine(), "quick": quick}
+        results["floor"] = run_stage("floor", url, str(n))
+        results["pipeline"] = run_stage("pipeline", url, str(n))
+        results["app"] = run_stage("app", url, str(n), "0")
+        for offered in (10_000, 50_000):
+            results[f"app_{offered // 1000}k"] = run_stage(
+                "app", url, str(int(offered * paced)), str(offered)
+            )
+        results["latency_1k"] = run_stage("app", url, str(int(1000 * paced * 2)), "1000")
+        results["memory"] = run_stage("memory", str(20_000 if quick else 1_000_000))
+    finally:
+        feed.terminate()
+        feed.wait(10)
+    floor = results["floor"]["rate"]
+    results["ratios"] = {k: results[k]["rate"] / floor for k in ("pipeline", "app")}
+    return results
+
+
+def fmt(value: float | None, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def table(r: dict[str, Any]) -> str:
+    floor = r["floor"]["rate"]
+    m = r["machine"]
+    rows = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['system']}, Python {m['python']}, "
+        f"PySide6 {m['pyside6']}",
+        "",
+        "| measurement | result | vs floor | target |",
+        "| --- | --- | --- | --- |",
+        f"| bare httpx-sse + orjson (floor) | {fmt(floor)} events/s | 1.00x | |",
+        f"| headless pipeline (source, decode, store, bus) | {fmt(r['pipeline']['rate'])} "
+        f"events/s | {r['ratios']['pipeline']:.2f}x | |",
+        f"| full app, as fast as it goes | {fmt(r['app']['rate'])} events/s | "
+        f"{r['ratios']['app']:.2f}x | >= 100,000/s and >= 0.6x |",
+    ]
+    for key in ("app_10k", "app_50k"):
+        a = r[key]
+        rows.append(
+            f"| UI frame interval at {fmt(a['offered'])} events/s offered | p50 "
+            f"{fmt(a['frame_ms_p50'], 1)} ms, p99 {fmt(a['frame_ms_p99'], 1)} ms (took "
+            f"{fmt(a['rate'])}/s) | | p99 <= 50 ms at 50,000/s |"
+        )
+    lat = r["latency_1k"]
+    rows.append(
+        f"| event-to-screen latency at 1,000 events/s | p50 "
+        f"{fmt(lat['latency_ms_p50'], 1)} ms, p99 {fmt(lat['latency_ms_p99'], 1)} ms "
+        "| | p99 <= 100 ms |"
+    )
+    mem = r["memory"]
+    rows.append(
+        f"| memory per retained event ({fmt(mem['events'])} events) | "
+        f"{fmt(mem['bytes_per_event'])} bytes | | <= 500 bytes |"
+    )
+    rows.append("| filter over 1,000,000 events | not built yet | | |")
+    rows.append("| replay rate | not built yet | | |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="a tiny run: checks, no figures")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "perf-results.json",
+        help="where to write the results (default perf-results.json)",
+    )
+    parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stage:
+        name, *rest = args.stage
+        if name == "floor":
+            out = stage_floor(rest[0], int(rest[1]))
+        elif name == "pipeline":
+            out = stage_pipeline(rest[0], int(rest[1]))
+        elif name == "app":
+            out = stage_app(rest[0], int(rest[1]), float(rest[2]))
+        else:
+            out = stage_memory(int(rest[0]))
+        print(json.dumps(out))
+        return 0
+    results = measure(args.quick)
+    args.json.write_text(json.dumps(results, indent=2))
+    print(table(results))
+    print(f"\n(written to {args.json})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
