@@ -43,7 +43,9 @@ class ChartPanel(QWidget):
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         item.setMenuEnabled(False)
-        self.legend = item.addLegend(offset=(10, 10), labelTextColor=TEXT)
+        self.legend = item.addLegend(
+            offset=(10, 10), labelTextColor=TEXT, brush=pg.mkBrush(PANEL + "d0"), pen=MUTED
+        )
         for axis in ("left", "bottom"):
             item.getAxis(axis).setTextPen(MUTED)
             item.getAxis(axis).setPen(MUTED)
