@@ -94,7 +94,9 @@ class SSESource:
                     status.last_error = str(failure)
                 except httpx.TransportError as exc:
                     retry_delay = None
-                    status.last_error = describe_transport_error(exc, self.heartbeat_timeout)
+                    status.last_error = describe_transport_error(
+                        exc, self.heartbeat_timeout, self.url
+                    )
                 if status.last_error:
                     log.warning("%s: %s", self.name, status.last_error)
                 delay = self.backoff.next_delay() if retry_delay is None else retry_delay
@@ -179,7 +181,9 @@ def retry_after(response: httpx.Response) -> float | None:
     return min(float(value), 300.0) if value.isdigit() else None
 
 
-def describe_transport_error(exc: httpx.TransportError, heartbeat_timeout: float) -> str:
+def describe_transport_error(
+    exc: httpx.TransportError, heartbeat_timeout: float, url: str = ""
+) -> str:
     """A one-line reason an operator can act on."""
     if isinstance(exc, httpx.ReadTimeout):
         return f"no data for {heartbeat_timeout:g} s (stalled)"
@@ -189,5 +193,8 @@ def describe_transport_error(exc: httpx.TransportError, heartbeat_timeout: float
         return f"the connection broke mid-stream ({exc})"
     text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
-        return f"cannot connect: {text}"
+        where = httpx.URL(url).netloc.decode() if url else ""
+        if text == "All connection attempts failed":  # anyio's words for "refused" everywhere
+            text = "connection refused or unreachable"
+        return f"cannot connect to {where}: {text}" if where else f"cannot connect: {text}"
     return text

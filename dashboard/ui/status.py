@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from dashboard.core.rate import RateMeter
 from dashboard.core.store import EventStore
-from dashboard.sources.base import ConnectionStatus
+from dashboard.core.summary import one_line
+from dashboard.sources.base import ConnectionState, ConnectionStatus
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import MUTED, STATE_COLOURS
 
@@ -32,9 +33,12 @@ class ConnectionBadge(QLabel):
         rate = self.meter.update(now, frames)
         state = status.describe(now)
         colour = STATE_COLOURS.get(status.state.value, MUTED)
+        detail = f"{state} · {rate:,.0f}/s"
+        if status.state is not ConnectionState.LIVE and status.last_error:
+            detail += f" · {one_line(status.last_error, 70)}"
         self.setText(
             f"<span style='color:{colour}'>●</span> {escape(status.name)} "
-            f"<span style='color:{MUTED}'>{escape(state)} · {rate:,.0f}/s</span>"
+            f"<span style='color:{MUTED}'>{escape(detail)}</span>"
         )
         lines = [
             f"{status.name}: {status.url}",

@@ -274,7 +274,9 @@ def test_refused_connection_keeps_retrying_with_a_clear_error() -> None:
         task = asyncio.create_task(source.run())
         try:
             await wait_for(lambda: source.status.reconnects >= 2)
-            assert source.status.last_error.startswith("cannot connect:")
+            assert source.status.last_error == (
+                f"cannot connect to 127.0.0.1:{port}: connection refused or unreachable"
+            )
             assert source.status.state in (ConnectionState.RECONNECTING, ConnectionState.CONNECTING)
         finally:
             await stop_task(task)

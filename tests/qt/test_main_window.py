@@ -101,6 +101,8 @@ def test_log_cards_chart_and_alerts_match_the_feed(
 
     # The chart: one curve per host holding that host's CPU readings.
     assert set(window.chart.curves) == set(HOSTS)
+    assert "waiting" not in window.chart.plot.getPlotItem().titleLabel.text
+    assert window.chart.legend.isVisible()
     for host in HOSTS:
         _, y = window.chart.curves[host].getOriginalDataset()
         assert list(y) == [m["cpu"] for m in metrics if m["source"] == host]
@@ -142,6 +144,16 @@ def test_log_follows_the_tail_until_the_operator_scrolls_up(
     assert not view.following and bar.value() == 0  # stays where the operator looks
     qtbot.keyClick(view, Qt.Key.Key_End)
     assert view.following and bar.value() == bar.maximum()
+
+
+def test_before_any_data_the_panels_say_what_they_wait_for(qtbot: Any, settings: QSettings) -> None:
+    window = Dashboard([], settings=settings).window
+    qtbot.addWidget(window)
+    assert window.cards.card("CPU").value.text() == "—"
+    assert window.cards.card("CPU").caption.text() == "waiting for metrics.update"
+    title = window.chart.plot.getPlotItem().titleLabel.text
+    assert "waiting for metrics.update events" in title
+    assert not window.chart.legend.isVisible()
 
 
 def test_window_geometry_and_splitters_are_remembered(qtbot: Any, settings: QSettings) -> None:

@@ -49,6 +49,13 @@ class ChartPanel(QWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).setTextPen(MUTED)
             item.getAxis(axis).setPen(MUTED)
+        self.legend.setVisible(False)  # until the first line: an empty legend is a stray box
+        self._title = spec.title
+        item.setTitle(
+            f"{spec.title}: waiting for {spec.event_type} events", color=MUTED, size="10pt"
+        )
+        now = time.time()
+        self.plot.setXRange(now - spec.window, now, padding=0)
         self.plot.setToolTip(f"{spec.field} of {spec.event_type}, one line per {spec.split_by}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -70,6 +77,9 @@ class ChartPanel(QWidget):
         for key in sorted(grown):
             curve = self.curves.get(key)
             if curve is None:
+                if not self.curves:
+                    self.plot.getPlotItem().setTitle(self._title, color=TEXT, size="10pt")
+                    self.legend.setVisible(True)
                 colour = SERIES_COLOURS[len(self.curves) % len(SERIES_COLOURS)]
                 curve = self.plot.plot(name=key, pen=pg.mkPen(colour, width=2))
                 self.curves[key] = curve
