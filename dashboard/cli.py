@@ -7,8 +7,9 @@ import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dashboard import __version__
@@ -17,34 +18,28 @@ SUBCOMMANDS = ("feed",)
 URL_SCHEMES = ("http", "https")
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
-    return value
+def _number(
+    convert: type[int] | type[float], low: float, high: float | None, rule: str, noun: str
+) -> Callable[[str], Any]:
+    """An argparse type: *convert* the text, and keep it within [low, high] (low excluded
+    when *rule* says "greater than")."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
+        too_low = value <= low if rule.startswith("greater") else value < low
+        if too_low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{text!r} must be {rule}")
+        return value
+
+    return parse
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be between 0 and 1")
-    return value
+_positive = _number(float, 0, None, "greater than 0", "a number")
+_count = _number(int, 1, None, "at least 1", "a whole number")
+_share = _number(float, 0, 1, "between 0 and 1", "a number")
 
 
 def _url(text: str) -> str:

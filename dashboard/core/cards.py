@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from dashboard.core.event import Event
-from dashboard.core.fields import as_number, lookup
+from dashboard.core.fields import numbers
 
 
 class Combine(Enum):
@@ -45,12 +45,7 @@ class CardState:
         """Take in new events; True if the card's figure may have changed."""
         spec = self.spec
         changed = False
-        for event in events:
-            if event.type != spec.event_type:
-                continue
-            number = as_number(lookup(event.data, spec.field))
-            if number is None:
-                continue
+        for event, number in numbers(events, spec.event_type, spec.field):
             self.latest[event.source] = number
             self.total += number
             self.last = number

@@ -82,14 +82,25 @@ class Decoder:
         except UnicodeDecodeError as exc:
             reason = f"invalid UTF-8 at byte {exc.start}"
             return Rejected(reason, frame, received, self.connection, size, event_id)
+        return self._bare(text, frame, received, event_type, event_id)
+
+    def _bare(
+        self,
+        value: Any,
+        raw: bytes,
+        received: float,
+        event_type: str | None,
+        event_id: str | None,
+    ) -> Event:
+        """An event with no envelope: the value is the payload, the rest is defaults."""
         return Event(
             type=event_type or "message",
             time=received,
             received=received,
             source=self.connection,
             severity=Severity.INFO,
-            data=text,
-            raw=frame,
+            data=value,
+            raw=raw,
             connection=self.connection,
             id=event_id,
             declared_type=event_type,
@@ -111,18 +122,7 @@ class Decoder:
         event_id: str | None,
     ) -> Event:
         if not isinstance(value, dict):
-            return Event(
-                type=event_type or "message",
-                time=received,
-                received=received,
-                source=self.connection,
-                severity=Severity.INFO,
-                data=value,
-                raw=raw,
-                connection=self.connection,
-                id=event_id,
-                declared_type=event_type,
-            )
+            return self._bare(value, raw, received, event_type, event_id)
         if "specversion" in value and "type" in value:
             return self._from_cloudevent(value, raw, received, event_type, event_id)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+from dashboard.core.event import Event
 
 MISSING = object()
 
@@ -37,3 +40,12 @@ def as_number(value: Any) -> float | None:
         except ValueError:
             return None
     return None
+
+
+def numbers(events: Iterable[Event], event_type: str, path: str) -> Iterator[tuple[Event, float]]:
+    """Each event of *event_type* whose field at *path* is a number, with that number."""
+    for event in events:
+        if event.type == event_type:
+            number = as_number(lookup(event.data, path))
+            if number is not None:
+                yield event, number

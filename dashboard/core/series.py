@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dashboard.core.event import Event
-from dashboard.core.fields import as_number, lookup
+from dashboard.core.fields import numbers
 
 
 class RingSeries:
@@ -68,12 +68,7 @@ class ChartData:
         """Take in new events; answers the keys whose series grew."""
         spec = self.spec
         grown: set[str] = set()
-        for event in events:
-            if event.type != spec.event_type:
-                continue
-            number = as_number(lookup(event.data, spec.field))
-            if number is None:
-                continue
+        for event, number in numbers(events, spec.event_type, spec.field):
             key = str(getattr(event, spec.split_by, "")) if spec.split_by else spec.field
             series = self.series.get(key)
             if series is None:

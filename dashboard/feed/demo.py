@@ -136,48 +136,41 @@ class DemoScenario:
     def _check_alert(self, host: _Host, now: float) -> None:
         if host.cpu >= 90 and not host.alerting:
             host.alerting = True
-            message = f"CPU on {host.name} at {host.cpu:.0f}%"
-            self._pending_alerts.append(
-                (
-                    "alert",
-                    {
-                        "severity": "critical",
-                        "source": host.name,
-                        "time": iso(now),
-                        "message": message,
-                        "cpu": round(host.cpu, 1),
-                    },
-                )
+            self._alert(
+                "critical",
+                host,
+                now,
+                f"CPU on {host.name} at {host.cpu:.0f}%",
+                cpu=round(host.cpu, 1),
             )
         elif host.cpu < 75 and host.alerting:
             host.alerting = False
-            message = f"CPU on {host.name} back to {host.cpu:.0f}%"
-            self._pending_alerts.append(
-                (
-                    "alert",
-                    {
-                        "severity": "info",
-                        "source": host.name,
-                        "time": iso(now),
-                        "message": message,
-                        "cpu": round(host.cpu, 1),
-                    },
-                )
+            self._alert(
+                "info",
+                host,
+                now,
+                f"CPU on {host.name} back to {host.cpu:.0f}%",
+                cpu=round(host.cpu, 1),
             )
         elif host.memory > MEMORY_TOTAL_MB * 0.9 and self.rng.random() < 0.05:
-            message = f"Memory on {host.name} at {host.memory:,.0f} MB"
-            self._pending_alerts.append(
-                (
-                    "alert",
-                    {
-                        "severity": "warning",
-                        "source": host.name,
-                        "time": iso(now),
-                        "message": message,
-                        "memory": round(host.memory),
-                    },
-                )
+            self._alert(
+                "warning",
+                host,
+                now,
+                f"Memory on {host.name} at {host.memory:,.0f} MB",
+                memory=round(host.memory),
             )
+
+    def _alert(self, severity: str, host: _Host, now: float, message: str, **fields: Any) -> None:
+        """Queue an ``alert`` event; it goes out as the next event."""
+        body = {
+            "severity": severity,
+            "source": host.name,
+            "time": iso(now),
+            "message": message,
+            **fields,
+        }
+        self._pending_alerts.append(("alert", body))
 
     def _order_step(self, event_id: int, now: float) -> FeedEvent:
         rng = self.rng
