@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from dashboard import __version__
 
 SUBCOMMANDS = ("feed",)
-URL_SCHEMES = ("http", "https")
+URL_SCHEMES = ("http", "https", "ws", "wss")
 
 
 def _number(
@@ -46,16 +46,33 @@ def _url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme.lower() not in URL_SCHEMES or not parts.netloc:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a feed URL: expected http://host/path or https://host/path "
-            "(a Server-Sent Events endpoint)"
+            f"{text!r} is not a feed URL: expected http(s)://host/path (Server-Sent Events) "
+            "or ws(s)://host/path (WebSocket)"
         )
+    return text
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, colon, value = text.partition(":")
+    name = name.strip()
+    if not colon or not name or any(c.isspace() for c in name):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a header: expected 'Name: value' (values may use ${{ENV_VAR}})"
+        )
+    return name, value.strip()
+
+
+def _readable_file(text: str) -> str:
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"cannot read {text!r}: no such file")
     return text
 
 
 def gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dashboard",
-        description="Watch live event feeds (Server-Sent Events) as cards, a chart, "
+        description="Watch live event feeds (Server-Sent Events, WebSocket) as cards, a chart, "
         "alerts and a log.",
         epilog="Other commands: 'dashboard feed --help' runs the demo feed on its own.",
     )
@@ -64,7 +81,34 @@ def gui_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=_url,
         metavar="URL",
-        help="SSE endpoints to connect to (http:// or https://)",
+        help="feeds to connect to: http(s):// for Server-Sent Events, ws(s):// for WebSocket",
+    )
+    parser.add_argument(
+        "--header",
+        action="append",
+        type=_header,
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="an extra request header for every URL (repeatable); ${ENV_VAR} in the value "
+        "is read from the environment at connect time",
+    )
+    parser.add_argument(
+        "--insecure",
+        action="store_true",
+        help="do not verify TLS certificates (shown as a warning while it is on)",
+    )
+    parser.add_argument(
+        "--ca",
+        type=_readable_file,
+        metavar="FILE",
+        help="trust the CA certificates in this PEM file",
+    )
+    parser.add_argument(
+        "--heartbeat",
+        type=_positive,
+        default=None,
+        metavar="SECONDS",
+        help="a connection with no bytes for this long is taken as dead (default 45)",
     )
     parser.add_argument(
         "--demo", action="store_true", help="start the built-in demo feed and connect to it"
@@ -139,10 +183,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(options.verbose)
     if options.rate is not None and not options.demo:
         gui_parser().error("--rate sets the demo feed's rate: use it with --demo")
+    from dashboard.sources import ConnectionSpec
     from dashboard.ui.app import AppOptions, run
 
+    specs = [
+        ConnectionSpec(
+            url, headers=dict(options.header), verify=not options.insecure, ca_file=options.ca
+        )
+        for url in options.urls
+    ]
+    if options.heartbeat is not None:
+        for spec in specs:
+            spec.heartbeat_timeout = options.heartbeat
     app_options = AppOptions(
-        urls=options.urls,
+        connections=specs,
         demo=options.demo,
         exit_after=options.exit_after,
         screenshot=options.screenshot,

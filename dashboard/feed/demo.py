@@ -42,9 +42,10 @@ class FeedEvent:
     id: int
     type: str
     body: Any
-    frame: bytes
+    frame: bytes  # the whole SSE frame
     sse_event: str | None = None
     junk: str | None = None
+    line: bytes = b""  # the same event as one JSON line, for WebSocket (type inside)
 
 
 @dataclass(slots=True)
@@ -261,15 +262,19 @@ class DemoScenario:
         else:
             data = b'{"type": "blob", "data": "' + b"x" * (1 << 20) + b'"}'
         frame = b"id: %d\ndata: %s\n\n" % (event_id, data)
-        return FeedEvent(event_id, "rejected", None, frame, junk=kind)
+        return FeedEvent(event_id, "rejected", None, frame, junk=kind, line=data)
 
 
 def _frame(event_id: int, etype: str, body: Any, sse_event: str | None = None) -> FeedEvent:
     head = b"id: %d\n" % event_id
     if sse_event:
         head += b"event: " + sse_event.encode() + b"\n"
-    frame = head + b"data: " + orjson.dumps(body) + b"\n\n"
-    return FeedEvent(event_id, etype, body, frame, sse_event)
+    data = orjson.dumps(body)
+    frame = head + b"data: " + data + b"\n\n"
+    # WebSocket has no event name field: the type goes into the JSON, where the decoder
+    # finds it (and leaves the same payload).
+    line = data if not sse_event or "type" in body else orjson.dumps({"type": sse_event, **body})
+    return FeedEvent(event_id, etype, body, frame, sse_event, line=line)
 
 
 def _clamp(value: float, low: float, high: float) -> float:

@@ -59,6 +59,8 @@ class FeedServer:
         self.limit = limit  # stop producing after this many events
         self.paused = paused  # while True, no events are made (tests connect first)
         self.last_event_ids: list[str | None] = []
+        self.request_headers: list[dict[str, str]] = []  # of every /events and /ws request
+        self.ws_protocols: list[str | None] = []  # the subprotocol agreed per WebSocket
         self.streams = 0
         self.produced = 0
         self._new_events = asyncio.Event()
@@ -80,6 +82,7 @@ class FeedServer:
         app = web.Application()
         app.router.add_get("/", self._index)
         app.router.add_get("/events", self._sse)
+        app.router.add_get("/ws", self._ws)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
@@ -132,12 +135,55 @@ class FeedServer:
             "Live dashboard demo feed\n\n"
             f"GET /events  Server-Sent Events, {self.rate:g} events/s "
             "(send Last-Event-ID to resume)\n"
+            "GET /ws  the same events over WebSocket, a frame of JSON lines per tick "
+            "(?batch=0: one event per frame; ?binary=1: binary frames)\n"
             "GET /events?count=N[&rate=R]  N events for this client only, as fast as the "
             "socket takes them or paced at R/s, then the end (benchmarks)\n"
         )
         return web.Response(text=text)
 
+    async def _ws(self, request: web.Request) -> web.WebSocketResponse:
+        """The same events over WebSocket: each tick's events as one frame of JSON lines
+        (``?batch=0``: one event per frame; ``?binary=1``: binary frames). A broken or
+        oversized demo event always travels in a frame of its own."""
+        self.request_headers.append(dict(request.headers))
+        ws = web.WebSocketResponse(protocols=("dashboard.v1",), heartbeat=self.heartbeat)
+        await ws.prepare(request)
+        self.ws_protocols.append(ws.ws_protocol)
+        binary = request.query.get("binary") == "1"
+        batch = request.query.get("batch", "1") != "0"
+        send = (
+            ws.send_bytes if binary else (lambda data: ws.send_str(data.decode("utf-8", "replace")))
+        )
+        next_id = self._resume_point(None)
+        self.streams += 1
+        try:
+            while not ws.closed:
+                events = self._events_from(next_id)
+                if not events:
+                    waiter = self._new_events
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(waiter.wait(), self.heartbeat)
+                    if self._runner is None:
+                        break
+                    continue
+                next_id += len(events)
+                good = [e.line for e in events if not e.junk]
+                if batch and good:
+                    await send(b"\n".join(good))
+                elif good:
+                    for line in good:
+                        await send(line)
+                for junk in (e for e in events if e.junk):
+                    await ws.send_bytes(junk.line)  # bytes as they are, even invalid UTF-8
+        except ConnectionResetError:
+            pass
+        finally:
+            self.streams -= 1
+        return ws
+
     async def _sse(self, request: web.Request) -> web.StreamResponse:
+        self.request_headers.append(dict(request.headers))
         if "count" in request.query:
             return await self._bench_stream(request)
         last_id = request.headers.get("Last-Event-ID")
@@ -156,10 +202,10 @@ class FeedServer:
         self.streams += 1
         try:
             while True:
-                frames = self._frames_from(next_id)
-                if frames:
-                    next_id += len(frames)
-                    await response.write(b"".join(frames))
+                events = self._events_from(next_id)
+                if events:
+                    next_id += len(events)
+                    await response.write(b"".join(e.frame for e in events))
                     continue
                 waiter = self._new_events
                 try:
@@ -224,12 +270,12 @@ class FeedServer:
                 return wanted
         return newest + 1
 
-    def _frames_from(self, first_id: int) -> list[bytes]:
+    def _events_from(self, first_id: int) -> list[FeedEvent]:
         history = self.history
         if not history or history[-1].id < first_id:
             return []
         start = max(0, first_id - history[0].id)
-        return [history[i].frame for i in range(start, len(history))]
+        return [history[i] for i in range(start, len(history))]
 
 
 class BenchPool:

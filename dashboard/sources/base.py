@@ -1,20 +1,81 @@
-"""What every source shares: its status record and the sink it writes into."""
+"""What every source shares: its settings, its status, the sink, and the reconnect loop."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import re
+import ssl
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
+from urllib.parse import urlsplit
 
+from dashboard.core.backoff import Backoff
+from dashboard.core.decode import DEFAULT_MAX_FRAME_BYTES, Decoder, EnvelopeKeys
 from dashboard.core.event import Event, Rejected
+
+log = logging.getLogger("dashboard.sources")
+
+DEFAULT_HEARTBEAT_TIMEOUT = 45.0
+SSE_SCHEMES = ("http", "https")
+WEBSOCKET_SCHEMES = ("ws", "wss")
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class Sink(Protocol):
     """Where a source puts what it decoded (the EventStore in the app)."""
 
     def extend(self, items: Iterable[Event | Rejected]) -> None: ...
+
+
+@dataclass
+class ConnectionSpec:
+    """Everything needed to open one connection; header values may hold ``${ENV}``."""
+
+    url: str
+    name: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    verify: bool = True  # TLS certificate verification; False is --insecure
+    ca_file: str | None = None
+    heartbeat_timeout: float = DEFAULT_HEARTBEAT_TIMEOUT
+    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
+    keys: EnvelopeKeys = field(default_factory=EnvelopeKeys)
+    subprotocol: str | None = None  # WebSocket only
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = urlsplit(self.url).netloc.rpartition("@")[2] or self.url
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.url).scheme.lower()
+
+
+def expand_env(value: str, environ: Mapping[str, str] | None = None) -> str:
+    """``${NAME}`` replaced by the environment variable NAME; a missing one is an error."""
+    env = os.environ if environ is None else environ
+
+    def replace(match: re.Match[str]) -> str:
+        name = match[1]
+        if name not in env:
+            raise KeyError(name)
+        return env[name]
+
+    return _ENV_REFERENCE.sub(replace, value)
+
+
+def mask_secret(name: str, value: str) -> str:
+    """What may be shown or logged of a header: credentials never in clear."""
+    if name.lower() in ("authorization", "proxy-authorization", "cookie", "x-api-key") or (
+        "token" in name.lower() or "secret" in name.lower()
+    ):
+        scheme, _, rest = value.partition(" ")
+        return f"{scheme} ••••" if rest and scheme.isalpha() else "••••"
+    return value
 
 
 class ConnectionState(Enum):
@@ -38,6 +99,7 @@ class ConnectionStatus:
     last_event_id: str = ""
     bytes_received: int = 0
     ever_live: bool = False
+    insecure: bool = False  # TLS verification is off: shown as a warning for as long as it is
 
     def describe(self, now: float | None = None) -> str:
         """``live``, ``reconnecting in 3 s``, ``stopped: <reason>``..."""
@@ -49,3 +111,145 @@ class ConnectionStatus:
         if state is ConnectionState.STOPPED and self.detail:
             return f"stopped: {self.detail}"
         return state.value
+
+
+class StopConnection(Exception):
+    """Retrying cannot help; the message says why, for the operator."""
+
+
+class RetryConnection(Exception):
+    """A failure worth retrying; *delay* overrides the backoff when the server named one."""
+
+    def __init__(self, message: str, delay: float | None = None) -> None:
+        super().__init__(message)
+        self.delay = delay
+
+
+class ReconnectingSource:
+    """The loop every source runs: connect, stream, and on failure back off and retry.
+
+    Subclasses implement :meth:`_stream_once` (return a reason when the stream ends,
+    raise StopConnection / RetryConnection) and :meth:`_describe_error` for their library's
+    exceptions. ``status`` tells the UI how it goes.
+    """
+
+    def __init__(
+        self,
+        spec: ConnectionSpec,
+        sink: Sink,
+        *,
+        backoff: Backoff | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.spec = spec
+        self.url = spec.url
+        self.name = spec.name
+        self.sink = sink
+        self.backoff = backoff or Backoff()
+        self.clock = clock
+        self.decoder = Decoder(spec.name, spec.keys, spec.max_frame_bytes)
+        register = getattr(sink, "register", None)
+        if register is not None:
+            register(self.decoder)  # so the store can rebuild events with the same keys
+        self.status = ConnectionStatus(spec.name, spec.url, insecure=not spec.verify)
+
+    async def run(self) -> None:
+        """Connect, stream, and reconnect until cancelled or retrying cannot help."""
+        status = self.status
+        while True:
+            status.retry_at = None
+            status.state = (
+                ConnectionState.RECONNECTING if status.ever_live else ConnectionState.CONNECTING
+            )
+            retry_delay: float | None = None
+            try:
+                ended = await self._stream_once()
+                status.last_error = ""
+                log.info("%s: %s; reconnecting", self.name, ended)
+            except StopConnection as stop:
+                log.warning("%s: stopped: %s", self.name, stop)
+                status.state = ConnectionState.STOPPED
+                status.detail = status.last_error = str(stop)
+                return
+            except RetryConnection as failure:
+                retry_delay = failure.delay
+                status.last_error = str(failure)
+            except Exception as exc:
+                reason = self._describe_error(exc)
+                if reason is None:
+                    raise
+                status.last_error = reason
+            if status.last_error:
+                log.warning("%s: %s", self.name, status.last_error)
+            delay = self.backoff.next_delay() if retry_delay is None else retry_delay
+            status.state = ConnectionState.RECONNECTING
+            status.detail = status.last_error
+            status.retry_at = time.monotonic() + delay
+            await asyncio.sleep(delay)
+            status.reconnects += 1
+
+    def went_live(self) -> None:
+        status = self.status
+        status.state = ConnectionState.LIVE
+        status.detail = ""
+        status.ever_live = True
+        self.backoff.reset()
+
+    async def _stream_once(self) -> str:
+        raise NotImplementedError
+
+    def _describe_error(self, exc: Exception) -> str | None:
+        """A one-line reason for a failure worth retrying, or None to let *exc* through."""
+        if isinstance(exc, OSError):
+            return f"cannot connect to {self.netloc}: {exc.strerror or exc}"
+        return None
+
+    # -- what every transport needs ----------------------------------------------------
+    @property
+    def netloc(self) -> str:
+        return urlsplit(self.url).netloc.rpartition("@")[2]
+
+    def headers(self) -> dict[str, str]:
+        """The extra headers with ``${ENV}`` references expanded, now (at connect time)."""
+        try:
+            return {k: expand_env(v) for k, v in self.spec.headers.items()}
+        except KeyError as missing:
+            raise StopConnection(
+                f"header refers to ${{{missing.args[0]}}}, which is not set in the environment"
+            ) from None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """Verification on (with the custom CA bundle if any), or off for --insecure."""
+        if not self.spec.verify:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return context
+        try:
+            return ssl.create_default_context(cafile=self.spec.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            why = getattr(exc, "strerror", None) or exc
+            raise StopConnection(f"cannot use the CA bundle {self.spec.ca_file}: {why}") from None
+
+
+def describe_tls_failure(error: ssl.SSLError, netloc: str) -> str:
+    """Which certificate failed and why, with what the operator can do about it."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        why = error.verify_message or error.reason or str(error)
+        return (
+            f"the TLS certificate of {netloc} was not accepted: {why} "
+            "(give its CA with --ca FILE, or --insecure to skip the check)"
+        )
+    return f"TLS handshake with {netloc} failed: {error.reason or error}"
+
+
+def find_tls_error(exc: BaseException) -> ssl.SSLError | None:
+    """The ssl error somewhere in *exc*'s chain of causes, if there is one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

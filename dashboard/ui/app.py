@@ -19,8 +19,7 @@ from dashboard import __version__
 from dashboard.core.defaults import DEFAULT_CARDS, DEFAULT_CHART
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
-from dashboard.sources.base import ConnectionState
-from dashboard.sources.sse import SSESource
+from dashboard.sources import ConnectionSpec, ConnectionState, ReconnectingSource, open_source
 from dashboard.ui import theme
 from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
 from dashboard.ui.main_window import APP_TITLE, MainWindow
@@ -29,14 +28,8 @@ log = logging.getLogger("dashboard.app")
 
 
 @dataclass
-class Connection:
-    url: str
-    name: str
-
-
-@dataclass
 class AppOptions:
-    urls: list[str] = field(default_factory=list)
+    connections: list[ConnectionSpec] = field(default_factory=list)
     demo: bool = False
     demo_rate: float = DEFAULT_RATE
     demo_junk: float = 0.0
@@ -46,19 +39,13 @@ class AppOptions:
     tick_ms: int = DEFAULT_TICK_MS
 
 
-def connection_names(urls: Sequence[str]) -> list[Connection]:
-    """Each URL named by its host (and port), made unique with -2, -3..."""
-    from urllib.parse import urlsplit
-
-    named: list[Connection] = []
+def unique_names(specs: Sequence[ConnectionSpec]) -> None:
+    """Make connection names unique in place: web-1, web-1-2, web-1-3..."""
     seen: dict[str, int] = {}
-    for url in urls:
-        parts = urlsplit(url)
-        base = parts.netloc.rpartition("@")[2] or url
-        seen[base] = seen.get(base, 0) + 1
-        name = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        named.append(Connection(url, name))
-    return named
+    for spec in specs:
+        seen[spec.name] = seen.get(spec.name, 0) + 1
+        if seen[spec.name] > 1:
+            spec.name = f"{spec.name}-{seen[spec.name]}"
 
 
 class Dashboard:
@@ -66,14 +53,14 @@ class Dashboard:
 
     def __init__(
         self,
-        connections: Sequence[Connection],
+        connections: Sequence[ConnectionSpec],
         *,
         capacity: int = DEFAULT_CAPACITY,
         tick_ms: int = DEFAULT_TICK_MS,
         settings: QSettings | None = None,
     ) -> None:
         self.store = EventStore(capacity)
-        self.sources = [SSESource(c.url, self.store, name=c.name) for c in connections]
+        self.sources = [open_source(spec, self.store) for spec in connections]
         self.bus = EventBus(self.store, tick_ms)
         self.window = MainWindow(
             self.store,
@@ -94,7 +81,7 @@ class Dashboard:
         self.bus.start()
         self.window.show()
 
-    def _source_ended(self, source: SSESource, task: asyncio.Task[None]) -> None:
+    def _source_ended(self, source: ReconnectingSource, task: asyncio.Task[None]) -> None:
         if task.cancelled():
             return
         error = task.exception()
@@ -159,10 +146,11 @@ def run(options: AppOptions) -> int:
 
 async def _run(options: AppOptions) -> int:
     feed: FeedThread | None = None
-    connections = connection_names(options.urls)
+    connections = list(options.connections)
     if options.demo:
         feed = FeedThread(FeedServer(rate=options.demo_rate, junk=options.demo_junk)).start()
-        connections.insert(0, Connection(feed.server.url, "demo"))
+        connections.insert(0, ConnectionSpec(feed.server.url, "demo"))
+    unique_names(connections)
     dashboard = Dashboard(connections, capacity=options.capacity, tick_ms=options.tick_ms)
     keep_startup_objects_out_of_gc()
     closed = asyncio.Event()

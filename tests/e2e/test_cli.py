@@ -77,8 +77,16 @@ def test_connects_to_an_sse_url(feed: FeedThread) -> None:
     [
         (
             ["ftp://example.test/x"],
-            "'ftp://example.test/x' is not a feed URL: expected "
-            "http://host/path or https://host/path",
+            "'ftp://example.test/x' is not a feed URL: expected http(s)://host/path "
+            "(Server-Sent Events) or ws(s)://host/path (WebSocket)",
+        ),
+        (
+            ["--header", "NoColon"],
+            "argument --header: 'NoColon' is not a header: expected 'Name: value'",
+        ),
+        (
+            ["--ca", "/nonexistent/ca.pem"],
+            "argument --ca: cannot read '/nonexistent/ca.pem': no such file",
         ),
         (["--exit-after", "-1"], "argument --exit-after: '-1' must be greater than 0"),
         (["--exit-after", "soon"], "argument --exit-after: 'soon' is not a number"),

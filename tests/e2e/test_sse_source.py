@@ -12,7 +12,7 @@ from dashboard.core.backoff import Backoff
 from dashboard.core.event import Event, Rejected
 from dashboard.core.store import EventStore
 from dashboard.feed.server import FeedServer
-from dashboard.sources.base import ConnectionState
+from dashboard.sources.base import ConnectionSpec, ConnectionState
 from dashboard.sources.sse import SSESource
 from tests.helpers import run, serve, sse_response, wait_for
 
@@ -43,7 +43,7 @@ def test_events_match_what_the_demo_feed_sent() -> None:
         server = FeedServer(rate=2000, seed=1, paused=True, limit=400)
         await server.start()
         store = EventStore()
-        source = SSESource(server.url, store, name="demo")
+        source = SSESource(ConnectionSpec(server.url, "demo"), store)
         task = asyncio.create_task(source.run())
         try:
             await wait_for(lambda: server.streams == 1)
@@ -77,7 +77,7 @@ def test_reconnects_after_a_restart_and_resumes_with_last_event_id() -> None:
         server = FeedServer(rate=400, seed=2, retry_ms=20)
         await server.start()
         store = EventStore()
-        source = SSESource(server.url, store, name="demo", backoff=fast_backoff())
+        source = SSESource(ConnectionSpec(server.url, "demo"), store, backoff=fast_backoff())
         task = asyncio.create_task(source.run())
         try:
             await wait_for(lambda: store.end_seq >= 50)
@@ -114,7 +114,7 @@ def test_server_errors_back_off_then_recover() -> None:
         async with serve(handler) as url:
             store = EventStore()
             backoff = fast_backoff()
-            source = SSESource(url, store, name="flaky", backoff=backoff)
+            source = SSESource(ConnectionSpec(url, "flaky"), store, backoff=backoff)
             task = asyncio.create_task(source.run())
             try:
                 await wait_for(lambda: store.end_seq == 2)
@@ -137,7 +137,7 @@ def _stopping_case(status: int, body: str, content_type: str, expected: str) -> 
 
     async def scenario() -> None:
         async with serve(handler) as url:
-            source = SSESource(url, EventStore(), name="s", backoff=fast_backoff())
+            source = SSESource(ConnectionSpec(url, "s"), EventStore(), backoff=fast_backoff())
             await asyncio.wait_for(source.run(), 5)  # run() returns: no retry loop
             assert source.status.state is ConnectionState.STOPPED
             assert source.status.detail == expected
@@ -179,7 +179,7 @@ def test_stream_is_utf8_whatever_the_charset_with_bom_and_cr_line_ends() -> None
     async def scenario() -> None:
         async with serve(handler) as url:
             store = EventStore()
-            source = SSESource(url, store, name="s", backoff=fast_backoff())
+            source = SSESource(ConnectionSpec(url, "s"), store, backoff=fast_backoff())
             task = asyncio.create_task(source.run())
             try:
                 await wait_for(lambda: store.end_seq >= 1)
@@ -208,7 +208,7 @@ def test_bad_frames_are_counted_rejected_with_reasons_and_good_ones_kept() -> No
     async def scenario() -> None:
         async with serve(handler) as url:
             store = EventStore()
-            source = SSESource(url, store, name="mixed", backoff=fast_backoff())
+            source = SSESource(ConnectionSpec(url, "mixed"), store, backoff=fast_backoff())
             task = asyncio.create_task(source.run())
             try:
                 await wait_for(
@@ -249,7 +249,7 @@ def test_a_stalled_stream_is_detected_and_reconnected() -> None:
         async with serve(handler) as url:
             store = EventStore()
             source = SSESource(
-                url, store, name="stall", backoff=fast_backoff(), heartbeat_timeout=0.3
+                ConnectionSpec(url, "stall", heartbeat_timeout=0.3), store, backoff=fast_backoff()
             )
             task = asyncio.create_task(source.run())
             try:
@@ -269,7 +269,9 @@ def test_refused_connection_keeps_retrying_with_a_clear_error() -> None:
 
     async def scenario() -> None:
         source = SSESource(
-            f"http://127.0.0.1:{port}/events", EventStore(), name="gone", backoff=fast_backoff()
+            ConnectionSpec(f"http://127.0.0.1:{port}/events", "gone"),
+            EventStore(),
+            backoff=fast_backoff(),
         )
         task = asyncio.create_task(source.run())
         try:

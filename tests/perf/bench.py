@@ -58,11 +58,11 @@ def stage_floor(url: str, count: int) -> dict[str, Any]:
 
 def stage_pipeline(url: str, count: int) -> dict[str, Any]:
     from dashboard.core.store import EventStore
-    from dashboard.sources.sse import SSESource
+    from dashboard.sources import ConnectionSpec, SSESource
 
     async def run() -> dict[str, Any]:
         store = EventStore(capacity=max(count, 1))
-        source = SSESource(f"{url}?count={count}", store, name="bench")
+        source = SSESource(ConnectionSpec(f"{url}?count={count}", "bench"), store)
         started = time.perf_counter()
         task = asyncio.create_task(source.run())
         seen = 0
@@ -83,8 +83,8 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     import qasync
     from PySide6.QtCore import QSettings
 
+    from dashboard.sources import ConnectionSpec
     from dashboard.ui.app import (
-        Connection,
         Dashboard,
         keep_startup_objects_out_of_gc,
         make_application,
@@ -96,7 +96,7 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     feed_url = f"{url}?count={count}" + (f"&rate={rate:g}" if rate else "")
     settings = QSettings(os.devnull, QSettings.Format.IniFormat)
     dashboard = Dashboard(
-        [Connection(feed_url, "bench")],
+        [ConnectionSpec(feed_url, "bench")],
         capacity=max(count, 1_000_000),
         tick_ms=TICK_MS,
         settings=settings,

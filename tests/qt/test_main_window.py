@@ -13,7 +13,8 @@ from dashboard.core.decode import Decoder
 from dashboard.core.event import Event
 from dashboard.feed.demo import HOSTS, FeedEvent
 from dashboard.feed.server import FeedServer, FeedThread
-from dashboard.ui.app import Connection, Dashboard
+from dashboard.sources import ConnectionSpec
+from dashboard.ui.app import Dashboard
 from dashboard.ui.log_model import SOURCE, SUMMARY, TYPE
 
 
@@ -29,7 +30,7 @@ def feed() -> Iterator[FeedThread]:
 def dashboard(
     qt_loop: Any, qtbot: Any, feed: FeedThread, settings: QSettings, run_on_loop: Any
 ) -> Iterator[Dashboard]:
-    dash = Dashboard([Connection(feed.server.url, "demo")], settings=settings, tick_ms=10)
+    dash = Dashboard([ConnectionSpec(feed.server.url, "demo")], settings=settings, tick_ms=10)
     qtbot.addWidget(dash.window)
     dash.start()
     yield dash

@@ -1,0 +1,99 @@
+"""WebSocket source (the ``websockets`` library): JSON in text or binary frames.
+
+A frame may carry several newline-delimited JSON events; each line counts as one frame for
+the accounting (accepted + rejected). Keepalive pings detect a dead peer within the
+heartbeat timeout. A frame over the size limit is refused by the library before it is
+buffered: it is recorded as rejected and the connection is opened again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
+
+from dashboard.core.event import Event, Rejected
+from dashboard.sources.base import (
+    ReconnectingSource,
+    StopConnection,
+    describe_tls_failure,
+    find_tls_error,
+)
+from dashboard.sources.sse import check_status, retry_after
+
+log = logging.getLogger("dashboard.sources.websocket")
+
+PING_INTERVAL = 20.0
+MESSAGE_TOO_BIG = 1009
+
+
+class WebSocketSource(ReconnectingSource):
+    """Reads one WebSocket endpoint into a sink until stopped."""
+
+    async def _stream_once(self) -> str:
+        spec = self.spec
+        uses_tls = spec.scheme == "wss"
+        try:
+            connection = await connect(
+                self.url,
+                additional_headers=self.headers(),
+                subprotocols=[spec.subprotocol] if spec.subprotocol else None,  # type: ignore[list-item]
+                ssl=self.ssl_context() if uses_tls else None,
+                ping_interval=min(PING_INTERVAL, spec.heartbeat_timeout),
+                ping_timeout=spec.heartbeat_timeout,
+                max_size=spec.max_frame_bytes,
+                open_timeout=10,
+            )
+        except InvalidStatus as refused:
+            response = refused.response
+            phrase = f"{response.status_code} {response.reason_phrase}".strip()
+            check_status(
+                response.status_code, phrase, retry_after(response.headers.get("Retry-After", ""))
+            )
+            raise StopConnection(f"the server did not accept a WebSocket here ({phrase})") from None
+        except InvalidURI as bad:
+            raise StopConnection(f"not a WebSocket URL: {bad}") from None
+        async with connection:
+            self.went_live()
+            status = self.status
+            decode = self.decoder.decode
+            try:
+                async for message in connection:
+                    data = message.encode() if isinstance(message, str) else message
+                    status.bytes_received += len(data)
+                    received = self.clock()
+                    lines = data.split(b"\n") if b"\n" in data else [data]
+                    items: list[Event | Rejected] = [
+                        decode(line, received=received) for line in lines if line.strip()
+                    ]
+                    self.sink.extend(items)
+                    await asyncio.sleep(0)  # let the UI tick between bursts
+            except ConnectionClosed as closed:
+                return self._closed(closed)
+            return self._closed(None)
+
+    def _closed(self, closed: ConnectionClosed | None) -> str:
+        frame = closed.rcvd if closed is not None else None
+        sent = closed.sent if closed is not None else None
+        if sent is not None and sent.code == MESSAGE_TOO_BIG:
+            # The library refused a frame over the limit without buffering it.
+            limit = self.spec.max_frame_bytes
+            reason = f"a frame over the {limit:,}-byte limit (not read; the connection reopens)"
+            self.sink.extend([Rejected(reason, b"", self.clock(), self.name, limit + 1)])
+            return "a frame was over the size limit"
+        if frame is None:
+            return "the connection closed without a close frame"
+        reason = f" ({frame.reason})" if frame.reason else ""
+        return f"the server closed the connection with code {frame.code}{reason}"
+
+    def _describe_error(self, exc: Exception) -> str | None:
+        tls = find_tls_error(exc)
+        if tls is not None:
+            return describe_tls_failure(tls, self.netloc)
+        if isinstance(exc, TimeoutError):
+            return f"timed out connecting to {self.netloc}"
+        if isinstance(exc, WebSocketException):
+            return f"WebSocket error: {exc}"
+        return super()._describe_error(exc)
