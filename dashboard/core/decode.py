@@ -16,6 +16,7 @@ invalid UTF-8 and a frame over the size limit.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -220,7 +221,10 @@ def _utc_minute_form(text: str) -> float | None:
     if len(text) not in (20, 23, 24, 27) or text[-1] != "Z" or text[16] != ":":
         return None
     seconds = text[17:-1]
-    if not (seconds[:2].isdigit() and (len(seconds) == 2 or seconds[2] == ".")):
+    whole, dot, fraction = seconds.partition(".")
+    if not (len(whole) == 2 and whole.isdigit() and whole < "61"):
+        return None
+    if dot and not fraction.isdigit():
         return None
     minute = text[:16]
     base = _MINUTES.get(minute)
@@ -261,8 +265,11 @@ def parse_time(value: Any, default: float) -> float:
                 parsed = parsed.replace(tzinfo=UTC)
             return parsed.timestamp()
     if isinstance(value, int | float):
-        number = float(value)
-        if number != number or number <= 0:  # NaN or not a plausible epoch
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too big for a float
+            return default
+        if not math.isfinite(number) or number <= 0:  # NaN, inf: not a plausible epoch
             return default
         while number > 1e11:  # ms, µs or ns since the epoch
             number /= 1000.0

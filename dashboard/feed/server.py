@@ -157,14 +157,20 @@ class FeedServer:
         )
         next_id = self._resume_point(None)
         self.streams += 1
+        # Read what the client sends (pings, its close frame) so a close is answered at once.
+        reader = asyncio.create_task(self._drain(ws))
         try:
             while not ws.closed:
                 events = self._events_from(next_id)
                 if not events:
-                    waiter = self._new_events
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(waiter.wait(), self.heartbeat)
-                    if self._runner is None:
+                    waiter = asyncio.create_task(self._new_events.wait())
+                    await asyncio.wait(
+                        (waiter, reader),
+                        timeout=self.heartbeat,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    waiter.cancel()
+                    if self._runner is None or reader.done():
                         break
                     continue
                 next_id += len(events)
@@ -180,7 +186,14 @@ class FeedServer:
             pass
         finally:
             self.streams -= 1
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
         return ws
+
+    @staticmethod
+    async def _drain(ws: web.WebSocketResponse) -> None:
+        async for _message in ws:
+            pass
 
     async def _sse(self, request: web.Request) -> web.StreamResponse:
         self.request_headers.append(dict(request.headers))

@@ -175,7 +175,14 @@ class ReconnectingSource:
                 retry_delay = failure.delay
                 status.last_error = str(failure)
             except Exception as exc:
-                reason = self._describe_error(exc)
+                tls = find_tls_error(exc)
+                if isinstance(tls, ssl.SSLCertVerificationError):  # a setting to fix, not luck
+                    status.state = ConnectionState.STOPPED
+                    status.detail = status.last_error = describe_tls_failure(tls, self.netloc)
+                    log.warning("%s: stopped: %s", self.name, status.detail)
+                    return
+                reason = describe_tls_failure(tls, self.netloc) if tls else None
+                reason = reason or self._describe_error(exc)
                 if reason is None:
                     raise
                 status.last_error = reason

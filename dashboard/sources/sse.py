@@ -14,16 +14,15 @@ from typing import Any
 import httpx
 
 from dashboard.core.event import Event, Rejected
-from dashboard.sources.base import (
-    ReconnectingSource,
-    RetryConnection,
-    StopConnection,
-    describe_tls_failure,
-    find_tls_error,
-)
+from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse_protocol import SSEParser
 
 log = logging.getLogger("dashboard.sources.sse")
+
+# The server's retry: is honoured within these bounds (seconds): never a busy loop of
+# reconnects, never a wait of days.
+MIN_RETRY = 0.01
+MAX_RETRY = 300.0
 
 
 class SSESource(ReconnectingSource):
@@ -37,8 +36,8 @@ class SSESource(ReconnectingSource):
     async def _stream_once(self) -> str:
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store", **self.headers()}
         parser = self.parser
-        if parser.last_event_id:
-            headers["Last-Event-ID"] = parser.last_event_id
+        if parser.last_event_id:  # UTF-8, as the spec says (httpx would insist on ASCII)
+            headers["Last-Event-ID"] = parser.last_event_id.encode()  # type: ignore[assignment]
         timeout = httpx.Timeout(10.0, read=self.spec.heartbeat_timeout)
         async with (
             httpx.AsyncClient(
@@ -55,8 +54,11 @@ class SSESource(ReconnectingSource):
             async for chunk in response.aiter_bytes():
                 status.bytes_received += len(chunk)
                 messages = parser.feed(chunk)
+                status.last_event_id = parser.last_event_id
                 if parser.reconnection_time is not None:
-                    self.backoff.base = parser.reconnection_time / 1000.0
+                    self.backoff.base = min(
+                        max(parser.reconnection_time / 1000, MIN_RETRY), MAX_RETRY
+                    )
                 if not messages:
                     continue
                 received = self.clock()
@@ -75,7 +77,6 @@ class SSESource(ReconnectingSource):
                             )
                         )
                 self.sink.extend(items)
-                status.last_event_id = parser.last_event_id
                 # When data keeps coming, reading the next chunk may not suspend: yield so
                 # the UI's frame ticks are not held up behind a long burst.
                 await asyncio.sleep(0)
@@ -128,9 +129,6 @@ def describe_transport_error(
         return f"timed out connecting to {netloc}"
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"the connection broke mid-stream ({exc})"
-    tls = find_tls_error(exc)
-    if tls is not None:
-        return describe_tls_failure(tls, netloc)
     text = str(exc) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
         if text == "All connection attempts failed":  # anyio's words for "refused" everywhere

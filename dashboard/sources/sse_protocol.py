@@ -54,7 +54,7 @@ class SSEParser:
         self._pending: list[bytes] = []  # the parts of an unfinished line
         self._pending_size = 0
         self._line_overflow = 0  # bytes dropped from the unfinished line
-        self._overflow_prefix = 0  # length of its "data: " field name, not counted as data
+        self._overflow_is_data = False  # whether that line is a data line
         self._skip_lf = False
         self._at_start = True
 
@@ -66,6 +66,7 @@ class SSEParser:
         self._pending = []
         self._pending_size = 0
         self._line_overflow = 0
+        self._overflow_is_data = False
         self._skip_lf = False
         self._at_start = True
 
@@ -107,8 +108,8 @@ class SSEParser:
                 if not line:
                     self._dispatch(out)
                 elif line[:6] == b"data: " and not self._oversized:
-                    self._data_size += len(line) - 5
-                    if self._data_size > limit:
+                    self._data_size += len(line) - 5  # the value and its line break
+                    if self._data_size - 1 > limit:
                         self._data_size -= len(line) - 5
                         self._add_data(line[6:])
                     else:
@@ -127,27 +128,33 @@ class SSEParser:
     def _keep_unfinished(self, tail: bytes) -> None:
         if self._line_overflow:
             self._line_overflow += len(tail)
+            if self._overflow_is_data:
+                self._oversized += len(tail)
             return
         self._pending.append(tail)
         self._pending_size += len(tail)
-        if self._pending_size > self.max_event_bytes:
-            # Never hold a whole giant line: keep a preview and count the rest.
+        # Past the limit (plus room for a "data: " field name) a line is never held whole.
+        if self._pending_size > self.max_event_bytes + 6:
             line = b"".join(self._pending)
-            self._overflow_prefix = (
-                6 if line.startswith(b"data: ") else 5 * line.startswith(b"data:")
-            )
-            if not self._preview:
-                self._preview = line[:PREVIEW_BYTES]
-            self._line_overflow = self._pending_size
             self._pending = []
             self._pending_size = 0
+            self._line_overflow = len(line)
+            self._overflow_is_data = line.startswith(b"data:")
+            if self._overflow_is_data:  # the event is oversized; keep a preview of its data
+                value = line[6:] if line.startswith(b"data: ") else line[5:]
+                if not self._oversized:
+                    self._preview = b"\n".join([*self._data, value])[:PREVIEW_BYTES]
+                    self._oversized = self._data_size
+                    self._data = []
+                self._oversized += len(value)
+            # any other field this long (a comment, an id) is dropped and changes nothing
 
     def _end_overflowed_line(self, rest: int) -> None:
-        """A line over the limit has ended: the event it belongs to is oversized."""
-        size = self._line_overflow + rest - self._overflow_prefix
-        self._oversized = max(self._oversized, self._data_size) + size + 1
+        """The rest of a line over the limit arrived: count it, and its line break."""
+        if self._overflow_is_data:
+            self._oversized += rest + 1
         self._line_overflow = 0
-        self._data = []
+        self._overflow_is_data = False
 
     def _line(self, line: bytes, out: list[SSEMessage]) -> None:
         if not line:
@@ -167,7 +174,9 @@ class SSEParser:
             if b"\0" not in value:
                 self._id_buffer = value.decode("utf-8", "replace")
         elif name == b"retry":
-            if value.isdigit():  # bytes.isdigit() is ASCII digits only, and False for b""
+            # bytes.isdigit() is ASCII digits only, and False for b""; past 9 digits (11 days)
+            # a value is nonsense, and int() of thousands of digits raises.
+            if value.isdigit() and len(value) <= 9:
                 self.reconnection_time = int(value)
 
     def _add_data(self, value: bytes) -> None:
@@ -175,7 +184,7 @@ class SSEParser:
             self._oversized += len(value) + 1
             return
         self._data_size += len(value) + 1
-        if self._data_size > self.max_event_bytes:
+        if self._data_size - 1 > self.max_event_bytes:
             self._preview = b"\n".join([*self._data, value])[:PREVIEW_BYTES]
             self._oversized = self._data_size
             self._data = []

@@ -15,18 +15,13 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
 from dashboard.core.event import Event, Rejected
-from dashboard.sources.base import (
-    ReconnectingSource,
-    StopConnection,
-    describe_tls_failure,
-    find_tls_error,
-)
+from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse import check_status, retry_after
 
 log = logging.getLogger("dashboard.sources.websocket")
 
 PING_INTERVAL = 20.0
-MESSAGE_TOO_BIG = 1009
+NORMAL, GOING_AWAY, MESSAGE_TOO_BIG, INTERNAL_ERROR = 1000, 1001, 1009, 1011
 
 
 class WebSocketSource(ReconnectingSource):
@@ -45,6 +40,7 @@ class WebSocketSource(ReconnectingSource):
                 ping_timeout=spec.heartbeat_timeout,
                 max_size=spec.max_frame_bytes,
                 open_timeout=10,
+                close_timeout=min(5.0, spec.heartbeat_timeout),
             )
         except InvalidStatus as refused:
             response = refused.response
@@ -75,23 +71,28 @@ class WebSocketSource(ReconnectingSource):
             return self._closed(None)
 
     def _closed(self, closed: ConnectionClosed | None) -> str:
-        frame = closed.rcvd if closed is not None else None
-        sent = closed.sent if closed is not None else None
+        """Why the stream ended: a clean close returns, anything else raises to retry."""
+        if closed is None:
+            return "the server closed the connection"
+        sent, rcvd = closed.sent, closed.rcvd
         if sent is not None and sent.code == MESSAGE_TOO_BIG:
             # The library refused a frame over the limit without buffering it.
             limit = self.spec.max_frame_bytes
             reason = f"a frame over the {limit:,}-byte limit (not read; the connection reopens)"
             self.sink.extend([Rejected(reason, b"", self.clock(), self.name, limit + 1)])
-            return "a frame was over the size limit"
-        if frame is None:
-            return "the connection closed without a close frame"
-        reason = f" ({frame.reason})" if frame.reason else ""
-        return f"the server closed the connection with code {frame.code}{reason}"
+            raise RetryConnection(reason, delay=0.0)
+        if sent is not None and sent.code == INTERNAL_ERROR and "ping" in sent.reason:
+            raise RetryConnection(
+                f"no answer to keepalive pings for {self.spec.heartbeat_timeout:g} s (stalled)"
+            )
+        if rcvd is None:
+            raise RetryConnection("the connection broke without a close frame")
+        reason = f" ({rcvd.reason})" if rcvd.reason else ""
+        if rcvd.code in (NORMAL, GOING_AWAY):
+            return f"the server closed the connection with code {rcvd.code}{reason}"
+        raise RetryConnection(f"the server closed the connection with code {rcvd.code}{reason}")
 
     def _describe_error(self, exc: Exception) -> str | None:
-        tls = find_tls_error(exc)
-        if tls is not None:
-            return describe_tls_failure(tls, self.netloc)
         if isinstance(exc, TimeoutError):
             return f"timed out connecting to {self.netloc}"
         if isinstance(exc, WebSocketException):

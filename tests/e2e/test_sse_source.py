@@ -284,3 +284,27 @@ def test_refused_connection_keeps_retrying_with_a_clear_error() -> None:
             await stop_task(task)
 
     run(scenario())
+
+
+def test_a_non_ascii_event_id_is_sent_back_as_utf8_on_reconnect() -> None:
+    seen: list[bytes] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        raw = dict(request.raw_headers).get(b"Last-Event-ID")
+        seen.append(raw or b"")
+        body = 'retry: 10\nid: café-7\ndata: {"n": ' + str(len(seen)) + "}\n\n"
+        return await sse_response(request, body.encode())
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            source = SSESource(ConnectionSpec(url, "utf8"), store, backoff=fast_backoff())
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: store.end_seq >= 2)
+                assert seen[:2] == [b"", "café-7".encode()]
+                assert source.backoff.base == 0.01
+            finally:
+                await stop_task(task)
+
+    run(scenario())

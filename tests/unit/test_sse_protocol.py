@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from httpx_sse import EventSource
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -125,10 +126,39 @@ def test_a_line_over_the_limit_is_cut_not_buffered() -> None:
     out = parse(b"data: ", *[b"y" * 10] * 100, b"\n\n", b"data: next\n\n", parser=parser)
     big, after = out
     assert big.oversized == 1000
-    assert big.data == (b"data: " + b"y" * 1000)[: len(big.data)]
+    assert big.data == b"y" * len(big.data)  # a preview of the data, without the field name
     assert len(big.data) <= 4096
     assert after == SSEMessage(b"next")
     assert parser._pending_size <= 100  # never held the whole line
+
+
+@pytest.mark.parametrize("cut", range(1, 120, 7))
+def test_data_of_exactly_the_limit_is_accepted_wherever_chunks_split(cut: int) -> None:
+    stream = b"data: " + b"v" * 100 + b"\n\n"
+    [m] = parse(stream[:cut], stream[cut:], parser=SSEParser(max_event_bytes=100))
+    assert (m.oversized, m.data) == (0, b"v" * 100)
+
+
+@pytest.mark.parametrize("cut", range(1, 230, 9))
+def test_a_long_comment_or_id_changes_nothing_wherever_chunks_split(cut: int) -> None:
+    stream = b"data: ok\n: " + b"c" * 200 + b"\nid: " + b"i" * 200 + b"\n\n"
+    parser = SSEParser(max_event_bytes=100)
+    [m] = parse(stream[:cut], stream[cut:], parser=parser)
+    assert (m.data, m.oversized) == (b"ok", 0)
+
+
+@pytest.mark.parametrize("cut", [3, 50, 101, 108])
+def test_oversized_size_and_preview_do_not_depend_on_chunks(cut: int) -> None:
+    stream = b"data: ok\ndata: " + b"z" * 150 + b"\n\n"
+    [m] = parse(stream[:cut], stream[cut:], parser=SSEParser(max_event_bytes=100))
+    assert m.oversized == len(b"ok\n" + b"z" * 150)
+    assert m.data == (b"ok\n" + b"z" * 150)[: len(m.data)]
+
+
+def test_absurd_retry_values_are_ignored_not_fatal() -> None:
+    parser = SSEParser()
+    parse(b"retry: " + b"9" * 5000 + b"\n", b"retry: " + b"1" * 400 + b"\n", parser=parser)
+    assert parser.reconnection_time is None
 
 
 def test_data_lines_adding_up_over_the_limit_make_one_oversized_event() -> None:
