@@ -53,13 +53,12 @@ def _url(text: str) -> str:
 
 
 def _header(text: str) -> tuple[str, str]:
-    name, colon, value = text.partition(":")
-    name = name.strip()
-    if not colon or not name or any(c.isspace() for c in name):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a header: expected 'Name: value' (values may use ${{ENV_VAR}})"
-        )
-    return name, value.strip()
+    from dashboard.sources.base import parse_header
+
+    try:
+        return parse_header(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _readable_file(text: str) -> str:

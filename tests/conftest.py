@@ -12,6 +12,7 @@ os.environ["XDG_CONFIG_HOME"] = _config_home
 os.environ["XDG_DATA_HOME"] = _config_home
 
 import asyncio  # noqa: E402
+import gc  # noqa: E402
 from collections.abc import Awaitable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -40,6 +41,16 @@ def qt_loop(qapp: Any, qtbot: Any) -> Iterator[asyncio.AbstractEventLoop]:
         loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
         loop.close()
         asyncio.set_event_loop(None)
+
+
+@pytest.fixture(autouse=True)
+def _qt_garbage_dies_in_the_gui_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Collect a Qt test's cyclic garbage here, in the GUI thread. Left to chance, a
+    collection may run in a feed server's thread and destroy Qt objects there ("Timers
+    cannot be stopped from another thread")."""
+    yield
+    if "qtbot" in request.fixturenames:
+        gc.collect()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import os
 import re
@@ -66,6 +67,47 @@ def expand_env(value: str, environ: Mapping[str, str] | None = None) -> str:
         return env[name]
 
     return _ENV_REFERENCE.sub(replace, value)
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """``Name: value`` -> (name, value); ValueError saying what is wrong otherwise."""
+    name, colon, value = text.partition(":")
+    name = name.strip()
+    if not colon or not name or any(c.isspace() for c in name):
+        raise ValueError(
+            f"{text!r} is not a header: expected 'Name: value' (values may use ${{ENV_VAR}})"
+        )
+    return name, value.strip()
+
+
+def parse_header_lines(text: str) -> dict[str, str]:
+    """One header per line; blank lines are skipped; errors name the line."""
+    headers: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                name, value = parse_header(line)
+            except ValueError as exc:
+                raise ValueError(f"line {number}: {exc}") from None
+            headers[name] = value
+    return headers
+
+
+def basic_credentials(user: str, password: str) -> str:
+    """The Authorization value for HTTP basic auth."""
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
+def read_basic_credentials(value: str) -> tuple[str, str] | None:
+    """(user, password) from a ``Basic ...`` Authorization value, if it is one."""
+    scheme, _, encoded = value.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, _, password = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return user, password
 
 
 def mask_secret(name: str, value: str) -> str:

@@ -8,7 +8,6 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import qasync
@@ -19,9 +18,10 @@ from dashboard import __version__
 from dashboard.core.defaults import DEFAULT_CARDS, DEFAULT_CHART
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
-from dashboard.sources import ConnectionSpec, ConnectionState, ReconnectingSource, open_source
+from dashboard.sources import ConnectionSpec, ReconnectingSource
 from dashboard.ui import theme
 from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
+from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.main_window import APP_TITLE, MainWindow
 
 log = logging.getLogger("dashboard.app")
@@ -49,7 +49,7 @@ def unique_names(specs: Sequence[ConnectionSpec]) -> None:
 
 
 class Dashboard:
-    """One running dashboard: its store, sources, bus and window."""
+    """One running dashboard: its store, connections, bus and window."""
 
     def __init__(
         self,
@@ -60,50 +60,40 @@ class Dashboard:
         settings: QSettings | None = None,
     ) -> None:
         self.store = EventStore(capacity)
-        self.sources = [open_source(spec, self.store) for spec in connections]
+        self.connections = ConnectionManager(self.store)
+        for spec in connections:
+            self.connections.add(spec, start=False)
         self.bus = EventBus(self.store, tick_ms)
         self.window = MainWindow(
             self.store,
             self.bus,
-            [s.status for s in self.sources],
+            self.connections,
             DEFAULT_CARDS,
             DEFAULT_CHART,
             settings=settings,
         )
-        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def sources(self) -> list[ReconnectingSource]:
+        return self.connections.sources
 
     def start(self) -> None:
-        """Start every source on the running loop, the bus, and show the window."""
-        for source in self.sources:
-            task = asyncio.ensure_future(source.run())
-            task.add_done_callback(partial(self._source_ended, source))
-            self._tasks.append(task)
+        """Start every connection on the running loop, the bus, and show the window."""
+        self.connections.start_all()
         self.bus.start()
         self.window.show()
 
-    def _source_ended(self, source: ReconnectingSource, task: asyncio.Task[None]) -> None:
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:
-            log.error("%s stopped on an unexpected error", source.name, exc_info=error)
-            source.status.state = ConnectionState.STOPPED
-            source.status.detail = f"internal error: {error!r}"
-
     async def aclose(self) -> None:
         """Stop the sources and the bus (the store keeps what arrived)."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks.clear()
+        await self.connections.aclose()
         self.bus.flush()
         self.bus.stop()
 
     def summary(self) -> str:
         """``events=N rejected=M connections=K`` (K: connections live at this moment)."""
-        live = sum(s.status.state is ConnectionState.LIVE for s in self.sources)
         return (
-            f"events={self.store.end_seq} rejected={self.store.rejected_total} connections={live}"
+            f"events={self.store.end_seq} rejected={self.store.rejected_total} "
+            f"connections={self.connections.live_count()}"
         )
 
     def screenshot(self, path: Path) -> bool:

@@ -22,13 +22,15 @@ from dashboard.core.cards import CardSpec
 from dashboard.core.event import Event
 from dashboard.core.series import ChartSpec
 from dashboard.core.store import EventStore
-from dashboard.sources.base import ConnectionStatus
+from dashboard.core.summary import one_line
 from dashboard.ui import resources
 from dashboard.ui.bus import EventBus
+from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.log_model import EventLogModel
 from dashboard.ui.panels import alerts, rejected
 from dashboard.ui.panels.cards import CardsPanel
 from dashboard.ui.panels.chart import ChartPanel
+from dashboard.ui.panels.connections import ConnectionsPanel
 from dashboard.ui.panels.log import EventLogView
 from dashboard.ui.panels.tables import make_table
 from dashboard.ui.status import DashboardStatusBar
@@ -51,7 +53,7 @@ class MainWindow(QMainWindow):
         self,
         store: EventStore,
         bus: EventBus,
-        connections: Sequence[ConnectionStatus],
+        connections: ConnectionManager,
         cards: Sequence[CardSpec],
         chart: ChartSpec,
         settings: QSettings | None = None,
@@ -60,9 +62,7 @@ class MainWindow(QMainWindow):
         self.store = store
         self.bus = bus
         self.settings = settings or QSettings()
-        names = ", ".join(c.name for c in connections) or "no connection"
-        self._base_title = f"{APP_TITLE} — {names}"
-        self.setWindowTitle(self._base_title)
+        self.connections = connections
         self.setWindowIcon(resources.app_icon())
 
         self.cards = CardsPanel(cards)
@@ -76,10 +76,13 @@ class MainWindow(QMainWindow):
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.alert_view, "Alerts")
         self.side_tabs.addTab(self.rejected_view, "Rejected")
+        self.connections_panel = ConnectionsPanel(connections)
+        self.side_tabs.addTab(self.connections_panel, "Connections")
         self.side_tabs.setTabToolTip(
             0, "Events of type alert or alert.*, or severity warning and up"
         )
         self.side_tabs.setTabToolTip(1, "Frames that could not be decoded, with the reason")
+        self.side_tabs.setTabToolTip(2, "Every feed's health; add, edit, connect, disconnect")
 
         self.upper = QSplitter(Qt.Orientation.Horizontal)
         self.upper.addWidget(self.chart)
@@ -107,6 +110,8 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.lower, 1)
         self.setCentralWidget(central)
         self.status = DashboardStatusBar(store, connections)
+        connections.changed.connect(self._update_title)
+        self._update_title()
         self.setStatusBar(self.status)
         self._make_menus()
 
@@ -144,13 +149,23 @@ class MainWindow(QMainWindow):
         self.chart.redraw()
         self._refresh_status()
 
+    def _update_title(self) -> None:
+        names = ", ".join(self.connections.names()) or "no connection"
+        self.setWindowTitle(f"{APP_TITLE} — {one_line(names, 120)}")
+
     def _refresh_status(self) -> None:
         self.status.refresh()
+        self.connections_panel.model.refresh()
         self.chart.scroll_to(time.time())
 
     # -- menus -------------------------------------------------------------------------
     def _make_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        add = QAction("&Add connection…", self)
+        add.setShortcut(QKeySequence.StandardKey.New)
+        add.triggered.connect(self._add_connection)
+        file_menu.addAction(add)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -172,13 +187,17 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
+    def _add_connection(self) -> None:
+        self.side_tabs.setCurrentWidget(self.connections_panel)
+        self.connections_panel.add()
+
     def _about(self) -> None:
         QMessageBox.about(
             self,
             f"About {APP_TITLE}",
-            f"{APP_TITLE} {__version__}\n\nLive event feeds (Server-Sent Events) as cards, "
-            "a chart, alerts and a log.\n\nEnd: jump to the latest event\n"
-            "Ctrl+Q: quit",
+            f"{APP_TITLE} {__version__}\n\nLive event feeds (Server-Sent Events, WebSocket) "
+            "as cards, a chart, alerts and a log.\n\nCtrl+N: add a connection\n"
+            "End: jump to the latest event\nF11: full screen\nCtrl+Q: quit",
         )
 
     # -- window state ------------------------------------------------------------------

@@ -3,30 +3,32 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from dashboard.core.rate import RateMeter
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
 from dashboard.sources.base import ConnectionState, ConnectionStatus
+from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import MUTED, STATE_COLOURS
 
+INSECURE_HTML = "<span style='color:#ff4d6d'>⚠ TLS not verified</span> "
 
-class ConnectionBadge(QLabel):
-    """``● demo  live  48/s``, coloured by state, with the details in the tooltip."""
 
-    def __init__(self, status: ConnectionStatus, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+class ConnectionBadge:
+    """``● demo live · 48/s``, coloured by state; :meth:`render` makes its text and details."""
+
+    def __init__(self, status: ConnectionStatus) -> None:
         self.status = status
         self.meter = RateMeter()
-        self.setTextFormat(Qt.TextFormat.RichText)  # only our own markup; names are escaped
+        self.text = ""
+        self.details = ""
 
-    def refresh(self, store: EventStore, now: float) -> None:
+    def render(self, store: EventStore, now: float, show_error: bool) -> None:
         status = self.status
         counts = store.counts.get(status.name)
         frames = counts.frames if counts else 0
@@ -34,38 +36,46 @@ class ConnectionBadge(QLabel):
         state = status.describe(now)
         colour = STATE_COLOURS.get(status.state.value, MUTED)
         detail = f"{state} · {rate:,.0f}/s"
-        if status.state is not ConnectionState.LIVE and status.last_error:
-            detail += f" · {one_line(status.last_error, 70)}"
-        self.setText(
-            f"<span style='color:{colour}'>●</span> {escape(status.name)} "
+        if show_error and status.state is not ConnectionState.LIVE and status.last_error:
+            detail += f" · {one_line(status.last_error, 60)}"
+        warning = INSECURE_HTML if status.insecure else ""
+        self.text = (
+            f"<span style='color:{colour}'>●</span> {warning}{escape(status.name)} "
             f"<span style='color:{MUTED}'>{escape(detail)}</span>"
         )
         lines = [
             f"{status.name}: {status.url}",
-            f"state: {state}",
-            f"frames: {frames:,} (accepted {counts.accepted if counts else 0:,}, "
+            f"  state: {state}",
+            f"  frames: {frames:,} (accepted {counts.accepted if counts else 0:,}, "
             f"rejected {counts.rejected if counts else 0:,})",
-            f"reconnects: {status.reconnects}",
+            f"  reconnects: {status.reconnects}",
         ]
         if status.last_event_id:
-            lines.append(f"last event id: {status.last_event_id}")
+            lines.append(f"  last event id: {status.last_event_id}")
         if status.last_error:
-            lines.append(f"last error: {status.last_error}")
-        self.setToolTip(plain_tooltip("\n".join(lines)))
+            lines.append(f"  last error: {status.last_error}")
+        if status.insecure:
+            lines.append("  TLS certificates are NOT verified for this connection")
+        self.details = "\n".join(lines)
 
 
 class DashboardStatusBar(QStatusBar):
+    """All connections in one label (it clips rather than widen the window), the rate and
+    the totals."""
+
     def __init__(
-        self,
-        store: EventStore,
-        connections: Sequence[ConnectionStatus],
-        parent: QWidget | None = None,
+        self, store: EventStore, connections: ConnectionManager, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.store = store
-        self.badges = [ConnectionBadge(status, self) for status in connections]
-        for badge in self.badges:
-            self.addWidget(badge)
+        self.connections = connections
+        self.badges: list[ConnectionBadge] = []
+        self.connections_label = QLabel(self)
+        self.connections_label.setTextFormat(Qt.TextFormat.RichText)  # names are escaped
+        self.connections_label.setSizePolicy(
+            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
+        )
+        self.addWidget(self.connections_label, 1)
         self.rate_label = QLabel(self)
         self.totals_label = QLabel(self)
         self.rate_label.setToolTip("Events per second over the last two seconds, all connections")
@@ -73,13 +83,26 @@ class DashboardStatusBar(QStatusBar):
         self.addPermanentWidget(self.rate_label)
         self.addPermanentWidget(self.totals_label)
         self.meter = RateMeter()
+        connections.changed.connect(self._rebuild_badges)
+        self._rebuild_badges()
+
+    def _rebuild_badges(self) -> None:
+        old = {id(b.status): b for b in self.badges}
+        self.badges = [
+            old.get(id(s.status)) or ConnectionBadge(s.status) for s in self.connections.sources
+        ]
         self.refresh()
 
     def refresh(self) -> None:
         now = time.monotonic()
         store = self.store
+        show_errors = len(self.badges) <= 2  # with more, errors are in the Connections tab
         for badge in self.badges:
-            badge.refresh(store, now)
+            badge.render(store, now, show_errors)
+        self.connections_label.setText("&nbsp;&nbsp;&nbsp;".join(b.text for b in self.badges))
+        self.connections_label.setToolTip(
+            plain_tooltip("\n".join(b.details for b in self.badges) or "no connection")
+        )
         rate = self.meter.update(now, store.end_seq)
         self.rate_label.setText(f"{rate:,.0f} events/s")
         totals = f"events {store.end_seq:,} · rejected {store.rejected_total:,}"

@@ -97,4 +97,4 @@ class ChartPanel(QWidget):
             return
         start = now - self.data.spec.window
         first = min(s.first_time() for s in self.data.series.values())
-        self.plot.setXRange(max(start, min(first, now - 10.0)), now, padding=0)
+        self.plot.setXRange(max(start, min(first, now - 60.0)), now, padding=0)

@@ -1,0 +1,274 @@
+"""The connection dialog: URL, name, auth, headers, TLS, heartbeat and field mapping."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dashboard.core.decode import EnvelopeKeys
+from dashboard.sources.base import (
+    DEFAULT_HEARTBEAT_TIMEOUT,
+    SSE_SCHEMES,
+    WEBSOCKET_SCHEMES,
+    ConnectionSpec,
+    basic_credentials,
+    parse_header_lines,
+    read_basic_credentials,
+)
+from dashboard.ui.theme import SEVERITY_COLOURS
+
+NO_AUTH, BEARER, BASIC = "None", "Bearer token", "User and password (basic)"
+ENV_HINT = "${ENV_VAR} is read from the environment when connecting"
+_ERROR = SEVERITY_COLOURS[max(SEVERITY_COLOURS)]
+
+
+class ConnectionDialog(QDialog):
+    """Edits a ConnectionSpec. OK stays disabled, with the reason shown, until it is valid.
+
+    Credentials go in their own masked fields, never in the free-text headers.
+    """
+
+    def __init__(self, spec: ConnectionSpec | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Edit connection" if spec else "Add connection")
+        self.setMinimumWidth(560)
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("https://host/events  or  wss://host/stream")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("from the URL")
+        self.auth = QComboBox()
+        self.auth.addItems([NO_AUTH, BEARER, BASIC])
+        self.token = self._secret("token, or ${ENV_VAR}")
+        self.user = QLineEdit()
+        self.user.setPlaceholderText("user")
+        self.password = self._secret("password, or ${ENV_VAR}")
+        self.headers = QPlainTextEdit()
+        self.headers.setPlaceholderText("X-Team: ops\nX-Api-Version: 2")
+        self.headers.setToolTip(f"One 'Name: value' per line; {ENV_HINT}")
+        self.headers.setFixedHeight(70)
+        self.verify = QCheckBox("Verify TLS certificates")
+        self.verify.setChecked(True)
+        self.insecure_warning = QLabel(
+            "Certificates will not be checked: anyone on the network path could pose as this feed."
+        )
+        self.insecure_warning.setWordWrap(True)
+        self.insecure_warning.setStyleSheet(f"color: {_ERROR};")
+        self.ca_file = QLineEdit()
+        self.ca_file.setPlaceholderText("system certificates")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_ca)
+        self.heartbeat = QDoubleSpinBox()
+        self.heartbeat.setRange(1, 3600)
+        self.heartbeat.setSuffix(" s")
+        self.heartbeat.setValue(DEFAULT_HEARTBEAT_TIMEOUT)
+        self.heartbeat.setToolTip(
+            "No bytes for this long (heartbeats count) means the connection is dead: reconnect"
+        )
+        self.subprotocol = QLineEdit()
+        self.subprotocol.setPlaceholderText("none (WebSocket only)")
+        defaults = EnvelopeKeys()
+        self.type_keys = self._keys_field(defaults.type)
+        self.time_keys = self._keys_field(defaults.time)
+        self.severity_keys = self._keys_field(defaults.severity)
+        self.error = QLabel()
+        self.error.setStyleSheet(f"color: {_ERROR};")
+        self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+
+        form = QFormLayout()
+        form.addRow("URL", self.url)
+        form.addRow("Name", self.name)
+        form.addRow("Authentication", self.auth)
+        form.addRow("Token", self.token)
+        form.addRow("User", self.user)
+        form.addRow("Password", self.password)
+        form.addRow("Extra headers", self.headers)
+        form.addRow("", self.verify)
+        form.addRow("", self.insecure_warning)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_file)
+        ca_row.addWidget(browse)
+        form.addRow("CA bundle", ca_row)
+        form.addRow("Heartbeat timeout", self.heartbeat)
+        form.addRow("Subprotocol", self.subprotocol)
+        form.addRow("Type from", self.type_keys)
+        form.addRow("Time from", self.time_keys)
+        form.addRow("Severity from", self.severity_keys)
+        self.form = form
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+        if spec is not None:
+            self._load(spec)
+        for widget in (
+            self.url,
+            self.name,
+            self.token,
+            self.user,
+            self.password,
+            self.ca_file,
+            self.subprotocol,
+            self.type_keys,
+            self.time_keys,
+            self.severity_keys,
+        ):
+            widget.textChanged.connect(self._validate)
+        self.headers.textChanged.connect(self._validate)
+        self.auth.currentTextChanged.connect(self._validate)
+        self.verify.toggled.connect(self._validate)
+        self._validate()
+
+    # -- fields --------------------------------------------------------------------------
+    @staticmethod
+    def _secret(placeholder: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        field.setPlaceholderText(placeholder)
+        field.setToolTip(f"Masked, and never saved to disk; {ENV_HINT}")
+        return field
+
+    @staticmethod
+    def _keys_field(defaults: tuple[str, ...]) -> QLineEdit:
+        field = QLineEdit()
+        field.setPlaceholderText(", ".join(defaults))
+        field.setToolTip("JSON keys, comma-separated: the first one present in an event wins")
+        return field
+
+    def _browse_ca(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "CA bundle", "", "PEM certificates (*.pem *.crt);;All files (*)"
+        )
+        if path:
+            self.ca_file.setText(path)
+
+    def _load(self, spec: ConnectionSpec) -> None:
+        self.url.setText(spec.url)
+        self.name.setText(spec.name)
+        headers = dict(spec.headers)
+        authorization = headers.pop("Authorization", None)
+        if authorization:
+            basic = read_basic_credentials(authorization)
+            if basic:
+                self.auth.setCurrentText(BASIC)
+                self.user.setText(basic[0])
+                self.password.setText(basic[1])
+            else:
+                self.auth.setCurrentText(BEARER)
+                self.token.setText(authorization.removeprefix("Bearer ").strip())
+        self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in headers.items()))
+        self.verify.setChecked(spec.verify)
+        self.ca_file.setText(spec.ca_file or "")
+        self.heartbeat.setValue(spec.heartbeat_timeout)
+        self.subprotocol.setText(spec.subprotocol or "")
+        defaults = EnvelopeKeys()
+        for field, keys, default in (
+            (self.type_keys, spec.keys.type, defaults.type),
+            (self.time_keys, spec.keys.time, defaults.time),
+            (self.severity_keys, spec.keys.severity, defaults.severity),
+        ):
+            if keys != default:
+                field.setText(", ".join(keys))
+
+    # -- validation and result -----------------------------------------------------------
+    def problem(self) -> str | None:
+        """What is wrong with the form, or None."""
+        url = self.url.text().strip()
+        parts = urlsplit(url)
+        if not url:
+            return "URL: enter the feed's address"
+        if parts.scheme.lower() not in (*SSE_SCHEMES, *WEBSOCKET_SCHEMES) or not parts.netloc:
+            return (
+                "URL: expected http(s)://host/path (Server-Sent Events) or "
+                "ws(s)://host/path (WebSocket)"
+            )
+        try:
+            headers = parse_header_lines(self.headers.toPlainText())
+        except ValueError as exc:
+            return f"Extra headers, {exc}"
+        if any(name.lower() == "authorization" for name in headers):
+            return "Extra headers: put credentials under Authentication, where they are masked"
+        mode = self.auth.currentText()
+        if mode == BEARER and not self.token.text().strip():
+            return "Token: enter the bearer token (or ${ENV_VAR})"
+        if mode == BASIC and not self.user.text().strip():
+            return "User: enter the user name for basic authentication"
+        for label, field in (
+            ("Type from", self.type_keys),
+            ("Time from", self.time_keys),
+            ("Severity from", self.severity_keys),
+        ):
+            if field.text().strip() and not _keys(field.text()):
+                return f"{label}: enter JSON keys separated by commas"
+        return None
+
+    def _validate(self) -> None:
+        mode = self.auth.currentText()
+        for widget, shown in (
+            (self.token, mode == BEARER),
+            (self.user, mode == BASIC),
+            (self.password, mode == BASIC),
+        ):
+            widget.setVisible(shown)
+            label = self.form.labelForField(widget)
+            if label is not None:
+                label.setVisible(shown)
+        self.insecure_warning.setVisible(not self.verify.isChecked())
+        problem = self.problem()
+        self.error.setText(problem or "")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(problem is None)
+
+    def spec(self) -> ConnectionSpec:
+        """The connection the form describes (call once it is valid)."""
+        headers = parse_header_lines(self.headers.toPlainText())
+        mode = self.auth.currentText()
+        if mode == BEARER:
+            headers["Authorization"] = f"Bearer {self.token.text().strip()}"
+        elif mode == BASIC:
+            headers["Authorization"] = basic_credentials(
+                self.user.text().strip(), self.password.text()
+            )
+        defaults = EnvelopeKeys()
+        keys = EnvelopeKeys(
+            type=_keys(self.type_keys.text()) or defaults.type,
+            time=_keys(self.time_keys.text()) or defaults.time,
+            source=defaults.source,
+            severity=_keys(self.severity_keys.text()) or defaults.severity,
+        )
+        return ConnectionSpec(
+            url=self.url.text().strip(),
+            name=self.name.text().strip(),
+            headers=headers,
+            verify=self.verify.isChecked(),
+            ca_file=self.ca_file.text().strip() or None,
+            heartbeat_timeout=self.heartbeat.value(),
+            keys=keys,
+            subprotocol=self.subprotocol.text().strip() or None,
+        )
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    return tuple(k.strip() for k in text.split(",") if k.strip())
