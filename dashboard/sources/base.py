@@ -110,14 +110,13 @@ def read_basic_credentials(value: str) -> tuple[str, str] | None:
     return user, password
 
 
-def mask_secret(name: str, value: str) -> str:
-    """What may be shown or logged of a header: credentials never in clear."""
-    if name.lower() in ("authorization", "proxy-authorization", "cookie", "x-api-key") or (
-        "token" in name.lower() or "secret" in name.lower()
-    ):
-        scheme, _, rest = value.partition(" ")
-        return f"{scheme} ••••" if rest and scheme.isalpha() else "••••"
-    return value
+def display_url(url: str) -> str:
+    """The URL as it may be shown: a password in it is masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username}:••••@{host}").geturl()
 
 
 class ConnectionState(Enum):
@@ -193,7 +192,7 @@ class ReconnectingSource:
         register = getattr(sink, "register", None)
         if register is not None:
             register(self.decoder)  # so the store can rebuild events with the same keys
-        self.status = ConnectionStatus(spec.name, spec.url, insecure=not spec.verify)
+        self.status = ConnectionStatus(spec.name, display_url(spec.url), insecure=not spec.verify)
 
     async def run(self) -> None:
         """Connect, stream, and reconnect until cancelled or retrying cannot help."""

@@ -72,6 +72,16 @@ def test_connects_to_an_sse_url(feed: FeedThread) -> None:
     assert feed.server.last_event_ids == [None]
 
 
+@pytest.mark.slow
+def test_connects_to_sse_and_websocket_at_once_with_a_header(feed: FeedThread) -> None:
+    ws_url = f"ws://127.0.0.1:{feed.server.port}/ws"
+    result = dashboard(feed.server.url, ws_url, "--header", "X-Team: ops", "--exit-after", "3")
+    assert result.returncode == 0, result.stderr
+    events, rejected, connections = summary(result)
+    assert events > 50 and rejected == 0 and connections == 2
+    assert [h.get("X-Team") for h in feed.server.request_headers] == ["ops", "ops"]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

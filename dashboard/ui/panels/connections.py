@@ -97,7 +97,7 @@ class ConnectionTableModel(QAbstractTableModel):
                 return str(status.reconnects)
             if column == 6:
                 return one_line(status.last_error, 200)
-            return one_line(source.url, 200)
+            return one_line(status.url, 200)
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == 1:
                 if status.insecure:
@@ -106,7 +106,7 @@ class ConnectionTableModel(QAbstractTableModel):
             if column == 4 and counts and counts.rejected:
                 return QColor(STATE_COLOURS["reconnecting"])
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [f"{source.name}: {source.url}", f"state: {status.describe()}"]
+            lines = [f"{source.name}: {status.url}", f"state: {status.describe()}"]
             if status.insecure:
                 lines.append("TLS certificates are NOT verified for this connection")
             if status.last_event_id:
