@@ -126,8 +126,43 @@ class Decoder:
             return self._bare(value, raw, received, event_type, event_id)
         if "specversion" in value and "type" in value:
             return self._from_cloudevent(value, raw, received, event_type, event_id)
+        etype, when, source, severity, payload = self._envelope(value, event_type)
+        time = received if when is None else parse_time(when, received)
+        return Event(
+            etype,
+            time,
+            received,
+            source,
+            severity,
+            payload,
+            raw,
+            self.connection,
+            event_id,
+            event_type,
+        )
 
-        # This runs for nearly every event: plain loops, no helper calls, positional Event.
+    def payload(self, frame: bytes, event_type: str | None = None) -> Any:
+        """The payload :meth:`decode` gives a frame it accepted, and nothing else: what a
+        query on ``data`` fields needs from each of a million stored frames."""
+        body = frame.strip(_WHITESPACE)
+        if body and body[0] in _JSON_FIRST:
+            try:
+                value = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                if not isinstance(value, dict):
+                    return value
+                if "specversion" in value and "type" in value:
+                    return value["data"] if "data" in value else value.get("data_base64")
+                return self._envelope(value, event_type)[4]
+        return frame.decode("utf-8", "replace")
+
+    def _envelope(
+        self, value: dict[str, Any], event_type: str | None
+    ) -> tuple[str, Any, str, Severity, Any]:
+        """(type, raw time, source, severity, payload) of an envelope object."""
+        # This runs for nearly every event: plain loops, no helper calls.
         keys = self.keys
         used: list[str] = []
         etype = event_type
@@ -165,19 +200,7 @@ class Decoder:
             for name in used:  # the payload is what is left once the envelope is taken
                 del value[name]
             payload = value
-        time = received if when is None else parse_time(when, received)
-        return Event(
-            etype,
-            time,
-            received,
-            source,
-            severity,
-            payload,
-            raw,
-            self.connection,
-            event_id,
-            event_type,
-        )
+        return etype, when, source, severity, payload
 
     def _from_cloudevent(
         self,

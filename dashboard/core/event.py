@@ -26,11 +26,16 @@ class Severity(IntEnum):
         """Read a severity from a name (``warn``, ``ERROR``...) or a number; else *default*."""
         fallback = cls.INFO if default is None else default
         if isinstance(value, str):
-            return _SEVERITY_NAMES.get(value.strip().lower(), fallback)
+            return cls.named(value) or fallback
         if isinstance(value, int | float) and not isinstance(value, bool):
             known = [s for s in cls if s <= value]
             return known[-1] if known else cls.DEBUG
         return fallback
+
+    @classmethod
+    def named(cls, name: str) -> Severity | None:
+        """The severity a name means (``warn``, ``ERROR``, ``fatal``...), or None."""
+        return _SEVERITY_NAMES.get(name.strip().lower())
 
 
 _SEVERITY_NAMES: dict[str, Severity] = {

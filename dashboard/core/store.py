@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -234,27 +235,49 @@ class EventStore:
     def type_at(self, seq: int) -> str:
         return self._type[seq % self.capacity]
 
-    def _rebuild(self, seq: int) -> Event:
-        """The event again, from its columns and its raw bytes decoded anew."""
-        i = seq % self.capacity
+    def payload(self, seq: int) -> Any:
+        """The decoded payload of a retained event, without keeping the event around."""
+        index = self._recent_offset(seq)
+        if index is not None:
+            return self._recent[index].data
+        cached = self._cache.get(seq)
+        return cached.data if cached is not None else self._decode(seq % self.capacity)
+
+    def severities(self, seqs: np.ndarray) -> np.ndarray:
+        """The severity of each retained event in *seqs* (an int64 array)."""
+        return self._severity[seqs % self.capacity]
+
+    def times(self, seqs: np.ndarray) -> np.ndarray:
+        """The event time of each retained event in *seqs* (an int64 array)."""
+        return self._time[seqs % self.capacity]
+
+    def columns(self, start: int, stop: int) -> EventColumns:
+        """The retained events ``start <= seq < stop`` as columns, for queries."""
+        start = max(start, self.first_seq)
+        stop = max(start, min(stop, self.end_seq))
+        return EventColumns(self, start, stop)
+
+    def _decode(self, i: int) -> Any:
         raw = self._raw[i]
         assert raw is not None
         connection = self._connections[self._connection[i]]
         decoder = self._decoders.get(connection)
         if decoder is None:
             decoder = self._decoders[connection] = Decoder(connection)
-        received = float(self._received[i])
-        decoded = decoder.decode(raw, received=received, event_type=self._declared[i])
-        payload = decoded.data if isinstance(decoded, Event) else None
+        return decoder.payload(raw, self._declared[i])
+
+    def _rebuild(self, seq: int) -> Event:
+        """The event again, from its columns and its raw bytes decoded anew."""
+        i = seq % self.capacity
         return Event(
             self._type[i],
             float(self._time[i]),
-            received,
+            float(self._received[i]),
             self._source[i],
             Severity(int(self._severity[i])),
-            payload,
-            raw,
-            connection,
+            self._decode(i),
+            self._raw[i],  # type: ignore[arg-type]
+            self._connections[self._connection[i]],
             self._id[i],
             self._declared[i],
             seq,
@@ -271,3 +294,69 @@ class EventStore:
     def rejected(self, start: int = 0, stop: int | None = None) -> list[Rejected]:
         """The retained rejected frames with ``start <= seq < stop``."""
         return self._rejected.slice(start, self._rejected.end if stop is None else stop)
+
+
+class EventColumns:
+    """Stored events ``start <= seq < stop`` as columns (what a query runs over).
+
+    Valid until the store next changes: the numpy columns are views into the ring. A
+    column is cut out of the ring only when a query asks for it.
+    """
+
+    def __init__(self, store: EventStore, start: int, stop: int) -> None:
+        self.start = start
+        self.size = stop - start
+        self._store = store
+        cap = store.capacity
+        first = start % cap
+        if first + self.size <= cap:
+            self._parts = (slice(first, first + self.size),)
+        else:
+            self._parts = (slice(first, cap), slice(0, first + self.size - cap))
+
+    def _take(self, column: Any) -> Any:
+        parts = self._parts
+        if len(parts) == 1:
+            return column[parts[0]]
+        if isinstance(column, np.ndarray):
+            return np.concatenate([column[p] for p in parts])
+        return column[parts[0]] + column[parts[1]]
+
+    def __len__(self) -> int:
+        return self.size
+
+    @cached_property
+    def raw(self) -> list[bytes]:
+        return self._take(self._store._raw)  # type: ignore[no-any-return]
+
+    @cached_property
+    def type(self) -> list[str]:
+        return self._take(self._store._type)  # type: ignore[no-any-return]
+
+    @cached_property
+    def source(self) -> list[str]:
+        return self._take(self._store._source)  # type: ignore[no-any-return]
+
+    @cached_property
+    def id(self) -> list[str | None]:
+        return self._take(self._store._id)  # type: ignore[no-any-return]
+
+    @cached_property
+    def connection(self) -> list[str]:
+        names = self._store._connections
+        return [names[n] for n in self._take(self._store._connection)]
+
+    @cached_property
+    def time(self) -> np.ndarray:
+        return self._take(self._store._time)  # type: ignore[no-any-return]
+
+    @cached_property
+    def received(self) -> np.ndarray:
+        return self._take(self._store._received)  # type: ignore[no-any-return]
+
+    @cached_property
+    def severity(self) -> np.ndarray:
+        return self._take(self._store._severity)  # type: ignore[no-any-return]
+
+    def payload(self, row: int) -> Any:
+        return self._store.payload(self.start + row)
