@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import urlsplit
 
 from dashboard import __version__
 
-SUBCOMMANDS = ("feed",)
+BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 URL_SCHEMES = ("http", "https", "ws", "wss")
 
 
@@ -73,7 +74,8 @@ def gui_parser() -> argparse.ArgumentParser:
         prog="dashboard",
         description="Watch live event feeds (Server-Sent Events, WebSocket) as cards, a chart, "
         "alerts and a log.",
-        epilog="Other commands: 'dashboard feed --help' runs the demo feed on its own.",
+        epilog="Other commands: 'dashboard feed --help' runs the demo feed on its own; "
+        "'dashboard query --help' searches a recording or JSON Lines file.",
     )
     parser.add_argument(
         "urls",
@@ -169,6 +171,103 @@ def feed_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def query_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dashboard query",
+        description="Print the events of a recording or a JSON Lines file that match a query "
+        "(the language of the log's filter box). Exit status: 0 when something matched, 1 "
+        "when nothing did, 2 on a bad query or an unreadable file.",
+        epilog="Examples: dashboard query incident.jsonl 'type:payment.* severity>=error'; "
+        "dashboard query events.jsonl.gz 'cpu>90 source:web-*' --format csv > hot.csv",
+    )
+    parser.add_argument(
+        "file", metavar="FILE", help="JSON Lines (.jsonl, .jsonl.gz, or - for stdin)"
+    )
+    parser.add_argument("expr", metavar="EXPR", help="the query, e.g. 'type:order.* amount>100'")
+    parser.add_argument(
+        "--format",
+        choices=("jsonl", "csv"),
+        default="jsonl",
+        help="output one JSON record per line (default) or CSV with a header",
+    )
+    parser.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="with --format csv: add a payload field as a column (repeatable), e.g. data.host",
+    )
+    parser.add_argument(
+        "--count", action="store_true", help="print only the number of matching events"
+    )
+    return parser
+
+
+def run_query(options: argparse.Namespace) -> int:
+    from dashboard.core.query import QueryError, parse
+    from dashboard.core.records import (
+        BadLine,
+        CsvWriter,
+        open_events_file,
+        read_events,
+        record_line,
+    )
+
+    try:
+        query = parse(options.expr)
+    except QueryError as error:
+        print(
+            f"dashboard query: bad query, {error}\n  {options.expr}\n  {' ' * (error.column - 1)}^",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        stream = open_events_file(options.file)
+    except OSError as error:
+        print(f"dashboard query: cannot read {options.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    out = sys.stdout
+    csv_writer = (
+        CsvWriter(out, options.field) if options.format == "csv" and not options.count else None
+    )
+    matched = bad = 0
+    try:
+        with stream:
+            now = time.time()
+            for item in read_events(stream, options.file):
+                if isinstance(item, BadLine):
+                    bad += 1
+                    if bad <= BAD_LINES_SHOWN:
+                        print(
+                            f"dashboard query: {options.file}:{item.number}: {item.reason}",
+                            file=sys.stderr,
+                        )
+                    continue
+                if not query.matches(item, now):
+                    continue
+                matched += 1
+                if options.count:
+                    continue
+                if csv_writer is not None:
+                    csv_writer.write((item,))
+                else:
+                    out.buffer.write(record_line(item))
+            if options.count:
+                print(matched)
+            out.flush()
+    except OSError as error:  # a broken pipe (| head) ends the output quietly
+        if isinstance(error, BrokenPipeError):
+            sys.stdout = None  # type: ignore[assignment]
+            return 0 if matched else 1
+        print(f"dashboard query: cannot read {options.file}: {error}", file=sys.stderr)
+        return 2
+    if bad > BAD_LINES_SHOWN:
+        print(
+            f"dashboard query: {bad - BAD_LINES_SHOWN:,} more bad lines not shown", file=sys.stderr
+        )
+    return 0 if matched else 1
+
+
 def _configure_logging(verbosity: int) -> None:
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
     logging.basicConfig(level=level, format="dashboard: %(name)s: %(message)s")
@@ -176,8 +275,10 @@ def _configure_logging(verbosity: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in SUBCOMMANDS:
+    if args and args[0] == "feed":
         return run_feed(feed_parser().parse_args(args[1:]))
+    if args and args[0] == "query":
+        return run_query(query_parser().parse_args(args[1:]))
     options = gui_parser().parse_args(args)
     _configure_logging(options.verbose)
     if options.rate is not None and not options.demo:

@@ -107,6 +107,7 @@ def bin_events(
     buckets: int = DEFAULT_BUCKETS,
     *,
     span: tuple[float, float] | None = None,
+    min_buckets: int = 1,
     tz: tzinfo | None = None,
 ) -> Histogram:
     """Count events per nice time bucket and severity band.
@@ -115,7 +116,9 @@ def bin_events(
     Severity values of the same length. The buckets cover the times' min..max, or *span* when
     given (events outside it are left out: a caller keeps the axis steady while a filter
     narrows the events). There are at most *buckets* + 1 of them (rounding the first edge
-    down can add one), with edges round in *tz* (None: local time).
+    down can add one), with edges round in *tz* (None: local time). Fewer than *min_buckets*
+    (a short history at the narrowest width) are padded with empty ones before the first, so
+    a strip does not stretch a few seconds into a few fat bars.
     """
     times = np.asarray(times, dtype=np.float64)
     severities = np.asarray(severities)
@@ -138,6 +141,9 @@ def bin_events(
     width = choose_width(last - first, buckets)
     lo = _bucket_index(first, width, offset)
     n = _bucket_index(last, width, offset) - lo + 1
+    if n < min_buckets:
+        lo -= min_buckets - n
+        n = min_buckets
     start = lo * width - offset
     # Bucket per event; the ones to leave out (invalid, outside the span) go to an extra
     # bucket n that is cut off at the end: cheaper than compressing the columns.
@@ -206,15 +212,23 @@ def x_at(histogram: Histogram, t: float, left: float, width: float) -> float:
 def ticks(
     start: float, stop: float, most: int = 4, tz: tzinfo | None = None
 ) -> tuple[float, list[float]]:
-    """Round times in *start*..*stop* for axis labels, at most *most*: ``(step, times)``."""
+    """Round times in *start*..*stop* for axis labels: ``(step, times)``.
+
+    The coarsest step that gives at most *most* of them; if that leaves a single label, the
+    next finer step (one or two more than *most*, the caller drops what does not fit).
+    """
     if not stop > start or most < 1:
         return 0.0, []
     offset = utc_offset(start, tz)
-    for step in nice_widths((stop - start) / most):
+    finer: tuple[float, list[float]] | None = None
+    for step in nice_widths((stop - start) / (most + 1)):
         first = math.ceil((start + offset) / step)
         last = math.floor((stop + offset) / step)
         if last - first < most:
+            if last == first and finer is not None:
+                return finer
             return step, [k * step - offset for k in range(first, last + 1)]
+        finer = step, [k * step - offset for k in range(first, last + 1)]
     raise AssertionError("unreachable: nice_widths never ends")
 
 

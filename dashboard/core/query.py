@@ -25,7 +25,7 @@ import math
 import operator
 import re
 import time as clock
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from fnmatch import translate
@@ -639,10 +639,6 @@ class Query:
         """A bool per row of *block*: does that event match."""
         mask = np.ones(len(block), dtype=bool)
         return self.root.select(block, mask, clock.time() if now is None else now)
-
-    def filter(self, events: Iterable[Event], now: float | None = None) -> Iterable[Event]:
-        at = clock.time() if now is None else now
-        return (event for event in events if self.root.matches(event, at))
 
 
 def parse(text: str) -> Query:

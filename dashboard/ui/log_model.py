@@ -1,13 +1,25 @@
-"""The event log's table model: a window of store sequence numbers, moved once per tick."""
+"""The event log's table model: the stored events a filter selects, updated once per tick."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+import numpy as np
+import orjson
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 
 from dashboard.core.event import Event
+from dashboard.core.fields import MISSING, lookup
+from dashboard.core.logrows import LogRows
+from dashboard.core.query import Query
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line, summarize
 from dashboard.ui.text import plain_tooltip
@@ -15,8 +27,10 @@ from dashboard.ui.theme import severity_colour
 
 COLUMNS = ("Time", "Type", "Source", "Severity", "Summary")
 TIME, TYPE, SOURCE, SEVERITY, SUMMARY = range(len(COLUMNS))
+FIELD = -1  # an extra column showing a payload field
 
 _Index = QModelIndex | QPersistentModelIndex
+SCAN_BUDGET_S = 0.03  # seconds of filtering per step, so the window keeps drawing
 
 
 def clock_text(epoch: float) -> str:
@@ -32,58 +46,137 @@ def full_time_text(epoch: float) -> str:
 
 
 class EventLogModel(QAbstractTableModel):
-    """Rows are the store's events ``first .. first+count``; only translates, owns nothing.
+    """The log's rows: the store's events a query selects (all of them by default).
 
     :meth:`sync` (connected to the bus) removes evicted rows from the top and appends new
-    ones at the bottom: one ``beginRemoveRows`` and one ``beginInsertRows`` per tick.
+    ones at the bottom: one ``beginRemoveRows`` and one ``beginInsertRows`` per tick. A new
+    query is scanned over the whole store in steps of a few dozen milliseconds.
+
+    Signals:
+        scan_progress(float): how far a new filter's scan has got, 0..1 (1: done).
     """
+
+    scan_progress = Signal(float)
 
     def __init__(self, store: EventStore, parent: Any = None) -> None:
         super().__init__(parent)
         self.store = store
-        self._first = store.first_seq
+        self.rows = LogRows(store)
+        self.fields: list[str] = []  # extra columns: payload paths such as data.host
+        self._count = 0  # the rows the views know about (self.rows may be ahead)
+        self._scanning = False
+        self._scan_timer = QTimer(self)
+        self._scan_timer.setSingleShot(True)
+        self._scan_timer.setInterval(0)
+        self._scan_timer.timeout.connect(self.sync)
+
+    @property
+    def scanning(self) -> bool:
+        """A new filter's scan over the store is still running."""
+        return self._scanning
+
+    @property
+    def query(self) -> Query:
+        return self.rows.query
+
+    def set_query(self, query: Query) -> None:
+        """Show what *query* selects: start again and scan the whole store for it."""
+        self.beginResetModel()
+        self.rows = LogRows(self.store, query)
         self._count = 0
+        self._scanning = True  # say when it is done, even if that is at once
+        self.endResetModel()
+        self.sync()
 
     # -- keeping up with the store -----------------------------------------------------
     def sync(self) -> None:
-        store = self.store
-        first, end = store.first_seq, store.end_seq
-        evicted = min(self._count, max(0, first - self._first))
+        evicted = self.rows.evicted_rows()
         if evicted:
             self.beginRemoveRows(QModelIndex(), 0, evicted - 1)
-            self._first += evicted
+            self.rows.seqs.drop_front(evicted)
             self._count -= evicted
             self.endRemoveRows()
-        if self._count == 0:
-            self._first = max(self._first, first)
-        new = end - (self._first + self._count)
+        deadline = time.perf_counter() + SCAN_BUDGET_S
+        while not self.rows.caught_up:  # at least one block per step, more if time allows
+            self.rows.seqs.extend(self.rows.advance())
+            if time.perf_counter() >= deadline:
+                break
+        new = len(self.rows) - self._count
         if new > 0:
             self.beginInsertRows(QModelIndex(), self._count, self._count + new - 1)
             self._count += new
             self.endInsertRows()
+        if not self.rows.caught_up:
+            self._scanning = True
+            self.scan_progress.emit(self.rows.progress)
+            self._scan_timer.start()
+        elif self._scanning:
+            self._scanning = False
+            self.scan_progress.emit(1.0)
+
+    def seq_at(self, row: int) -> int:
+        return self.rows.seqs[row] if 0 <= row < self._count else -1
 
     def event_at(self, row: int) -> Event | None:
-        if 0 <= row < self._count:
-            return self.store.get(self._first + row)
-        return None
+        seq = self.seq_at(row)
+        return self.store.get(seq) if seq >= 0 else None
 
     def row_of(self, seq: int) -> int:
         """The row showing event *seq*, or -1."""
-        row = seq - self._first
-        return row if 0 <= row < self._count else -1
+        row = self.rows.seqs.index(seq)
+        return row if row < self._count else -1
+
+    def shown_seqs(self) -> np.ndarray:
+        """The seqs of the rows shown, oldest first."""
+        return self.rows.seqs.view[: self._count]
+
+    # -- extra columns, between the severity and the summary --------------------------
+    def add_field(self, path: str) -> bool:
+        """Show the payload field *path* (``data.host`` or ``host``) as a column."""
+        path = path if path.startswith("data.") or path == "data" else f"data.{path}"
+        if path in self.fields:
+            return False
+        column = SUMMARY + len(self.fields)
+        self.beginInsertColumns(QModelIndex(), column, column)
+        self.fields.append(path)
+        self.endInsertColumns()
+        return True
+
+    def remove_field(self, path: str) -> None:
+        if path not in self.fields:
+            return
+        column = SUMMARY + self.fields.index(path)
+        self.beginRemoveColumns(QModelIndex(), column, column)
+        self.fields.remove(path)
+        self.endRemoveColumns()
+
+    def field_of_column(self, column: int) -> str | None:
+        index = column - SUMMARY
+        return self.fields[index] if 0 <= index < len(self.fields) else None
+
+    def _kind(self, column: int) -> int:
+        """TIME, TYPE, SOURCE, SEVERITY or SUMMARY; FIELD for an extra column."""
+        if column < SUMMARY:
+            return column
+        return FIELD if column - SUMMARY < len(self.fields) else SUMMARY
 
     # -- QAbstractTableModel -----------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(COLUMNS) + len(self.fields)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        field = self.field_of_column(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[self._kind(section)] if field is None else field.removeprefix("data.")
+        if role == Qt.ItemDataRole.ToolTipRole and field is not None:
+            return f"The payload field {field} (right-click the header to remove it)"
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -92,7 +185,7 @@ class EventLogModel(QAbstractTableModel):
         event = self.event_at(index.row())
         if event is None:
             return None
-        column = index.column()
+        column = self._kind(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             if column == TIME:
                 return clock_text(event.time)
@@ -102,7 +195,9 @@ class EventLogModel(QAbstractTableModel):
                 return one_line(event.source, 80)
             if column == SEVERITY:
                 return event.severity.label
-            return summarize(event)
+            if column == SUMMARY:
+                return summarize(event)
+            return field_text(event, self.fields[index.column() - SUMMARY])
         if role == Qt.ItemDataRole.ForegroundRole and column == SEVERITY:
             return severity_colour(event.severity)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -111,3 +206,13 @@ class EventLogModel(QAbstractTableModel):
             if column == SUMMARY:
                 return plain_tooltip(summarize(event, limit=2000))
         return None
+
+
+def field_text(event: Event, path: str) -> str:
+    """A payload field's value for a log cell: scalars as they read, objects as JSON."""
+    value = lookup(event.data, path.removeprefix("data.")) if path != "data" else event.data
+    if value is MISSING:
+        return ""
+    if isinstance(value, str):
+        return one_line(value, 200)
+    return one_line(orjson.dumps(value, default=str).decode(), 200)

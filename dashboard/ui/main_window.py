@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -23,7 +23,7 @@ from dashboard.core.event import Event
 from dashboard.core.series import ChartSpec
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
-from dashboard.ui import resources
+from dashboard.ui import export, resources
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.log_model import EventLogModel
@@ -31,10 +31,9 @@ from dashboard.ui.panels import alerts, rejected
 from dashboard.ui.panels.cards import CardsPanel
 from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.connections import ConnectionsPanel
-from dashboard.ui.panels.log import EventLogView
+from dashboard.ui.panels.log import LogPanel
 from dashboard.ui.panels.tables import make_table
 from dashboard.ui.status import DashboardStatusBar
-from dashboard.ui.theme import MUTED
 
 APP_TITLE = "Live Dashboard"
 STATUS_REFRESH_MS = 500
@@ -72,7 +71,9 @@ class MainWindow(QMainWindow):
         self.rejected_model = rejected.RejectedListModel(parent=self)
         self.rejected_view = make_table(self.rejected_model, rejected.COLUMN_WIDTHS)
         self.log_model = EventLogModel(store, parent=self)
-        self.log_view = EventLogView(self.log_model)
+        self.log_panel = LogPanel(store, self.log_model, self.settings)
+        self.log_view = self.log_panel.view
+        self.log_panel.export_requested.connect(self.export_log)
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.alert_view, "Alerts")
         self.side_tabs.addTab(self.rejected_view, "Rejected")
@@ -88,17 +89,10 @@ class MainWindow(QMainWindow):
         self.upper.addWidget(self.chart)
         self.upper.addWidget(self.side_tabs)
         self.upper.setSizes([740, 520])
-        log_title = QLabel("Event log")
-        log_title.setStyleSheet(f"color: {MUTED}; padding: 2px 0;")
-        log_box = QWidget()
-        log_layout = QVBoxLayout(log_box)
-        log_layout.setContentsMargins(0, 0, 0, 0)
-        log_layout.setSpacing(2)
-        log_layout.addWidget(log_title)
-        log_layout.addWidget(self.log_view)
         self.lower = QSplitter(Qt.Orientation.Vertical)
         self.lower.addWidget(self.upper)
-        self.lower.addWidget(log_box)
+        self.lower.addWidget(self.log_panel)
+        self.lower.setSizes([340, 420])  # the log is where operators spend their time
         self.lower.setStretchFactor(0, 1)
         self.lower.setStretchFactor(1, 1)
 
@@ -165,6 +159,10 @@ class MainWindow(QMainWindow):
         add.setShortcut(QKeySequence.StandardKey.New)
         add.triggered.connect(self._add_connection)
         file_menu.addAction(add)
+        export_action = QAction("&Export log…", self)
+        export_action.setShortcut(QKeySequence("Ctrl+E"))
+        export_action.triggered.connect(self.export_log)
+        file_menu.addAction(export_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -172,6 +170,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
+        find = QAction("&Filter the log", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self.log_panel.focus_filter)
+        view_menu.addAction(find)
         latest = QAction("Jump to &latest event", self)
         latest.setShortcut(QKeySequence(Qt.Key.Key_End))
         latest.triggered.connect(self.log_view.jump_to_latest)
@@ -187,6 +189,20 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
+    def export_log(self) -> None:
+        seqs = self.log_model.shown_seqs()
+        if len(seqs) == 0:
+            self.statusBar().showMessage("Nothing to export: the log shows no events", 5000)
+            return
+        last_dir = str(self.settings.value("export/dir", ""))
+        path = export.ask_path(self, len(seqs), last_dir)
+        if path is None:
+            return
+        self.settings.setValue("export/dir", str(Path(path).parent))
+        written = export.export_events(self, self.store, seqs, path, self.log_model.fields)
+        if written is not None:
+            self.statusBar().showMessage(f"Exported {written:,} events to {path}", 10_000)
+
     def _add_connection(self) -> None:
         self.side_tabs.setCurrentWidget(self.connections_panel)
         self.connections_panel.add()
@@ -197,6 +213,7 @@ class MainWindow(QMainWindow):
             f"About {APP_TITLE}",
             f"{APP_TITLE} {__version__}\n\nLive event feeds (Server-Sent Events, WebSocket) "
             "as cards, a chart, alerts and a log.\n\nCtrl+N: add a connection\n"
+            "Ctrl+F: filter the log (Escape clears it)\nCtrl+E: export what the log shows\n"
             "End: jump to the latest event\nF11: full screen\nCtrl+Q: quit",
         )
 
@@ -215,6 +232,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/upper", self.upper.saveState())
         self.settings.setValue("window/lower", self.lower.saveState())
+        self.log_panel.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

@@ -162,13 +162,13 @@ def test_window_geometry_and_splitters_are_remembered(qtbot: Any, settings: QSet
     qtbot.addWidget(first.window)
     first.window.show()
     qtbot.waitExposed(first.window)
-    first.window.resize(760, 520)  # the offscreen screen is 800 x 600
+    first.window.resize(780, 580)  # the offscreen screen is 800 x 600
     first.window.lower.setSizes([150, 250])
     sizes = first.window.lower.sizes()
     first.window.close()
     second = Dashboard([], settings=settings)
     qtbot.addWidget(second.window)
-    assert (second.window.width(), second.window.height()) == (760, 520)
+    assert (second.window.width(), second.window.height()) == (780, 580)
     second.window.show()
     qtbot.waitExposed(second.window)
     assert second.window.lower.sizes() == sizes

@@ -1,24 +1,120 @@
-"""The event log view: follows the tail unless the operator scrolled away from it."""
+"""The event log panel: filter box, rate histogram, the log table and the detail pane."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QTableView, QWidget
+import numpy as np
+from PySide6.QtCore import QModelIndex, QPoint, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QScrollBar,
+    QSplitter,
+    QStyle,
+    QStyleOptionSlider,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from dashboard.ui.log_model import EventLogModel
+from dashboard.core.event import Severity
+from dashboard.core.fields import MISSING, lookup
+from dashboard.core.histogram import bin_events
+from dashboard.core.logrows import severity_marks
+from dashboard.core.query import AnyOf, QueryError, clause, exists_clause, parse
+from dashboard.core.query import time_range_clause as range_clause
+from dashboard.core.store import EventStore
+from dashboard.core.summary import one_line
+from dashboard.ui.log_model import SEVERITY, SOURCE, SUMMARY, TYPE, EventLogModel
+from dashboard.ui.panels.detail import EXISTS, EventDetailPane, event_json
+from dashboard.ui.panels.histogram import HistogramStrip
 from dashboard.ui.panels.tables import setup_table
+from dashboard.ui.theme import MUTED, SEVERITY_COLOURS
+
+REFRESH_MS = 1000  # histogram, scrollbar marks and counts: once a second is enough
+FILTER_DELAY_MS = 300  # typing pauses this long before the filter is applied
+ERROR_COLOUR = SEVERITY_COLOURS[Severity.ERROR]
+FILTER_HELP = (
+    "Filter the log (Ctrl+F; Escape clears).\n"
+    'words or "a phrase"    anywhere in the event\n'
+    "type:order.*  source:prod-*    globs, any case\n"
+    "severity>=warning    cpu>90    data.host=web-1\n"
+    "field:*    the field is there\n"
+    "time>-5m    time<2026-11-23T10:00\n"
+    "AND  OR  NOT  -term  ( )    adjacent terms mean AND"
+)
+
+
+class MarkedScrollBar(QScrollBar):
+    """A vertical scrollbar with a tick for each stretch of the log holding warnings or
+    worse, in the severity's colour, so they can be found in a long history."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self._severities = np.zeros(0, dtype=np.uint8)
+        self.marks: list[tuple[int, Severity]] = []
+
+    def set_severities(self, severities: np.ndarray) -> None:
+        """The severity of every row, oldest first."""
+        self._severities = severities
+        self._update_marks()
+
+    def groove_height(self) -> int:
+        return max(0, self._groove().height())
+
+    def _groove(self) -> QRect:
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        return self.style().subControlRect(
+            QStyle.ComplexControl.CC_ScrollBar, option, QStyle.SubControl.SC_ScrollBarGroove, self
+        )
+
+    def _update_marks(self) -> None:
+        self.marks = severity_marks(self._severities, self.groove_height())
+        self.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_marks()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.marks:
+            return
+        groove = self._groove()
+        painter = QPainter(self)
+        left, width = groove.left() + 2, max(2, groove.width() - 4)
+        for pixel, severity in self.marks:
+            colour = QColor(SEVERITY_COLOURS[severity])
+            painter.fillRect(left, groove.top() + pixel, width, 2, colour)
+        painter.end()
 
 
 class EventLogView(QTableView):
-    """Fixed row heights so a million rows scroll smoothly; End jumps to the latest."""
+    """Fixed row heights so a million rows scroll smoothly; follows the newest events
+    unless the operator scrolled up, then offers a jump back to them."""
 
     def __init__(self, model: EventLogModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        setup_table(self, model, (100, 150, 90, 70))
+        setup_table(self, model, (100, 150, 110, 70))
+        self.log_model = model
+        self.marks = MarkedScrollBar(self)
+        self.setVerticalScrollBar(self.marks)
         self.following = True
+        self.unseen = 0  # rows that arrived while not following
+        self.jump_button = QPushButton(self.viewport())
+        self.jump_button.setToolTip("Scroll to the newest event and follow the tail again (End)")
+        self.jump_button.clicked.connect(self.jump_to_latest)
+        self.jump_button.hide()
         model.rowsAboutToBeInserted.connect(self._note_position)
         model.rowsInserted.connect(self._keep_following)
+        model.modelReset.connect(self.jump_to_latest)
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.setToolTip("Newest events at the bottom; scroll up to pause following, End to resume")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -27,14 +123,334 @@ class EventLogView(QTableView):
             return
         super().keyPressEvent(event)
 
-    def _note_position(self, parent: QModelIndex, first: int, last: int) -> None:
+    def _at_bottom(self) -> bool:
         bar = self.verticalScrollBar()
-        self.following = bar.value() >= bar.maximum() - 2
+        return bar.value() >= bar.maximum() - 2
+
+    def _note_position(self, parent: QModelIndex, first: int, last: int) -> None:
+        self.following = self._at_bottom()
 
     def _keep_following(self, parent: QModelIndex, first: int, last: int) -> None:
+        if self.following:
+            self.scrollToBottom()
+            return
+        self.unseen += last - first + 1
+        self._show_jump_button()
+
+    def _scrolled(self, value: int) -> None:
+        if self._at_bottom() and not self.following:
+            self.following = True
+            self.unseen = 0
+            self.jump_button.hide()
+
+    def _show_jump_button(self) -> None:
+        self.jump_button.setText(f"↓ {self.unseen:,} new events · jump to latest")
+        self.jump_button.adjustSize()
+        self._place_jump_button()
+        self.jump_button.show()
+
+    def _place_jump_button(self) -> None:
+        area = self.viewport().rect()
+        size = self.jump_button.sizeHint()
+        self.jump_button.move(area.right() - size.width() - 12, area.bottom() - size.height() - 8)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_jump_button()
         if self.following:
             self.scrollToBottom()
 
     def jump_to_latest(self) -> None:
         self.following = True
+        self.unseen = 0
+        self.jump_button.hide()
         self.scrollToBottom()
+
+
+class FilterEdit(QLineEdit):
+    """The filter box: Escape clears it."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        super().keyPressEvent(event)
+
+
+class LogPanel(QWidget):
+    """Filter box (with its error line), histogram strip, log table and detail pane.
+
+    Signals:
+        export_requested(): the operator asked to export what the filter shows.
+    """
+
+    export_requested = Signal()
+
+    def __init__(
+        self, store: EventStore, model: EventLogModel, settings: QSettings | None = None
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.model = model
+        self.settings = settings
+        self._range_clause = ""  # the time range the histogram put into the filter
+
+        title = QLabel("Event log")
+        title.setStyleSheet(f"color: {MUTED};")
+        self.filter_edit = FilterEdit()
+        self.filter_edit.setPlaceholderText(
+            "Filter: words, type:order.*, severity>=warning, cpu>90, time>-5m …  (Ctrl+F)"
+        )
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setToolTip(FILTER_HELP)
+        self.counts = QLabel()
+        self.counts.setStyleSheet(f"color: {MUTED};")
+        self.counts.setToolTip(
+            "Events the filter shows, of those retained. When the store is full the oldest "
+            "are evicted; a recording keeps everything."
+        )
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Save what the filter shows as JSON Lines or CSV (Ctrl+E)")
+        self.export_button.clicked.connect(self.export_requested)
+        self.filter_error = QLabel()
+        self.filter_error.setTextFormat(Qt.TextFormat.PlainText)
+        self.filter_error.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.filter_error.setWordWrap(True)
+        self.filter_error.hide()
+        self.histogram = HistogramStrip()
+        self.view = EventLogView(model)
+        self.detail = EventDetailPane()
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(self.view)
+        self.split.addWidget(self.detail)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(title)
+        top.addWidget(self.filter_edit, 1)
+        top.addWidget(self.counts)
+        top.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addLayout(top)
+        layout.addWidget(self.filter_error)
+        layout.addWidget(self.histogram)
+        layout.addWidget(self.split, 1)
+
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.filter_edit.textEdited.connect(lambda _text: self._filter_timer.start())
+        self.filter_edit.returnPressed.connect(self.apply_filter)
+        self.filter_edit.textChanged.connect(self._maybe_cleared)
+        self.histogram.range_selected.connect(self._select_range)
+        self.histogram.range_cleared.connect(lambda: self._select_range(None, None))
+        self.detail.filter_requested.connect(self.filter_on)
+        self.detail.column_requested.connect(self.add_field)
+        self.view.selectionModel().currentRowChanged.connect(self._show_current)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._cell_menu)
+        header = self.view.horizontalHeader()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        model.scan_progress.connect(self._scan_progress)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh_timer.start()
+        self._refreshed_at: tuple[int, int, str] | None = None
+        self._restore()
+        self.refresh()
+
+    # -- the filter --------------------------------------------------------------------
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def set_filter(self, text: str) -> bool:
+        """Put *text* in the box and apply it; False (and the error shown) if it is wrong."""
+        self.filter_edit.setText(text)
+        return self.apply_filter()
+
+    def apply_filter(self) -> bool:
+        """Apply what the box says; on a mistake say where, and keep the filter in force."""
+        self._filter_timer.stop()
+        text = self.filter_edit.text()
+        try:
+            query = parse(text)
+        except QueryError as error:
+            in_force = self.model.query.text.strip() or "none"
+            self.filter_error.setText(f"⚠ {error} (the filter in force is still: {in_force})")
+            self.filter_error.show()
+            self.filter_edit.setStyleSheet(f"border: 1px solid {ERROR_COLOUR};")
+            return False
+        self.filter_error.hide()
+        self.filter_edit.setStyleSheet("")
+        if self._range_clause and self._range_clause not in text:
+            self._range_clause = ""
+            self.histogram.set_selection(None, None)
+        if text != self.model.query.text:
+            self.model.set_query(query)
+            self.refresh()
+        return True
+
+    def _maybe_cleared(self, text: str) -> None:
+        if not text and self.model.query.text:  # the clear button or Escape
+            self.apply_filter()
+
+    def filter_on(self, field: str, value: object, exclude: bool) -> None:
+        """Narrow the filter to events whose *field* has *value* (or has not, or exists)."""
+        if value is EXISTS:
+            extra = ("-" if exclude else "") + exists_clause(field)
+        else:
+            extra = clause(field, value, exclude)
+        try:
+            parse(extra)
+        except QueryError:
+            self.filter_error.setText(f"⚠ the query language cannot name the field {field!r}")
+            self.filter_error.show()
+            return
+        self.set_filter(self._and(self.filter_edit.text(), extra))
+
+    @staticmethod
+    def _and(text: str, extra: str) -> str:
+        text = text.strip()
+        if not text:
+            return extra
+        try:
+            either = isinstance(parse(text).root, AnyOf)
+        except QueryError:
+            return extra  # the box holds a mistake: start afresh from the new clause
+        return f"({text}) {extra}" if either else f"{text} {extra}"
+
+    def _select_range(self, start: float | None, stop: float | None) -> None:
+        text = self.filter_edit.text()
+        if self._range_clause:
+            text = text.replace(self._range_clause, "").strip()
+        self._range_clause = "" if start is None or stop is None else range_clause(start, stop)
+        self.histogram.set_selection(start, stop)
+        self.set_filter(self._and(text, self._range_clause) if self._range_clause else text)
+
+    def _scan_progress(self, done: float) -> None:
+        if done < 1.0:
+            self.counts.setText(f"Filtering… {done:.0%}")
+        else:
+            self.refresh()
+
+    # -- columns, menus, details -------------------------------------------------------
+    def add_field(self, path: str) -> None:
+        if self.model.add_field(path):
+            self.view.setColumnWidth(SUMMARY + len(self.model.fields) - 1, 110)
+            self._save_fields()
+
+    def remove_field(self, path: str) -> None:
+        self.model.remove_field(path)
+        self._save_fields()
+
+    def _show_current(self, current: QModelIndex, previous: QModelIndex) -> None:
+        self.detail.show_event(self.model.event_at(current.row()) if current.isValid() else None)
+
+    def cell_menu(self, index: QModelIndex) -> QMenu:
+        """The context menu of a log cell: filter on its value, copy the event."""
+        menu = QMenu(self)
+        event = self.model.event_at(index.row())
+        if event is None:
+            return menu
+        column = index.column()
+        choices: dict[int, tuple[str, object]] = {
+            TYPE: ("type", event.type),
+            SOURCE: ("source", event.source),
+            SEVERITY: ("severity", event.severity.label),
+        }
+        field = self.model.field_of_column(column)
+        if field is not None:
+            value = lookup(event.data, field.removeprefix("data."))
+            if value is not MISSING and not isinstance(value, dict | list):
+                choices[column] = (field, value)
+        if column in choices:
+            name, value = choices[column]
+            shown = one_line(str(value), 40).replace("&", "&&")
+            menu.addAction(
+                f"Filter on {name} = {shown}", lambda: self.filter_on(name, value, False)
+            )
+            menu.addAction(f"Exclude {name} = {shown}", lambda: self.filter_on(name, value, True))
+            menu.addSeparator()
+        menu.addAction("Copy as JSON", lambda: QApplication.clipboard().setText(event_json(event)))
+        return menu
+
+    def _cell_menu(self, position: QPoint) -> None:
+        index = self.view.indexAt(position)
+        if index.isValid():
+            self.cell_menu(index).exec(self.view.viewport().mapToGlobal(position))
+
+    def header_menu(self, column: int) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction("Add a field column…", self._ask_field)
+        field = self.model.field_of_column(column)
+        if field is not None:
+            menu.addAction(f"Remove the {field} column", lambda: self.remove_field(field))
+        return menu
+
+    def _header_menu(self, position: QPoint) -> None:
+        header = self.view.horizontalHeader()
+        self.header_menu(header.logicalIndexAt(position)).exec(header.mapToGlobal(position))
+
+    def _ask_field(self) -> None:
+        path, ok = QInputDialog.getText(
+            self, "Add a field column", "Payload field to show as a column (e.g. data.host):"
+        )
+        if ok and path.strip():
+            self.add_field(path.strip())
+
+    # -- once a second -----------------------------------------------------------------
+    def refresh(self) -> None:
+        """Counts, histogram and scrollbar marks, when something changed."""
+        store, model = self.store, self.model
+        state = (store.end_seq, model.rowCount(), model.query.text)
+        if state == self._refreshed_at or model.scanning:
+            return
+        self._refreshed_at = state
+        if model.query.is_empty:
+            block = store.columns(store.first_seq, store.end_seq)
+            times, severities = block.time, block.severity
+        else:
+            seqs = model.shown_seqs()
+            times, severities = store.times(seqs), store.severities(seqs)
+        self.view.marks.set_severities(severities)
+        self.histogram.set_histogram(
+            bin_events(times, severities, min_buckets=60) if len(times) else None
+        )
+        retained = len(store)
+        text = (
+            f"{retained:,} events"
+            if model.query.is_empty
+            else f"{model.rowCount():,} of {retained:,} events"
+        )
+        if store.evicted:
+            text += f" · {store.evicted:,} oldest evicted"
+        self.counts.setText(text)
+
+    # -- remembered between runs -------------------------------------------------------
+    def _restore(self) -> None:
+        if self.settings is None:
+            return
+        fields = self.settings.value("log/fields", [])
+        for path in fields if isinstance(fields, list) else [fields]:
+            if isinstance(path, str) and path:
+                self.add_field(path)
+        state = self.settings.value("log/split")
+        if state is not None:
+            self.split.restoreState(state)  # type: ignore[arg-type]
+
+    def _save_fields(self) -> None:
+        if self.settings is not None:
+            self.settings.setValue("log/fields", list(self.model.fields))
+
+    def save_state(self) -> None:
+        if self.settings is not None:
+            self.settings.setValue("log/split", self.split.saveState())
+            self._save_fields()

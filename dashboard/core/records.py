@@ -1,0 +1,212 @@
+"""Events as JSON Lines and CSV records: what export writes and ``dashboard query`` reads.
+
+A record is one JSON object per line::
+
+    {"seq": 17, "received": 1795430533.25, "connection": "demo", "id": "17",
+     "type": "payment.failed", "time": 1795430533.1, "source": "payments-eu",
+     "severity": "error", "data": {"message": "Card declined", "amount": 80}}
+
+``time`` and ``received`` are epoch seconds; ``data`` is the decoded payload (the text
+when it was not JSON). Reading also takes plain JSONL, one event per line in any shape
+the decoder knows, and tolerates a last line cut short by a crash.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from dashboard.core.decode import Decoder
+from dashboard.core.event import Event, Rejected, Severity
+from dashboard.core.fields import MISSING, lookup
+from dashboard.core.summary import summarize
+
+CSV_COLUMNS = (
+    "seq",
+    "time",
+    "received",
+    "connection",
+    "id",
+    "type",
+    "source",
+    "severity",
+    "summary",
+    "data",
+)
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    """The event as a record (a dict ready for JSON)."""
+    return {
+        "seq": event.seq,
+        "received": event.received,
+        "connection": event.connection,
+        "id": event.id,
+        "type": event.type,
+        "time": event.time,
+        "source": event.source,
+        "severity": event.severity.label,
+        "data": event.data,
+    }
+
+
+def to_json(value: Any, indent: bool = False) -> bytes:
+    """JSON for any decoded value (orjson, or the standard library for what orjson
+    refuses, such as integers beyond 64 bits)."""
+    options = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
+    try:
+        return orjson.dumps(value, default=str, option=options)
+    except TypeError:
+        text = json.dumps(value, indent=2 if indent else None, ensure_ascii=False, default=str)
+        return text.encode()
+
+
+def record_line(event: Event) -> bytes:
+    return to_json(event_record(event)) + b"\n"
+
+
+def utc_text(epoch: float) -> str:
+    """``2026-11-23T10:42:13.250Z``: unambiguous for scripts and spreadsheets."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
+
+
+def csv_header(fields: Sequence[str] = ()) -> list[str]:
+    return [*CSV_COLUMNS, *fields]
+
+
+def csv_row(event: Event, fields: Sequence[str] = ()) -> list[str]:
+    """The event as CSV cells: envelope, one-line summary, payload JSON, then *fields*."""
+    extra = []
+    for path in fields:
+        value = lookup(event.data, path.removeprefix("data.")) if path != "data" else event.data
+        extra.append(
+            ""
+            if value is MISSING
+            else value
+            if isinstance(value, str)
+            else (to_json(value).decode())
+        )
+    return [
+        str(event.seq),
+        utc_text(event.time),
+        utc_text(event.received),
+        event.connection,
+        event.id or "",
+        event.type,
+        event.source,
+        event.severity.label,
+        summarize(event, limit=1000),
+        event.data if isinstance(event.data, str) else to_json(event.data).decode(),
+        *extra,
+    ]
+
+
+class CsvWriter:
+    """Writes events as CSV rows to a text stream, the header first."""
+
+    def __init__(self, stream: IO[str], fields: Sequence[str] = ()) -> None:
+        self._writer = csv.writer(stream)
+        self._fields = tuple(fields)
+        self._writer.writerow(csv_header(self._fields))
+
+    def write(self, events: Iterable[Event]) -> None:
+        self._writer.writerows(csv_row(event, self._fields) for event in events)
+
+
+# -- reading ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A line that is neither a record nor an event, and why (for a message)."""
+
+    number: int
+    reason: str
+
+
+def _from_record(value: dict[str, Any], line: bytes) -> Event:
+    data = value.get("data")
+    severity = value.get("severity")
+    return Event(
+        type=str(value["type"]),
+        time=float(value["time"]),
+        received=float(value["received"]),
+        source=str(value.get("source") or value.get("connection") or ""),
+        severity=Severity.named(severity) or Severity.parse(severity)
+        if isinstance(severity, str)
+        else Severity.parse(severity),
+        data=data,
+        raw=data.encode() if isinstance(data, str) else to_json(data),
+        connection=str(value.get("connection") or ""),
+        id=None if value.get("id") is None else str(value["id"]),
+        seq=int(value["seq"]) if isinstance(value.get("seq"), int) else -1,
+    )
+
+
+def _is_record(value: Any) -> bool:
+    if not isinstance(value, dict) or not all(k in value for k in ("type", "time", "received")):
+        return False
+    return isinstance(value["time"], int | float) and isinstance(value["received"], int | float)
+
+
+def read_events(stream: IO[bytes], name: str) -> Iterator[Event | BadLine]:
+    """Events from a JSON Lines stream (records or plain events); recorded rejected frames
+    are skipped; a line that is neither comes back as a BadLine and reading goes on."""
+    decoder = Decoder(name)
+    number = 0
+    for number, line in enumerate(stream, start=1):
+        body = line.strip()
+        if not body:
+            continue
+        cut = not line.endswith(b"\n")
+        try:
+            value = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            if cut:
+                yield BadLine(
+                    number,
+                    "the last line is cut short (the file was still being "
+                    "written, or the writer crashed); ignored",
+                )
+            else:
+                yield BadLine(number, f"not JSON: {exc}")
+            continue
+        if isinstance(value, dict) and "rejected" in value:
+            continue
+        if _is_record(value):
+            try:
+                yield _from_record(value, body)
+            except (KeyError, TypeError, ValueError) as exc:
+                yield BadLine(number, f"not a valid record: {exc}")
+            continue
+        decoded = decoder.decode(body, received=datetime.now().timestamp())
+        if isinstance(decoded, Rejected):
+            yield BadLine(number, decoded.reason)
+        else:
+            decoded.seq = number
+            yield decoded
+
+
+def open_events_file(path: str) -> IO[bytes]:
+    """A JSONL file (``.gz`` too) for reading, or standard input for ``-``."""
+    import sys
+
+    if path == "-":
+        return sys.stdin.buffer
+    if path.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return Path(path).open("rb")
+
+
+def write_jsonl(events: Iterable[Event], stream: IO[bytes]) -> int:
+    count = 0
+    for event in events:
+        stream.write(record_line(event))
+        count += 1
+    return count

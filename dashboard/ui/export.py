@@ -1,0 +1,71 @@
+"""Exporting what the log's filter shows, with progress and a way to cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
+
+from dashboard.core.records import CsvWriter, record_line
+from dashboard.core.store import EventStore
+
+BLOCK = 5_000  # events written between two looks at the Cancel button
+FORMATS = "JSON Lines (*.jsonl);;CSV (*.csv)"
+_TEXT = {"encoding": "utf-8", "newline": ""}
+
+
+def ask_path(parent: QWidget, count: int, start_dir: str = "") -> str | None:
+    """Where to save *count* events; the extension picks the format."""
+    path, chosen = QFileDialog.getSaveFileName(
+        parent, f"Export {count:,} events", str(Path(start_dir) / "events.jsonl"), FORMATS
+    )
+    if not path:
+        return None
+    if not path.endswith((".jsonl", ".csv")):
+        path += ".csv" if chosen.startswith("CSV") else ".jsonl"
+    return path
+
+
+def export_events(
+    parent: QWidget | None,
+    store: EventStore,
+    seqs: np.ndarray,
+    path: str,
+    fields: Sequence[str] = (),
+) -> int | None:
+    """Write the events *seqs* to *path* (``.csv`` or JSON Lines); the number written,
+    or None when the operator cancelled or the file could not be written (said so)."""
+    seqs = np.array(seqs, copy=True)  # the log may move on while this runs
+    progress = QProgressDialog(f"Exporting {len(seqs):,} events…", "Cancel", 0, len(seqs), parent)
+    progress.setWindowTitle("Export")
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(400)
+    written = 0
+    as_csv = path.endswith(".csv")
+    try:
+        with Path(path).open("w" if as_csv else "wb", **_TEXT if as_csv else {}) as stream:
+            csv_writer = CsvWriter(stream, fields) if as_csv else None
+            for start in range(0, len(seqs), BLOCK):
+                events = [e for s in seqs[start : start + BLOCK] if (e := store.get(int(s)))]
+                if csv_writer is not None:
+                    csv_writer.write(events)
+                else:
+                    stream.writelines(record_line(event) for event in events)
+                written += len(events)
+                progress.setValue(start + len(events))
+                QApplication.processEvents()
+                if progress.wasCanceled():
+                    break
+    except OSError as error:
+        progress.close()
+        QMessageBox.warning(parent, "Export failed", f"Could not write {path}:\n{error.strerror}")
+        return None
+    cancelled = progress.wasCanceled()
+    progress.close()  # (closing it counts as cancelling: ask first)
+    if cancelled:
+        Path(path).unlink(missing_ok=True)
+        return None
+    return written

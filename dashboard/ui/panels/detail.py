@@ -1,0 +1,368 @@
+"""The event detail pane: one selected event, whole, as pretty JSON and as its raw bytes."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextDocument,
+    QTextOption,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedLayout,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dashboard.core.event import Event
+from dashboard.core.pretty import Line, TokenKind, pretty_lines, raw_text, scalar_text
+from dashboard.core.records import event_record, to_json
+from dashboard.core.summary import one_line
+from dashboard.ui.log_model import clock_text, full_time_text
+from dashboard.ui.text import plain_tooltip
+from dashboard.ui.theme import ACCENT, MUTED, TEXT, monospace_font, severity_colour
+
+
+class _Exists:
+    def __repr__(self) -> str:
+        return "EXISTS"
+
+
+EXISTS: Final = _Exists()
+"""The value :attr:`EventDetailPane.filter_requested` carries for "the field exists"
+(rather than "the field equals this value"; None cannot say that, it is JSON null)."""
+
+HINT = "Select an event to see it whole"
+
+# Syntax colours for the dark theme (a One Dark-like palette next to theme.ACCENT).
+TOKEN_COLOURS: dict[TokenKind, str] = {
+    "key": ACCENT,
+    "string": "#a3be8c",
+    "number": "#d19a66",
+    "literal": "#c792ea",
+    "punctuation": MUTED,
+    "note": MUTED,
+}
+
+_MENU_VALUE_LIMIT = 60
+
+
+def event_json(event: Event) -> str:
+    """The whole event as one indented JSON record, for the clipboard."""
+    return to_json(event_record(event), indent=True).decode()
+
+
+def _menu_text(text: str) -> str:
+    """*text* safe for a menu entry: one line, short, and ``&`` not taken as a mnemonic."""
+    return one_line(text, _MENU_VALUE_LIMIT).replace("&", "&&")
+
+
+class JsonHighlighter(QSyntaxHighlighter):
+    """Colours each line of the JSON view from the token spans of its :class:`Line`."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.lines: list[Line] = []
+        self._formats: dict[str, QTextCharFormat] = {}
+        for kind, colour in TOKEN_COLOURS.items():
+            text_format = QTextCharFormat()
+            text_format.setForeground(QColor(colour))
+            if kind == "note":
+                text_format.setFontItalic(True)
+            self._formats[kind] = text_format
+
+    def highlightBlock(self, text: str) -> None:
+        number = self.currentBlock().blockNumber()
+        if not 0 <= number < len(self.lines):
+            return
+        line = self.lines[number]
+        # Qt counts UTF-16 code units; Python counts characters (they differ past U+FFFF).
+        wide = _utf16_length(line.text) != len(line.text)
+        for token in line.tokens:
+            start, length = token.start, token.length
+            if wide:
+                start = _utf16_length(line.text[:start])
+                length = _utf16_length(line.text[token.start : token.start + length])
+            self.setFormat(start, length, self._formats[token.kind])
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _JsonView(QPlainTextEdit):
+    """Read-only JSON text; its context menu and Ctrl+C (with nothing selected) go to the pane."""
+
+    def __init__(self, pane: EventDetailPane) -> None:
+        super().__init__(pane)
+        self._pane = pane
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy) and not self.textCursor().hasSelection():
+            self._pane.copy_event()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        line_number = self.cursorForPosition(event.pos()).blockNumber()
+        menu = self._pane.menu_for_line(line_number)
+        standard = self.createStandardContextMenu(event.pos())
+        if menu.actions():
+            menu.addSeparator()
+        for action in standard.actions():
+            action.setParent(menu)
+            menu.addAction(action)
+        menu.exec(event.globalPos())
+        standard.deleteLater()
+        menu.deleteLater()
+
+
+class _ElidedLabel(QLabel):
+    """A plain-text label that shrinks below its text, eliding it, instead of widening the pane."""
+
+    def __init__(self, style: str, parent: QWidget | None = None, keep: int = 24) -> None:
+        super().__init__(parent)
+        self._keep = keep  # pixels of text kept visible however narrow the pane
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setStyleSheet(style)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self._keep), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(self.alignment()), text)
+
+
+class EventDetailPane(QWidget):
+    """The selected event: an envelope header, then a JSON tab and a Raw tab.
+
+    Signals:
+        filter_requested(str, object, bool): the operator asked to filter the log on a field
+            path (``data.host``, or an envelope field such as ``type``): the value to match,
+            or :data:`EXISTS` for "the field is present"; ``exclude`` is true for "not equal".
+        column_requested(str): the operator asked to show a field path as a log column.
+
+    The pane only says what was asked; the main window turns it into query text.
+    """
+
+    filter_requested = Signal(str, object, bool)
+    column_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.shown_event: Event | None = None
+        self.lines: list[Line] = []
+
+        self.hint = QLabel(HINT, self)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setStyleSheet(f"color: {MUTED};")
+
+        content = QWidget(self)
+        self.header = self._make_header(content)
+
+        mono = monospace_font()
+        self.json_view = _JsonView(self)
+        self.json_view.setReadOnly(True)
+        self.json_view.setFont(mono)
+        self.json_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.highlighter = JsonHighlighter(self.json_view.document())
+
+        raw_page = QWidget(self)
+        self.raw_view = QPlainTextEdit(raw_page)
+        self.raw_view.setReadOnly(True)
+        self.raw_view.setFont(mono)
+        self.raw_view.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.raw_size = QLabel(raw_page)
+        self.raw_size.setTextFormat(Qt.TextFormat.PlainText)
+        self.raw_size.setStyleSheet(f"color: {MUTED};")
+        raw_layout = QVBoxLayout(raw_page)
+        raw_layout.setContentsMargins(0, 4, 0, 0)
+        self.raw_size.setContentsMargins(4, 0, 4, 0)
+        raw_layout.setSpacing(4)
+        raw_layout.addWidget(self.raw_size)
+        raw_layout.addWidget(self.raw_view)
+
+        self.tabs = QTabWidget(content)
+        self.tabs.addTab(self.json_view, "JSON")
+        self.tabs.addTab(raw_page, "Raw")
+        self.copy_button = QPushButton("Copy as JSON", self.tabs)
+        self.copy_button.setToolTip("Copy the whole event, envelope and data, as one JSON object")
+        self.copy_button.clicked.connect(self.copy_event)
+        self.tabs.setCornerWidget(self.copy_button, Qt.Corner.TopRightCorner)
+
+        content_layout = QVBoxLayout(content)
+        content_layout.setContentsMargins(0, 0, 0, 0)
+        content_layout.setSpacing(6)
+        content_layout.addWidget(self.header)
+        content_layout.addWidget(self.tabs, 1)
+
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(self.hint)
+        self._stack.addWidget(content)
+        self.show_event(None)
+
+    def _make_header(self, parent: QWidget) -> QFrame:
+        header = QFrame(parent)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._show_header_menu)
+        value_style = f"color: {TEXT};"
+        caption_style = f"color: {MUTED};"
+        # Time and severity are short and always shown whole; the names give way when narrow.
+        self.time_label = QLabel(header)
+        self.time_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.time_label.setStyleSheet(value_style)
+        self.severity_label = QLabel(header)
+        self.severity_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.type_label = _ElidedLabel(value_style + " font-weight: 600;", header, keep=90)
+        self.source_label = _ElidedLabel(value_style, header)
+        self.connection_label = _ElidedLabel(value_style, header)
+        self.id_label = _ElidedLabel(value_style, header)
+        layout = QHBoxLayout(header)
+        layout.setContentsMargins(6, 4, 6, 2)
+        layout.setSpacing(6)
+        for caption, label in (
+            (None, self.time_label),
+            (None, self.type_label),
+            (None, self.severity_label),
+            ("source", self.source_label),
+            ("via", self.connection_label),
+            ("id", self.id_label),
+        ):
+            if caption is not None:
+                caption_label = QLabel(caption, header)
+                caption_label.setStyleSheet(caption_style)
+                layout.addSpacing(6)
+                layout.addWidget(caption_label)
+            layout.addWidget(label)
+        layout.addStretch(1)
+        return header
+
+    # -- showing -----------------------------------------------------------------------
+    def show_event(self, event: Event | None) -> None:
+        """Show *event* whole; None clears the pane back to its hint."""
+        self.shown_event = event
+        if event is None:
+            self.lines = []
+            self.highlighter.lines = []
+            self.json_view.clear()
+            self.raw_view.clear()
+            self._stack.setCurrentIndex(0)
+            return
+        self._set_header(event)
+        self.lines = pretty_lines(event.data)
+        self.highlighter.lines = self.lines
+        self.json_view.setPlainText("\n".join(line.text for line in self.lines))
+        self.raw_view.setPlainText(raw_text(event.raw))
+        self.raw_size.setText(self._size_text(event.raw))
+        self._stack.setCurrentIndex(1)
+
+    def _set_header(self, event: Event) -> None:
+        received = full_time_text(event.received)
+        self.time_label.setText(clock_text(event.time))
+        self.time_label.setToolTip(
+            plain_tooltip(f"event time {full_time_text(event.time)}\nreceived {received}")
+        )
+        values = (
+            (self.type_label, event.type),
+            (self.source_label, event.source),
+            (self.connection_label, event.connection),
+            (self.id_label, "-" if event.id is None else event.id),
+        )
+        self.severity_label.setText(event.severity.label)
+        for label, text in values:
+            label.setText(one_line(text, 200))
+            label.setToolTip(plain_tooltip(one_line(text, 2000)))
+        self.severity_label.setStyleSheet(
+            f"color: {severity_colour(event.severity).name()}; font-weight: 600;"
+        )
+
+    @staticmethod
+    def _size_text(raw: bytes) -> str:
+        size = f"{len(raw):,} byte{'' if len(raw) == 1 else 's'}"
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return f"{size}; not valid UTF-8 from byte {exc.start} (shown as \\xNN)"
+        return size
+
+    # -- actions -----------------------------------------------------------------------
+    def copy_event(self) -> None:
+        """Put the whole event on the clipboard as JSON (nothing when no event is shown)."""
+        if self.shown_event is not None:
+            QGuiApplication.clipboard().setText(event_json(self.shown_event))
+
+    def menu_for_line(self, line_number: int) -> QMenu:
+        """The field actions for JSON line *line_number* (0-based); empty where there are none.
+
+        The outermost line of an object or array offers nothing: it is the whole payload.
+        """
+        menu = QMenu(self)
+        if not 0 <= line_number < len(self.lines):
+            return menu
+        line = self.lines[line_number]
+        path = line.path
+        if path is None or (line_number == 0 and not line.scalar):
+            return menu
+        shown_path = _menu_text(path)
+        if line.scalar:
+            shown_value = _menu_text(scalar_text(line.value))
+            self._add_filter(menu, f"Filter on {shown_path} = {shown_value}", path, line.value)
+            self._add_filter(
+                menu, f"Exclude {shown_path} = {shown_value}", path, line.value, exclude=True
+            )
+        self._add_filter(menu, f"Filter on {shown_path} exists", path, EXISTS)
+        menu.addSeparator()
+        column = menu.addAction(f"Add {shown_path} as a log column")
+        column.triggered.connect(lambda: self.column_requested.emit(path))
+        return menu
+
+    def header_menu(self) -> QMenu:
+        """Filter (or exclude) on the shown event's type, source or severity."""
+        menu = QMenu(self)
+        event = self.shown_event
+        if event is None:
+            return menu
+        fields = (("type", event.type), ("source", event.source))
+        fields += (("severity", event.severity.label),)
+        for exclude, verb in ((False, "Filter on"), (True, "Exclude")):
+            if exclude:
+                menu.addSeparator()
+            for field, value in fields:
+                text = f"{verb} {field} = {_menu_text(scalar_text(value))}"
+                self._add_filter(menu, text, field, value, exclude)
+        return menu
+
+    def _add_filter(
+        self, menu: QMenu, text: str, path: str, value: Any, exclude: bool = False
+    ) -> None:
+        action = menu.addAction(text)
+        action.triggered.connect(lambda: self.filter_requested.emit(path, value, exclude))
+
+    def _show_header_menu(self, position: QPoint) -> None:
+        menu = self.header_menu()
+        if menu.actions():
+            menu.exec(self.header.mapToGlobal(position))
+        menu.deleteLater()
