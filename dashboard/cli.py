@@ -203,6 +203,24 @@ def query_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positionals_last(args: list[str]) -> list[str]:
+    """Put FILE and EXPR after ``--``, so that a query starting with ``-`` (a negation,
+    as in ``-type:heartbeat``) is not taken for an option."""
+    options: list[str] = []
+    positionals: list[str] = []
+    items = iter(args)
+    for arg in items:
+        if arg == "--":
+            positionals.extend(items)
+        elif arg in ("--format", "--field"):
+            options += [arg, next(items, "")]
+        elif arg.startswith(("--format=", "--field=")) or arg in ("--count", "-h", "--help"):
+            options.append(arg)
+        else:
+            positionals.append(arg)
+    return [*options, "--", *positionals]
+
+
 def run_query(options: argparse.Namespace) -> int:
     from dashboard.core.query import QueryError, parse
     from dashboard.core.records import (
@@ -278,7 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] == "feed":
         return run_feed(feed_parser().parse_args(args[1:]))
     if args and args[0] == "query":
-        return run_query(query_parser().parse_args(args[1:]))
+        return run_query(query_parser().parse_args(_positionals_last(args[1:])))
     options = gui_parser().parse_args(args)
     _configure_logging(options.verbose)
     if options.rate is not None and not options.demo:

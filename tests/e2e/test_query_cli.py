@@ -1,0 +1,108 @@
+"""``dashboard query``: the filter language over files, as scripts run it."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dashboard.core.event import Severity
+from dashboard.core.records import record_line
+from tests.unit.factories import make_event
+
+
+def query(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", "query", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _lines() -> bytes:
+    """Twelve recorded events (seq 0..11), a plain event line, a bad line, a cut line."""
+    out = io.BytesIO()
+    for n in range(12):
+        failed = n % 4 == 0
+        event = make_event(
+            "payment.failed" if failed else "payment.processed",
+            {"order_id": f"ord-{n}", "amount": 10.0 * n, "reason": "card declined"}
+            if failed
+            else {"order_id": f"ord-{n}", "amount": 10.0 * n},
+            source="payments",
+            severity=Severity.WARNING if failed else Severity.INFO,
+            time=1_795_430_000.0 + n,
+        )
+        event.seq = n
+        out.write(record_line(event))
+    out.write(b'{"type": "payment.failed", "source": "legacy", "data": {"amount": 999}}\n')
+    out.write(b"{oops\n")
+    out.write(b'{"seq": 12, "type": "paym')
+    return out.getvalue()
+
+
+@pytest.fixture
+def recording(tmp_path: Path) -> Path:
+    path = tmp_path / "incident.jsonl"
+    path.write_bytes(_lines())
+    return path
+
+
+def test_prints_the_matching_events_as_records_and_reports_bad_lines(recording: Path) -> None:
+    result = query(str(recording), "type:payment.failed amount>=40")
+    assert result.returncode == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["seq"], r["data"]["amount"]) for r in records] == [(4, 40.0), (8, 80.0), (13, 999)]
+    assert records[0]["severity"] == "warning" and records[0]["source"] == "payments"
+    assert result.stderr.decode().splitlines() == [
+        f"dashboard query: {recording}:14: not JSON: "
+        + result.stderr.decode().splitlines()[0].split("not JSON: ", 1)[1],
+        f"dashboard query: {recording}:15: the last line is cut short (the file was still "
+        "being written, or the writer crashed); ignored",
+    ]
+
+
+def test_csv_with_field_columns_and_count(recording: Path) -> None:
+    result = query(str(recording), "severity>=warning", "--format", "csv", "--field", "reason")
+    rows = list(csv.reader(io.StringIO(result.stdout.decode())))
+    assert rows[0][-1] == "reason" and rows[0][:2] == ["seq", "time"]
+    assert [(r[0], r[-1]) for r in rows[1:]] == [
+        ("0", "card declined"),
+        ("4", "card declined"),
+        ("8", "card declined"),
+    ]
+    counted = query(str(recording), "-type:payment.failed", "--count")
+    assert (counted.returncode, counted.stdout) == (0, b"9\n")
+
+
+def test_standard_input_and_gzip(recording: Path, tmp_path: Path) -> None:
+    piped = query("-", "ord-3", stdin=recording.read_bytes())
+    assert [json.loads(line)["seq"] for line in piped.stdout.splitlines()] == [3]
+    packed = tmp_path / "incident.jsonl.gz"
+    packed.write_bytes(gzip.compress(recording.read_bytes()))
+    assert query(str(packed), "ord-3").stdout == piped.stdout
+
+
+def test_exit_status_says_nothing_matched_or_what_went_wrong(recording: Path) -> None:
+    nothing = query(str(recording), "type:order.*")
+    assert (nothing.returncode, nothing.stdout) == (1, b"")
+    bad = query(str(recording), "amount>=40 AND")
+    assert bad.returncode == 2 and bad.stdout == b""
+    assert bad.stderr.decode() == (
+        "dashboard query: bad query, column 15: expected a search term after AND, found the "
+        "end\n  amount>=40 AND\n                ^\n"
+    )
+    missing = query(str(recording.with_name("nope.jsonl")), "x")
+    assert missing.returncode == 2
+    assert missing.stderr.decode() == (
+        f"dashboard query: cannot read {recording.with_name('nope.jsonl')}: "
+        "No such file or directory\n"
+    )
