@@ -7,9 +7,12 @@ keeps drawing while it runs, and each tick's new events are one more small step.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from dashboard.core.event import Severity
+from dashboard.core.histogram import Histogram, bin_events
 from dashboard.core.query import Query, parse
 from dashboard.core.store import EventStore
 
@@ -106,6 +109,29 @@ class LogRows:
         if self.query.is_empty:
             return np.arange(start, stop, dtype=np.int64)
         return start + np.flatnonzero(self.query.select(store.columns(start, stop)))
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the log's histogram and scrollbar marks show."""
+
+    histogram: Histogram | None
+    severities: np.ndarray  # of the rows shown, in order
+
+
+def shown_overview(
+    store: EventStore, first: int, end: int, seqs: np.ndarray | None = None
+) -> Overview:
+    """The histogram and the row severities of the events ``first <= seq < end`` (all of
+    them), or of *seqs*. Safe in a worker thread: it only reads numeric columns, and a row
+    evicted meanwhile is at worst counted as the event that replaced it, until next time."""
+    if seqs is None:
+        block = store.columns(first, end)
+        times, severities = block.time, block.severity
+    else:
+        times, severities = store.times(seqs), store.severities(seqs)
+    histogram = bin_events(times, severities, min_buckets=60) if len(times) else None
+    return Overview(histogram, np.array(severities, copy=True))
 
 
 def severity_marks(severities: np.ndarray, slots: int) -> list[tuple[int, Severity]]:

@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         """Bring every panel and the status bar up to date at once (before a screenshot)."""
         self.bus.flush()
         self.chart.redraw()
+        self.log_panel.refresh(wait=True)
         self._refresh_status()
 
     def _update_title(self) -> None:

@@ -34,6 +34,8 @@ def test_quick_run_measures_every_stage_on_the_same_events(tmp_path: Path) -> No
     assert figures["app_50k"]["frame_ms_p99"] is not None
     assert figures["latency_1k"]["latency_ms_p99"] is not None
     assert figures["memory"]["events"] == 20_000
+    assert figures["memory"]["filters"]["type glob"]["matches"] > 0
+    assert figures["app_100k"]["frame_ms_p99"] is not None
     assert "| full app, as fast as it goes |" in result.stdout
 
 

@@ -209,16 +209,17 @@ def test_counts_histogram_and_scrollbar_marks(qtbot: Any, settings: QSettings) -
     store = EventStore(capacity=200)
     store.extend(_event(n) for n in range(250))
     panel = _panel(qtbot, store, settings)
-    panel.show()
-    qtbot.waitExposed(panel)
-    panel.refresh()
+    with qtbot.waitSignal(panel.overview_shown):  # worked out in a worker thread
+        panel.show()
+        qtbot.waitExposed(panel)
     assert panel.counts.text() == "200 events · 50 oldest evicted"
     histogram = panel.histogram.histogram
     assert histogram is not None and int(histogram.counts.sum()) == 200
     assert int(histogram.counts[:, 2].sum()) == 8  # errors: 50, 75 .. 225
     severities = {severity for _pixel, severity in panel.view.marks.marks}
     assert severities == {Severity.WARNING, Severity.ERROR}
-    panel.set_filter("severity>=error")
+    with qtbot.waitSignal(panel.overview_shown):
+        panel.set_filter("severity>=error")
     assert panel.counts.text() == "8 of 200 events · 50 oldest evicted"
     assert {s for _p, s in panel.view.marks.marks} == {Severity.ERROR}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 from PySide6.QtCore import QModelIndex, QPoint, QRect, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
@@ -24,8 +26,7 @@ from PySide6.QtWidgets import (
 
 from dashboard.core.event import Severity
 from dashboard.core.fields import MISSING, lookup
-from dashboard.core.histogram import bin_events
-from dashboard.core.logrows import severity_marks
+from dashboard.core.logrows import Overview, severity_marks, shown_overview
 from dashboard.core.query import AnyOf, QueryError, clause, exists_clause, parse
 from dashboard.core.query import time_range_clause as range_clause
 from dashboard.core.store import EventStore
@@ -37,6 +38,8 @@ from dashboard.ui.panels.tables import setup_table
 from dashboard.ui.theme import MUTED, SEVERITY_COLOURS
 
 REFRESH_MS = 1000  # histogram, scrollbar marks and counts: once a second is enough
+OVERVIEW_POLL_MS = 15  # how often to look whether the worker has finished
+_OVERVIEW_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-overview")
 FILTER_DELAY_MS = 300  # typing pauses this long before the filter is applied
 ERROR_COLOUR = SEVERITY_COLOURS[Severity.ERROR]
 FILTER_HELP = (
@@ -182,9 +185,11 @@ class LogPanel(QWidget):
 
     Signals:
         export_requested(): the operator asked to export what the filter shows.
+        overview_shown(): the histogram and scrollbar marks were brought up to date.
     """
 
     export_requested = Signal()
+    overview_shown = Signal()
 
     def __init__(
         self, store: EventStore, model: EventLogModel, settings: QSettings | None = None
@@ -263,6 +268,10 @@ class LogPanel(QWidget):
         self._refresh_timer.timeout.connect(self.refresh)
         self._refresh_timer.start()
         self._refreshed_at: tuple[int, int, str] | None = None
+        self._overview: Future[Overview] | None = None
+        self._overview_poll = QTimer(self)
+        self._overview_poll.setInterval(OVERVIEW_POLL_MS)
+        self._overview_poll.timeout.connect(self._poll_overview)
         self._restore()
         self.refresh()
 
@@ -407,23 +416,14 @@ class LogPanel(QWidget):
             self.add_field(path.strip())
 
     # -- once a second -----------------------------------------------------------------
-    def refresh(self) -> None:
-        """Counts, histogram and scrollbar marks, when something changed."""
+    def refresh(self, wait: bool = False) -> None:
+        """Counts now; histogram and scrollbar marks from a worker thread (over a million
+        events they take tens of milliseconds, which the frame ticks cannot spare)."""
         store, model = self.store, self.model
         state = (store.end_seq, model.rowCount(), model.query.text)
         if state == self._refreshed_at or model.scanning:
             return
         self._refreshed_at = state
-        if model.query.is_empty:
-            block = store.columns(store.first_seq, store.end_seq)
-            times, severities = block.time, block.severity
-        else:
-            seqs = model.shown_seqs()
-            times, severities = store.times(seqs), store.severities(seqs)
-        self.view.marks.set_severities(severities)
-        self.histogram.set_histogram(
-            bin_events(times, severities, min_buckets=60) if len(times) else None
-        )
         retained = len(store)
         text = (
             f"{retained:,} events"
@@ -433,6 +433,27 @@ class LogPanel(QWidget):
         if store.evicted:
             text += f" · {store.evicted:,} oldest evicted"
         self.counts.setText(text)
+        if self._overview is not None and not wait:
+            return  # one at a time; the next refresh picks up what changed
+        seqs = None if model.query.is_empty else model.shown_seqs().copy()
+        job = (store, store.first_seq, store.end_seq, seqs)
+        if wait:
+            self._show_overview(shown_overview(*job))
+        else:
+            self._overview = _OVERVIEW_WORKER.submit(shown_overview, *job)
+            self._overview_poll.start()
+
+    def _poll_overview(self) -> None:
+        if self._overview is None or not self._overview.done():
+            return
+        future, self._overview = self._overview, None
+        self._overview_poll.stop()
+        self._show_overview(future.result())
+
+    def _show_overview(self, overview: Overview) -> None:
+        self.view.marks.set_severities(overview.severities)
+        self.histogram.set_histogram(overview.histogram)
+        self.overview_shown.emit()
 
     # -- remembered between runs -------------------------------------------------------
     def _restore(self) -> None:
