@@ -266,7 +266,7 @@ class HistogramStrip(QWidget):
             left = min(max(x - width / 2, 0.0), self.width() - width)
             if left < drawn_right + 8:
                 continue  # would overlap its neighbour
-            painter.drawLine(QPointF(x, plot.bottom()), QPointF(x, plot.bottom() + 2))
+            painter.drawLine(QPointF(x, plot.bottom() - 3), QPointF(x, plot.bottom()))
             painter.drawText(QPointF(left, baseline), text)
             drawn_right = left + width
 
