@@ -82,6 +82,7 @@ class Dashboard:
         self.connections.start_all()
         self.bus.start()
         self.window.show()
+        log.info("window shown")
 
     async def aclose(self) -> None:
         """Stop the sources and the bus (the store keeps what arrived)."""
