@@ -26,6 +26,7 @@ import orjson
 from dashboard.core.event import Event, Rejected, Severity
 
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
+MAX_DEPTH = 64  # deeper JSON is rejected: no real event needs it, and it breaks recursion
 PREVIEW_BYTES = 4096
 
 # First bytes that may start a JSON document; '{', '[' and '"' can start nothing else.
@@ -77,6 +78,10 @@ class Decoder:
                     reason = _utf8_error(frame) or f"invalid JSON: {exc}"
                     return Rejected(reason, frame, received, self.connection, size, event_id)
             else:
+                # A frame can only nest as deep as it has brackets: count before walking.
+                if size > 2 * MAX_DEPTH and _nested_deeper(body, value):
+                    reason = f"JSON nested deeper than {MAX_DEPTH} levels"
+                    return Rejected(reason, frame, received, self.connection, size, event_id)
                 return self._from_json(value, frame, received, event_type, event_id)
         try:
             text = frame.decode("utf-8")
@@ -226,6 +231,21 @@ class Decoder:
             id=event_id if event_id is not None else (str(ce_id) if ce_id is not None else None),
             declared_type=event_type,
         )
+
+
+def _nested_deeper(body: bytes, value: Any) -> bool:
+    """Whether *value* (parsed from *body*) nests objects and arrays beyond MAX_DEPTH."""
+    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
+        return False
+    level = [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            level.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _utf8_error(frame: bytes) -> str | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from dashboard.core.event import Event
 
 MISSING = object()
+_INDEX = re.compile(r"-?[0-9]+")  # an array index in a path (ASCII digits only)
 
 
 def lookup(data: Any, path: str) -> Any:
@@ -18,7 +20,7 @@ def lookup(data: Any, path: str) -> Any:
             if part not in value:
                 return MISSING
             value = value[part]
-        elif isinstance(value, list) and part.lstrip("-").isdigit():
+        elif isinstance(value, list) and _INDEX.fullmatch(part):
             index = int(part)
             if not -len(value) <= index < len(value):
                 return MISSING

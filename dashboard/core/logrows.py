@@ -117,6 +117,7 @@ class Overview:
 
     histogram: Histogram | None
     severities: np.ndarray  # of the rows shown, in order
+    outside: int = 0  # events left out of the histogram: times far from all the others
 
 
 def shown_overview(
@@ -130,8 +131,27 @@ def shown_overview(
         times, severities = block.time, block.severity
     else:
         times, severities = store.times(seqs), store.severities(seqs)
-    histogram = bin_events(times, severities, min_buckets=60) if len(times) else None
-    return Overview(histogram, np.array(severities, copy=True))
+    if len(times) == 0:
+        return Overview(None, np.array(severities, copy=True))
+    span = usual_span(times)
+    outside = 0
+    if span is not None:
+        outside = int(np.count_nonzero((times < span[0]) | (times > span[1])))
+    histogram = bin_events(times, severities, min_buckets=60, span=span)
+    return Overview(histogram, np.array(severities, copy=True), outside)
+
+
+def usual_span(times: np.ndarray) -> tuple[float, float] | None:
+    """The range the times really cover, when a few stray ones (a producer with a wrong
+    clock) would otherwise stretch a histogram into two bars; None when there are none."""
+    finite = times[np.isfinite(times)]
+    if len(finite) < 100:
+        return None
+    first, last = float(finite.min()), float(finite.max())
+    low, high = (float(q) for q in np.quantile(finite, (0.001, 0.999)))
+    margin = max(high - low, 60.0)
+    low, high = max(first, low - margin), min(last, high + margin)
+    return None if (low, high) == (first, last) else (low, high)
 
 
 def severity_marks(severities: np.ndarray, slots: int) -> list[tuple[int, Severity]]:

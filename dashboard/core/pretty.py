@@ -10,10 +10,13 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from dashboard.core.query import is_field_key
+
 TokenKind = Literal["key", "string", "number", "literal", "punctuation", "note"]
 
 INDENT = "  "
 LONG_STRING_LIMIT = 10_000  # characters of a string shown before it is cut
+MAX_LINES = 20_000  # a payload longer than this is cut: showing it would freeze the window
 RAW_LIMIT = 1_000_000  # bytes of a raw frame shown before it is cut
 
 # json.dumps(ensure_ascii=False) already escapes C0 controls; these are the rest that could
@@ -78,12 +81,21 @@ def pretty_lines(value: Any, root: str = "data") -> list[Line]:
     With ``root=""`` paths are bare (``host``) and the outermost line has no path.
     """
     lines: list[Line] = []
-    _add(lines, value, root, key=None, depth=0, comma=False)
+    try:
+        _add(lines, value, root, key=None, depth=0, comma=False)
+    except _TooLong:
+        note = f"… the rest is not shown here ({MAX_LINES:,} lines at most); Copy as JSON has it"
+        lines.append(_line([(note, "note")], None))
     return lines
 
 
+class _TooLong(Exception):
+    """Raised when a payload would take more than MAX_LINES lines to show."""
+
+
 def _child_path(path: str | None, key: str) -> str | None:
-    if path is None or not key or "." in key:
+    """The child's field path, or None when the query language cannot name it."""
+    if path is None or not is_field_key(key):
         return None
     return f"{path}.{key}" if path else key
 
@@ -92,6 +104,8 @@ def _add(
     lines: list[Line], value: Any, path: str | None, key: str | None, depth: int, comma: bool
 ) -> None:
     """Append the lines of *value*, under *key* when it is a member of an object."""
+    if len(lines) >= MAX_LINES:
+        raise _TooLong
     pieces: list[tuple[str, TokenKind | None]] = [(INDENT * depth, None)]
     if key is not None:
         pieces += [(json_string(key), "key"), (":", "punctuation"), (" ", None)]

@@ -25,7 +25,7 @@ import math
 import operator
 import re
 import time as clock
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from fnmatch import translate
@@ -47,6 +47,8 @@ _FIELD_TERM = re.compile(r"([A-Za-z_@$][\w@$.\-]*?)(!=|>=|<=|:|=|<|>)(.*)", re.D
 _RELATIVE_TIME = re.compile(r"-(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _CLOCK_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_AFTER_DATE = re.compile(r" +(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)(?=[\s)]|$)")
 _SEVERITY_WORDS = ", ".join(s.label for s in Severity)
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "<": operator.lt,
@@ -132,6 +134,10 @@ def _tokens(text: str) -> list[_Token]:
                 quoted = True
             elif not value:
                 raise QueryError(column + len(word), f"expected a value after {word!r}")
+            elif name in ENVELOPE_TIME and _DATE.fullmatch(value):
+                clock_time = _AFTER_DATE.match(text, i)  # "2026-11-23 10:42" as one time
+                if clock_time:
+                    value, i = f"{value}T{clock_time.group(1)}", clock_time.end()
             tokens.append(_Token("field", column, name, op, value, quoted))
     return tokens
 
@@ -276,23 +282,39 @@ def _contains_folded(needle: str) -> Callable[[str], bool]:
     return lambda text: needle in text.casefold()
 
 
+def _texts(data: Any) -> Iterator[str]:
+    """The payload's words as an operator reads them: string values and numbers, at any
+    depth (not the keys)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            yield str(value)
+
+
 @dataclass(frozen=True)
 class Text(Node):
-    """A bare word or quoted phrase: anywhere in the payload's text, the type or source."""
+    """A bare word or quoted phrase, in any case: in a value of the payload (not in its
+    keys), in the type or in the source."""
 
     needle: str  # case-folded
     cost = 3
+
+    def _in_payload(self, data: Any) -> bool:
+        needle = self.needle
+        return any(needle in text.casefold() for text in _texts(data))
 
     def matches(self, event: Event, now: float) -> bool:
         needle = self.needle
         if needle in event.type.casefold() or needle in event.source.casefold():
             return True
-        return self._in_raw(event.raw)
-
-    def _in_raw(self, raw: bytes) -> bool:
-        if self.needle.isascii():
-            return self.needle.encode() in raw.lower()
-        return self.needle in raw.decode("utf-8", "replace").casefold()
+        return self._in_payload(event.data)
 
     def select(self, block: Columns, mask: np.ndarray, now: float) -> np.ndarray:
         envelope = _contains_folded(self.needle)
@@ -300,12 +322,14 @@ class Text(Node):
         rows = np.flatnonzero(mask & ~hit)
         if len(rows) == 0:
             return hit
-        raws = block.raw if len(rows) == len(block) else [block.raw[r] for r in rows]
-        if self.needle.isascii():
-            found = _rows_containing(raws, self.needle.encode(), fold=True)
-        else:
-            found = np.fromiter(map(self._in_raw, raws), dtype=bool, count=len(rows))
-        hit[rows[found]] = True
+        if self.needle.isascii() and self.needle.isprintable():
+            # What is not in the frame's text cannot be in its values, unless escaped.
+            raws = block.raw if len(rows) == len(block) else [block.raw[r] for r in rows]
+            maybe = _rows_containing(raws, self.needle.encode(), fold=True)
+            maybe |= _rows_containing(raws, b"\\", fold=False)
+            rows = rows[maybe]
+        payload, found = block.payload, self._in_payload
+        hit[[r for r in rows if found(payload(r))]] = True
         return hit
 
 
@@ -433,7 +457,7 @@ class TimeTest(Node):
 def _last_key(path: str) -> bytes | None:
     """The last non-index key of *path*, quoted as JSON would (for a cheap pre-check)."""
     for part in reversed(path.split(".")):
-        if not part.lstrip("-").isdigit():
+        if not re.fullmatch(r"-?[0-9]+", part):
             return orjson.dumps(part)
     return None
 
@@ -650,9 +674,19 @@ def parse(text: str) -> Query:
 _BARE_VALUE = re.compile(r"[^\s()\"*?\[\]\\]+")
 
 
+_FIELD_KEY = re.compile(r"[\w@$\-]+")
+
+
+def is_field_key(key: str) -> bool:
+    """Whether a query can name a field with this key (``user name`` or ``a:b`` it cannot)."""
+    return _FIELD_KEY.fullmatch(key) is not None
+
+
 def quote(value: str) -> str:
-    """*value* as a query value: bare when it can be, else a quoted phrase."""
-    if _BARE_VALUE.fullmatch(value) and value not in KEYWORDS and not value.startswith("-"):
+    """*value* as a literal text value: bare when it reads the same bare, else quoted (so
+    that ``"007"`` stays text and ``"true"`` is not the boolean)."""
+    bare = _BARE_VALUE.fullmatch(value) and value not in KEYWORDS and not value.startswith("-")
+    if bare and as_number(value) is None and value not in _LITERALS:
         return value
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
@@ -660,7 +694,7 @@ def quote(value: str) -> str:
 
 def clause(field: str, value: Any, exclude: bool = False) -> str:
     """The query text that selects events whose *field* equals *value* (or the rest)."""
-    text = f"{field}:{quote(value)}" if isinstance(value, str) else f"{field}={_scalar_text(value)}"
+    text = f"{field}={quote(value) if isinstance(value, str) else _scalar_text(value)}"
     return f"-{text}" if exclude else text
 
 

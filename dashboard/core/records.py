@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ import orjson
 
 from dashboard.core.decode import Decoder
 from dashboard.core.event import Event, Rejected, Severity
-from dashboard.core.fields import MISSING, lookup
+from dashboard.core.fields import MISSING, as_number, lookup
 from dashboard.core.summary import summarize
 
 CSV_COLUMNS = (
@@ -82,19 +83,23 @@ def csv_header(fields: Sequence[str] = ()) -> list[str]:
     return [*CSV_COLUMNS, *fields]
 
 
+def _cell(text: str) -> str:
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a ``'``."""
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and as_number(text) is None:
+        return "'" + text
+    return text
+
+
 def csv_row(event: Event, fields: Sequence[str] = ()) -> list[str]:
     """The event as CSV cells: envelope, one-line summary, payload JSON, then *fields*."""
     extra = []
     for path in fields:
         value = lookup(event.data, path.removeprefix("data.")) if path != "data" else event.data
-        extra.append(
-            ""
-            if value is MISSING
-            else value
-            if isinstance(value, str)
-            else (to_json(value).decode())
-        )
-    return [
+        if value is MISSING:
+            extra.append("")
+        else:
+            extra.append(value if isinstance(value, str) else to_json(value).decode())
+    cells = [
         str(event.seq),
         utc_text(event.time),
         utc_text(event.received),
@@ -107,6 +112,7 @@ def csv_row(event: Event, fields: Sequence[str] = ()) -> list[str]:
         event.data if isinstance(event.data, str) else to_json(event.data).decode(),
         *extra,
     ]
+    return [_cell(cell) for cell in cells]
 
 
 class CsvWriter:
@@ -157,40 +163,48 @@ def _is_record(value: Any) -> bool:
 
 def read_events(stream: IO[bytes], name: str) -> Iterator[Event | BadLine]:
     """Events from a JSON Lines stream (records or plain events); recorded rejected frames
-    are skipped; a line that is neither comes back as a BadLine and reading goes on."""
+    are skipped; a line that is neither comes back as a BadLine and reading goes on. A
+    compressed file that ends early (a recorder that crashed) ends with a BadLine."""
     decoder = Decoder(name)
     number = 0
-    for number, line in enumerate(stream, start=1):
-        body = line.strip()
-        if not body:
-            continue
-        cut = not line.endswith(b"\n")
-        try:
-            value = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            if cut:
-                yield BadLine(
-                    number,
-                    "the last line is cut short (the file was still being "
-                    "written, or the writer crashed); ignored",
-                )
-            else:
-                yield BadLine(number, f"not JSON: {exc}")
-            continue
-        if isinstance(value, dict) and "rejected" in value:
-            continue
-        if _is_record(value):
-            try:
-                yield _from_record(value, body)
-            except (KeyError, TypeError, ValueError) as exc:
-                yield BadLine(number, f"not a valid record: {exc}")
-            continue
-        decoded = decoder.decode(body, received=datetime.now().timestamp())
-        if isinstance(decoded, Rejected):
-            yield BadLine(number, decoded.reason)
+    try:
+        for number, line in enumerate(stream, start=1):
+            yield from _read_line(number, line, decoder)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        yield BadLine(number + 1, f"the compressed file ends early ({exc}); read up to here")
+
+
+def _read_line(number: int, line: bytes, decoder: Decoder) -> Iterator[Event | BadLine]:
+    body = line.strip()
+    if not body:
+        return
+    cut = not line.endswith(b"\n")
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        if cut:
+            yield BadLine(
+                number,
+                "the last line is cut short (the file was still being written, or the "
+                "writer crashed); ignored",
+            )
         else:
-            decoded.seq = number
-            yield decoded
+            yield BadLine(number, f"not JSON: {exc}")
+        return
+    if isinstance(value, dict) and isinstance(value.get("rejected"), str) and "raw" in value:
+        return  # a recorded rejected frame: not an event
+    if _is_record(value):
+        try:
+            yield _from_record(value, body)
+        except (KeyError, TypeError, ValueError) as exc:
+            yield BadLine(number, f"not a valid record: {exc}")
+        return
+    decoded = decoder.decode(body, received=datetime.now().timestamp())
+    if isinstance(decoded, Rejected):
+        yield BadLine(number, decoded.reason)
+    else:
+        decoded.seq = number
+        yield decoded
 
 
 def open_events_file(path: str) -> IO[bytes]:

@@ -36,8 +36,10 @@ def export_events(
     path: str,
     fields: Sequence[str] = (),
 ) -> int | None:
-    """Write the events *seqs* to *path* (``.csv`` or JSON Lines); the number written,
-    or None when the operator cancelled or the file could not be written (said so)."""
+    """Write the events *seqs* to *path* (``.csv`` or JSON Lines); the number written
+    (fewer than asked when some were evicted meanwhile), or None when the operator
+    cancelled or the file could not be written (said so). The file appears whole or not at
+    all: it is written beside *path* and renamed at the end."""
     seqs = np.array(seqs, copy=True)  # the log may move on while this runs
     progress = QProgressDialog(f"Exporting {len(seqs):,} events…", "Cancel", 0, len(seqs), parent)
     progress.setWindowTitle("Export")
@@ -45,8 +47,9 @@ def export_events(
     progress.setMinimumDuration(400)
     written = 0
     as_csv = path.endswith(".csv")
+    partial = Path(f"{path}.part")
     try:
-        with Path(path).open("w" if as_csv else "wb", **_TEXT if as_csv else {}) as stream:
+        with partial.open("w" if as_csv else "wb", **_TEXT if as_csv else {}) as stream:
             csv_writer = CsvWriter(stream, fields) if as_csv else None
             for start in range(0, len(seqs), BLOCK):
                 events = [e for s in seqs[start : start + BLOCK] if (e := store.get(int(s)))]
@@ -59,13 +62,16 @@ def export_events(
                 QApplication.processEvents()
                 if progress.wasCanceled():
                     break
+        if not progress.wasCanceled():
+            partial.replace(path)
     except OSError as error:
+        partial.unlink(missing_ok=True)
         progress.close()
         QMessageBox.warning(parent, "Export failed", f"Could not write {path}:\n{error.strerror}")
         return None
     cancelled = progress.wasCanceled()
     progress.close()  # (closing it counts as cancelling: ask first)
     if cancelled:
-        Path(path).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         return None
     return written

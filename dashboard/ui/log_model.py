@@ -16,6 +16,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from dashboard.core import logrows
 from dashboard.core.event import Event
 from dashboard.core.fields import MISSING, lookup
 from dashboard.core.logrows import LogRows
@@ -31,6 +32,7 @@ FIELD = -1  # an extra column showing a payload field
 
 _Index = QModelIndex | QPersistentModelIndex
 SCAN_BUDGET_S = 0.03  # seconds of filtering per step, so the window keeps drawing
+MIN_BLOCK = 1024  # events in the smallest scan block
 
 
 def clock_text(epoch: float) -> str:
@@ -64,6 +66,7 @@ class EventLogModel(QAbstractTableModel):
         self.rows = LogRows(store)
         self.fields: list[str] = []  # extra columns: payload paths such as data.host
         self._count = 0  # the rows the views know about (self.rows may be ahead)
+        self._block = MIN_BLOCK  # events per scan block, adapted to the query's speed
         self._scanning = False
         self._scan_timer = QTimer(self)
         self._scan_timer.setSingleShot(True)
@@ -98,8 +101,15 @@ class EventLogModel(QAbstractTableModel):
             self.endRemoveRows()
         deadline = time.perf_counter() + SCAN_BUDGET_S
         while not self.rows.caught_up:  # at least one block per step, more if time allows
-            self.rows.seqs.extend(self.rows.advance())
-            if time.perf_counter() >= deadline:
+            started = time.perf_counter()
+            size = min(self._block, logrows.SCAN_BLOCK)
+            self.rows.seqs.extend(self.rows.advance(size))
+            finished = time.perf_counter()
+            # Blocks sized from the last one's speed: a third of a step's budget each, so
+            # a slow query over big events does not hold the window for a whole block.
+            per_event = (finished - started) / size
+            self._block = int(max(MIN_BLOCK, SCAN_BUDGET_S / 3 / max(per_event, 1e-9)))
+            if finished >= deadline:
                 break
         new = len(self.rows) - self._count
         if new > 0:
@@ -176,7 +186,7 @@ class EventLogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[self._kind(section)] if field is None else field.removeprefix("data.")
         if role == Qt.ItemDataRole.ToolTipRole and field is not None:
-            return f"The payload field {field} (right-click the header to remove it)"
+            return plain_tooltip(f"The payload field {field} (right-click the header to remove it)")
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def export_log(self) -> None:
-        seqs = self.log_model.shown_seqs()
+        seqs = self.log_model.shown_seqs().copy()  # the log moves on while the dialog is open
         if len(seqs) == 0:
             self.statusBar().showMessage("Nothing to export: the log shows no events", 5000)
             return
@@ -202,7 +202,10 @@ class MainWindow(QMainWindow):
         self.settings.setValue("export/dir", str(Path(path).parent))
         written = export.export_events(self, self.store, seqs, path, self.log_model.fields)
         if written is not None:
-            self.statusBar().showMessage(f"Exported {written:,} events to {path}", 10_000)
+            gone = len(seqs) - written
+            note = f" ({gone:,} were evicted before they could be written)" if gone else ""
+            message = f"Exported {written:,} events to {path}{note}"
+            self.statusBar().showMessage(message, 10_000)
 
     def _add_connection(self) -> None:
         self.side_tabs.setCurrentWidget(self.connections_panel)

@@ -196,3 +196,14 @@ def test_parse_time(value: object, expected: float) -> None:
 )
 def test_severity_parse(value: object, expected: Severity) -> None:
     assert Severity.parse(value) is expected
+
+
+def test_json_nested_too_deep_is_rejected_with_the_reason() -> None:
+    decoder = Decoder("c")
+    deep = b'{"a":' * 65 + b"1" + b"}" * 65
+    rejected = decoder.decode(deep, received=1.0)
+    assert isinstance(rejected, Rejected)
+    assert rejected.reason == "JSON nested deeper than 64 levels"
+    assert isinstance(decoder.decode(b"[" * 64 + b"]" * 64, received=1.0), Event)
+    wide = b"[" + b",".join(b"[[1]]" for _ in range(200)) + b"]"  # many brackets, not deep
+    assert isinstance(decoder.decode(wide, received=1.0), Event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard.core.event import Severity
-from dashboard.core.logrows import LogRows, SeqList, severity_marks
+from dashboard.core.logrows import LogRows, SeqList, severity_marks, shown_overview, usual_span
 from dashboard.core.query import parse
 from dashboard.core.store import EventStore
 from tests.unit.factories import make_event
@@ -58,3 +58,13 @@ def test_severity_marks_keep_the_worst_per_pixel() -> None:
     ]
     assert severity_marks(levels[:0], 100) == []
     assert severity_marks(np.full(5, Severity.INFO, dtype=np.uint8), 100) == []
+
+
+def test_a_stray_clock_does_not_stretch_the_histogram() -> None:
+    store = EventStore()
+    store.extend(make_event(time=1_795_000_000.0 + n * 0.06) for n in range(10_000))
+    store.extend([make_event(time=978_307_200.0)])  # 2001
+    overview = shown_overview(store, 0, store.end_seq)
+    assert overview.outside == 1 and overview.histogram is not None
+    assert overview.histogram.width <= 10 and int(overview.histogram.counts.sum()) == 10_000
+    assert usual_span(np.arange(1000.0)) is None  # nothing stray: the whole range

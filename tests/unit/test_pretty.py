@@ -9,6 +9,7 @@ import pytest
 
 from dashboard.core.pretty import (
     LONG_STRING_LIMIT,
+    MAX_LINES,
     Line,
     Token,
     json_string,
@@ -247,3 +248,14 @@ def test_raw_text_cuts_long_frames_on_a_character_boundary() -> None:
     assert raw_text(raw, limit=5) == "aéa\n… (first 4 of 9 bytes shown)"
     assert raw_text(raw, limit=4) == "aéa\n… (first 4 of 9 bytes shown)"
     assert raw_text(raw, limit=9) == "aéaéaé"
+
+
+def test_a_huge_payload_is_cut_with_a_note() -> None:
+    lines = pretty_lines(list(range(150_000)))
+    assert len(lines) == MAX_LINES + 1
+    assert lines[-1].text.startswith("… the rest is not shown here (20,000 lines at most)")
+
+
+def test_keys_a_query_cannot_name_get_no_path() -> None:
+    paths = {line.text.strip(): line.path for line in pretty_lines({"user name": 1, "k8s:pod": 2})}
+    assert paths['"user name": 1,'] is None and paths['"k8s:pod": 2'] is None

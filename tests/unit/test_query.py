@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dashboard.core.decode import Decoder
 from dashboard.core.event import Event, Severity
 from dashboard.core.query import (
     QueryError,
@@ -335,3 +336,56 @@ def test_any_unicode_input_parses_or_raises_the_documented_error(text: str) -> N
     block = store.columns(0, 8)
     rebuilt = store.events(0, 8)
     assert list(query.select(block, now=NOW)) == [query.matches(e, now=NOW) for e in rebuilt]
+
+
+def test_words_match_values_not_keys_and_escaped_text_is_found() -> None:
+    decoder = Decoder("c")
+    frames = [
+        b'{"type": "metrics.update", "errors": 0, "cpu": 5}',
+        b'{"type": "x", "message": "St\\u00f6rung at http:\\/\\/x\\/api", "code": 404}',
+        b'{"type": "y", "note": "say \\"hi\\""}',
+        b'{"type": "z", "error": {"kind": "Timeout"}}',
+    ]
+    events = [decoder.decode(frame, received=NOW) for frame in frames]
+    store = _stored(events, capacity=8)  # type: ignore[arg-type]
+    block, rebuilt = store.columns(0, 4), store.events(0, 4)
+    for text, expected in [
+        ("error", [False, False, False, False]),  # keys are not words
+        ("störung", [False, True, False, False]),
+        ('"http://x/api"', [False, True, False, False]),  # a bare word with : is a field
+        ('"say \\"hi\\""', [False, False, True, False]),
+        ("timeout", [False, False, False, True]),
+        ("404", [False, True, False, False]),  # numbers are words too
+    ]:
+        query = parse(text)
+        assert list(query.select(block, now=NOW)) == expected, text
+        assert [query.matches(e, now=NOW) for e in rebuilt] == expected, text
+
+
+@pytest.mark.parametrize("text", ["tags.--1:prod", "a.²:1", "tags.1x:a", "a..b:1"])
+def test_odd_paths_select_nothing_rather_than_fail(text: str) -> None:
+    event = make_event("x", {"tags": ["prod"], "a": [1, 2]})
+    store = _stored([event], capacity=2)
+    assert not parse(text).matches(event)
+    assert list(parse(text).select(store.columns(0, 1))) == [False]
+
+
+def test_a_date_and_a_clock_time_read_as_one_time() -> None:
+    moment = datetime(2026, 11, 23, 10, 42, 13, 250_000).timestamp()
+    assert (
+        parse("time>=2026-11-23 10:42:13.250 word").root
+        == parse("time>=2026-11-23T10:42:13.250 word").root
+    )
+    assert parse("time<2026-11-23 10:42").matches(make_event("x", time=moment - 14))
+
+
+def test_values_that_would_read_as_something_else_are_quoted() -> None:
+    assert clause("data.code", "007") == 'data.code="007"'
+    assert clause("data.flag", "true") == 'data.flag="true"'
+    assert clause("data.host", "web-1") == "data.host=web-1"
+    seven, text = make_event("x", {"code": 7}), make_event("x", {"code": "007"})
+    assert (
+        parse(clause("data.code", "007")).matches(seven),
+        parse(clause("data.code", "007")).matches(text),
+    ) == (False, True)
+    assert not parse(clause("data.host", "web-1")).matches(make_event("x", {"host": "WEB-1"}))

@@ -93,3 +93,28 @@ def test_gzip_files_are_read(tmp_path: Path) -> None:
         stream.write(record_line(_failed()) * 3)
     with open_events_file(str(path)) as stream:
         assert [e.seq for e in read_events(stream, path.name)] == [17, 17, 17]  # type: ignore[union-attr]
+
+
+def test_only_real_rejected_records_are_skipped() -> None:
+    text = (
+        b'{"rejected": "invalid JSON", "raw": "e25vdA==", "received": 1.0}\n'
+        b'{"type": "order.placed", "rejected": false, "data": {"n": 1}}\n'
+    )
+    (event,) = read_events(io.BytesIO(text), "f")
+    assert isinstance(event, Event) and event.type == "order.placed"
+
+
+def test_a_compressed_file_cut_short_ends_with_a_bad_line() -> None:
+    whole = gzip.compress(record_line(_failed()) * 2000)
+    items = list(read_events(gzip.GzipFile(fileobj=io.BytesIO(whole[: len(whole) // 2])), "f"))
+    assert all(isinstance(i, Event) for i in items[:-1]) and len(items) > 1
+    assert isinstance(items[-1], BadLine)
+    assert items[-1].reason.startswith("the compressed file ends early")
+
+
+def test_csv_cells_that_look_like_formulas_are_defused() -> None:
+    event = make_event("x", {"note": '=HYPERLINK("http://evil")', "delta": -5, "at": "@home"})
+    out = io.StringIO()
+    CsvWriter(out, ["data.note", "data.delta", "data.at"]).write([event])
+    row = list(csv.reader(io.StringIO(out.getvalue())))[1]
+    assert row[-3:] == ['\'=HYPERLINK("http://evil")', "-5", "'@home"]

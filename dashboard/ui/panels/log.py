@@ -53,6 +53,21 @@ FILTER_HELP = (
 )
 
 
+HISTOGRAM_HELP = (
+    "Events per time bucket by severity, for what the filter shows.\n"
+    "Drag to filter the log to a time range; double-click to clear it."
+)
+
+
+def _outside_note(outside: int) -> str:
+    if not outside:
+        return ""
+    return (
+        f"\n{outside:,} events with times far from the rest (a wrong clock?) are left out "
+        "of the strip; the log has them."
+    )
+
+
 class MarkedScrollBar(QScrollBar):
     """A vertical scrollbar with a tick for each stretch of the log holding warnings or
     worse, in the severity's colour, so they can be found in a long history."""
@@ -116,6 +131,8 @@ class EventLogView(QTableView):
         self.jump_button.hide()
         model.rowsAboutToBeInserted.connect(self._note_position)
         model.rowsInserted.connect(self._keep_following)
+        model.rowsAboutToBeRemoved.connect(self._note_position)
+        model.rowsRemoved.connect(self._keep_place)
         model.modelReset.connect(self.jump_to_latest)
         self.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.setToolTip("Newest events at the bottom; scroll up to pause following, End to resume")
@@ -139,6 +156,12 @@ class EventLogView(QTableView):
             return
         self.unseen += last - first + 1
         self._show_jump_button()
+
+    def _keep_place(self, parent: QModelIndex, first: int, last: int) -> None:
+        """Evicted rows leave from the top: keep the rows being read where they are."""
+        if not self.following:
+            bar = self.verticalScrollBar()
+            bar.setValue(max(0, bar.value() - (last - first + 1)))
 
     def _scrolled(self, value: int) -> None:
         if self._at_bottom() and not self.following:
@@ -263,11 +286,13 @@ class LogPanel(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         model.scan_progress.connect(self._scan_progress)
+        model.modelReset.connect(lambda: self.detail.show_event(None))
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self._refresh_timer.start()
         self._refreshed_at: tuple[int, int, str] | None = None
+        self._overview_for: tuple[int, int, str] | None = None  # the state last worked out
         self._overview: Future[Overview] | None = None
         self._overview_poll = QTimer(self)
         self._overview_poll.setInterval(OVERVIEW_POLL_MS)
@@ -421,7 +446,9 @@ class LogPanel(QWidget):
         events they take tens of milliseconds, which the frame ticks cannot spare)."""
         store, model = self.store, self.model
         state = (store.end_seq, model.rowCount(), model.query.text)
-        if state == self._refreshed_at or model.scanning:
+        if model.scanning:
+            return
+        if state == self._refreshed_at == self._overview_for:
             return
         self._refreshed_at = state
         retained = len(store)
@@ -434,10 +461,13 @@ class LogPanel(QWidget):
             text += f" · {store.evicted:,} oldest evicted"
         self.counts.setText(text)
         if self._overview is not None and not wait:
-            return  # one at a time; the next refresh picks up what changed
+            return  # one at a time: when it is done, _poll_overview looks again
         seqs = None if model.query.is_empty else model.shown_seqs().copy()
         job = (store, store.first_seq, store.end_seq, seqs)
+        self._overview_for = state
         if wait:
+            self._overview = None  # a result still on its way is older than this one
+            self._overview_poll.stop()
             self._show_overview(shown_overview(*job))
         else:
             self._overview = _OVERVIEW_WORKER.submit(shown_overview, *job)
@@ -449,10 +479,15 @@ class LogPanel(QWidget):
         future, self._overview = self._overview, None
         self._overview_poll.stop()
         self._show_overview(future.result())
+        self.refresh()  # the log may have changed while it was worked out
 
     def _show_overview(self, overview: Overview) -> None:
         self.view.marks.set_severities(overview.severities)
+        self.histogram.set_placeholder(
+            "No events yet" if self.model.query.is_empty else "No event matches the filter"
+        )
         self.histogram.set_histogram(overview.histogram)
+        self.histogram.setToolTip(HISTOGRAM_HELP + _outside_note(overview.outside))
         self.overview_shown.emit()
 
     # -- remembered between runs -------------------------------------------------------
