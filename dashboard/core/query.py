@@ -256,25 +256,30 @@ _SEARCH_BLOCK = 8192  # frames per joined block: small enough to stay in cache
 
 
 def _rows_containing(raws: list[bytes], needle: bytes, fold: bool) -> np.ndarray:
-    """A bool per frame: does it contain *needle* (ASCII case folded first when *fold*).
+    """A bool per frame: does it contain *needle*, or a backslash (an escape in the frame
+    may hide the needle)? ASCII case is folded first when *fold*.
 
     Frames are joined into blocks and each block is searched once, several times faster
     than a search per frame; match positions are turned back into rows.
     """
     if not needle or b"\0" in needle:
-        return np.fromiter((needle in (r.lower() if fold else r) for r in raws), bool, len(raws))
+        return np.fromiter(
+            (needle in (r.lower() if fold else r) or b"\\" in r for r in raws), bool, len(raws)
+        )
     found = np.zeros(len(raws), dtype=bool)
-    pattern = re.compile(re.escape(needle))
+    patterns = [(literal, re.compile(re.escape(literal))) for literal in (needle, b"\\")]
     for start in range(0, len(raws), _SEARCH_BLOCK):
         part = raws[start : start + _SEARCH_BLOCK]
         blob = b"\0".join(part)
         if fold:
             blob = blob.lower()
-        if needle not in blob:
+        present = [pattern for literal, pattern in patterns if literal in blob]
+        if not present:
             continue
         ends = np.cumsum(np.fromiter(map(len, part), np.int64, len(part)) + 1)
-        positions = np.fromiter((m.start() for m in pattern.finditer(blob)), np.int64)
-        found[start + np.searchsorted(ends, positions, side="right")] = True
+        for pattern in present:
+            positions = np.fromiter((m.start() for m in pattern.finditer(blob)), np.int64)
+            found[start + np.searchsorted(ends, positions, side="right")] = True
     return found
 
 
@@ -325,9 +330,7 @@ class Text(Node):
         if self.needle.isascii() and self.needle.isprintable():
             # What is not in the frame's text cannot be in its values, unless escaped.
             raws = block.raw if len(rows) == len(block) else [block.raw[r] for r in rows]
-            maybe = _rows_containing(raws, self.needle.encode(), fold=True)
-            maybe |= _rows_containing(raws, b"\\", fold=False)
-            rows = rows[maybe]
+            rows = rows[_rows_containing(raws, self.needle.encode(), fold=True)]
         payload, found = block.payload, self._in_payload
         hit[[r for r in rows if found(payload(r))]] = True
         return hit
@@ -485,8 +488,7 @@ class PayloadTest(Node):
         key = _last_key(self.path) if self.path else None
         if key is not None:  # a key that is not in the text cannot be in the payload
             raws = block.raw if len(rows) == len(block) else [block.raw[r] for r in rows]
-            escaped = _rows_containing(raws, b"\\", fold=False)  # the key may be escaped
-            rows = rows[_rows_containing(raws, key, fold=False) | escaped]
+            rows = rows[_rows_containing(raws, key, fold=False)]
         hit = np.zeros_like(mask)
         payload, check = block.payload, self._check
         hit[[r for r in rows if check(payload(r))]] = True

@@ -479,7 +479,8 @@ class LogPanel(QWidget):
         future, self._overview = self._overview, None
         self._overview_poll.stop()
         self._show_overview(future.result())
-        self.refresh()  # the log may have changed while it was worked out
+        if self._overview_for is not None and self._overview_for[2] != self.model.query.text:
+            self.refresh()  # the filter changed meanwhile: do not wait a second to say so
 
     def _show_overview(self, overview: Overview) -> None:
         self.view.marks.set_severities(overview.severities)
