@@ -69,21 +69,8 @@ def _readable_file(text: str) -> str:
     return text
 
 
-def gui_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="dashboard",
-        description="Watch live event feeds (Server-Sent Events, WebSocket) as cards, a chart, "
-        "alerts and a log.",
-        epilog="Other commands: 'dashboard feed --help' runs the demo feed on its own; "
-        "'dashboard query --help' searches a recording or JSON Lines file.",
-    )
-    parser.add_argument(
-        "urls",
-        nargs="*",
-        type=_url,
-        metavar="URL",
-        help="feeds to connect to: http(s):// for Server-Sent Events, ws(s):// for WebSocket",
-    )
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """--header, --insecure, --ca and --heartbeat: for the window and for ``record``."""
     parser.add_argument(
         "--header",
         action="append",
@@ -111,6 +98,40 @@ def gui_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="a connection with no bytes for this long is taken as dead (default 45)",
     )
+
+
+def connection_specs(options: argparse.Namespace) -> list[Any]:
+    from dashboard.sources import ConnectionSpec
+
+    specs = [
+        ConnectionSpec(
+            url, headers=dict(options.header), verify=not options.insecure, ca_file=options.ca
+        )
+        for url in options.urls
+    ]
+    if options.heartbeat is not None:
+        for spec in specs:
+            spec.heartbeat_timeout = options.heartbeat
+    return specs
+
+
+def gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dashboard",
+        description="Watch live event feeds (Server-Sent Events, WebSocket) as cards, a chart, "
+        "alerts and a log.",
+        epilog="Other commands: 'dashboard feed --help' runs the demo feed on its own; "
+        "'dashboard record --help' records feeds without a window; 'dashboard query --help' "
+        "searches a recording or JSON Lines file.",
+    )
+    parser.add_argument(
+        "urls",
+        nargs="*",
+        type=_url,
+        metavar="URL",
+        help="feeds to connect to: http(s):// for Server-Sent Events, ws(s):// for WebSocket",
+    )
+    add_connection_options(parser)
     parser.add_argument(
         "--demo", action="store_true", help="start the built-in demo feed and connect to it"
     )
@@ -132,6 +153,12 @@ def gui_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE.png",
         help="save a picture of the main window just before exit",
+    )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="FILE",
+        help="record every event from the start into FILE (.jsonl, or .jsonl.gz)",
     )
     parser.add_argument(
         "--capacity",
@@ -169,6 +196,67 @@ def feed_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=None, help="make the events repeatable")
     parser.add_argument("-v", "--verbose", action="count", default=0)
     return parser
+
+
+def record_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dashboard record",
+        description="Record feeds to a file without a window: the same sources and decoder "
+        "as the app, one JSON line per event (and per rejected frame). Ctrl-C stops and "
+        "closes the file cleanly.",
+        epilog="Example: dashboard record https://feed.example/events -o incident.jsonl.gz "
+        "--duration 600",
+    )
+    parser.add_argument(
+        "urls",
+        nargs="+",
+        type=_url,
+        metavar="URL",
+        help="feeds to record: http(s):// for Server-Sent Events, ws(s):// for WebSocket",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the recording (.jsonl, or .jsonl.gz to compress)",
+    )
+    parser.add_argument(
+        "--duration", type=_positive, metavar="SECONDS", help="stop after this long"
+    )
+    parser.add_argument("--count", type=_count, metavar="N", help="stop after N events")
+    add_connection_options(parser)
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+    return parser
+
+
+def run_record(options: argparse.Namespace) -> int:
+    _configure_logging(options.verbose)
+    from dashboard.capture import capture
+
+    if not options.output.parent.is_dir():
+        print(f"dashboard record: cannot write {options.output}: no such folder", file=sys.stderr)
+        return 2
+    try:
+        result = asyncio.run(
+            capture(
+                connection_specs(options),
+                options.output,
+                duration=options.duration,
+                count=options.count,
+                progress=sys.stderr,
+            )
+        )
+    except OSError as error:
+        print(f"dashboard record: cannot write {options.output}: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"\nRecorded {result.events:,} events and {result.rejected:,} rejected frames in "
+        f"{result.seconds:,.1f} s to {options.output} ({result.why}).",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def query_parser() -> argparse.ArgumentParser:
@@ -295,28 +383,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "feed":
         return run_feed(feed_parser().parse_args(args[1:]))
+    if args and args[0] == "record":
+        return run_record(record_parser().parse_args(args[1:]))
     if args and args[0] == "query":
         return run_query(query_parser().parse_args(_positionals_last(args[1:])))
     options = gui_parser().parse_args(args)
     _configure_logging(options.verbose)
     if options.rate is not None and not options.demo:
         gui_parser().error("--rate sets the demo feed's rate: use it with --demo")
-    from dashboard.sources import ConnectionSpec
     from dashboard.ui.app import AppOptions, run
 
-    specs = [
-        ConnectionSpec(
-            url, headers=dict(options.header), verify=not options.insecure, ca_file=options.ca
-        )
-        for url in options.urls
-    ]
-    if options.heartbeat is not None:
-        for spec in specs:
-            spec.heartbeat_timeout = options.heartbeat
     app_options = AppOptions(
-        connections=specs,
+        connections=connection_specs(options),
         demo=options.demo,
         exit_after=options.exit_after,
+        record=options.record,
         screenshot=options.screenshot,
     )
     if options.rate is not None:

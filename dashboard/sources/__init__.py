@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from dashboard.core.backoff import Backoff
 from dashboard.sources.base import (
@@ -28,6 +28,7 @@ __all__ = [
     "Sink",
     "WebSocketSource",
     "open_source",
+    "unique_names",
 ]
 
 
@@ -45,3 +46,12 @@ def open_source(
     if clock is None:
         return kind(spec, sink, backoff=backoff)
     return kind(spec, sink, backoff=backoff, clock=clock)
+
+
+def unique_names(specs: Sequence[ConnectionSpec]) -> None:
+    """Make connection names unique in place: web-1, web-1-2, web-1-3..."""
+    seen: dict[str, int] = {}
+    for spec in specs:
+        seen[spec.name] = seen.get(spec.name, 0) + 1
+        if seen[spec.name] > 1:
+            spec.name = f"{spec.name}-{seen[spec.name]}"

@@ -18,7 +18,7 @@ from dashboard import __version__
 from dashboard.core.defaults import DEFAULT_CARDS, DEFAULT_CHART
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
-from dashboard.sources import ConnectionSpec, ReconnectingSource
+from dashboard.sources import ConnectionSpec, ReconnectingSource, unique_names
 from dashboard.ui import theme
 from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
 from dashboard.ui.connections import ConnectionManager
@@ -34,18 +34,10 @@ class AppOptions:
     demo_rate: float = DEFAULT_RATE
     demo_junk: float = 0.0
     exit_after: float | None = None
+    record: Path | None = None
     screenshot: Path | None = None
     capacity: int = DEFAULT_CAPACITY
     tick_ms: int = DEFAULT_TICK_MS
-
-
-def unique_names(specs: Sequence[ConnectionSpec]) -> None:
-    """Make connection names unique in place: web-1, web-1-2, web-1-3..."""
-    seen: dict[str, int] = {}
-    for spec in specs:
-        seen[spec.name] = seen.get(spec.name, 0) + 1
-        if seen[spec.name] > 1:
-            spec.name = f"{spec.name}-{seen[spec.name]}"
 
 
 class Dashboard:
@@ -89,6 +81,7 @@ class Dashboard:
         await self.connections.aclose()
         self.bus.flush()
         self.bus.stop()
+        self.window.recording.stop()  # after the last batch: it has everything received
 
     def summary(self) -> str:
         """``events=N rejected=M connections=K`` (K: connections live at this moment)."""
@@ -150,10 +143,16 @@ async def _run(options: AppOptions) -> int:
         dashboard.window.statusBar().showMessage(
             "No connection: start with  dashboard URL  or  dashboard --demo"
         )
-    dashboard.start()
-    if options.exit_after is not None:
-        QTimer.singleShot(int(options.exit_after * 1000), dashboard.window.close)
     try:
+        if options.record is not None:
+            try:
+                dashboard.window.recording.start(options.record)
+            except OSError as error:
+                print(f"dashboard: cannot record to {options.record}: {error}", file=sys.stderr)
+                return 2
+        dashboard.start()
+        if options.exit_after is not None:
+            QTimer.singleShot(int(options.exit_after * 1000), dashboard.window.close)
         await closed.wait()
         if options.screenshot is not None and not dashboard.screenshot(options.screenshot):
             print(

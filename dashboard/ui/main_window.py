@@ -9,6 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -33,9 +35,11 @@ from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.connections import ConnectionsPanel
 from dashboard.ui.panels.log import LogPanel
 from dashboard.ui.panels.tables import make_table
+from dashboard.ui.recording import RecordingController
 from dashboard.ui.status import DashboardStatusBar
 
 APP_TITLE = "Live Dashboard"
+RECORDING_COLOUR = "#ff4d6d"
 STATUS_REFRESH_MS = 500
 
 
@@ -104,6 +108,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.lower, 1)
         self.setCentralWidget(central)
         self.status = DashboardStatusBar(store, connections)
+        self.recording = RecordingController(store, bus, parent=self)
+        self.recording_label = QLabel()
+        self.recording_label.setStyleSheet(f"color: {RECORDING_COLOUR}; padding: 0 8px;")
+        self.recording_label.hide()
+        self.status.addPermanentWidget(self.recording_label)
+        self.recording.changed.connect(self._show_recording)
+        self.recording.failed.connect(lambda text: QMessageBox.warning(self, "Recording", text))
         connections.changed.connect(self._update_title)
         self._update_title()
         self.setStatusBar(self.status)
@@ -150,6 +161,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_status(self) -> None:
         self.status.refresh()
+        self._refresh_recording()
         self.connections_panel.model.refresh()
         self.chart.scroll_to(time.time())
 
@@ -160,6 +172,12 @@ class MainWindow(QMainWindow):
         add.setShortcut(QKeySequence.StandardKey.New)
         add.triggered.connect(self._add_connection)
         file_menu.addAction(add)
+        self.record_action = QAction("&Record…", self)
+        self.record_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.record_action.setCheckable(True)
+        self.record_action.setToolTip("Record every event from now on to a JSON Lines file")
+        self.record_action.triggered.connect(self._toggle_recording)
+        file_menu.addAction(self.record_action)
         export_action = QAction("&Export log…", self)
         export_action.setShortcut(QKeySequence("Ctrl+E"))
         export_action.triggered.connect(self.export_log)
@@ -190,6 +208,45 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
+    def _toggle_recording(self, on: bool) -> None:
+        if not on:
+            self.recording.stop()
+            return
+        folder = str(self.settings.value("record/dir", ""))
+        default = Path(folder) / time.strftime("recording-%Y%m%d-%H%M%S.jsonl.gz")
+        path, _chosen = QFileDialog.getSaveFileName(
+            self, "Record to", str(default), "Recordings (*.jsonl.gz *.jsonl)"
+        )
+        if not path:
+            self.record_action.setChecked(False)
+            return
+        self.settings.setValue("record/dir", str(Path(path).parent))
+        self.start_recording(path)
+
+    def start_recording(self, path: str | Path) -> bool:
+        try:
+            self.recording.start(path)
+        except OSError as error:
+            self.record_action.setChecked(False)
+            QMessageBox.warning(self, "Recording", f"Cannot record to {path}:\n{error.strerror}")
+            return False
+        return True
+
+    def _show_recording(self) -> None:
+        recorder = self.recording.recorder
+        self.record_action.setChecked(recorder is not None)
+        self.recording_label.setVisible(recorder is not None)
+        if recorder is not None:
+            self.recording_label.setToolTip(f"Recording to {recorder.path} (Ctrl+R stops)")
+        self._refresh_recording()
+
+    def _refresh_recording(self) -> None:
+        recorder = self.recording.recorder
+        if recorder is not None:
+            self.recording_label.setText(
+                f"● REC {one_line(recorder.path.name, 40)} · {recorder.events:,} events"
+            )
+
     def export_log(self) -> None:
         seqs = self.log_model.shown_seqs().copy()  # the log moves on while the dialog is open
         if len(seqs) == 0:
@@ -218,6 +275,7 @@ class MainWindow(QMainWindow):
             f"{APP_TITLE} {__version__}\n\nLive event feeds (Server-Sent Events, WebSocket) "
             "as cards, a chart, alerts and a log.\n\nCtrl+N: add a connection\n"
             "Ctrl+F: filter the log (Escape clears it)\nCtrl+E: export what the log shows\n"
+            "Ctrl+R: start or stop recording\n"
             "End: jump to the latest event\nF11: full screen\nCtrl+Q: quit",
         )
 

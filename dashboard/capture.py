@@ -1,0 +1,133 @@
+"""Headless capture (``dashboard record``): the app's sources and decoder into a
+recording, with no Qt and no display; progress on the terminal; Ctrl-C closes the file."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from dashboard.core.event import Event, Rejected
+from dashboard.core.recorder import Recorder
+from dashboard.sources import ConnectionSpec, ReconnectingSource, open_source, unique_names
+
+PROGRESS_EVERY_S = 0.5  # on a terminal; every 10 s in a log file
+
+
+@dataclass
+class CaptureResult:
+    events: int
+    rejected: int
+    seconds: float
+    why: str  # what ended it
+
+
+class _Capture:
+    """The sources' sink: writes to the recorder, up to *limit* events."""
+
+    def __init__(self, recorder: Recorder, limit: int | None) -> None:
+        self.recorder = recorder
+        self.limit = limit
+        self.full = asyncio.Event()
+
+    def extend(self, items: Iterable[Event | Rejected]) -> None:
+        if self.full.is_set():
+            return
+        batch = list(items)
+        if self.limit is not None:
+            room = self.limit - self.recorder.events
+            kept: list[Event | Rejected] = []
+            for item in batch:
+                if type(item) is Event:
+                    if room == 0:
+                        break
+                    room -= 1
+                kept.append(item)
+            batch = kept
+            if room == 0:
+                self.full.set()
+        self.recorder.extend(batch)
+
+    def register(self, decoder: object) -> None:
+        """Sources offer their decoder to a store; a recording does not need it."""
+
+
+async def capture(
+    specs: Sequence[ConnectionSpec],
+    path: Path,
+    *,
+    duration: float | None = None,
+    count: int | None = None,
+    progress: TextIO | None = None,
+) -> CaptureResult:
+    """Record until *duration* passes, *count* events are in, every source has stopped
+    for good, or SIGINT/SIGTERM arrives; the file is closed cleanly in every case."""
+    unique_names(specs)
+    recorder = Recorder(path)
+    sink = _Capture(recorder, count)
+    sources = [open_source(spec, sink) for spec in specs]
+    tasks = [asyncio.create_task(source.run()) for source in sources]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
+            loop.add_signal_handler(signum, stop.set)
+    started = time.monotonic()
+    why = "interrupted"
+    try:
+        waits: dict[asyncio.Future[object], str] = {
+            asyncio.ensure_future(stop.wait()): "interrupted",
+            asyncio.gather(*tasks, return_exceptions=True): "every connection stopped",
+        }
+        if count is not None:
+            waits[asyncio.ensure_future(sink.full.wait())] = f"{count:,} events recorded"
+        if duration is not None:
+            waits[asyncio.ensure_future(asyncio.sleep(duration))] = f"{duration:g} s passed"
+        reporter = asyncio.create_task(_report(recorder, sources, started, progress))
+        done, _pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        why = waits[next(iter(done))]
+        reporter.cancel()
+        for task in (*waits, *tasks, reporter):
+            task.cancel()
+        await asyncio.gather(*waits, *tasks, reporter, return_exceptions=True)
+    finally:
+        recorder.close()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(signum)
+    if why == "every connection stopped":
+        reasons = "; ".join(f"{s.name}: {s.status.last_error}" for s in sources)
+        why = f"every connection stopped ({reasons})"
+    return CaptureResult(recorder.events, recorder.rejected, time.monotonic() - started, why)
+
+
+async def _report(
+    recorder: Recorder,
+    sources: Sequence[ReconnectingSource],
+    started: float,
+    out: TextIO | None,
+) -> None:
+    """Progress: events, rate, rejected and live connections; the file flushed as it goes."""
+    terminal = out is not None and out.isatty()
+    every = PROGRESS_EVERY_S if terminal else 10.0
+    last_events, last_at, printed_at = 0, started, started
+    while True:
+        await asyncio.sleep(PROGRESS_EVERY_S)
+        recorder.tick()
+        now = time.monotonic()
+        if out is None or now - printed_at < every:
+            continue
+        rate = (recorder.events - last_events) / max(now - last_at, 1e-9)
+        last_events, last_at, printed_at = recorder.events, now, now
+        live = sum(s.status.state.value == "live" for s in sources)
+        line = (
+            f"{recorder.events:,} events ({rate:,.0f}/s) · {recorder.rejected:,} rejected · "
+            f"{live}/{len(sources)} live · {now - started:,.0f} s → {recorder.path}"
+        )
+        out.write(f"\r{line}\x1b[K" if terminal else f"{line}\n")
+        out.flush()

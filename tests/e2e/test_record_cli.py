@@ -1,0 +1,112 @@
+"""Recording from the command line: headless capture and the window's --record."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dashboard.core.event import Event
+from dashboard.core.records import open_events_file, read_events
+from dashboard.feed.server import FeedServer, FeedThread
+
+
+@pytest.fixture
+def feed() -> Iterator[FeedThread]:
+    thread = FeedThread(FeedServer(rate=400, seed=5)).start()
+    yield thread
+    thread.close()
+
+
+def command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "dashboard", *args]
+
+
+def events_in(path: Path) -> list[Event]:
+    with open_events_file(str(path)) as stream:
+        return [e for e in read_events(stream, path.name) if isinstance(e, Event)]
+
+
+def test_record_a_count_of_events_from_sse_and_websocket(feed: FeedThread, tmp_path: Path) -> None:
+    out = tmp_path / "capture.jsonl.gz"
+    ws_url = feed.server.url.replace("http://", "ws://").replace("/events", "/ws")
+    result = subprocess.run(
+        command("record", feed.server.url, ws_url, "-o", str(out), "--count", "400"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Recorded 400 events and 0 rejected")
+    events = events_in(out)
+    assert len(events) == 400 and [e.seq for e in events] == list(range(400))
+    host = feed.server.url.split("/")[2]  # the connections are named after it
+    assert {e.connection for e in events} == {host, f"{host}-2"}
+    sse_ids = [int(e.id) for e in events if e.connection == host]  # type: ignore[arg-type]
+    assert sse_ids == list(range(sse_ids[0], sse_ids[0] + len(sse_ids)))  # none missing
+
+
+def test_ctrl_c_closes_the_recording_cleanly(feed: FeedThread, tmp_path: Path) -> None:
+    out = tmp_path / "capture.jsonl"
+    process = subprocess.Popen(
+        command("record", feed.server.url, "-o", str(out)),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while (not out.exists() or out.stat().st_size < 2000) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the file is flushed at least once a second while recording
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "(interrupted)" in err
+    text = out.read_text()
+    assert text.endswith("\n")
+    lines = [json.loads(line) for line in text.splitlines()]
+    assert len(lines) >= 10 and [r["seq"] for r in lines] == list(range(len(lines)))
+
+
+def test_bad_record_arguments_say_what_is_wrong(tmp_path: Path) -> None:
+    missing = subprocess.run(
+        command("record", "http://127.0.0.1:1/e", "-o", str(tmp_path / "no" / "x.jsonl")),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert f"cannot write {tmp_path / 'no' / 'x.jsonl'}: no such folder" in missing.stderr
+    no_output = subprocess.run(
+        command("record", "http://127.0.0.1:1/e"),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert no_output.returncode == 2 and "-o/--output" in no_output.stderr
+
+
+@pytest.mark.slow
+def test_the_window_records_everything_it_received(tmp_path: Path) -> None:
+    out = tmp_path / "window.jsonl"
+    result = subprocess.run(
+        command("--demo", "--exit-after", "3", "--record", str(out)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    received = int(result.stdout.strip().splitlines()[-1].split()[0].split("=")[1])
+    events = events_in(out)
+    assert received > 0 and len(events) == received
+    assert [e.seq for e in events] == list(range(received))

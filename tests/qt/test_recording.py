@@ -1,0 +1,79 @@
+"""Recording from the window: the bus's batches go to the file, the status bar says so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from dashboard.core.event import Event
+from dashboard.core.records import open_events_file, read_events
+from dashboard.core.store import EventStore
+from dashboard.ui.app import Dashboard
+from dashboard.ui.bus import EventBus
+from dashboard.ui.recording import RecordingController
+from tests.unit.factories import make_event, make_rejected
+
+
+def test_each_tick_is_recorded_with_its_store_seqs(qtbot: Any, tmp_path: Path) -> None:
+    store = EventStore()
+    bus = EventBus(store)
+    controller = RecordingController(store, bus)
+    store.extend(make_event(data={"n": n}) for n in range(3))
+    bus.flush()  # before recording: not in the file
+    path = tmp_path / "rec.jsonl"
+    with qtbot.waitSignal(controller.changed):
+        controller.start(path)
+    store.extend([make_event(data={"n": 3}), make_rejected("bad frame"), make_event(data={"n": 4})])
+    bus.flush()
+    controller.stop()
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(r.get("rejected"), r["seq"]) for r in lines] == [
+        (None, 3),
+        (None, 4),
+        ("bad frame", 0),
+    ]
+    with open_events_file(str(path)) as stream:
+        assert [e.data for e in read_events(stream, "rec")] == [{"n": 3}, {"n": 4}]  # type: ignore[union-attr]
+
+
+def test_a_write_failure_stops_the_recording_and_says_why(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = EventStore()
+    bus = EventBus(store)
+    controller = RecordingController(store, bus)
+    controller.start(tmp_path / "rec.jsonl")
+    assert controller.recorder is not None
+
+    def disk_full(_items: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(controller.recorder, "extend", disk_full)
+    store.extend([make_event()])
+    with qtbot.waitSignal(controller.failed) as failure:
+        bus.flush()
+    assert failure.args == [
+        f"Recording to {tmp_path / 'rec.jsonl'} stopped: No space left on device"
+    ]
+    assert not controller.active
+
+
+def test_the_window_shows_that_it_records(qtbot: Any, tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dashboard = Dashboard([], settings=settings)
+    window = dashboard.window
+    qtbot.addWidget(window)
+    assert window.start_recording(tmp_path / "incident.jsonl.gz")
+    assert window.record_action.isChecked() and not window.recording_label.isHidden()
+    dashboard.store.extend(make_event(data={"n": n}) for n in range(7))
+    dashboard.bus.flush()
+    window._refresh_status()
+    assert window.recording_label.text() == "● REC incident.jsonl.gz · 7 events"
+    window.record_action.trigger()  # the menu's Record… again: stop
+    assert not window.recording.active and window.recording_label.isHidden()
+    with open_events_file(str(tmp_path / "incident.jsonl.gz")) as stream:
+        assert len([e for e in read_events(stream, "r") if isinstance(e, Event)]) == 7
