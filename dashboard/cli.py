@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import math
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -60,6 +61,16 @@ def _header(text: str) -> tuple[str, str]:
         return parse_header(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _speed(text: str) -> float:
+    """A replay speed; 'max' (as fast as it goes) is infinity."""
+    if text.strip().lower() in ("max", "fastest"):
+        return math.inf
+    return _replay_speed(text.removesuffix("x"))  # type: ignore[no-any-return]
+
+
+_replay_speed = _number(float, 0.1, 100, "between 0.1 and 100 (or 'max')", "a speed")
 
 
 def _readable_file(text: str) -> str:
@@ -153,6 +164,19 @@ def gui_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE.png",
         help="save a picture of the main window just before exit",
+    )
+    parser.add_argument(
+        "--replay",
+        type=_readable_file,
+        metavar="FILE",
+        help="replay a recording (or a JSON Lines file of events) through the dashboard",
+    )
+    parser.add_argument(
+        "--speed",
+        type=_speed,
+        default=None,
+        metavar="X",
+        help="replay speed, 0.1 to 100 times real time, or 'max' (default 1)",
     )
     parser.add_argument(
         "--record",
@@ -391,6 +415,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(options.verbose)
     if options.rate is not None and not options.demo:
         gui_parser().error("--rate sets the demo feed's rate: use it with --demo")
+    if options.speed is not None and options.replay is None:
+        gui_parser().error("--speed sets the replay speed: use it with --replay")
     from dashboard.ui.app import AppOptions, run
 
     app_options = AppOptions(
@@ -398,12 +424,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo=options.demo,
         exit_after=options.exit_after,
         record=options.record,
+        replay=None if options.replay is None else Path(options.replay),
         screenshot=options.screenshot,
     )
     if options.rate is not None:
         app_options.demo_rate = options.rate
     if options.capacity is not None:
         app_options.capacity = options.capacity
+    if options.speed is not None:
+        app_options.replay_speed = None if math.isinf(options.speed) else options.speed
     return run(app_options)
 
 

@@ -13,6 +13,7 @@ the decoder knows, and tolerates a last line cut short by a crash.
 
 from __future__ import annotations
 
+import base64
 import csv
 import gzip
 import json
@@ -136,45 +137,88 @@ class BadLine:
     reason: str
 
 
+_SEVERITY_LABELS = {severity.label: severity for severity in Severity}
+
+
 def _from_record(value: dict[str, Any], line: bytes) -> Event:
-    data = value.get("data")
-    severity = value.get("severity")
+    """The event a record describes (this runs for every line of a replay: kept lean)."""
+    get = value.get
+    severity = get("severity")
+    level = _SEVERITY_LABELS.get(severity) if type(severity) is str else None
+    if level is None:
+        level = Severity.parse(severity)
+    connection = get("connection")
+    connection = connection if type(connection) is str else str(connection or "")
+    source = get("source")
+    event_id = get("id")
+    seq = get("seq")
     return Event(
-        type=str(value["type"]),
-        time=float(value["time"]),
-        received=float(value["received"]),
-        source=str(value.get("source") or value.get("connection") or ""),
-        severity=Severity.named(severity) or Severity.parse(severity)
-        if isinstance(severity, str)
-        else Severity.parse(severity),
-        data=data,
-        raw=data.encode() if isinstance(data, str) else to_json(data),
-        connection=str(value.get("connection") or ""),
-        id=None if value.get("id") is None else str(value["id"]),
-        seq=int(value["seq"]) if isinstance(value.get("seq"), int) else -1,
+        value["type"] if type(value["type"]) is str else str(value["type"]),
+        float(value["time"]),
+        float(value["received"]),
+        source if type(source) is str and source else connection,
+        level,
+        get("data"),
+        line,  # the record itself: decoding it again gives back exactly its data
+        connection,
+        None if event_id is None else str(event_id),
+        None,
+        seq if type(seq) is int else -1,
     )
 
 
+def _rejected_from_record(value: dict[str, Any], number: int) -> Rejected | BadLine:
+    try:
+        raw = base64.b64decode(value["raw"], validate=True)
+        return Rejected(
+            value["rejected"],
+            raw,
+            float(value.get("received") or 0.0),
+            str(value.get("connection") or ""),
+            int(value.get("size") or len(raw)),
+            None if value.get("id") is None else str(value["id"]),
+        )
+    except (ValueError, TypeError) as exc:
+        return BadLine(number, f"not a valid rejected-frame record: {exc}")
+
+
 def _is_record(value: Any) -> bool:
-    if not isinstance(value, dict) or not all(k in value for k in ("type", "time", "received")):
-        return False
-    return isinstance(value["time"], int | float) and isinstance(value["received"], int | float)
+    return (
+        type(value) is dict
+        and "type" in value
+        and type(value.get("time")) in (float, int)
+        and type(value.get("received")) in (float, int)
+    )
 
 
-def read_events(stream: IO[bytes], name: str) -> Iterator[Event | BadLine]:
-    """Events from a JSON Lines stream (records or plain events); recorded rejected frames
-    are skipped; a line that is neither comes back as a BadLine and reading goes on. A
-    compressed file that ends early (a recorder that crashed) ends with a BadLine."""
+def read_events(
+    stream: IO[bytes], name: str, rejected: bool = False
+) -> Iterator[Event | Rejected | BadLine]:
+    """Events from a JSON Lines stream (records or plain events), and the recorded rejected
+    frames when *rejected* is set; a line that is none of these comes back as a BadLine and
+    reading goes on. A compressed file that ends early (a recorder that crashed) ends with
+    a BadLine."""
     decoder = Decoder(name)
     number = 0
+    loads, is_record, from_record = orjson.loads, _is_record, _from_record
     try:
         for number, line in enumerate(stream, start=1):
-            yield from _read_line(number, line, decoder)
+            if line.endswith(b"}\n"):  # the usual case, a whole record: the short way
+                try:
+                    value = loads(line)
+                    if is_record(value):
+                        yield from_record(value, line[:-1])
+                        continue
+                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                    pass
+            yield from _read_line(number, line, decoder, rejected)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         yield BadLine(number + 1, f"the compressed file ends early ({exc}); read up to here")
 
 
-def _read_line(number: int, line: bytes, decoder: Decoder) -> Iterator[Event | BadLine]:
+def _read_line(
+    number: int, line: bytes, decoder: Decoder, rejected: bool
+) -> Iterator[Event | Rejected | BadLine]:
     body = line.strip()
     if not body:
         return
@@ -192,7 +236,9 @@ def _read_line(number: int, line: bytes, decoder: Decoder) -> Iterator[Event | B
             yield BadLine(number, f"not JSON: {exc}")
         return
     if isinstance(value, dict) and isinstance(value.get("rejected"), str) and "raw" in value:
-        return  # a recorded rejected frame: not an event
+        if rejected:  # a recorded rejected frame
+            yield _rejected_from_record(value, number)
+        return
     if _is_record(value):
         try:
             yield _from_record(value, body)

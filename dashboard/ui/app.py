@@ -35,6 +35,8 @@ class AppOptions:
     demo_junk: float = 0.0
     exit_after: float | None = None
     record: Path | None = None
+    replay: Path | None = None
+    replay_speed: float | None = 1.0
     screenshot: Path | None = None
     capacity: int = DEFAULT_CAPACITY
     tick_ms: int = DEFAULT_TICK_MS
@@ -79,6 +81,7 @@ class Dashboard:
     async def aclose(self) -> None:
         """Stop the sources and the bus (the store keeps what arrived)."""
         await self.connections.aclose()
+        await self.window.replays.aclose()
         self.bus.flush()
         self.bus.stop()
         self.window.recording.stop()  # after the last batch: it has everything received
@@ -139,7 +142,7 @@ async def _run(options: AppOptions) -> int:
     keep_startup_objects_out_of_gc()
     closed = asyncio.Event()
     dashboard.window.closed.connect(closed.set)
-    if not connections:
+    if not connections and options.replay is None:
         dashboard.window.statusBar().showMessage(
             "No connection: start with  dashboard URL  or  dashboard --demo"
         )
@@ -151,6 +154,8 @@ async def _run(options: AppOptions) -> int:
                 print(f"dashboard: cannot record to {options.record}: {error}", file=sys.stderr)
                 return 2
         dashboard.start()
+        if options.replay is not None:
+            dashboard.window.open_recording(options.replay, options.replay_speed)
         if options.exit_after is not None:
             QTimer.singleShot(int(options.exit_after * 1000), dashboard.window.close)
         await closed.wait()

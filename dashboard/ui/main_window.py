@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -36,6 +36,7 @@ from dashboard.ui.panels.connections import ConnectionsPanel
 from dashboard.ui.panels.log import LogPanel
 from dashboard.ui.panels.tables import make_table
 from dashboard.ui.recording import RecordingController
+from dashboard.ui.replays import ReplayRunner
 from dashboard.ui.status import DashboardStatusBar
 
 APP_TITLE = "Live Dashboard"
@@ -114,6 +115,13 @@ class MainWindow(QMainWindow):
         self.recording_label.hide()
         self.status.addPermanentWidget(self.recording_label)
         self.recording.changed.connect(self._show_recording)
+        self.replays = ReplayRunner(store, parent=self)
+        self.replay_label = QLabel()
+        self.replay_label.hide()
+        self.status.addPermanentWidget(self.replay_label)
+        self.replays.changed.connect(self._refresh_replays)
+        self.chart.clock = self._now
+        self.setAcceptDrops(True)
         self.recording.failed.connect(lambda text: QMessageBox.warning(self, "Recording", text))
         connections.changed.connect(self._update_title)
         self._update_title()
@@ -163,7 +171,8 @@ class MainWindow(QMainWindow):
         self.status.refresh()
         self._refresh_recording()
         self.connections_panel.model.refresh()
-        self.chart.scroll_to(time.time())
+        self._refresh_replays()
+        self.chart.scroll_to(self._now())
 
     # -- menus -------------------------------------------------------------------------
     def _make_menus(self) -> None:
@@ -172,6 +181,11 @@ class MainWindow(QMainWindow):
         add.setShortcut(QKeySequence.StandardKey.New)
         add.triggered.connect(self._add_connection)
         file_menu.addAction(add)
+        open_action = QAction("&Open recording…", self)
+        open_action.setShortcut(QKeySequence.StandardKey.Open)
+        open_action.setToolTip("Replay a recording (or a JSON Lines file) through the dashboard")
+        open_action.triggered.connect(self._ask_recording)
+        file_menu.addAction(open_action)
         self.record_action = QAction("&Record…", self)
         self.record_action.setShortcut(QKeySequence("Ctrl+R"))
         self.record_action.setCheckable(True)
@@ -208,6 +222,51 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
+    # -- replay ----------------------------------------------------------------------
+    def _ask_recording(self) -> None:
+        folder = str(self.settings.value("replay/dir", ""))
+        path, _chosen = QFileDialog.getOpenFileName(
+            self, "Open recording", folder, "Recordings (*.jsonl *.jsonl.gz *.gz);;All files (*)"
+        )
+        if path:
+            self.settings.setValue("replay/dir", str(Path(path).parent))
+            self.open_recording(path)
+
+    def open_recording(self, path: str | Path, speed: float | None = 1.0) -> None:
+        """Replay *path* through the dashboard (at *speed*; None: as fast as it goes)."""
+        self.replays.open(path, speed)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.open_recording(url.toLocalFile())
+        event.acceptProposedAction()
+
+    def _refresh_replays(self) -> None:
+        sources = self.replays.sources
+        self.replay_label.setVisible(bool(sources))
+        if not sources:
+            return
+        parts = []
+        for source in sources:
+            state = source.status.detail or "playing"
+            speed = "max" if source.speed is None else f"{source.speed:g}x"
+            parts.append(f"▶ {one_line(source.path.name, 40)} · {speed} · {state}")
+        self.replay_label.setText(" | ".join(parts))
+        self.replay_label.setToolTip("\n".join(str(s.path) for s in sources))
+
+    def _now(self) -> float:
+        """The time the chart shows: the replay's clock while only replays are running."""
+        position = self.replays.position()
+        if position is not None and self.connections.live_count() == 0:
+            return position
+        return time.time()
+
+    # -- recording ---------------------------------------------------------------------
     def _toggle_recording(self, on: bool) -> None:
         if not on:
             self.recording.stop()
@@ -275,7 +334,7 @@ class MainWindow(QMainWindow):
             f"{APP_TITLE} {__version__}\n\nLive event feeds (Server-Sent Events, WebSocket) "
             "as cards, a chart, alerts and a log.\n\nCtrl+N: add a connection\n"
             "Ctrl+F: filter the log (Escape clears it)\nCtrl+E: export what the log shows\n"
-            "Ctrl+R: start or stop recording\n"
+            "Ctrl+R: start or stop recording\nCtrl+O: replay a recording (or drop it here)\n"
             "End: jump to the latest event\nF11: full screen\nCtrl+Q: quit",
         )
 

@@ -110,3 +110,24 @@ def test_the_window_records_everything_it_received(tmp_path: Path) -> None:
     events = events_in(out)
     assert received > 0 and len(events) == received
     assert [e.seq for e in events] == list(range(received))
+
+
+@pytest.mark.slow
+def test_the_window_replays_a_recording_from_the_command_line(tmp_path: Path) -> None:
+    from dashboard.core.recorder import Recorder
+    from tests.unit.factories import make_event
+
+    path = tmp_path / "incident.jsonl.gz"
+    recorder = Recorder(path)
+    recorder.extend(make_event(data={"n": n}, time=1_000_000.0 + n / 10) for n in range(500))
+    recorder.close()
+    result = subprocess.run(
+        command("--replay", str(path), "--speed", "max", "--exit-after", "3"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "events=500 rejected=0 connections=0"

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from dashboard.core.event import Event
+from dashboard.core.recorder import Recorder
 from dashboard.core.records import open_events_file, read_events
 from dashboard.core.store import EventStore
 from dashboard.ui.app import Dashboard
@@ -77,3 +78,26 @@ def test_the_window_shows_that_it_records(qtbot: Any, tmp_path: Path) -> None:
     assert not window.recording.active and window.recording_label.isHidden()
     with open_events_file(str(tmp_path / "incident.jsonl.gz")) as stream:
         assert len([e for e in read_events(stream, "r") if isinstance(e, Event)]) == 7
+
+
+def test_a_recording_replays_through_the_window(qt_loop: Any, qtbot: Any, tmp_path: Path) -> None:
+    path = tmp_path / "incident.jsonl"
+    recorder = Recorder(path)
+    recorder.extend(
+        make_event("metrics.update", {"cpu": 50.0 + n}, source="web-1", time=1_000_000.0 + n)
+        for n in range(20)
+    )
+    recorder.close()
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dashboard = Dashboard([], settings=settings)
+    window = dashboard.window
+    qtbot.addWidget(window)
+    dashboard.bus.start()
+    window.open_recording(path, speed=None)
+    qtbot.waitUntil(lambda: dashboard.store.end_seq == 20 and not window.replays.playing)
+    dashboard.bus.flush()  # the tick that shows the last batch
+    window._refresh_status()
+    assert window.replay_label.text() == "▶ incident.jsonl · max · finished: 20 events"
+    assert window.chart.clock() == 1_000_000.0 + 19  # the chart shows the recording's time
+    assert window.cards.card("CPU").value.text() == "69.0 %"  # the last report, as live
+    dashboard.bus.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
@@ -29,6 +30,7 @@ class ChartPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.data = ChartData(spec)
+        self.clock: Callable[[], float] = time.time  # "now" for the window (a replay's clock)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._grown: set[str] = set()
         self._redraw_timer = QTimer(self)
@@ -72,7 +74,7 @@ class ChartPanel(QWidget):
         grown, self._grown = self._grown, set()
         if not grown:
             return
-        now = time.time() if now is None else now
+        now = self.clock() if now is None else now
         since = now - self.data.spec.window
         for key in sorted(grown):
             curve = self.curves.get(key)
