@@ -157,8 +157,9 @@ class Columns(Protocol):
 
     def __len__(self) -> int: ...
 
-    def payload(self, row: int) -> Any:
-        """The decoded payload (``data``) of the event in *row*."""
+    def payload(self, row: int, key: str | None = None) -> Any:
+        """The decoded payload (``data``) of the event in *row*; with *key*, perhaps the
+        whole object, where a path starting at *key* finds the same."""
         ...
 
 
@@ -491,7 +492,8 @@ class PayloadTest(Node):
             rows = rows[_rows_containing(raws, key, fold=False)]
         hit = np.zeros_like(mask)
         payload, check = block.payload, self._check
-        hit[[r for r in rows if check(payload(r))]] = True
+        first = self.path.split(".", 1)[0] if self.path else None
+        hit[[r for r in rows if check(payload(r, first))]] = True
         return hit
 
 

@@ -207,3 +207,25 @@ def test_json_nested_too_deep_is_rejected_with_the_reason() -> None:
     assert isinstance(decoder.decode(b"[" * 64 + b"]" * 64, received=1.0), Event)
     wide = b"[" + b",".join(b"[[1]]" for _ in range(200)) + b"]"  # many brackets, not deep
     assert isinstance(decoder.decode(wide, received=1.0), Event)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        b'{"type": "m", "time": "2026-11-23T10:00:00Z", "source": "w", "cpu": 5, "x": {"y": 1}}',
+        b'{"type": "m", "data": {"cpu": 7, "time": 3}}',
+        b'{"specversion": "1.0", "type": "t", "source": "s", "id": "1", "data": {"cpu": 9}}',
+        b'  {"cpu": 1, "level": "warn"}',
+        b"[1, 2, 3]",
+        b"plain text",
+    ],
+)
+@pytest.mark.parametrize("path", ["cpu", "time", "source", "level", "x.y", "data.cpu", "0"])
+def test_the_quick_payload_for_a_path_finds_what_the_full_one_does(frame: bytes, path: str) -> None:
+    from dashboard.core.fields import lookup
+
+    for declared in (None, "declared.type"):
+        decoder = Decoder("c")
+        full = lookup(decoder.payload(frame, declared), path)
+        quick = lookup(decoder.payload_under(frame, declared, path.split(".")[0]), path)
+        assert quick == full or (quick is full), (frame, path, declared)
