@@ -250,17 +250,32 @@ def record_parser() -> argparse.ArgumentParser:
         "--duration", type=_positive, metavar="SECONDS", help="stop after this long"
     )
     parser.add_argument("--count", type=_count, metavar="N", help="stop after N events")
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite the output file if it exists"
+    )
     add_connection_options(parser)
     parser.add_argument("-v", "--verbose", action="count", default=0)
     return parser
+
+
+def _recording_problem(path: Path, overwrite: str | None) -> str | None:
+    """Why a recording cannot go to *path*: no folder, or a file already there (an earlier
+    incident is not overwritten unless asked to: *overwrite* None, or how to ask)."""
+    if not path.parent.is_dir():
+        return f"cannot write {path}: no such folder"
+    if path.exists() and overwrite is not None:
+        return f"{path} already exists: choose another name, or {overwrite}"
+    return None
 
 
 def run_record(options: argparse.Namespace) -> int:
     _configure_logging(options.verbose)
     from dashboard.capture import capture
 
-    if not options.output.parent.is_dir():
-        print(f"dashboard record: cannot write {options.output}: no such folder", file=sys.stderr)
+    overwrite = None if options.force else "add --force to overwrite it"
+    problem = _recording_problem(options.output, overwrite)
+    if problem:
+        print(f"dashboard record: {problem}", file=sys.stderr)
         return 2
     try:
         result = asyncio.run(
@@ -415,6 +430,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(options.verbose)
     if options.rate is not None and not options.demo:
         gui_parser().error("--rate sets the demo feed's rate: use it with --demo")
+    if options.record is not None:
+        problem = _recording_problem(options.record, "delete it first")
+        if problem:
+            gui_parser().error(f"argument --record: {problem}")
     if options.speed is not None and options.replay is None:
         gui_parser().error("--speed sets the replay speed: use it with --replay")
     from dashboard.ui.app import AppOptions, run

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from functools import partial
-
 from PySide6.QtCore import QObject, Signal
 
 from dashboard.core.store import EventStore
 from dashboard.sources import ConnectionSpec, ConnectionState, ReconnectingSource, open_source
-
-log = logging.getLogger("dashboard.ui.connections")
+from dashboard.ui.tasks import SourceTasks
 
 
 class ConnectionManager(QObject):
@@ -27,7 +22,7 @@ class ConnectionManager(QObject):
         super().__init__(parent)
         self.store = store
         self.sources: list[ReconnectingSource] = []
-        self._tasks: dict[ReconnectingSource, asyncio.Task[None]] = {}
+        self._tasks = SourceTasks(ended=self.changed.emit)
 
     # -- what there is -------------------------------------------------------------------
     def names(self) -> list[str]:
@@ -37,8 +32,7 @@ class ConnectionManager(QObject):
         return next(s for s in self.sources if s.name == name)
 
     def is_running(self, source: ReconnectingSource) -> bool:
-        task = self._tasks.get(source)
-        return task is not None and not task.done()
+        return self._tasks.is_running(source)
 
     def live_count(self) -> int:
         return sum(s.status.state is ConnectionState.LIVE for s in self.sources)
@@ -69,9 +63,7 @@ class ConnectionManager(QObject):
             self.changed.emit()
 
     def disconnect_source(self, source: ReconnectingSource) -> None:
-        task = self._tasks.pop(source, None)
-        if task is not None:
-            task.cancel()
+        self._tasks.stop(source)
         source.status.state = ConnectionState.STOPPED
         source.status.detail = "disconnected"
         source.status.retry_at = None
@@ -79,18 +71,14 @@ class ConnectionManager(QObject):
 
     def remove(self, source: ReconnectingSource) -> None:
         """Stop it and forget it (the events it delivered stay in the store)."""
-        task = self._tasks.pop(source, None)
-        if task is not None:
-            task.cancel()
+        self._tasks.stop(source)
         self.sources.remove(source)
         self.changed.emit()
 
     def replace(self, source: ReconnectingSource, spec: ConnectionSpec) -> ReconnectingSource:
         """Edit: the old source stops, a new one with the new settings takes its place."""
         was_running = self.is_running(source)
-        task = self._tasks.pop(source, None)
-        if task is not None:
-            task.cancel()
+        self._tasks.stop(source)
         spec.name = self.unique_name(spec.name, ignore=source)
         new = open_source(spec, self.store)
         self.sources[self.sources.index(source)] = new
@@ -105,24 +93,8 @@ class ConnectionManager(QObject):
                 self._start(source)
 
     async def aclose(self) -> None:
-        tasks = list(self._tasks.values())
-        self._tasks.clear()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.aclose()
 
     def _start(self, source: ReconnectingSource) -> None:
         source.status.state = ConnectionState.CONNECTING
-        task = asyncio.ensure_future(source.run())
-        task.add_done_callback(partial(self._ended, source))
-        self._tasks[source] = task
-
-    def _ended(self, source: ReconnectingSource, task: asyncio.Task[None]) -> None:
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is not None:
-            log.error("%s stopped on an unexpected error", source.name, exc_info=error)
-            source.status.state = ConnectionState.STOPPED
-            source.status.detail = f"internal error: {error!r}"
-        self.changed.emit()
+        self._tasks.start(source)

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from dashboard.core.event import Event
+from dashboard.core.recorder import Recorder
 from dashboard.core.records import open_events_file, read_events
 from dashboard.feed.server import FeedServer, FeedThread
+from tests.unit.factories import make_event
 
 
 @pytest.fixture
@@ -27,6 +29,18 @@ def feed() -> Iterator[FeedThread]:
 
 def command(*args: str) -> list[str]:
     return [sys.executable, "-m", "dashboard", *args]
+
+
+def window(*args: str) -> subprocess.CompletedProcess[str]:
+    """The app, offscreen, run to its end (give it --exit-after)."""
+    return subprocess.run(
+        command(*args),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
 
 
 def events_in(path: Path) -> list[Event]:
@@ -92,19 +106,30 @@ def test_bad_record_arguments_say_what_is_wrong(tmp_path: Path) -> None:
         check=False,
     )
     assert no_output.returncode == 2 and "-o/--output" in no_output.stderr
+    earlier = tmp_path / "earlier.jsonl"
+    earlier.write_text("an earlier incident\n")
+    for args, message in (
+        (
+            ("record", "http://127.0.0.1:1/e", "-o", str(earlier)),
+            f"dashboard record: {earlier} already exists: choose another name, or add --force "
+            "to overwrite it",
+        ),
+        (
+            ("--record", str(earlier)),
+            f"argument --record: {earlier} already exists: choose another name, or delete it first",
+        ),
+    ):
+        refused = subprocess.run(
+            command(*args), capture_output=True, text=True, timeout=30, check=False
+        )
+        assert refused.returncode == 2 and message in refused.stderr
+    assert earlier.read_text() == "an earlier incident\n"  # nothing was overwritten
 
 
 @pytest.mark.slow
 def test_the_window_records_everything_it_received(tmp_path: Path) -> None:
     out = tmp_path / "window.jsonl"
-    result = subprocess.run(
-        command("--demo", "--exit-after", "3", "--record", str(out)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        check=False,
-    )
+    result = window("--demo", "--exit-after", "3", "--record", str(out))
     assert result.returncode == 0, result.stderr
     received = int(result.stdout.strip().splitlines()[-1].split()[0].split("=")[1])
     events = events_in(out)
@@ -114,20 +139,10 @@ def test_the_window_records_everything_it_received(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_window_replays_a_recording_from_the_command_line(tmp_path: Path) -> None:
-    from dashboard.core.recorder import Recorder
-    from tests.unit.factories import make_event
-
     path = tmp_path / "incident.jsonl.gz"
     recorder = Recorder(path)
     recorder.extend(make_event(data={"n": n}, time=1_000_000.0 + n / 10) for n in range(500))
     recorder.close()
-    result = subprocess.run(
-        command("--replay", str(path), "--speed", "max", "--exit-after", "3"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        check=False,
-    )
+    result = window("--replay", str(path), "--speed", "max", "--exit-after", "3")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "events=500 rejected=0 connections=0"

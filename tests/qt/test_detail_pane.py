@@ -14,16 +14,9 @@ from PySide6.QtWidgets import QApplication, QMenu
 from dashboard.core.event import Event, Severity
 from dashboard.ui.panels.detail import EXISTS, HINT, TOKEN_COLOURS, EventDetailPane
 from dashboard.ui.theme import SEVERITY_COLOURS
-from tests.unit.factories import make_event
+from tests.unit.factories import SAMPLE_PAYLOAD, make_event
 
-PAYLOAD = {
-    "host": "web-1",
-    "cpu": 93.5,
-    "disk": [{"mount": "/", "used": 0.71}],
-    "tags": {"env": "prod"},
-    "ok": True,
-    "note": None,
-}
+PAYLOAD = SAMPLE_PAYLOAD
 
 JSON_TEXT = """{
   "host": "web-1",

@@ -35,3 +35,14 @@ def make_event(
 
 def make_rejected(reason: str = "invalid JSON", connection: str = "conn") -> Rejected:
     return Rejected(reason, b"{", 1_000.0, connection, 1)
+
+
+# A payload with one of each JSON kind, nested, for the detail pane and its layout.
+SAMPLE_PAYLOAD = {
+    "host": "web-1",
+    "cpu": 93.5,
+    "disk": [{"mount": "/", "used": 0.71}],
+    "tags": {"env": "prod"},
+    "ok": True,
+    "note": None,
+}

@@ -16,15 +16,9 @@ from dashboard.core.pretty import (
     pretty_lines,
     raw_text,
 )
+from tests.unit.factories import SAMPLE_PAYLOAD
 
-PAYLOAD = {
-    "host": "web-1",
-    "cpu": 93.5,
-    "disk": [{"mount": "/", "used": 0.71}],
-    "tags": {"env": "prod"},
-    "ok": True,
-    "note": None,
-}
+PAYLOAD = SAMPLE_PAYLOAD
 
 
 def spans(line: Line) -> list[tuple[str, str]]:
