@@ -27,7 +27,7 @@ import re
 import time as clock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from fnmatch import translate
 from typing import Any, Protocol
 
@@ -507,6 +507,16 @@ def _field_path(name: str) -> str | None:
     return name[5:] if name.startswith("data.") else name
 
 
+def moment(text: str, day: date) -> float:
+    """Epoch seconds for ``10:42``, ``10:42:13.250`` (a time of *day*, local time) or a
+    full ISO date and time (local time unless it names its zone); ValueError otherwise."""
+    text = text.strip()
+    if _CLOCK_TIME.fullmatch(text):
+        padded = text if text[2] == ":" else f"0{text}"
+        return datetime.fromisoformat(f"{day.isoformat()}T{padded}").timestamp()
+    return datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T")).timestamp()
+
+
 def _parse_time(token: _Token) -> tuple[float, bool]:
     """(epoch seconds, False) or (seconds ago, True) for a time value."""
     text = token.value.strip()
@@ -514,12 +524,7 @@ def _parse_time(token: _Token) -> tuple[float, bool]:
     if relative:
         return float(relative.group(1)) * _UNIT_SECONDS[relative.group(2)], True
     try:
-        if _CLOCK_TIME.fullmatch(text):  # a time of day: today, local time
-            today = datetime.now().date().isoformat()
-            padded = text if text[2] == ":" else f"0{text}"
-            return datetime.fromisoformat(f"{today}T{padded}").timestamp(), False
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T"))
-        return moment.timestamp(), False  # no zone given: local time
+        return moment(text, datetime.now().date()), False
     except ValueError:
         pass
     raise QueryError(

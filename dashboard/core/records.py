@@ -140,7 +140,7 @@ class BadLine:
 _SEVERITY_LABELS = {severity.label: severity for severity in Severity}
 
 
-def _from_record(value: dict[str, Any], line: bytes) -> Event:
+def from_record(value: dict[str, Any], line: bytes) -> Event:
     """The event a record describes (this runs for every line of a replay: kept lean)."""
     get = value.get
     severity = get("severity")
@@ -167,7 +167,7 @@ def _from_record(value: dict[str, Any], line: bytes) -> Event:
     )
 
 
-def _rejected_from_record(value: dict[str, Any], number: int) -> Rejected | BadLine:
+def rejected_from_record(value: dict[str, Any], number: int) -> Rejected | BadLine:
     try:
         raw = base64.b64decode(value["raw"], validate=True)
         return Rejected(
@@ -182,7 +182,7 @@ def _rejected_from_record(value: dict[str, Any], number: int) -> Rejected | BadL
         return BadLine(number, f"not a valid rejected-frame record: {exc}")
 
 
-def _is_record(value: Any) -> bool:
+def is_record(value: Any) -> bool:
     return (
         type(value) is dict
         and "type" in value
@@ -200,7 +200,7 @@ def read_events(
     a BadLine."""
     decoder = Decoder(name)
     number = 0
-    loads, is_record, from_record = orjson.loads, _is_record, _from_record
+    loads = orjson.loads
     try:
         for number, line in enumerate(stream, start=1):
             if line.endswith(b"}\n"):  # the usual case, a whole record: the short way
@@ -211,14 +211,21 @@ def read_events(
                         continue
                 except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                     pass
-            yield from _read_line(number, line, decoder, rejected)
+            yield from read_line(number, line, decoder, rejected)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        yield BadLine(number + 1, f"the compressed file ends early ({exc}); read up to here")
+        yield BadLine(number + 1, cut_file_reason(exc))
 
 
-def _read_line(
+def cut_file_reason(exc: Exception) -> str:
+    return f"the compressed file ends early ({exc}); read up to here"
+
+
+def read_line(
     number: int, line: bytes, decoder: Decoder, rejected: bool
 ) -> Iterator[Event | Rejected | BadLine]:
+    """What line *number* of a JSON Lines file holds: a record, a plain event (arriving
+    now), a recorded rejected frame (when *rejected* is set), or a BadLine saying why not;
+    nothing for a blank line."""
     body = line.strip()
     if not body:
         return
@@ -237,11 +244,11 @@ def _read_line(
         return
     if isinstance(value, dict) and isinstance(value.get("rejected"), str) and "raw" in value:
         if rejected:  # a recorded rejected frame
-            yield _rejected_from_record(value, number)
+            yield rejected_from_record(value, number)
         return
-    if _is_record(value):
+    if is_record(value):
         try:
-            yield _from_record(value, body)
+            yield from_record(value, body)
         except (KeyError, TypeError, ValueError) as exc:
             yield BadLine(number, f"not a valid record: {exc}")
         return

@@ -48,7 +48,7 @@ T = TypeVar("T")
 class _Ring(Generic[T]):
     """A fixed-size ring of objects addressed by a growing sequence number."""
 
-    __slots__ = ("_items", "capacity", "end")
+    __slots__ = ("_items", "capacity", "end", "floor")
 
     def __init__(self, capacity: int) -> None:
         if capacity < 1:
@@ -56,10 +56,16 @@ class _Ring(Generic[T]):
         self.capacity = capacity
         self._items: list[T | None] = [None] * capacity
         self.end = 0
+        self.floor = 0  # nothing below this is held (see clear)
 
     @property
     def first(self) -> int:
-        return max(0, self.end - self.capacity)
+        return max(self.floor, self.end - self.capacity)
+
+    def clear(self) -> None:
+        """Let go of every item; numbering goes on from where it was."""
+        self.floor = self.end
+        self._items = [None] * self.capacity
 
     def push(self, item: T) -> int:
         seq = self.end
@@ -96,6 +102,7 @@ class EventStore:
             raise ValueError(f"capacity must be at least 1, not {capacity}")
         self.capacity = capacity
         self.end_seq = 0  # one past the newest event: the number of events ever stored
+        self._floor = 0  # no event below this seq is held (see clear)
         self._raw: list[bytes | None] = [None] * capacity
         self._type: list[str] = [""] * capacity
         self._source: list[str] = [""] * capacity
@@ -196,7 +203,18 @@ class EventStore:
     @property
     def first_seq(self) -> int:
         """The oldest retained event's seq."""
-        return max(0, self.end_seq - self.capacity)
+        return max(self._floor, self.end_seq - self.capacity)
+
+    def clear(self) -> None:
+        """Forget every event and rejected frame, as if all were evicted at once: seqs go
+        on growing, so readers that follow ``first_seq`` need nothing new (a replay that
+        seeks back starts again from an empty store)."""
+        self._floor = self.end_seq
+        self._rejected.clear()
+        self._recent = []
+        self._recent_head = 0
+        self._cache.clear()
+        self.counts = {}
 
     @property
     def evicted(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,10 +20,13 @@ from dashboard.core.defaults import DEFAULT_CARDS, DEFAULT_CHART
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
 from dashboard.sources import ConnectionSpec, ReconnectingSource, unique_names
-from dashboard.ui import theme
+from dashboard.sources.recording import Recording
+from dashboard.sources.replay import ReplayPlayer
+from dashboard.ui import indexing, theme
 from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.main_window import APP_TITLE, MainWindow
+from dashboard.ui.tasks import SourceTasks
 
 log = logging.getLogger("dashboard.app")
 
@@ -43,7 +47,8 @@ class AppOptions:
 
 
 class Dashboard:
-    """One running dashboard: its store, connections, bus and window."""
+    """One dashboard: its store, connections, bus and window; with a *replay* player
+    (see :meth:`for_replay`) it shows a recording instead of live feeds."""
 
     def __init__(
         self,
@@ -52,12 +57,16 @@ class Dashboard:
         capacity: int = DEFAULT_CAPACITY,
         tick_ms: int = DEFAULT_TICK_MS,
         settings: QSettings | None = None,
+        replay: Recording | None = None,
+        speed: float | None = 1.0,
     ) -> None:
         self.store = EventStore(capacity)
         self.connections = ConnectionManager(self.store)
         for spec in connections:
             self.connections.add(spec, start=False)
         self.bus = EventBus(self.store, tick_ms)
+        self.player = None if replay is None else ReplayPlayer(replay, self.store, speed)
+        self._tasks = SourceTasks(ended=lambda: None)
         self.window = MainWindow(
             self.store,
             self.bus,
@@ -65,15 +74,21 @@ class Dashboard:
             DEFAULT_CARDS,
             DEFAULT_CHART,
             settings=settings,
+            replay=self.player,
         )
+        if self.player is not None:
+            self.player.rewind = self.window.reset_view
 
     @property
     def sources(self) -> list[ReconnectingSource]:
         return self.connections.sources
 
     def start(self) -> None:
-        """Start every connection on the running loop, the bus, and show the window."""
+        """Start every connection (or the replay) on the running loop, the bus, and show
+        the window."""
         self.connections.start_all()
+        if self.player is not None:
+            self._tasks.start(self.player)
         self.bus.start()
         self.window.show()
         log.info("window shown")
@@ -81,7 +96,7 @@ class Dashboard:
     async def aclose(self) -> None:
         """Stop the sources and the bus (the store keeps what arrived)."""
         await self.connections.aclose()
-        await self.window.replays.aclose()
+        await self._tasks.aclose()
         self.bus.flush()
         self.bus.stop()
         self.window.recording.stop()  # after the last batch: it has everything received
@@ -96,6 +111,113 @@ class Dashboard:
     def screenshot(self, path: Path) -> bool:
         self.window.refresh_now()
         return self.window.grab().save(str(path))
+
+
+class Workspace:
+    """The live dashboard and the replays opened from it, each in a window of its own,
+    so a replay never disturbs what the live feeds keep collecting.
+
+    The run ends when the live window closes, or when the last window is closed while
+    the live one was never shown (a start with only ``--replay``).
+    """
+
+    def __init__(
+        self,
+        connections: Sequence[ConnectionSpec],
+        *,
+        capacity: int = DEFAULT_CAPACITY,
+        tick_ms: int = DEFAULT_TICK_MS,
+        settings: QSettings | None = None,
+    ) -> None:
+        self._options = {"capacity": capacity, "tick_ms": tick_ms, "settings": settings}
+        self.live = Dashboard(connections, **self._options)  # type: ignore[arg-type]
+        self.replays: list[Dashboard] = []
+        self.finished = asyncio.Event()
+        self._closing: set[asyncio.Future[None]] = set()
+        self._watch(self.live)
+        self.live.window.closed.connect(self.finished.set)
+
+    @property
+    def front(self) -> Dashboard:
+        """The newest replay if one is open, else the live dashboard."""
+        return self.replays[-1] if self.replays else self.live
+
+    def _watch(self, dashboard: Dashboard) -> None:
+        window = dashboard.window
+        window.open_requested.connect(lambda path: self.open_recording(path))
+        window.selection_requested.connect(
+            lambda path, name: self.open_recording(path, name=name, temporary=True)
+        )
+
+    def show_live(self) -> None:
+        window = self.live.window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def open_recording(
+        self, path: str | Path, speed: float | None = 1.0, name: str = "", temporary: bool = False
+    ) -> asyncio.Future[Dashboard | None]:
+        """Index *path* (with progress, off the UI thread) and replay it in a new window;
+        a file that cannot be read is said so in a message box."""
+        return asyncio.ensure_future(self._open_or_tell(Path(path), speed, name, temporary))
+
+    async def _open_or_tell(
+        self, path: Path, speed: float | None, name: str, temporary: bool
+    ) -> Dashboard | None:
+        try:
+            return await self.open(path, speed, name, temporary)
+        except indexing.CannotOpen as error:
+            indexing.tell(self.front.window, error)
+            return None
+
+    async def open(
+        self, path: Path, speed: float | None = 1.0, name: str = "", temporary: bool = False
+    ) -> Dashboard | None:
+        """The replay window for *path*, None if the operator cancelled; raises
+        indexing.CannotOpen when the file cannot be read."""
+        parent = self.front.window
+        try:
+            recording = await indexing.index_with_progress(parent, path)
+        finally:
+            if temporary:
+                shutil.rmtree(path.parent, ignore_errors=True)
+        if recording is None:
+            return None
+        if name:
+            recording.name = name
+        replay = Dashboard([], replay=recording, speed=speed, **self._options)  # type: ignore[arg-type]
+        self.replays.append(replay)
+        self._watch(replay)
+        replay.window.back_to_live.connect(lambda: self._back_to_live(replay))
+        replay.window.closed.connect(lambda: self._closed(replay))
+        replay.start()
+        return replay
+
+    def _back_to_live(self, replay: Dashboard) -> None:
+        self.show_live()
+        replay.window.close()
+
+    def _closed(self, replay: Dashboard) -> None:
+        if replay in self.replays:
+            self.replays.remove(replay)
+        closing = asyncio.ensure_future(replay.aclose())
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+        if not self.replays and not self.live.window.isVisible():
+            self.finished.set()
+
+    def close_all(self) -> None:
+        for replay in list(self.replays):
+            replay.window.close()
+        self.live.window.close()
+
+    async def aclose(self) -> None:
+        for replay in list(self.replays):
+            replay.window.close()
+        await self.live.aclose()
+        if self._closing:
+            await asyncio.gather(*self._closing)
 
 
 def keep_startup_objects_out_of_gc() -> None:
@@ -138,10 +260,9 @@ async def _run(options: AppOptions) -> int:
         feed = FeedThread(FeedServer(rate=options.demo_rate, junk=options.demo_junk)).start()
         connections.insert(0, ConnectionSpec(feed.server.url, "demo"))
     unique_names(connections)
-    dashboard = Dashboard(connections, capacity=options.capacity, tick_ms=options.tick_ms)
+    workspace = Workspace(connections, capacity=options.capacity, tick_ms=options.tick_ms)
+    dashboard = workspace.live
     keep_startup_objects_out_of_gc()
-    closed = asyncio.Event()
-    dashboard.window.closed.connect(closed.set)
     if not connections and options.replay is None:
         dashboard.window.statusBar().showMessage(
             "No connection: start with  dashboard URL  or  dashboard --demo"
@@ -153,20 +274,34 @@ async def _run(options: AppOptions) -> int:
             except OSError as error:
                 print(f"dashboard: cannot record to {options.record}: {error}", file=sys.stderr)
                 return 2
-        dashboard.start()
+        if options.replay is None or connections:
+            dashboard.start()
+        else:  # only a replay: the live window waits until the operator asks for it
+            dashboard.connections.start_all()
+            dashboard.bus.start()
         if options.replay is not None:
-            dashboard.window.open_recording(options.replay, options.replay_speed)
+            try:
+                opened = await workspace.open(options.replay, options.replay_speed)
+            except indexing.CannotOpen as error:
+                opened = None
+                print(f"dashboard: {error}", file=sys.stderr)
+            if opened is None:
+                workspace.close_all()
+                await workspace.aclose()
+                return 2
         if options.exit_after is not None:
-            QTimer.singleShot(int(options.exit_after * 1000), dashboard.window.close)
-        await closed.wait()
-        if options.screenshot is not None and not dashboard.screenshot(options.screenshot):
+            QTimer.singleShot(int(options.exit_after * 1000), workspace.finished.set)
+        await workspace.finished.wait()
+        front = workspace.front
+        if options.screenshot is not None and not front.screenshot(options.screenshot):
             print(
                 f"dashboard: could not write the screenshot {options.screenshot}", file=sys.stderr
             )
-        await dashboard.aclose()
+        workspace.close_all()
+        await workspace.aclose()
     finally:
         if feed is not None:
             await asyncio.get_running_loop().run_in_executor(None, feed.close)
     if options.exit_after is not None:
-        print(dashboard.summary(), flush=True)
+        print(front.summary(), flush=True)
     return 0

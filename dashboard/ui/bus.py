@@ -42,6 +42,11 @@ class EventBus(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
+    def skip(self) -> None:
+        """Say nothing of what the store holds now (after the store was cleared)."""
+        self._events_end = self.store.end_seq
+        self._rejected_end = self.store.rejected_total
+
     def flush(self) -> None:
         """Emit what arrived since the last tick (the timer calls this; tests may too)."""
         store = self.store

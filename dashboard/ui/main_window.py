@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +27,7 @@ from dashboard.core.event import Event
 from dashboard.core.series import ChartSpec
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
+from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui import export, resources
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
@@ -36,7 +39,7 @@ from dashboard.ui.panels.connections import ConnectionsPanel
 from dashboard.ui.panels.log import LogPanel
 from dashboard.ui.panels.tables import make_table
 from dashboard.ui.recording import RecordingController
-from dashboard.ui.replays import ReplayRunner
+from dashboard.ui.replay_bar import JUMP_S, ReplayBar
 from dashboard.ui.status import DashboardStatusBar
 
 APP_TITLE = "Live Dashboard"
@@ -45,13 +48,21 @@ STATUS_REFRESH_MS = 500
 
 
 class MainWindow(QMainWindow):
-    """Wires the bus to the panels; owns no data.
+    """Wires the bus to the panels; owns no data. With a *replay* player it is a replay
+    window: a replay bar on top, and the window's state kept apart from the live one's.
 
     Signals:
         closed(): the operator closed the window (the app shuts down its sources).
+        open_requested(str): replay this file (menu, drop).
+        selection_requested(str, str): replay this temporary file (what the log showed),
+            under this name; it may be deleted once open.
+        back_to_live(): a replay window asks to go back to the live dashboard.
     """
 
     closed = Signal()
+    open_requested = Signal(str)
+    selection_requested = Signal(str, str)
+    back_to_live = Signal()
 
     def __init__(
         self,
@@ -61,12 +72,15 @@ class MainWindow(QMainWindow):
         cards: Sequence[CardSpec],
         chart: ChartSpec,
         settings: QSettings | None = None,
+        replay: ReplayPlayer | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.bus = bus
         self.settings = settings or QSettings()
         self.connections = connections
+        self.player = replay
+        self._state_prefix = "window" if replay is None else "replay-window"
         self.setWindowIcon(resources.app_icon())
 
         self.cards = CardsPanel(cards)
@@ -79,6 +93,7 @@ class MainWindow(QMainWindow):
         self.log_panel = LogPanel(store, self.log_model, self.settings)
         self.log_view = self.log_panel.view
         self.log_panel.export_requested.connect(self.export_log)
+        self.log_panel.replay_requested.connect(self.replay_log)
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.alert_view, "Alerts")
         self.side_tabs.addTab(self.rejected_view, "Rejected")
@@ -105,6 +120,11 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(10, 10, 10, 4)
         layout.setSpacing(10)
+        self.replay_bar: ReplayBar | None = None
+        if replay is not None:
+            self.replay_bar = ReplayBar(replay)
+            self.replay_bar.back_to_live.connect(self.back_to_live)
+            layout.addWidget(self.replay_bar)
         layout.addWidget(self.cards)
         layout.addWidget(self.lower, 1)
         self.setCentralWidget(central)
@@ -115,11 +135,6 @@ class MainWindow(QMainWindow):
         self.recording_label.hide()
         self.status.addPermanentWidget(self.recording_label)
         self.recording.changed.connect(self._show_recording)
-        self.replays = ReplayRunner(store, parent=self)
-        self.replay_label = QLabel()
-        self.replay_label.hide()
-        self.status.addPermanentWidget(self.replay_label)
-        self.replays.changed.connect(self._refresh_replays)
         self.chart.clock = self._now
         self.setAcceptDrops(True)
         self.recording.failed.connect(lambda text: QMessageBox.warning(self, "Recording", text))
@@ -164,6 +179,9 @@ class MainWindow(QMainWindow):
         self._refresh_status()
 
     def _update_title(self) -> None:
+        if self.player is not None:
+            self.setWindowTitle(f"{APP_TITLE} — replay of {self.player.recording.name}")
+            return
         names = ", ".join(self.connections.names()) or "no connection"
         self.setWindowTitle(f"{APP_TITLE} — {one_line(names, 120)}")
 
@@ -171,8 +189,20 @@ class MainWindow(QMainWindow):
         self.status.refresh()
         self._refresh_recording()
         self.connections_panel.model.refresh()
-        self._refresh_replays()
         self.chart.scroll_to(self._now())
+
+    def reset_view(self) -> None:
+        """Empty the store and every panel (a replay going back starts again from its
+        first event)."""
+        self.store.clear()
+        self.bus.skip()
+        self.log_model.sync()
+        self.cards.reset()
+        self.chart.reset()
+        self.alert_model.clear()
+        self.rejected_model.clear()
+        self.side_tabs.setTabText(0, "Alerts")
+        self.side_tabs.setTabText(1, "Rejected")
 
     # -- menus -------------------------------------------------------------------------
     def _make_menus(self) -> None:
@@ -202,6 +232,16 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        replay_selection = QAction("Replay what the &log shows", self)
+        replay_selection.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        replay_selection.triggered.connect(self.replay_log)
+        file_menu.insertAction(export_action, replay_selection)
+        if self.player is not None:
+            self.record_action.setEnabled(False)
+            self.record_action.setToolTip("Record the live dashboard, not a replay")
+            add.setEnabled(False)
+            self._make_replay_menu(self.player)
+
         view_menu = self.menuBar().addMenu("&View")
         find = QAction("&Filter the log", self)
         find.setShortcut(QKeySequence.StandardKey.Find)
@@ -223,6 +263,31 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     # -- replay ----------------------------------------------------------------------
+    def _make_replay_menu(self, player: ReplayPlayer) -> None:
+        """The replay's keys. Space and the arrows belong to the bar in this window;
+        the filter box keeps them while it has the focus."""
+        assert self.replay_bar is not None
+        bar = self.replay_bar
+        menu = self.menuBar().addMenu("&Replay")
+        for text, key, slot in (
+            ("&Play / pause", Qt.Key.Key_Space, player.toggle),
+            ("&Step one event", Qt.Key.Key_Right, lambda: player.step(1)),
+            ("Take the last event &back", Qt.Key.Key_Left, lambda: player.step(-1)),
+            (f"&Forward {JUMP_S:g} s", "Shift+Right", lambda: bar.jump(JUMP_S)),
+            (f"Back {JUMP_S:g} s", "Shift+Left", lambda: bar.jump(-JUMP_S)),
+            ("&Go to a time…", "Ctrl+G", bar.focus_time_box),
+            ("Back to &live", "Ctrl+L", self.back_to_live.emit),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        loop = QAction("&Loop", self)
+        loop.setCheckable(True)
+        loop.toggled.connect(bar.loop_box.setChecked)
+        bar.loop_box.toggled.connect(loop.setChecked)
+        menu.addAction(loop)
+
     def _ask_recording(self) -> None:
         folder = str(self.settings.value("replay/dir", ""))
         path, _chosen = QFileDialog.getOpenFileName(
@@ -232,9 +297,9 @@ class MainWindow(QMainWindow):
             self.settings.setValue("replay/dir", str(Path(path).parent))
             self.open_recording(path)
 
-    def open_recording(self, path: str | Path, speed: float | None = 1.0) -> None:
-        """Replay *path* through the dashboard (at *speed*; None: as fast as it goes)."""
-        self.replays.open(path, speed)
+    def open_recording(self, path: str | Path) -> None:
+        """Replay *path* in a window of its own."""
+        self.open_requested.emit(str(path))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -246,25 +311,24 @@ class MainWindow(QMainWindow):
                 self.open_recording(url.toLocalFile())
         event.acceptProposedAction()
 
-    def _refresh_replays(self) -> None:
-        sources = self.replays.sources
-        self.replay_label.setVisible(bool(sources))
-        if not sources:
+    def replay_log(self) -> None:
+        """Replay what the log shows (its filter, its time range) in a window of its own."""
+        seqs = self.log_model.shown_seqs().copy()
+        if len(seqs) == 0:
+            self.statusBar().showMessage("Nothing to replay: the log shows no events", 5000)
             return
-        parts = []
-        for source in sources:
-            state = source.status.detail or "playing"
-            speed = "max" if source.speed is None else f"{source.speed:g}x"
-            parts.append(f"▶ {one_line(source.path.name, 40)} · {speed} · {state}")
-        self.replay_label.setText(" | ".join(parts))
-        self.replay_label.setToolTip("\n".join(str(s.path) for s in sources))
+        folder = tempfile.mkdtemp(prefix="dashboard-replay-")
+        path = str(Path(folder) / "selection.jsonl")
+        written = export.export_events(self, self.store, seqs, path)
+        if written:
+            query = self.log_model.query.text or "everything"
+            self.selection_requested.emit(path, f"log selection: {one_line(query, 60)}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _now(self) -> float:
-        """The time the chart shows: the replay's clock while only replays are running."""
-        position = self.replays.position()
-        if position is not None and self.connections.live_count() == 0:
-            return position
-        return time.time()
+        """The time the chart shows: the recording's clock in a replay window."""
+        return self.player.time if self.player is not None else time.time()
 
     # -- recording ---------------------------------------------------------------------
     def _toggle_recording(self, on: bool) -> None:
@@ -335,24 +399,29 @@ class MainWindow(QMainWindow):
             "as cards, a chart, alerts and a log.\n\nCtrl+N: add a connection\n"
             "Ctrl+F: filter the log (Escape clears it)\nCtrl+E: export what the log shows\n"
             "Ctrl+R: start or stop recording\nCtrl+O: replay a recording (or drop it here)\n"
+            "Ctrl+Shift+R: replay what the log shows\n"
+            "In a replay: Space plays or pauses, Left/Right step one event, "
+            "Shift+Left/Right jump 10 s, Ctrl+G goes to a time, Ctrl+L back to live\n"
             "End: jump to the latest event\nF11: full screen\nCtrl+Q: quit",
         )
 
     # -- window state ------------------------------------------------------------------
     def _restore_state(self) -> None:
+        prefix = self._state_prefix
         for key, restore in (
-            ("window/geometry", self.restoreGeometry),
-            ("window/upper", self.upper.restoreState),
-            ("window/lower", self.lower.restoreState),
+            (f"{prefix}/geometry", self.restoreGeometry),
+            (f"{prefix}/upper", self.upper.restoreState),
+            (f"{prefix}/lower", self.lower.restoreState),
         ):
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
 
     def save_state(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/upper", self.upper.saveState())
-        self.settings.setValue("window/lower", self.lower.saveState())
+        prefix = self._state_prefix
+        self.settings.setValue(f"{prefix}/geometry", self.saveGeometry())
+        self.settings.setValue(f"{prefix}/upper", self.upper.saveState())
+        self.settings.setValue(f"{prefix}/lower", self.lower.saveState())
         self.log_panel.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -40,6 +40,12 @@ class RecentItemsModel(QAbstractTableModel, Generic[Item]):
         self._items.extendleft(items)  # the newest ends up in row 0
         self.endInsertRows()
 
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._items.clear()
+        self.total = 0
+        self.endResetModel()
+
     def item_at(self, row: int) -> Item | None:
         return self._items[row] if 0 <= row < len(self._items) else None
 

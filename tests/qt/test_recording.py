@@ -13,7 +13,7 @@ from dashboard.core.event import Event
 from dashboard.core.recorder import Recorder
 from dashboard.core.records import open_events_file, read_events
 from dashboard.core.store import EventStore
-from dashboard.ui.app import Dashboard
+from dashboard.ui.app import Dashboard, Workspace
 from dashboard.ui.bus import EventBus
 from dashboard.ui.recording import RecordingController
 from tests.unit.factories import make_event, make_rejected
@@ -80,7 +80,9 @@ def test_the_window_shows_that_it_records(qtbot: Any, tmp_path: Path) -> None:
         assert len([e for e in read_events(stream, "r") if isinstance(e, Event)]) == 7
 
 
-def test_a_recording_replays_through_the_window(qt_loop: Any, qtbot: Any, tmp_path: Path) -> None:
+def test_a_dropped_recording_replays_in_a_window_of_its_own(
+    qt_loop: Any, qtbot: Any, tmp_path: Path
+) -> None:
     path = tmp_path / "incident.jsonl"
     recorder = Recorder(path)
     recorder.extend(
@@ -89,15 +91,19 @@ def test_a_recording_replays_through_the_window(qt_loop: Any, qtbot: Any, tmp_pa
     )
     recorder.close()
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    dashboard = Dashboard([], settings=settings)
-    window = dashboard.window
-    qtbot.addWidget(window)
-    dashboard.bus.start()
-    window.open_recording(path, speed=None)
-    qtbot.waitUntil(lambda: dashboard.store.end_seq == 20 and not window.replays.playing)
-    dashboard.bus.flush()  # the tick that shows the last batch
-    window._refresh_status()
-    assert window.replay_label.text() == "▶ incident.jsonl · max · finished: 20 events"
+    workspace = Workspace([], settings=settings)
+    qtbot.addWidget(workspace.live.window)
+    workspace.live.window.open_recording(path)  # what a drop or File > Open does
+    qtbot.waitUntil(lambda: len(workspace.replays) == 1)
+    replay = workspace.replays[0]
+    assert replay.player is not None
+    replay.player.set_speed(None)
+    qtbot.waitUntil(lambda: replay.store.end_seq == 20 and not replay.player.playing)
+    replay.bus.flush()  # the tick that shows the last batch
+    window = replay.window
     assert window.chart.clock() == 1_000_000.0 + 19  # the chart shows the recording's time
     assert window.cards.card("CPU").value.text() == "69.0 %"  # the last report, as live
-    dashboard.bus.stop()
+    assert workspace.live.store.end_seq == 0  # the live dashboard saw none of it
+    assert not window.record_action.isEnabled()  # a replay is not recorded again
+    window.close()
+    qtbot.waitUntil(lambda: not workspace.replays)

@@ -67,5 +67,11 @@ class CardsPanel(QWidget):
             if events and card.state.fold(events):
                 card.refresh()
 
+    def reset(self) -> None:
+        """Back to no value at all (a replay that goes back folds everything again)."""
+        for card in self.cards:
+            card.state = CardState(card.state.spec)
+            card.refresh()
+
     def card(self, title: str) -> MetricCard:
         return next(c for c in self.cards if c.state.spec.title == title)

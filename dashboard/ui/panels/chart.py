@@ -51,17 +51,32 @@ class ChartPanel(QWidget):
         for axis in ("left", "bottom"):
             item.getAxis(axis).setTextPen(MUTED)
             item.getAxis(axis).setPen(MUTED)
-        self.legend.setVisible(False)  # until the first line: an empty legend is a stray box
         self._title = spec.title
-        item.setTitle(
-            f"{spec.title}: waiting for {spec.event_type} events", color=MUTED, size="10pt"
-        )
-        now = time.time()
-        self.plot.setXRange(now - spec.window, now, padding=0)
+        self._show_waiting()
         self.plot.setToolTip(f"{spec.field} of {spec.event_type}, one line per {spec.split_by}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
+
+    def _show_waiting(self) -> None:
+        spec = self.data.spec
+        self.legend.setVisible(False)  # until the first line: an empty legend is a stray box
+        self.plot.getPlotItem().setTitle(
+            f"{spec.title}: waiting for {spec.event_type} events", color=MUTED, size="10pt"
+        )
+        now = self.clock()
+        self.plot.setXRange(now - spec.window, now, padding=0)
+
+    def reset(self) -> None:
+        """No lines at all (a replay that goes back folds everything again)."""
+        self._redraw_timer.stop()
+        self._grown = set()
+        for curve in self.curves.values():
+            self.plot.removeItem(curve)
+        self.curves.clear()
+        self.legend.clear()
+        self.data = ChartData(self.data.spec, self.data.capacity)
+        self._show_waiting()
 
     def add_events(self, events: list[Event]) -> None:
         self._grown |= self.data.fold(events)

@@ -208,10 +208,12 @@ class LogPanel(QWidget):
 
     Signals:
         export_requested(): the operator asked to export what the filter shows.
+        replay_requested(): the operator asked to replay what the filter shows.
         overview_shown(): the histogram and scrollbar marks were brought up to date.
     """
 
     export_requested = Signal()
+    replay_requested = Signal()
     overview_shown = Signal()
 
     def __init__(
@@ -240,6 +242,12 @@ class LogPanel(QWidget):
         self.export_button = QPushButton("Export…")
         self.export_button.setToolTip("Save what the filter shows as JSON Lines or CSV (Ctrl+E)")
         self.export_button.clicked.connect(self.export_requested)
+        self.replay_button = QPushButton("Replay…")
+        self.replay_button.setToolTip(
+            "Replay what the filter shows in a window of its own (Ctrl+Shift+R); drag on "
+            "the rate strip first to replay a time range"
+        )
+        self.replay_button.clicked.connect(self.replay_requested)
         self.filter_error = QLabel()
         self.filter_error.setTextFormat(Qt.TextFormat.PlainText)
         self.filter_error.setStyleSheet(f"color: {ERROR_COLOUR};")
@@ -260,6 +268,7 @@ class LogPanel(QWidget):
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.counts)
         top.addWidget(self.export_button)
+        top.addWidget(self.replay_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)

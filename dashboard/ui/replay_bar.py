@@ -1,0 +1,272 @@
+"""The replay bar: play/pause, step, speed, a timeline to seek on, go to a typed time, loop.
+
+It steers a :class:`~dashboard.sources.replay.ReplayPlayer` and shows where it is; the
+player does the work on the asyncio loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QToolTip,
+    QWidget,
+)
+
+from dashboard.sources.recording import time_in_recording
+from dashboard.sources.replay import ReplayPlayer
+from dashboard.ui.log_model import clock_text, full_time_text
+from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL, SEVERITY_COLOURS
+
+SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, None)  # None: max
+REFRESH_MS = 100
+JUMP_S = 10.0  # Shift+Left/Right
+_PLAYED = QColor(ACCENT)
+_AHEAD = QColor(MUTED)
+_AHEAD.setAlpha(120)
+_MARK_HEIGHT = 6  # alert marks along the top edge
+_ALERT = QColor(SEVERITY_COLOURS[max(SEVERITY_COLOURS)])
+
+
+def speed_text(speed: float | None) -> str:
+    return "max" if speed is None else f"{speed:g}x"
+
+
+class Timeline(QWidget):
+    """The recording's event density, alert marks, what has been played and where the
+    replay is. Click or drag to choose a moment; it is asked for on release.
+
+    Signals:
+        seek_requested(float): go to this moment (epoch seconds).
+    """
+
+    seek_requested = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(200, 30)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMouseTracking(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.start = self.end = 0.0
+        self.position = 0.0
+        self._density = np.zeros(0)
+        self._alerts = np.zeros(0)
+        self._dragging: float | None = None
+
+    def sizeHint(self) -> QSize:
+        return QSize(400, 30)
+
+    def set_recording(
+        self, start: float, end: float, density: np.ndarray, alerts: np.ndarray
+    ) -> None:
+        self.start, self.end = start, max(end, start + 1e-6)
+        peak = density.max() if len(density) else 0
+        self._density = density / peak if peak else density.astype(float)
+        self._alerts = alerts
+        self.update()
+
+    def set_position(self, when: float) -> None:
+        if when != self.position:
+            self.position = when
+            self.update()
+
+    def _x(self, when: float) -> float:
+        return (when - self.start) / (self.end - self.start) * (self.width() - 1)
+
+    def time_at(self, x: float) -> float:
+        fraction = min(max(x / max(self.width() - 1, 1), 0.0), 1.0)
+        return self.start + fraction * (self.end - self.start)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        width, height = self.width(), self.height()
+        painter.fillRect(self.rect(), QColor(PANEL))
+        shown = self._dragging if self._dragging is not None else self.position
+        x = self._x(shown)
+        bins = len(self._density)
+        if bins:  # what has been played in the accent colour, what is ahead muted
+            step = width / bins
+            room = height - _MARK_HEIGHT - 3
+            for i, level in enumerate(self._density):
+                if level > 0:
+                    bar = max(1.0, level * room)
+                    colour = _PLAYED if (i + 0.5) * step <= x else _AHEAD
+                    painter.fillRect(QRectF(i * step, height - bar, step, bar), colour)
+        painter.setPen(QPen(_ALERT, 1))
+        for mark in {round(self._x(t)) for t in self._alerts}:
+            painter.drawLine(QPointF(mark, 0), QPointF(mark, _MARK_HEIGHT - 1))
+        painter.setPen(QPen(QColor("#ffffff"), 2))
+        painter.drawLine(QPointF(x, 0), QPointF(x, height))
+        painter.setPen(QPen(QColor(BORDER), 1))
+        painter.drawRect(0, 0, width - 1, height - 1)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._dragging = self.time_at(event.position().x())
+            self.update()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        when = self.time_at(event.position().x())
+        if self._dragging is not None:
+            self._dragging = when
+            self.update()
+        QToolTip.showText(event.globalPosition().toPoint(), full_time_text(when), self)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._dragging is not None and event.button() == Qt.MouseButton.LeftButton:
+            when, self._dragging = self._dragging, None
+            self.position = when
+            self.update()
+            self.seek_requested.emit(when)
+
+    def event(self, event: QEvent) -> bool:
+        if isinstance(event, QHelpEvent):
+            when = self.time_at(event.position().x())
+            QToolTip.showText(event.globalPos(), full_time_text(when), self)
+            return True
+        return super().event(event)
+
+
+class ReplayBar(QWidget):
+    """Controls for one replay. Keys (set up by the window): Space plays or pauses,
+    Left/Right step one event, Shift+Left/Right jump 10 seconds.
+
+    Signals:
+        back_to_live(): the operator asked to leave the replay.
+    """
+
+    back_to_live = Signal()
+
+    def __init__(self, player: ReplayPlayer, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.player = player
+        recording = player.recording
+        style = self.style()
+        self.live_button = self._button(
+            "Live", "Close this replay and go back to the live dashboard", self.back_to_live.emit
+        )
+        self.live_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack))
+        self.live_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.back_button = self._button(
+            "", "Take the last event back (Left)", lambda: player.step(-1)
+        )
+        self.back_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward))
+        self.play_button = self._button("", "Play or pause (Space)", player.toggle)
+        self.step_button = self._button("", "Play one more event (Right)", lambda: player.step(1))
+        self.step_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward))
+        self.speed_box = QComboBox()
+        self.speed_box.setToolTip("Replay speed: times real time, or as fast as it goes")
+        for speed in SPEEDS:
+            self.speed_box.addItem(speed_text(speed), speed)
+        if player.speed not in SPEEDS:
+            self.speed_box.addItem(speed_text(player.speed), player.speed)
+        self.speed_box.setCurrentIndex(self.speed_box.findData(player.speed))
+        self.speed_box.currentIndexChanged.connect(
+            lambda i: player.set_speed(self.speed_box.itemData(i))
+        )
+        self.timeline = Timeline()
+        self.timeline.set_recording(
+            recording.start,
+            recording.end,
+            recording.density(240),
+            recording.alert_times,
+        )
+        self.timeline.setToolTip("Click or drag to go to a moment")
+        self.timeline.seek_requested.connect(player.seek_time)
+        self.time_box = QLineEdit()
+        self.time_box.setPlaceholderText("go to 10:42:13")
+        self.time_box.setToolTip("Type a time of day (10:42:13.250) or a date and time, then Enter")
+        self.time_box.setClearButtonEnabled(True)
+        self.time_box.setMaximumWidth(150)
+        self.time_box.returnPressed.connect(self._go_to_typed_time)
+        self.loop_box = QCheckBox("Loop")
+        self.loop_box.setToolTip("Start again from the beginning at the end")
+        self.loop_box.toggled.connect(lambda on: setattr(player, "loop", on))
+        self.where = QLabel()
+        self.where.setMinimumWidth(self.fontMetrics().horizontalAdvance("00:00:00.000 · ") * 3)
+        self.message = QLabel()
+        self.message.setStyleSheet(f"color: {SEVERITY_COLOURS[max(SEVERITY_COLOURS)]};")
+        self.message.hide()
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        for widget in (
+            self.live_button,
+            self.back_button,
+            self.play_button,
+            self.step_button,
+            self.speed_box,
+        ):
+            layout.addWidget(widget)
+        layout.addWidget(self.timeline, 1)
+        for widget in (self.where, self.time_box, self.loop_box, self.message):
+            layout.addWidget(widget)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.refresh()
+
+    def _button(self, text: str, tip: str, slot: object) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(slot)
+        return button
+
+    def focus_time_box(self) -> None:
+        self.time_box.setFocus()
+        self.time_box.selectAll()
+
+    def jump(self, seconds: float) -> None:
+        self.player.seek_time(self.player.time + seconds)
+
+    def _go_to_typed_time(self) -> None:
+        recording = self.player.recording
+        try:
+            when = time_in_recording(self.time_box.text(), recording.start, recording.end)
+        except ValueError as error:
+            text = str(error)
+            if "outside" not in text:
+                text = f"not a time: {self.time_box.text().strip()!r} (try 10:42:13)"
+            self.message.setText(text)
+            self.message.show()
+            return
+        self.message.hide()
+        self.player.seek_time(when)
+
+    def refresh(self) -> None:
+        player = self.player
+        icon = (
+            QStyle.StandardPixmap.SP_MediaPause
+            if player.playing
+            else QStyle.StandardPixmap.SP_MediaPlay
+        )
+        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.timeline.set_position(player.time)
+        total = player.recording.events
+        if player.seek_progress is not None:
+            where = f"seeking… {player.seek_progress:.0%}"
+        else:
+            where = f"{clock_text(player.time)} · {player.played_events:,} / {total:,} events"
+            if player.at_end and not player.playing:
+                where += " · end"
+            elif not player.playing:
+                where += " · paused"
+        self.where.setText(where)
+        self.where.setToolTip(
+            f"{full_time_text(player.time)}\n{player.recording.name}: "
+            f"{full_time_text(player.recording.start)} to {full_time_text(player.recording.end)}"
+        )

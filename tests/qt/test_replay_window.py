@@ -1,0 +1,266 @@
+"""Replay windows: seeking rebuilds what was live, the bar and its keys, log selections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from dashboard.core.recorder import Recorder
+from dashboard.feed.server import FeedServer, FeedThread
+from dashboard.sources import ConnectionSpec
+from dashboard.sources.recording import open_recording
+from dashboard.ui import indexing
+from dashboard.ui.app import Dashboard, Workspace
+from dashboard.ui.log_model import clock_text
+from tests.unit.factories import make_event
+
+T0 = 1_795_430_000.0
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the window showed after one tick."""
+
+    events: int
+    rejected: int
+    cards: tuple[tuple[str, str], ...]
+    alerts: tuple[tuple[float, str, str], ...]
+    chart: tuple[tuple[str, tuple[float, ...]], ...]
+    log_rows: int
+
+
+def seen(dash: Dashboard) -> Seen:
+    window = dash.window
+    model = window.alert_model
+    alerts = tuple(
+        (event.time, event.type, message)
+        for event, message in (model.item_at(row) for row in range(model.rowCount()))  # type: ignore[misc]
+    )
+    chart = tuple(
+        (key, tuple(series.arrays()[1])) for key, series in sorted(window.chart.data.series.items())
+    )
+    return Seen(
+        dash.store.end_seq - dash.store.first_seq,
+        len(dash.store.rejected()),
+        tuple((c.value.text(), c.caption.text()) for c in window.cards.cards),
+        alerts,
+        chart,
+        window.log_model.rowCount(),
+    )
+
+
+def replay_window(path: Path, settings: QSettings, qtbot: Any) -> Dashboard:
+    dash = Dashboard([], settings=settings, replay=open_recording(path), speed=None, tick_ms=10)
+    assert dash.player is not None
+    dash.player.playing = False
+    qtbot.addWidget(dash.window)
+    dash.start()
+    return dash
+
+
+def settle(qtbot: Any, dash: Dashboard, position: int) -> None:
+    """Wait until the player stands at *position* with nothing left to fold, and show it."""
+    player = dash.player
+    assert player is not None
+    qtbot.waitUntil(lambda: player.position == position and player._target is None, timeout=20_000)
+    dash.bus.flush()
+
+
+@pytest.fixture
+def live_recording(
+    qt_loop: Any, qtbot: Any, tmp_path: Path, settings: QSettings, run_on_loop: Any
+) -> Iterator[tuple[Path, list[Seen]]]:
+    """The real demo feed watched live and recorded, with what the window showed after
+    every tick (when the recording holds exactly what the window had seen)."""
+    feed = FeedThread(FeedServer(rate=1500, seed=11, junk=0.02, limit=2500, paused=True)).start()
+    live = Dashboard([ConnectionSpec(feed.server.url, "demo")], settings=settings, tick_ms=10)
+    qtbot.addWidget(live.window)
+    path = tmp_path / "live.jsonl.gz"
+    assert live.window.start_recording(path)
+    ticks: list[Seen] = []
+    live.bus.ticked.connect(lambda: ticks.append(seen(live)))
+    live.start()
+    try:
+        qtbot.waitUntil(lambda: feed.server.streams == 1, timeout=10_000)
+        feed.server.paused = False  # every event from the first, once the window listens
+        qtbot.waitUntil(lambda: live.store.counts.get("demo") is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: live.store.counts["demo"].frames == 2500, timeout=30_000)
+        live.bus.flush()
+    finally:
+        run_on_loop(live.aclose())
+        feed.close()
+    yield path, ticks
+
+
+def test_seeking_reproduces_the_cards_chart_alerts_and_log_that_were_live(
+    live_recording: tuple[Path, list[Seen]], qtbot: Any, settings: QSettings, run_on_loop: Any
+) -> None:
+    path, ticks = live_recording
+    moments = [t for t in ticks if 200 < t.events < 2000 and t.alerts]
+    assert len({t.events for t in moments}) > 5, "the feed came in too few ticks to test"
+    early, late = moments[len(moments) // 4], moments[-1]
+    assert early.cards != late.cards and early.alerts != late.alerts
+
+    dash = replay_window(path, settings, qtbot)
+    player = dash.player
+    assert player is not None
+    try:
+        for moment in (late, early, late):  # forward, back (from the start again), forward
+            position = moment.events + moment.rejected  # lines recorded by that tick
+            player.seek(position)
+            settle(qtbot, dash, position)
+            assert seen(dash) == moment
+    finally:
+        run_on_loop(dash.aclose())
+
+
+def _recording(path: Path, count: int = 100) -> None:
+    """*count* CPU reports, one a second from T0; report 50 is an alert."""
+    recorder = Recorder(path)
+    recorder.extend(
+        make_event(
+            "alert.cpu" if n == 50 else "metrics.update",
+            {"cpu": float(n)},
+            source="web-1",
+            time=T0 + n,
+        )
+        for n in range(count)
+    )
+    recorder.close()
+
+
+def test_the_bar_s_keys_step_jump_and_play(
+    qt_loop: Any, qtbot: Any, tmp_path: Path, settings: QSettings, run_on_loop: Any
+) -> None:
+    path = tmp_path / "incident.jsonl"
+    _recording(path)
+    dash = replay_window(path, settings, qtbot)
+    window, player = dash.window, dash.player
+    assert player is not None and window.replay_bar is not None
+    cpu = window.cards.card("CPU")
+    try:
+        assert window.windowTitle() == "Live Dashboard — replay of incident.jsonl"
+        player.seek(20)
+        settle(qtbot, dash, 20)
+        qtbot.keyClick(window.log_view, Qt.Key.Key_Right)  # one more event
+        settle(qtbot, dash, 21)
+        assert cpu.value.text() == "20.0 %"
+        qtbot.keyClick(window.log_view, Qt.Key.Key_Left)  # taken back: the one before again
+        settle(qtbot, dash, 20)
+        assert cpu.value.text() == "19.0 %" and window.log_model.rowCount() == 20
+        qtbot.keyClick(window.log_view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        settle(qtbot, dash, 30)  # 10 s later: the reports of T0+20 .. T0+29 are in
+        assert cpu.value.text() == "29.0 %" and player.time == T0 + 29
+        qtbot.keyClick(window.log_view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+        settle(qtbot, dash, 20)
+        assert cpu.value.text() == "19.0 %"
+
+        window.replay_bar.refresh()
+        assert window.replay_bar.where.text().endswith("· 20 / 100 events · paused")
+        qtbot.keyClick(window.log_view, Qt.Key.Key_Space)  # play, as fast as it goes
+        qtbot.waitUntil(lambda: player.at_end and not player.playing, timeout=10_000)
+        dash.bus.flush()
+        window.replay_bar.refresh()
+        assert cpu.value.text() == "99.0 %" and window.alert_model.rowCount() == 1
+        assert window.replay_bar.where.text().endswith("· 100 / 100 events · end")
+    finally:
+        run_on_loop(dash.aclose())
+
+
+def test_a_typed_time_goes_there_and_a_wrong_one_says_why(
+    qt_loop: Any, qtbot: Any, tmp_path: Path, settings: QSettings, run_on_loop: Any
+) -> None:
+    path = tmp_path / "incident.jsonl"
+    _recording(path)
+    dash = replay_window(path, settings, qtbot)
+    bar = dash.window.replay_bar
+    assert bar is not None and dash.player is not None
+    try:
+        target = T0 + 42.5
+        qtbot.keyClicks(bar.time_box, clock_text(target))  # 10:42:13.500, local time
+        qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
+        settle(qtbot, dash, 43)  # the reports up to T0+42
+        assert dash.player.time == target and bar.message.isHidden()
+        assert dash.window.cards.card("CPU").value.text() == "42.0 %"
+
+        bar.time_box.setText("half past ten")
+        qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
+        assert bar.message.text() == "not a time: 'half past ten' (try 10:42:13)"
+        bar.time_box.setText("2020-01-01 10:00")
+        qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
+        assert bar.message.text().startswith("2020-01-01 10:00 is outside the recording (")
+        assert dash.player.position == 43  # nothing moved
+    finally:
+        run_on_loop(dash.aclose())
+
+
+def test_the_timeline_draws_density_and_alerts_and_seeks_on_click(
+    qt_loop: Any, qtbot: Any, tmp_path: Path, settings: QSettings, run_on_loop: Any
+) -> None:
+    path = tmp_path / "incident.jsonl"
+    _recording(path)
+    dash = replay_window(path, settings, qtbot)
+    bar = dash.window.replay_bar
+    assert bar is not None and dash.player is not None
+    try:
+        timeline = bar.timeline
+        assert list(timeline._alerts) == [T0 + 50]
+        assert np.allclose(timeline._density, 1.0, atol=0.35)  # one report a second: flat
+        qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=timeline.rect().center())
+        middle = timeline.time_at(timeline.rect().center().x())
+        settle(qtbot, dash, dash.player.recording.index_at(middle))
+        assert dash.player.time == pytest.approx(middle)
+    finally:
+        run_on_loop(dash.aclose())
+
+
+def test_replaying_what_the_log_shows_opens_a_window_with_just_those_events(
+    qt_loop: Any, qtbot: Any, tmp_path: Path, settings: QSettings, run_on_loop: Any
+) -> None:
+    workspace = Workspace([], settings=settings, tick_ms=10)
+    live = workspace.live
+    qtbot.addWidget(live.window)
+    live.start()
+    live.store.extend(
+        make_event("metrics.update", {"cpu": float(n)}, time=T0 + n) for n in range(300)
+    )
+    live.bus.flush()
+    assert live.window.log_panel.set_filter("cpu>=250")
+    qtbot.waitUntil(lambda: live.window.log_model.rowCount() == 50)
+    live.window.replay_log()
+    qtbot.waitUntil(lambda: len(workspace.replays) == 1, timeout=10_000)
+    replay = workspace.replays[0]
+    assert replay.player is not None
+    recording = replay.player.recording
+    assert recording.name == "log selection: cpu>=250"
+    assert recording.events == 50 and (recording.start, recording.end) == (T0 + 250, T0 + 299)
+    assert replay.window.windowTitle() == "Live Dashboard — replay of log selection: cpu>=250"
+    replay.player.set_speed(None)  # (opened at 1x: 50 s of recording)
+    qtbot.waitUntil(lambda: replay.store.end_seq == 50, timeout=10_000)
+    assert [e.data["cpu"] for e in replay.store.events(0, 50)] == [
+        float(n) for n in range(250, 300)
+    ]
+    replay.window.back_to_live.emit()
+    qtbot.waitUntil(lambda: not workspace.replays)
+    assert live.window.isVisible() and live.store.end_seq == 300  # live never disturbed
+    run_on_loop(workspace.aclose())
+
+
+def test_a_file_that_is_no_recording_is_refused_with_the_reason(
+    qt_loop: Any, qtbot: Any, tmp_path: Path, settings: QSettings, run_on_loop: Any
+) -> None:
+    workspace = Workspace([], settings=settings)
+    qtbot.addWidget(workspace.live.window)
+    path = tmp_path / "broken.jsonl.gz"
+    path.write_bytes(b"this is not gzip\n")
+    with pytest.raises(indexing.CannotOpen) as refused:
+        run_on_loop(workspace.open(path))
+    assert str(refused.value).startswith(f"cannot replay {path}: not a readable gzip file")
+    assert workspace.replays == []
+    run_on_loop(workspace.aclose())
