@@ -218,7 +218,8 @@ class EventStore:
 
     @property
     def evicted(self) -> int:
-        return self.first_seq
+        """Events pushed out to make room (not those let go by :meth:`clear`)."""
+        return self.first_seq - self._floor
 
     def __len__(self) -> int:
         return self.end_seq - self.first_seq

@@ -109,8 +109,9 @@ class Recording:
         bins = int(min(most, max(1, len(events) // 8)))
         if not len(events):
             return np.zeros(bins, dtype=np.int64)
-        span = (self.start, max(self.end, self.start + 1e-6))
-        counts, _edges = np.histogram(events, bins=bins, range=span)
+        if self.end - self.start < 0.001:  # all at one moment (a burst, or no times)
+            return np.array([len(events)])
+        counts, _edges = np.histogram(events, bins=bins, range=(self.start, self.end))
         return counts
 
     def items(self, start: int, stop: int) -> list[Event | Rejected]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from dashboard import __version__
@@ -110,6 +110,8 @@ class Dashboard:
 
     def screenshot(self, path: Path) -> bool:
         self.window.refresh_now()
+        # Labels that just changed have asked for a new layout: lay out before the picture.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         return self.window.grab().save(str(path))
 
 

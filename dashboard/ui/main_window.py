@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         if replay is not None:
             self.replay_bar = ReplayBar(replay)
             self.replay_bar.back_to_live.connect(self.back_to_live)
+            self.replay_bar.problem.connect(lambda text: self.statusBar().showMessage(text, 10_000))
             layout.addWidget(self.replay_bar)
         layout.addWidget(self.cards)
         layout.addWidget(self.lower, 1)

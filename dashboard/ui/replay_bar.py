@@ -29,6 +29,7 @@ from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL, SEVERITY_COLOURS
 
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, None)  # None: max
 REFRESH_MS = 100
+TIME_BOX_TIP = "Type a time of day (10:42:13.250) or a date and time, then Enter (Ctrl+G)"
 JUMP_S = 10.0  # Shift+Left/Right
 _PLAYED = QColor(ACCENT)
 _AHEAD = QColor(MUTED)
@@ -143,9 +144,11 @@ class ReplayBar(QWidget):
 
     Signals:
         back_to_live(): the operator asked to leave the replay.
+        problem(str): something the operator typed could not be done; says why.
     """
 
     back_to_live = Signal()
+    problem = Signal(str)
 
     def __init__(self, player: ReplayPlayer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -193,10 +196,11 @@ class ReplayBar(QWidget):
         self.loop_box.setToolTip("Start again from the beginning at the end")
         self.loop_box.toggled.connect(lambda on: setattr(player, "loop", on))
         self.where = QLabel()
-        self.where.setMinimumWidth(self.fontMetrics().horizontalAdvance("00:00:00.000 · ") * 3)
-        self.message = QLabel()
-        self.message.setStyleSheet(f"color: {SEVERITY_COLOURS[max(SEVERITY_COLOURS)]};")
-        self.message.hide()
+        # As wide as its longest text, always: the bar must not jump, nor squeeze the window.
+        total = recording.events
+        longest = f"00:00:00.000 · {total:,} / {total:,} events · paused "
+        self.where.setFixedWidth(self.fontMetrics().horizontalAdvance(longest))
+        self.time_box.textEdited.connect(lambda _text: self._mark_time_box(""))
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -210,7 +214,7 @@ class ReplayBar(QWidget):
         ):
             layout.addWidget(widget)
         layout.addWidget(self.timeline, 1)
-        for widget in (self.where, self.time_box, self.loop_box, self.message):
+        for widget in (self.where, self.time_box, self.loop_box):
             layout.addWidget(widget)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
@@ -240,12 +244,18 @@ class ReplayBar(QWidget):
         except ValueError as error:
             text = str(error)
             if "outside" not in text:
-                text = f"not a time: {self.time_box.text().strip()!r} (try 10:42:13)"
-            self.message.setText(text)
-            self.message.show()
+                text = f"Not a time: {self.time_box.text().strip()!r} (try 10:42:13)"
+            self._mark_time_box(text)
+            self.problem.emit(text)
             return
-        self.message.hide()
+        self._mark_time_box("")
         self.player.seek_time(when)
+
+    def _mark_time_box(self, problem: str) -> None:
+        """A red frame and the reason as tooltip while what was typed cannot be done."""
+        colour = SEVERITY_COLOURS[max(SEVERITY_COLOURS)]
+        self.time_box.setStyleSheet(f"border: 1px solid {colour};" if problem else "")
+        self.time_box.setToolTip(problem or TIME_BOX_TIP)
 
     def refresh(self) -> None:
         player = self.player

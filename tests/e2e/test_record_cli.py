@@ -146,3 +146,14 @@ def test_the_window_replays_a_recording_from_the_command_line(tmp_path: Path) ->
     result = window("--replay", str(path), "--speed", "max", "--exit-after", "3")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "events=500 rejected=0 connections=0"
+
+
+@pytest.mark.slow
+def test_replaying_a_file_that_is_no_recording_says_why(tmp_path: Path) -> None:
+    path = tmp_path / "notes.jsonl.gz"
+    path.write_text("these are notes, not gzip\n")
+    result = window("--replay", str(path), "--exit-after", "3")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"dashboard: cannot replay {path}: not a readable gzip file (Not a gzipped file (b'th'))"
+    )

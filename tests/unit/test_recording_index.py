@@ -63,6 +63,16 @@ def test_a_recording_is_indexed_by_arrival_time_with_its_alerts(tmp_path: Path) 
     assert list(recording.density(3)) == [10]  # 8 events a bin at least
 
 
+def test_a_recording_of_one_moment_has_one_density_bin(tmp_path: Path) -> None:
+    path = tmp_path / "burst.jsonl"
+    recorder = Recorder(path)
+    recorder.extend(make_event(data={"n": n}, time=T0) for n in range(1000))
+    recorder.close()
+    recording = open_recording(path)
+    assert list(recording.density(240)) == [1000]
+    assert recording.index_at(T0) == 1000 and recording.index_at(T0 - 0.001) == 0
+
+
 def test_progress_is_reported_and_cancel_stops_indexing(tmp_path: Path) -> None:
     path = tmp_path / "rec.jsonl"
     recorder = Recorder(path)

@@ -91,3 +91,16 @@ def test_type_and_source_names_are_shared_not_copied() -> None:
     store = EventStore(capacity=10)
     store.extend(make_event("".join(["order", ".placed"])) for _ in range(3))
     assert store.type_at(0) is store.type_at(2)
+
+
+def test_clear_lets_go_of_everything_and_numbering_goes_on() -> None:
+    store = EventStore(capacity=10, rejected_capacity=5)
+    store.extend([*(make_event(data={"n": n}) for n in range(15)), make_rejected()])
+    assert (store.first_seq, store.evicted) == (5, 5)
+    store.clear()
+    assert (len(store), store.first_seq, store.end_seq, store.evicted) == (0, 15, 15, 0)
+    assert store.events(0, 15) == [] and store.get(14) is None
+    assert store.rejected() == [] and store.rejected_total == 1 and store.counts == {}
+    store.extend(make_event(data={"n": n}) for n in range(12))
+    assert [e.seq for e in store.events(0, 100)] == list(range(17, 27))
+    assert store.evicted == 2 and store.get(26).data == {"n": 11}  # type: ignore[union-attr]
