@@ -37,7 +37,7 @@ def test_quick_run_measures_every_stage_on_the_same_events(tmp_path: Path) -> No
     assert figures["memory"]["filters"]["type glob"]["matches"] > 0
     assert figures["app_100k"]["frame_ms_p99"] is not None
     assert figures["replay"]["events"] == 20_000 and figures["replay"]["rate"] > 0
-    assert figures["replay"]["index_seconds"] > 0
+    assert figures["replay"]["index_seconds"] > 0 and figures["replay"]["seek_end_seconds"] > 0
     assert "| full app, as fast as it goes |" in result.stdout
 
 
