@@ -12,12 +12,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from dashboard import __version__
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
-URL_SCHEMES = ("http", "https", "ws", "wss")
 
 
 def _number(
@@ -45,12 +43,12 @@ _share = _number(float, 0, 1, "between 0 and 1", "a number")
 
 
 def _url(text: str) -> str:
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in URL_SCHEMES or not parts.netloc:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a feed URL: expected http(s)://host/path (Server-Sent Events) "
-            "or ws(s)://host/path (WebSocket)"
-        )
+    from dashboard.sources import check_feed_url
+
+    try:
+        check_feed_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a feed URL: {exc}") from None
     return text
 
 
@@ -140,7 +138,8 @@ def gui_parser() -> argparse.ArgumentParser:
         nargs="*",
         type=_url,
         metavar="URL",
-        help="feeds to connect to: http(s):// for Server-Sent Events, ws(s):// for WebSocket",
+        help="feeds to connect to: http(s):// for Server-Sent Events, ws(s):// for WebSocket, "
+        "redis(s)://host/db?stream=NAME or ?channel=NAME for Redis",
     )
     add_connection_options(parser)
     parser.add_argument(
@@ -236,7 +235,8 @@ def record_parser() -> argparse.ArgumentParser:
         nargs="+",
         type=_url,
         metavar="URL",
-        help="feeds to record: http(s):// for Server-Sent Events, ws(s):// for WebSocket",
+        help="feeds to record: http(s):// for Server-Sent Events, ws(s):// for WebSocket, "
+        "redis(s):// for Redis",
     )
     parser.add_argument(
         "-o",

@@ -65,11 +65,13 @@ class Decoder:
         received: float,
         event_type: str | None = None,
         event_id: str | None = None,
+        default_type: str = "message",
     ) -> Event | Rejected:
         """Turn one frame into an Event, or a Rejected record saying why not.
 
         *event_type* and *event_id* come from the transport (SSE ``event:`` and ``id:``)
-        and win over the envelope.
+        and win over the envelope; *default_type* is the type when neither names one (a
+        Pub/Sub channel's name, say).
         """
         size = len(frame)
         if size > self.max_frame_bytes:
@@ -87,13 +89,15 @@ class Decoder:
                 if size > 2 * MAX_DEPTH and _nested_deeper(body, value):
                     reason = f"JSON nested deeper than {MAX_DEPTH} levels"
                     return Rejected(reason, frame, received, self.connection, size, event_id)
-                return self._from_json(value, frame, received, event_type, event_id)
+                return self._from_json(
+                    value, frame, received, event_type or None, event_id, default_type
+                )
         try:
             text = frame.decode("utf-8")
         except UnicodeDecodeError as exc:
             reason = f"invalid UTF-8 at byte {exc.start}"
             return Rejected(reason, frame, received, self.connection, size, event_id)
-        return self._bare(text, frame, received, event_type, event_id)
+        return self._bare(text, frame, received, event_type, event_id, default_type)
 
     def _bare(
         self,
@@ -102,10 +106,11 @@ class Decoder:
         received: float,
         event_type: str | None,
         event_id: str | None,
+        default_type: str = "message",
     ) -> Event:
         """An event with no envelope: the value is the payload, the rest is defaults."""
         return Event(
-            type=event_type or "message",
+            type=event_type or default_type,
             time=received,
             received=received,
             source=self.connection,
@@ -131,12 +136,13 @@ class Decoder:
         received: float,
         event_type: str | None,
         event_id: str | None,
+        default_type: str = "message",
     ) -> Event:
         if not isinstance(value, dict):
-            return self._bare(value, raw, received, event_type, event_id)
+            return self._bare(value, raw, received, event_type, event_id, default_type)
         if "specversion" in value and "type" in value:
             return self._from_cloudevent(value, raw, received, event_type, event_id)
-        etype, when, source, severity, payload = self._envelope(value, event_type)
+        etype, when, source, severity, payload = self._envelope(value, event_type, default_type)
         time = received if when is None else parse_time(when, received)
         return Event(
             etype,
@@ -185,7 +191,7 @@ class Decoder:
         return self.payload(frame, event_type)
 
     def _envelope(
-        self, value: dict[str, Any], event_type: str | None
+        self, value: dict[str, Any], event_type: str | None, default_type: str = "message"
     ) -> tuple[str, Any, str, Severity, Any]:
         """(type, raw time, source, severity, payload) of an envelope object."""
         # This runs for nearly every event: plain loops, no helper calls.
@@ -200,7 +206,7 @@ class Decoder:
                     used.append(name)
                     break
             else:
-                etype = "message"
+                etype = default_type
         when = None
         for name in keys.time:
             if name in value:

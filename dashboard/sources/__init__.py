@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
 
 from dashboard.core.backoff import Backoff
 from dashboard.sources.base import (
@@ -14,8 +15,14 @@ from dashboard.sources.base import (
     ReconnectingSource,
     Sink,
 )
+from dashboard.sources.redis_streams import REDIS_SCHEMES, RedisSource, parse_redis_url
 from dashboard.sources.sse import SSESource
 from dashboard.sources.websocket import WebSocketSource
+
+FEED_URL_HELP = (
+    "expected http(s)://host/path (Server-Sent Events), ws(s)://host/path (WebSocket) or "
+    "redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis)"
+)
 
 __all__ = [
     "SSE_SCHEMES",
@@ -27,6 +34,7 @@ __all__ = [
     "SSESource",
     "Sink",
     "WebSocketSource",
+    "check_feed_url",
     "open_source",
     "unique_names",
 ]
@@ -39,13 +47,29 @@ def open_source(
     backoff: Backoff | None = None,
     clock: Callable[[], float] | None = None,
 ) -> ReconnectingSource:
-    """The source for the spec's URL scheme: SSE for http(s)://, WebSocket for ws(s)://."""
-    kind = WebSocketSource if spec.scheme in WEBSOCKET_SCHEMES else SSESource
-    if spec.scheme not in (*SSE_SCHEMES, *WEBSOCKET_SCHEMES):
-        raise ValueError(f"{spec.url!r}: expected http(s):// or ws(s)://")
+    """The source for the spec's URL scheme: SSE for http(s)://, WebSocket for ws(s)://,
+    Redis for redis(s)://."""
+    check_feed_url(spec.url)
+    kinds: dict[str, type[ReconnectingSource]] = {
+        **dict.fromkeys(SSE_SCHEMES, SSESource),
+        **dict.fromkeys(WEBSOCKET_SCHEMES, WebSocketSource),
+        **dict.fromkeys(REDIS_SCHEMES, RedisSource),
+    }
+    kind = kinds[spec.scheme]
     if clock is None:
         return kind(spec, sink, backoff=backoff)
     return kind(spec, sink, backoff=backoff, clock=clock)
+
+
+def check_feed_url(url: str) -> None:
+    """Nothing if *url* is a feed this app can read; else ValueError saying what is wrong
+    (without the URL: the caller says which)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in (*SSE_SCHEMES, *WEBSOCKET_SCHEMES, *REDIS_SCHEMES) or not parts.netloc:
+        raise ValueError(FEED_URL_HELP)
+    if scheme in REDIS_SCHEMES:
+        parse_redis_url(url)
 
 
 def unique_names(specs: Sequence[ConnectionSpec]) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -23,10 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard.core.decode import EnvelopeKeys
+from dashboard.sources import check_feed_url
 from dashboard.sources.base import (
     DEFAULT_HEARTBEAT_TIMEOUT,
-    SSE_SCHEMES,
-    WEBSOCKET_SCHEMES,
     ConnectionSpec,
     basic_credentials,
     parse_header_lines,
@@ -197,14 +194,12 @@ class ConnectionDialog(QDialog):
     def problem(self) -> str | None:
         """What is wrong with the form, or None."""
         url = self.url.text().strip()
-        parts = urlsplit(url)
         if not url:
             return "URL: enter the feed's address"
-        if parts.scheme.lower() not in (*SSE_SCHEMES, *WEBSOCKET_SCHEMES) or not parts.netloc:
-            return (
-                "URL: expected http(s)://host/path (Server-Sent Events) or "
-                "ws(s)://host/path (WebSocket)"
-            )
+        try:
+            check_feed_url(url)
+        except ValueError as exc:
+            return f"URL: {exc}"
         try:
             headers = parse_header_lines(self.headers.toPlainText())
         except ValueError as exc:

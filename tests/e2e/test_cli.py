@@ -88,7 +88,13 @@ def test_connects_to_sse_and_websocket_at_once_with_a_header(feed: FeedThread) -
         (
             ["ftp://example.test/x"],
             "'ftp://example.test/x' is not a feed URL: expected http(s)://host/path "
-            "(Server-Sent Events) or ws(s)://host/path (WebSocket)",
+            "(Server-Sent Events), ws(s)://host/path (WebSocket) or "
+            "redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis)",
+        ),
+        (
+            ["redis://localhost/0?stream=events&from=yesterday"],
+            "'redis://localhost/0?stream=events&from=yesterday' is not a feed URL: "
+            "from='yesterday': expected a stream id (1700000000000-0), a time ago (-10m, -2h) or $",
         ),
         (
             ["--header", "NoColon"],

@@ -34,8 +34,13 @@ def dialog(qtbot: Any) -> ConnectionDialog:
         (
             "url",
             "ftp://host/x",
-            "URL: expected http(s)://host/path (Server-Sent Events) or "
-            "ws(s)://host/path (WebSocket)",
+            "URL: expected http(s)://host/path (Server-Sent Events), ws(s)://host/path "
+            "(WebSocket) or redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis)",
+        ),
+        (
+            "url",
+            "redis://cache:6379/0",
+            "URL: say what to read: ?stream=NAME (Redis Streams) or ?channel=NAME (Pub/Sub)",
         ),
         (
             "headers",
