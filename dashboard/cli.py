@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from dashboard import __version__
 
@@ -217,8 +218,24 @@ def feed_parser() -> argparse.ArgumentParser:
         help="share of frames deliberately broken, 0..1 (default 0)",
     )
     parser.add_argument("--seed", type=int, default=None, help="make the events repeatable")
+    parser.add_argument(
+        "--redis",
+        type=_redis_target,
+        metavar="URL",
+        help="also write every event to Redis: XADD to a stream (redis://host:port/db, "
+        "?stream=NAME, default demo:events) and PUBLISH on demo.<type>",
+    )
     parser.add_argument("-v", "--verbose", action="count", default=0)
     return parser
+
+
+def _redis_target(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("redis", "rediss") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a Redis URL: expected redis://host:port/db (optionally ?stream=NAME)"
+        )
+    return text
 
 
 def record_parser() -> argparse.ArgumentParser:
@@ -455,6 +472,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(app_options)
 
 
+async def _redis_publisher(url: str) -> Any:
+    """A RedisPublisher that has reached Redis, or SystemExit saying why not."""
+    try:
+        from dashboard.feed.redis_publisher import RedisPublisher
+    except ImportError:
+        raise SystemExit(
+            "dashboard feed: --redis needs the Redis extra: pip install 'live-dashboard[redis]'"
+        ) from None
+    from redis.exceptions import RedisError
+
+    publisher = RedisPublisher(url)
+    try:
+        await publisher.check()
+    except (RedisError, OSError) as exc:
+        await publisher.aclose()
+        raise SystemExit(f"dashboard feed: cannot reach Redis at {url}: {exc}") from None
+    return publisher
+
+
 def run_feed(options: argparse.Namespace) -> int:
     _configure_logging(options.verbose)
     from dashboard.feed.server import FeedServer
@@ -463,6 +499,8 @@ def run_feed(options: argparse.Namespace) -> int:
         server = FeedServer(
             options.host, options.port, rate=options.rate, seed=options.seed, junk=options.junk
         )
+        if options.redis:
+            server.publisher = await _redis_publisher(options.redis)
         try:
             await server.start()
         except OSError as exc:
@@ -475,10 +513,20 @@ def run_feed(options: argparse.Namespace) -> int:
             "Ctrl-C stops.",
             flush=True,
         )
+        if server.publisher is not None:
+            publisher = server.publisher
+            print(
+                f"Also in Redis at {publisher.url}: stream {publisher.stream} "
+                f"(dashboard '{publisher.url}?stream={publisher.stream}'), "
+                "channels demo.<type> (?channel=demo.*)",
+                flush=True,
+            )
         try:
             await asyncio.Event().wait()
         finally:
             await server.stop()
+            if server.publisher is not None:
+                await server.publisher.aclose()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve())

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections import deque
+from typing import Any
 
 from aiohttp import web
 
@@ -58,6 +59,7 @@ class FeedServer:
         self.heartbeat = heartbeat
         self.limit = limit  # stop producing after this many events
         self.paused = paused  # while True, no events are made (tests connect first)
+        self.publisher: Any = None  # a RedisPublisher also given every event, if set
         self.last_event_ids: list[str | None] = []
         self.request_headers: list[dict[str, str]] = []  # of every /events and /ws request
         self.ws_protocols: list[str | None] = []  # the subprotocol agreed per WebSocket
@@ -123,9 +125,11 @@ class FeedServer:
             if due <= 0:
                 continue
             now = time.time()
-            for _ in range(due):
-                self.history.append(self.scenario.next(now))
+            made = [self.scenario.next(now) for _ in range(due)]
+            self.history.extend(made)
             self.produced += due
+            if self.publisher is not None:
+                await self.publisher.publish(made)
             self._new_events.set()
             self._new_events = asyncio.Event()
 

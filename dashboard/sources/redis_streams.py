@@ -176,9 +176,25 @@ class RedisSource(ReconnectingSource):
         return aioredis.Redis.from_url(url, **settings)
 
     async def _stream_once(self) -> str:
+        client = self._client()
+        session = asyncio.ensure_future(self._session(client))
+        try:
+            # Never cancelled inside a command: redis-py can lose a cancellation that
+            # arrives during a blocking read and go on waiting (seen with XREAD BLOCK).
+            return await asyncio.shield(session)
+        except asyncio.CancelledError:
+            await client.aclose()  # closes the connections: a pending read ends at once
+            session.cancel()
+            await asyncio.wait({session}, timeout=5)
+            raise
+        finally:
+            if session.done() and not session.cancelled():
+                session.exception()  # (raised above already, or nothing to see)
+            await client.aclose()
+
+    async def _session(self, client: Any) -> str:
         from redis import exceptions as errors
 
-        client = self._client()
         try:
             await client.ping()
             self.went_live()
@@ -196,8 +212,6 @@ class RedisSource(ReconnectingSource):
                     "(the user and password go in the URL: redis://user:${PASSWORD}@host)"
                 ) from None
             raise StopConnection(f"Redis at {self.netloc} said: {text}") from None
-        finally:
-            await client.aclose()
         return "the connection ended"
 
     def _describe_error(self, exc: Exception) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -101,9 +103,9 @@ def test_new_entries_arrive_in_order_with_the_stream_id_as_event_id(server: Redi
         ],
     )
     got = events(store)
-    assert [(e.id, e.type, e.source, e.data["order_id"]) for e in got] == [
-        (i.decode(), "order.placed", "orders", f"ord-{n}") for i, n in zip(ids, (1, 2, 3))
-    ]
+    expected = [(i.decode(), f"ord-{n}") for i, n in zip(ids, (1, 2, 3), strict=True)]
+    assert [(e.id, e.data["order_id"]) for e in got] == expected
+    assert {(e.type, e.source) for e in got} == {("order.placed", "orders")}
     assert source.status.last_event_id == f"orders {ids[-1].decode()}"
 
 
@@ -111,7 +113,7 @@ def test_backfill_then_live(server: RedisServer) -> None:
     client = server.client()
     for n in range(10):
         client.xadd("orders", order(n))
-    source, store = run_source(
+    _source, store = run_source(
         f"{server.url}?stream=orders&backfill=4",
         [(lambda: None, has(4)), (lambda: client.xadd("orders", order(10)), has(5))],
     )
@@ -264,3 +266,53 @@ def test_wrong_credentials_stop_with_a_clear_message(
         source, _store = run_source(url, [(lambda: None, live)])
     finally:
         server.stop()
+
+
+def dashboard(*args: str) -> list[str]:
+    return [sys.executable, "-m", "dashboard", *args]
+
+
+def test_the_demo_feed_writes_into_redis_and_a_recording_reads_it_back(
+    server: RedisServer, tmp_path: Path
+) -> None:
+    """The whole chain on one machine: dashboard feed --redis -> Redis -> dashboard record."""
+    out = tmp_path / "from-redis.jsonl"
+    feed_command = dashboard("feed", "--port", "0", "--rate", "400", "--redis", server.url)
+    with subprocess.Popen(feed_command, stdout=subprocess.PIPE, text=True) as feed:
+        try:
+            assert feed.stdout is not None
+            lines = [feed.stdout.readline(), feed.stdout.readline()]
+            assert lines[1].startswith(f"Also in Redis at {server.url}: stream demo:events")
+            recorded = subprocess.run(
+                dashboard(
+                    "record", f"{server.url}?stream=demo:events", "-o", str(out), "--count", "300"
+                ),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+        finally:
+            feed.terminate()
+    assert recorded.returncode == 0, recorded.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    events_ = [r for r in records if "rejected" not in r]
+    assert len(events_) == 300
+    ids = [r["id"] for r in events_]
+    assert ids == sorted(ids, key=lambda i: tuple(map(int, i.split("-"))))  # stream order
+    assert len(set(ids)) == 300
+    assert {r["connection"] for r in events_} == {f"127.0.0.1:{server.port}"}
+    assert {"metrics.update", "order.placed"} <= {r["type"] for r in events_}
+    assert server.client().xlen("demo:events") >= 300
+
+
+def test_the_demo_feed_says_when_redis_cannot_be_reached() -> None:
+    result = subprocess.run(
+        dashboard("feed", "--port", "0", "--redis", "redis://127.0.0.1:1/0"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("dashboard feed: cannot reach Redis at redis://127.0.0.1:1/0:")
