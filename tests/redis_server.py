@@ -17,20 +17,34 @@ needs_redis = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def free_port(below: int = 65536) -> int:
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port < below:
+            return port
+
+
+CLUSTER_BUS_OFFSET = 10_000  # a cluster node also listens on its port + 10,000
 
 
 class RedisServer:
     """One redis-server process; its data (an append-only file) survives a restart."""
 
-    def __init__(self, folder: Path, password: str | None = None, *extra: str) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        password: str | None = None,
+        tls: tuple[Path, Path] | None = None,
+        cluster: bool = False,
+    ) -> None:
+        """*tls*: (certificate chain, key) PEM files; then only TLS connections are taken."""
         self.folder = folder
-        self.port = free_port()
+        self.port = free_port(65536 - CLUSTER_BUS_OFFSET if cluster else 65536)
         self.password = password
-        self.extra = extra
+        self.tls = tls
+        self.cluster = cluster
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -42,9 +56,16 @@ class RedisServer:
         assert REDIS_SERVER is not None
         args = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
         args += ["--dir", str(self.folder), "--save", "", "--appendonly", "yes"]
-        args += ["--appendfsync", "always", "--protected-mode", "no", *self.extra]
+        args += ["--appendfsync", "always", "--protected-mode", "no"]
+        if self.tls:
+            cert, key = self.tls
+            args[1:3] = ["--port", "0", "--tls-port", str(self.port)]
+            args += ["--tls-cert-file", str(cert), "--tls-key-file", str(key)]
+            args += ["--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no"]
         if self.password:
             args += ["--requirepass", self.password]
+        if self.cluster:
+            args += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]
         with (self.folder / "redis.log").open("ab") as log:  # the child keeps its own copy
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         self._wait_ready()
@@ -55,6 +76,8 @@ class RedisServer:
         while True:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
+                    if self.tls:  # listening is enough: the handshake is the test's part
+                        return
                     conn.sendall(b"PING\r\n")
                     reply = conn.recv(64)
                     if reply.startswith((b"+PONG", b"-NOAUTH")):
@@ -78,3 +101,46 @@ class RedisServer:
             self.process.terminate()  # SIGTERM: redis-server flushes its append-only file
             self.process.wait(10)
         self.process = None
+
+
+class RedisCluster:
+    """Three cluster-enabled redis-servers made into one cluster (no replicas)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.nodes = []
+        for number in range(3):
+            node_folder = folder / f"node{number}"
+            node_folder.mkdir()
+            self.nodes.append(RedisServer(node_folder, cluster=True))
+
+    @property
+    def url(self) -> str:
+        return self.nodes[0].url
+
+    def start(self) -> RedisCluster:
+        for node in self.nodes:
+            node.start()
+        cli = shutil.which("redis-cli")
+        assert cli is not None
+        addresses = [f"127.0.0.1:{node.port}" for node in self.nodes]
+        subprocess.run(
+            [cli, "--cluster", "create", *addresses, "--cluster-replicas", "0", "--cluster-yes"],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+        deadline = time.monotonic() + 20
+        while self.nodes[0].client().execute_command("CLUSTER INFO").get("cluster_state") != "ok":
+            if time.monotonic() > deadline:
+                raise TimeoutError("the Redis cluster did not come up")
+            time.sleep(0.05)
+        return self
+
+    def client(self):  # type: ignore[no-untyped-def]
+        import redis.cluster
+
+        return redis.cluster.RedisCluster(host="127.0.0.1", port=self.nodes[0].port)
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from dashboard.core.backoff import Backoff
 from dashboard.core.decode import DEFAULT_MAX_FRAME_BYTES, Decoder, EnvelopeKeys
@@ -49,7 +49,12 @@ class ConnectionSpec:
 
     def __post_init__(self) -> None:
         if not self.name:
-            self.name = urlsplit(self.url).netloc.rpartition("@")[2] or self.url
+            parts = urlsplit(self.url)
+            self.name = parts.netloc.rpartition("@")[2] or self.url
+            what = parse_qs(parts.query)
+            read = what.get("stream") or what.get("channel")  # a Redis URL: say what it reads
+            if parts.scheme.lower() in ("redis", "rediss") and read:
+                self.name += " " + ",".join(read)
 
     @property
     def scheme(self) -> str:

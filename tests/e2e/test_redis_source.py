@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from dashboard.core.backoff import Backoff
 from dashboard.core.event import Event
 from dashboard.core.store import EventStore
 from dashboard.sources import ConnectionSpec, ConnectionState, open_source
 from dashboard.sources.base import ReconnectingSource
-from tests.redis_server import RedisServer, needs_redis
+from tests.redis_server import RedisCluster, RedisServer, needs_redis
 
 pytestmark = needs_redis
 
@@ -46,12 +47,13 @@ def run_source(
     url: str,
     steps: list[tuple[Callable[[], object], Callable[[ReconnectingSource, EventStore], bool]]],
     timeout: float = 15.0,
+    ca_file: str | None = None,
 ) -> tuple[ReconnectingSource, EventStore]:
     """Run the source for *url*; for each step, do the action (in a thread: the test's own
     blocking Redis client) and wait until the condition holds."""
     store = EventStore()
     source = open_source(
-        ConnectionSpec(url, "redis", heartbeat_timeout=6.0),
+        ConnectionSpec(url, "redis", heartbeat_timeout=6.0, ca_file=ca_file),
         store,
         backoff=Backoff(base=0.2, factor=1.0, jitter=0.0),
     )
@@ -301,7 +303,7 @@ def test_the_demo_feed_writes_into_redis_and_a_recording_reads_it_back(
     ids = [r["id"] for r in events_]
     assert ids == sorted(ids, key=lambda i: tuple(map(int, i.split("-"))))  # stream order
     assert len(set(ids)) == 300
-    assert {r["connection"] for r in events_} == {f"127.0.0.1:{server.port}"}
+    assert {r["connection"] for r in events_} == {f"127.0.0.1:{server.port} demo:events"}
     assert {"metrics.update", "order.placed"} <= {r["type"] for r in events_}
     assert server.client().xlen("demo:events") >= 300
 
@@ -316,3 +318,44 @@ def test_the_demo_feed_says_when_redis_cannot_be_reached() -> None:
     )
     assert result.returncode == 1
     assert result.stderr.startswith("dashboard feed: cannot reach Redis at redis://127.0.0.1:1/0:")
+
+
+def test_rediss_with_the_company_ca_and_a_clear_refusal_without_it(tmp_path: Path) -> None:
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    chain, key, ca_file = tmp_path / "chain.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
+    cert.private_key_pem.write_to_path(str(key))
+    cert.cert_chain_pems[0].write_to_path(str(chain))
+    ca.cert_pem.write_to_path(str(ca_file))
+    server = RedisServer(tmp_path, tls=(chain, key)).start()
+    url = f"rediss://127.0.0.1:{server.port}/0?stream=orders"
+    try:
+        source, _store = run_source(
+            url, [(lambda: None, lambda s, _: s.status.state is ConnectionState.STOPPED)]
+        )
+        assert source.status.detail.startswith(
+            f"the TLS certificate of 127.0.0.1:{server.port} was not accepted: "
+        )
+        source, _store = run_source(url, [(lambda: None, live)], ca_file=str(ca_file))
+        assert source.status.state is ConnectionState.LIVE
+    finally:
+        server.stop()
+
+
+def test_a_cluster_s_streams_are_read_from_every_node(tmp_path: Path) -> None:
+    cluster = RedisCluster(tmp_path).start()
+    try:
+        client = cluster.client()
+        streams = ["orders", "payments", "metrics"]
+        owners = {client.keyslot(s) // 5462 for s in streams}
+        assert len(owners) > 1, "the streams should live on different nodes"
+        url = f"{cluster.url}?stream=orders&stream=payments&stream=metrics&cluster=yes"
+
+        def add() -> None:
+            for n, stream in enumerate(streams * 2):
+                client.xadd(stream, order(n))
+
+        _source, store = run_source(url, [(lambda: None, live), (add, has(6))])
+        assert sorted(e.data["order_id"] for e in events(store)) == [f"ord-{n}" for n in range(6)]
+    finally:
+        cluster.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import Qt
 
 from dashboard.core.event import Severity
@@ -11,6 +12,7 @@ from dashboard.core.store import EventStore
 from dashboard.ui.bus import EventBus
 from dashboard.ui.log_model import SEVERITY, SOURCE, SUMMARY, TYPE, EventLogModel
 from dashboard.ui.panels.alerts import AlertListModel
+from dashboard.ui.panels.chart import joined
 from dashboard.ui.panels.rejected import RejectedListModel
 from tests.unit.factories import make_event, make_rejected
 
@@ -104,3 +106,9 @@ def test_rejected_model_shows_reason_and_safe_preview(qtmodeltester: Any) -> Non
     assert model.index(0, 3).data() == '{"\\xff <b>x</b>'
     assert "&lt;b&gt;" in model.index(0, 3).data(Qt.ItemDataRole.ToolTipRole)
     qtmodeltester.check(model)
+
+
+def test_the_chart_does_not_join_points_across_a_gap() -> None:
+    t = np.array([0.0, 1.0, 2.0, 3.0, 300.0, 301.0, 302.0])
+    assert list(joined(t)) == [True, True, True, False, True, True, True]
+    assert joined(np.array([0.0, 1.0])) == "all"

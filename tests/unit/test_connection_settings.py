@@ -49,3 +49,10 @@ def test_passwords_in_urls_are_masked_for_display() -> None:
     assert display_url("wss://feeds.test/ws?x=1") == "wss://feeds.test/ws?x=1"
     spec = ConnectionSpec("https://ops:hunter2@feeds.test:8443/events")
     assert spec.name == "feeds.test:8443"
+
+
+def test_a_redis_connection_is_named_after_what_it_reads() -> None:
+    spec = ConnectionSpec("redis://:${PW}@cache:6379/0?stream=orders&stream=payments&backfill=5")
+    assert spec.name == "cache:6379 orders,payments"
+    assert ConnectionSpec("rediss://cache/0?channel=alerts.*").name == "cache alerts.*"
+    assert ConnectionSpec("https://feed.example/events?stream=x").name == "feed.example"

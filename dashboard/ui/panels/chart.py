@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -14,6 +15,21 @@ from dashboard.core.series import ChartData, ChartSpec
 from dashboard.ui.theme import MUTED, PANEL, SERIES_COLOURS, TEXT
 
 DEFAULT_REDRAW_MS = 100
+
+
+GAP_FACTOR = 20  # points further apart than this many usual steps are not joined
+
+
+def joined(t: np.ndarray) -> np.ndarray | str:
+    """Which points the line joins to the next: not across a gap (a feed that was down, a
+    backfill from long ago), which a straight line would pass off as data."""
+    if len(t) < 3:
+        return "all"
+    steps = np.diff(t)
+    usual = float(np.median(steps))
+    connect = np.ones(len(t), dtype=bool)
+    connect[:-1] = steps <= max(usual * GAP_FACTOR, 1.0)
+    return connect
 
 
 class ChartPanel(QWidget):
@@ -101,7 +117,7 @@ class ChartPanel(QWidget):
                 curve = self.plot.plot(name=key, pen=pg.mkPen(colour, width=2))
                 self.curves[key] = curve
             t, v = self.data.series[key].arrays(since)
-            curve.setData(t, v)
+            curve.setData(t, v, connect=joined(t))
         self.scroll_to(now)
 
     def scroll_to(self, now: float) -> None:
