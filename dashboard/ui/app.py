@@ -47,8 +47,8 @@ class AppOptions:
 
 
 class Dashboard:
-    """One dashboard: its store, connections, bus and window; with a *replay* player
-    (see :meth:`for_replay`) it shows a recording instead of live feeds."""
+    """One dashboard: its store, connections, bus and window; given a *replay* recording
+    it shows that instead of live feeds (see :class:`Workspace`)."""
 
     def __init__(
         self,

@@ -135,91 +135,85 @@ def _recording(path: Path, count: int = 100) -> None:
     recorder.close()
 
 
-def test_the_bar_s_keys_step_jump_and_play(
+@pytest.fixture
+def incident(
     qt_loop: Any, qtbot: Any, tmp_path: Path, settings: QSettings, run_on_loop: Any
-) -> None:
+) -> Iterator[Dashboard]:
+    """A paused replay window on 100 CPU reports, one a second (report 50 an alert)."""
     path = tmp_path / "incident.jsonl"
     _recording(path)
     dash = replay_window(path, settings, qtbot)
+    assert dash.player is not None and dash.window.replay_bar is not None
+    yield dash
+    run_on_loop(dash.aclose())
+
+
+def test_the_bar_s_keys_step_jump_and_play(qtbot: Any, incident: Dashboard) -> None:
+    dash = incident
     window, player = dash.window, dash.player
     assert player is not None and window.replay_bar is not None
     cpu = window.cards.card("CPU")
-    try:
-        assert window.windowTitle() == "Live Dashboard — replay of incident.jsonl"
-        player.seek(20)
-        settle(qtbot, dash, 20)
-        qtbot.keyClick(window.log_view, Qt.Key.Key_Right)  # one more event
-        settle(qtbot, dash, 21)
-        assert cpu.value.text() == "20.0 %"
-        qtbot.keyClick(window.log_view, Qt.Key.Key_Left)  # taken back: the one before again
-        settle(qtbot, dash, 20)
-        assert cpu.value.text() == "19.0 %" and window.log_model.rowCount() == 20
-        qtbot.keyClick(window.log_view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
-        settle(qtbot, dash, 30)  # 10 s later: the reports of T0+20 .. T0+29 are in
-        assert cpu.value.text() == "29.0 %" and player.time == T0 + 29
-        qtbot.keyClick(window.log_view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
-        settle(qtbot, dash, 20)
-        assert cpu.value.text() == "19.0 %"
+    assert window.windowTitle() == "Live Dashboard — replay of incident.jsonl"
+    player.seek(20)
+    settle(qtbot, dash, 20)
+    qtbot.keyClick(window.log_view, Qt.Key.Key_Right)  # one more event
+    settle(qtbot, dash, 21)
+    assert cpu.value.text() == "20.0 %"
+    qtbot.keyClick(window.log_view, Qt.Key.Key_Left)  # taken back: the one before again
+    settle(qtbot, dash, 20)
+    assert cpu.value.text() == "19.0 %" and window.log_model.rowCount() == 20
+    qtbot.keyClick(window.log_view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    settle(qtbot, dash, 30)  # 10 s later: the reports of T0+20 .. T0+29 are in
+    assert cpu.value.text() == "29.0 %" and player.time == T0 + 29
+    qtbot.keyClick(window.log_view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    settle(qtbot, dash, 20)
+    assert cpu.value.text() == "19.0 %"
 
-        window.replay_bar.refresh()
-        assert window.replay_bar.where.text().endswith("· 20 / 100 events · paused")
-        qtbot.keyClick(window.log_view, Qt.Key.Key_Space)  # play, as fast as it goes
-        qtbot.waitUntil(lambda: player.at_end and not player.playing, timeout=10_000)
-        dash.bus.flush()
-        window.replay_bar.refresh()
-        assert cpu.value.text() == "99.0 %" and window.alert_model.rowCount() == 1
-        assert window.replay_bar.where.text().endswith("· 100 / 100 events · end")
-    finally:
-        run_on_loop(dash.aclose())
+    window.replay_bar.refresh()
+    assert window.replay_bar.where.text().endswith("· 20 / 100 events · paused")
+    qtbot.keyClick(window.log_view, Qt.Key.Key_Space)  # play, as fast as it goes
+    qtbot.waitUntil(lambda: player.at_end and not player.playing, timeout=10_000)
+    dash.bus.flush()
+    window.replay_bar.refresh()
+    assert cpu.value.text() == "99.0 %" and window.alert_model.rowCount() == 1
+    assert window.replay_bar.where.text().endswith("· 100 / 100 events · end")
 
 
-def test_a_typed_time_goes_there_and_a_wrong_one_says_why(
-    qt_loop: Any, qtbot: Any, tmp_path: Path, settings: QSettings, run_on_loop: Any
-) -> None:
-    path = tmp_path / "incident.jsonl"
-    _recording(path)
-    dash = replay_window(path, settings, qtbot)
+def test_a_typed_time_goes_there_and_a_wrong_one_says_why(qtbot: Any, incident: Dashboard) -> None:
+    dash = incident
     bar = dash.window.replay_bar
     assert bar is not None and dash.player is not None
-    try:
-        target = T0 + 42.5
-        qtbot.keyClicks(bar.time_box, clock_text(target))  # 10:42:13.500, local time
-        qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
-        settle(qtbot, dash, 43)  # the reports up to T0+42
-        assert dash.player.time == target and not bar.time_box.styleSheet()
-        assert dash.window.cards.card("CPU").value.text() == "42.0 %"
+    target = T0 + 42.5
+    qtbot.keyClicks(bar.time_box, clock_text(target))  # 10:42:13.500, local time
+    qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
+    settle(qtbot, dash, 43)  # the reports up to T0+42
+    assert dash.player.time == target and not bar.time_box.styleSheet()
+    assert dash.window.cards.card("CPU").value.text() == "42.0 %"
 
-        status = dash.window.statusBar()
-        bar.time_box.setText("half past ten")
-        qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
-        assert status.currentMessage() == "Not a time: 'half past ten' (try 10:42:13)"
-        assert bar.time_box.toolTip() == status.currentMessage() and bar.time_box.styleSheet()
-        bar.time_box.setText("2020-01-01 10:00")
-        qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
-        assert status.currentMessage().startswith("2020-01-01 10:00 is outside the recording (")
-        assert dash.player.position == 43  # nothing moved
-    finally:
-        run_on_loop(dash.aclose())
+    status = dash.window.statusBar()
+    bar.time_box.setText("half past ten")
+    qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
+    assert status.currentMessage() == "Not a time: 'half past ten' (try 10:42:13)"
+    assert bar.time_box.toolTip() == status.currentMessage() and bar.time_box.styleSheet()
+    bar.time_box.setText("2020-01-01 10:00")
+    qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
+    assert status.currentMessage().startswith("2020-01-01 10:00 is outside the recording (")
+    assert dash.player.position == 43  # nothing moved
 
 
 def test_the_timeline_draws_density_and_alerts_and_seeks_on_click(
-    qt_loop: Any, qtbot: Any, tmp_path: Path, settings: QSettings, run_on_loop: Any
+    qtbot: Any, incident: Dashboard
 ) -> None:
-    path = tmp_path / "incident.jsonl"
-    _recording(path)
-    dash = replay_window(path, settings, qtbot)
+    dash = incident
     bar = dash.window.replay_bar
     assert bar is not None and dash.player is not None
-    try:
-        timeline = bar.timeline
-        assert list(timeline._alerts) == [T0 + 50]
-        assert np.allclose(timeline._density, 1.0, atol=0.35)  # one report a second: flat
-        qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=timeline.rect().center())
-        middle = timeline.time_at(timeline.rect().center().x())
-        settle(qtbot, dash, dash.player.recording.index_at(middle))
-        assert dash.player.time == pytest.approx(middle)
-    finally:
-        run_on_loop(dash.aclose())
+    timeline = bar.timeline
+    assert list(timeline._alerts) == [T0 + 50]
+    assert np.allclose(timeline._density, 1.0, atol=0.35)  # one report a second: flat
+    qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=timeline.rect().center())
+    middle = timeline.time_at(timeline.rect().center().x())
+    settle(qtbot, dash, dash.player.recording.index_at(middle))
+    assert dash.player.time == pytest.approx(middle)
 
 
 def test_replaying_what_the_log_shows_opens_a_window_with_just_those_events(
