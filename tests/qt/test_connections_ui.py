@@ -154,7 +154,7 @@ def test_add_through_the_dialog_then_disconnect_connect_and_remove(
     model = panel.model
     assert model.index(0, 0).data() == "orders-ws"
     assert model.index(0, 1).data() == "live"
-    assert model.index(0, 7).data() == url
+    assert model.index(0, 8).data() == url
     assert int(model.index(0, 3).data().replace(",", "")) >= 20
     assert "orders-ws" in dashboard.window.windowTitle()
     assert [b.status.name for b in dashboard.window.status.badges] == ["orders-ws"]

@@ -18,8 +18,18 @@ from dashboard.ui.panels.tables import make_table
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import SEVERITY_COLOURS, STATE_COLOURS
 
-COLUMNS = ("Name", "State", "Events/s", "Accepted", "Rejected", "Reconnects", "Last error", "URL")
-WIDTHS = (90, 190, 70, 75, 70, 80, 260)
+COLUMNS = (
+    "Name",
+    "State",
+    "Events/s",
+    "Accepted",
+    "Rejected",
+    "Reconnects",
+    "Position",
+    "Last error",
+    "URL",
+)
+WIDTHS = (170, 150, 70, 75, 70, 80, 170, 260)
 INSECURE = "⚠ TLS not verified"
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -95,7 +105,9 @@ class ConnectionTableModel(QAbstractTableModel):
                 return f"{counts.rejected:,}" if counts else "0"
             if column == 5:
                 return str(status.reconnects)
-            if column == 6:
+            if column == 6:  # where a resume would start: the last event id, stream position
+                return one_line(status.last_event_id, 120)
+            if column == 7:
                 return one_line(status.last_error, 200)
             return one_line(status.url, 200)
         if role == Qt.ItemDataRole.ForegroundRole:
