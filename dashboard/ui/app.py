@@ -25,6 +25,7 @@ from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui import indexing, theme
 from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
 from dashboard.ui.connections import ConnectionManager
+from dashboard.ui.crash import CrashReporter
 from dashboard.ui.main_window import APP_TITLE, MainWindow
 from dashboard.ui.tasks import SourceTasks
 
@@ -256,6 +257,15 @@ def run(options: AppOptions) -> int:
 
 
 async def _run(options: AppOptions) -> int:
+    reporter = CrashReporter()
+    reporter.install(asyncio.get_running_loop())
+    try:
+        return await _run_dashboard(options)
+    finally:
+        reporter.uninstall()
+
+
+async def _run_dashboard(options: AppOptions) -> int:
     feed: FeedThread | None = None
     connections = list(options.connections)
     if options.demo:
