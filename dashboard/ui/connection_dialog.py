@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,6 +31,7 @@ from dashboard.sources.base import (
     parse_header_lines,
     read_basic_credentials,
 )
+from dashboard.sources.redis_streams import REDIS_SCHEMES
 from dashboard.ui.theme import SEVERITY_COLOURS
 
 NO_AUTH, BEARER, BASIC = "None", "Bearer token", "User and password (basic)"
@@ -207,6 +210,11 @@ class ConnectionDialog(QDialog):
         if any(name.lower() == "authorization" for name in headers):
             return "Extra headers: put credentials under Authentication, where they are masked"
         mode = self.auth.currentText()
+        if urlsplit(url).scheme.lower() in REDIS_SCHEMES and (headers or mode != NO_AUTH):
+            return (
+                "Redis takes no headers: give the user and password in the URL, "
+                "redis://user:${REDIS_PASSWORD}@host:6379/0?stream=…"
+            )
         if mode == BEARER and not self.token.text().strip():
             return "Token: enter the bearer token (or ${ENV_VAR})"
         if mode == BASIC and not self.user.text().strip():

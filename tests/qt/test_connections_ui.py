@@ -183,3 +183,15 @@ def test_insecure_connection_wears_a_warning(qtbot: Any, dashboard: Dashboard) -
     assert (
         dashboard.window.connections_panel.model.index(0, 1).data().endswith("⚠ TLS not verified")
     )
+
+
+def test_redis_credentials_belong_in_the_url(dialog: ConnectionDialog) -> None:
+    dialog.url.setText("redis://cache:6379/0?stream=orders")
+    assert ok_enabled(dialog)
+    dialog.auth.setCurrentText(BEARER)
+    dialog.token.setText("t0ken")
+    assert dialog.error.text() == (
+        "Redis takes no headers: give the user and password in the URL, "
+        "redis://user:${REDIS_PASSWORD}@host:6379/0?stream=…"
+    )
+    assert not ok_enabled(dialog)
