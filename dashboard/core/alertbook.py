@@ -1,0 +1,212 @@
+"""The alert panel's book: one entry per alert (where it comes from, what, for which key),
+however often it repeats, with its state and what the operator did about it.
+
+Alerts come from three places: the feed's own alert events (type ``alert``/``alert.*`` or
+severity warning and up), local rules (:mod:`dashboard.core.rules`) and connection health
+(a feed down for too long). A repeat updates its entry (count, last seen, message) instead
+of adding a row: a storm of ten thousand alerts from one source is one line that counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from dashboard.core.alerts import alert_message, is_alert
+from dashboard.core.event import Event, Severity
+from dashboard.core.rules import AlertState, Transition
+
+MAX_SEQS = 1000  # events remembered per entry, for "show me the events behind this"
+
+
+class Origin(Enum):
+    FEED = "feed"
+    RULE = "rule"
+    CONNECTION = "connection"
+
+
+@dataclass
+class AlertEntry:
+    origin: Origin
+    name: str  # the rule's name, the feed's alert type, or "connection down"
+    key: str  # the source, the rule's group key, or the connection
+    severity: Severity
+    state: AlertState
+    message: str
+    first_seen: float
+    last_seen: float
+    count: int = 1
+    acknowledged: bool = False
+    seqs: list[int] = field(default_factory=list)  # the events behind it (newest last)
+
+    @property
+    def identity(self) -> tuple[Origin, str, str]:
+        return (self.origin, self.name, self.key)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Firing and nobody has acknowledged it yet."""
+        return self.state is AlertState.FIRING and not self.acknowledged
+
+
+@dataclass(frozen=True)
+class Silence:
+    """No new alerts from *name* (and *key*, if given) until *until*."""
+
+    name: str
+    key: str | None
+    until: float
+
+    def covers(self, entry: AlertEntry, now: float) -> bool:
+        return now < self.until and entry.name == self.name and self.key in (None, entry.key)
+
+
+class AlertBook:
+    """The entries, newest activity first, and the operator's acknowledgements and silences.
+
+    Every change answers the entries that became new or fired again (for notifications).
+    """
+
+    def __init__(self, min_severity: Severity = Severity.WARNING) -> None:
+        self.min_severity = min_severity
+        self.entries: dict[tuple[Origin, str, str], AlertEntry] = {}
+        self.silences: list[Silence] = []
+        self.silenced = 0  # alerts not shown because of a silence
+
+    # -- what comes in -----------------------------------------------------------------
+    def add_feed_events(self, events: Iterable[Event]) -> list[AlertEntry]:
+        """The feed's own alerts among *events*; answers the entries that (re)fired."""
+        fired: list[AlertEntry] = []
+        for event in events:
+            if not is_alert(event, self.min_severity):
+                continue
+            recovered = event.severity < self.min_severity  # e.g. alert.cpu "back to 70%"
+            state = AlertState.RESOLVED if recovered else AlertState.FIRING
+            entry = self._note(
+                Origin.FEED,
+                event.type,
+                event.source,
+                event.severity,
+                state,
+                alert_message(event),
+                event.time,
+                event.seq,
+            )
+            if entry is not None and state is AlertState.FIRING:
+                fired.append(entry)
+        return fired
+
+    def apply(self, transitions: Iterable[Transition], seq: int = -1) -> list[AlertEntry]:
+        """Rule state changes; answers the entries that started firing."""
+        fired: list[AlertEntry] = []
+        for change in transitions:
+            if change.state is AlertState.INACTIVE:
+                entry = self.entries.get((Origin.RULE, change.rule.name, change.key))
+                if entry is not None and entry.state is AlertState.PENDING:
+                    del self.entries[entry.identity]
+                continue
+            entry = self._note(
+                Origin.RULE,
+                change.rule.name,
+                change.key,
+                change.rule.severity,
+                change.state,
+                change.message,
+                change.at,
+                seq,
+                repeat=False,
+            )
+            if entry is not None and change.state is AlertState.FIRING:
+                fired.append(entry)
+        return fired
+
+    def connection(
+        self, name: str, down_since: float | None, now: float, after: float
+    ) -> list[AlertEntry]:
+        """A connection down for *after* seconds fires; back up, it resolves."""
+        identity = (Origin.CONNECTION, "connection down", name)
+        entry = self.entries.get(identity)
+        if down_since is None or now - down_since < after:
+            if entry is not None and entry.state is AlertState.FIRING and down_since is None:
+                entry.state = AlertState.RESOLVED
+                entry.last_seen = now
+                entry.message = f"{name} is back"
+            return []
+        if entry is not None and entry.state is AlertState.FIRING:
+            return []
+        message = f"{name} has been down for {now - down_since:.0f} s"
+        noted = self._note(*identity, Severity.ERROR, AlertState.FIRING, message, now, -1)
+        return [] if noted is None else [noted]
+
+    def _note(
+        self,
+        origin: Origin,
+        name: str,
+        key: str,
+        severity: Severity,
+        state: AlertState,
+        message: str,
+        at: float,
+        seq: int,
+        repeat: bool = True,
+    ) -> AlertEntry | None:
+        """Create or update an entry; None when a silence covers it (then only counted)."""
+        identity = (origin, name, key)
+        entry = self.entries.get(identity)
+        if entry is None:
+            entry = AlertEntry(origin, name, key, severity, state, message, at, at, count=0)
+        if any(s.covers(entry, at) for s in self.silences):
+            self.silenced += 1
+            return None
+        refired = state is AlertState.FIRING and entry.state is not AlertState.FIRING
+        if repeat or refired:  # a rule's alert counts its firings, not its steps
+            entry.count += 1
+        if refired:
+            entry.acknowledged = False  # it came back: it needs looking at again
+        entry.state, entry.message, entry.last_seen = state, message, at
+        entry.severity = (
+            max(entry.severity, severity) if state is AlertState.FIRING else entry.severity
+        )
+        if seq >= 0:
+            entry.seqs.append(seq)
+            del entry.seqs[:-MAX_SEQS]
+        self.entries.pop(identity, None)
+        self.entries[identity] = entry  # newest activity last in the dict
+        return entry
+
+    # -- what the operator does --------------------------------------------------------
+    def acknowledge(self, entry: AlertEntry) -> None:
+        entry.acknowledged = True
+
+    def acknowledge_all(self) -> int:
+        waiting = [e for e in self.entries.values() if e.needs_attention]
+        for entry in waiting:
+            entry.acknowledged = True
+        return len(waiting)
+
+    def silence(self, name: str, key: str | None, until: float) -> None:
+        self.silences = [s for s in self.silences if (s.name, s.key) != (name, key)]
+        self.silences.append(Silence(name, key, until))
+
+    def clear_resolved(self) -> int:
+        resolved = [i for i, e in self.entries.items() if e.state is AlertState.RESOLVED]
+        for identity in resolved:
+            del self.entries[identity]
+        return len(resolved)
+
+    # -- what the panel shows ----------------------------------------------------------
+    def shown(
+        self, min_severity: Severity = Severity.DEBUG, states: Iterable[AlertState] = ()
+    ) -> list[AlertEntry]:
+        """Entries at *min_severity* or worse (in *states*, if given), newest activity first."""
+        wanted = set(states)
+        return [
+            e
+            for e in reversed(self.entries.values())
+            if e.severity >= min_severity and (not wanted or e.state in wanted)
+        ]
+
+    @property
+    def unacknowledged(self) -> int:
+        return sum(e.needs_attention for e in self.entries.values())
