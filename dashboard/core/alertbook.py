@@ -73,6 +73,7 @@ class AlertBook:
         self.entries: dict[tuple[Origin, str, str], AlertEntry] = {}
         self.silences: list[Silence] = []
         self.silenced = 0  # alerts not shown because of a silence
+        self.noted = 0  # alerts taken in (changes when anything did)
 
     # -- what comes in -----------------------------------------------------------------
     def add_feed_events(self, events: Iterable[Event]) -> list[AlertEntry]:
@@ -159,6 +160,7 @@ class AlertBook:
         if any(s.covers(entry, at) for s in self.silences):
             self.silenced += 1
             return None
+        self.noted += 1
         refired = state is AlertState.FIRING and entry.state is not AlertState.FIRING
         if repeat or refired:  # a rule's alert counts its firings, not its steps
             entry.count += 1

@@ -145,6 +145,7 @@ class ConnectionStatus:
     last_event_id: str = ""
     bytes_received: int = 0
     ever_live: bool = False
+    down_since: float | None = None  # time.time() since when it has not been live
     insecure: bool = False  # TLS verification is off: shown as a warning for as long as it is
 
     def describe(self, now: float | None = None) -> str:
@@ -197,7 +198,9 @@ class ReconnectingSource:
         register = getattr(sink, "register", None)
         if register is not None:
             register(self.decoder)  # so the store can rebuild events with the same keys
-        self.status = ConnectionStatus(spec.name, display_url(spec.url), insecure=not spec.verify)
+        self.status = ConnectionStatus(
+            spec.name, display_url(spec.url), insecure=not spec.verify, down_since=time.time()
+        )
 
     async def run(self) -> None:
         """Connect, stream, and reconnect until cancelled or retrying cannot help."""
@@ -214,6 +217,8 @@ class ReconnectingSource:
                 log.info("%s: %s; reconnecting", self.name, ended)
             except StopConnection as stop:
                 log.warning("%s: stopped: %s", self.name, stop)
+                if status.down_since is None:
+                    status.down_since = time.time()
                 status.state = ConnectionState.STOPPED
                 status.detail = status.last_error = str(stop)
                 return
@@ -235,6 +240,8 @@ class ReconnectingSource:
             if status.last_error:
                 log.warning("%s: %s", self.name, status.last_error)
             delay = self.backoff.next_delay() if retry_delay is None else retry_delay
+            if status.down_since is None:
+                status.down_since = time.time()
             status.state = ConnectionState.RECONNECTING
             status.detail = status.last_error
             status.retry_at = time.monotonic() + delay
@@ -246,6 +253,7 @@ class ReconnectingSource:
         status.state = ConnectionState.LIVE
         status.detail = ""
         status.ever_live = True
+        status.down_since = None
         self.backoff.reset()
 
     async def _stream_once(self) -> str:

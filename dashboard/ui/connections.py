@@ -66,6 +66,7 @@ class ConnectionManager(QObject):
         self._tasks.stop(source)
         source.status.state = ConnectionState.STOPPED
         source.status.detail = "disconnected"
+        source.status.down_since = None  # the operator's choice: nothing to alert about
         source.status.retry_at = None
         self.changed.emit()
 

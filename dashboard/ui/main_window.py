@@ -44,6 +44,7 @@ from dashboard.ui.status import DashboardStatusBar
 
 APP_TITLE = "Live Dashboard"
 RECORDING_COLOUR = "#ff4d6d"
+CONNECTION_ALERT_S = 30.0  # a feed down this long is an alert
 STATUS_REFRESH_MS = 500
 
 
@@ -85,8 +86,7 @@ class MainWindow(QMainWindow):
 
         self.cards = CardsPanel(cards)
         self.chart = ChartPanel(chart)
-        self.alert_model = alerts.AlertListModel(parent=self)
-        self.alert_view = make_table(self.alert_model, alerts.COLUMN_WIDTHS)
+        self.alerts = alerts.AlertPanel(self._now)
         self.rejected_model = rejected.RejectedListModel(parent=self)
         self.rejected_view = make_table(self.rejected_model, rejected.COLUMN_WIDTHS)
         self.log_model = EventLogModel(store, parent=self)
@@ -94,13 +94,18 @@ class MainWindow(QMainWindow):
         self.log_view = self.log_panel.view
         self.log_panel.export_requested.connect(self.export_log)
         self.log_panel.replay_requested.connect(self.replay_log)
+        self.alerts.changed.connect(self._update_alert_tab)
+        self.alerts.filter_requested.connect(self._show_alert_events)
         self.side_tabs = QTabWidget()
-        self.side_tabs.addTab(self.alert_view, "Alerts")
+        self.side_tabs.addTab(self.alerts, "Alerts")
         self.side_tabs.addTab(self.rejected_view, "Rejected")
         self.connections_panel = ConnectionsPanel(connections)
         self.side_tabs.addTab(self.connections_panel, "Connections")
         self.side_tabs.setTabToolTip(
-            0, "Events of type alert or alert.*, or severity warning and up"
+            0,
+            "Alerts from the feed (type alert or alert.*, or severity warning and up) and "
+            f"feeds down for over {CONNECTION_ALERT_S:g} s; the count is those firing and "
+            "not acknowledged",
         )
         self.side_tabs.setTabToolTip(1, "Frames that could not be decoded, with the reason")
         self.side_tabs.setTabToolTip(2, "Every feed's health; add, edit, connect, disconnect")
@@ -162,15 +167,20 @@ class MainWindow(QMainWindow):
         self.log_model.sync()
         self.cards.add_events(by_type)
         self.chart.add_events(by_type.get(self.chart.data.spec.event_type, []))
-        if self.alert_model.add_events(events):
-            self._update_alert_tab()
+        self.alerts.add_events(events)
 
     def _on_rejected(self, start: int, end: int) -> None:
         self.rejected_model.add_items(self.store.rejected(start, end))
         self.side_tabs.setTabText(1, f"Rejected ({self.store.rejected_total:,})")
 
     def _update_alert_tab(self) -> None:
-        self.side_tabs.setTabText(0, f"Alerts ({self.alert_model.total:,})")
+        waiting = self.alerts.book.unacknowledged
+        self.side_tabs.setTabText(0, f"Alerts ({waiting:,})" if waiting else "Alerts")
+        self._update_title()
+
+    def _show_alert_events(self, query: str) -> None:
+        self.log_panel.set_filter(query)
+        self.log_view.setFocus()
 
     def refresh_now(self) -> None:
         """Bring every panel and the status bar up to date at once (before a screenshot)."""
@@ -180,17 +190,21 @@ class MainWindow(QMainWindow):
         self._refresh_status()
 
     def _update_title(self) -> None:
+        waiting = self.alerts.book.unacknowledged
+        prefix = f"({waiting:,} alert{'s' if waiting != 1 else ''}) " if waiting else ""
         if self.player is not None:
-            self.setWindowTitle(f"{APP_TITLE} — replay of {self.player.recording.name}")
-            return
-        names = ", ".join(self.connections.names()) or "no connection"
-        self.setWindowTitle(f"{APP_TITLE} — {one_line(names, 120)}")
+            what = f"replay of {self.player.recording.name}"
+        else:
+            what = one_line(", ".join(self.connections.names()) or "no connection", 120)
+        self.setWindowTitle(f"{prefix}{APP_TITLE} — {what}")
 
     def _refresh_status(self) -> None:
         self.status.refresh()
         self._refresh_recording()
         self.connections_panel.model.refresh()
         self.chart.scroll_to(self._now())
+        for source in self.connections.sources:
+            self.alerts.note_connection(source.name, source.status.down_since, CONNECTION_ALERT_S)
 
     def reset_view(self) -> None:
         """Empty the store and every panel (a replay going back starts again from its
@@ -200,9 +214,8 @@ class MainWindow(QMainWindow):
         self.log_model.sync()
         self.cards.reset()
         self.chart.reset()
-        self.alert_model.clear()
+        self.alerts.reset()
         self.rejected_model.clear()
-        self.side_tabs.setTabText(0, "Alerts")
         self.side_tabs.setTabText(1, "Rejected")
 
     # -- menus -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dashboard.core.event import Severity
 from dashboard.core.store import EventStore
 from dashboard.ui.bus import EventBus
 from dashboard.ui.log_model import SEVERITY, SOURCE, SUMMARY, TYPE, EventLogModel
-from dashboard.ui.panels.alerts import AlertListModel
+from dashboard.ui.panels.alerts import AlertPanel
 from dashboard.ui.panels.chart import joined
 from dashboard.ui.panels.rejected import RejectedListModel
 from tests.unit.factories import make_event, make_rejected
@@ -85,15 +85,45 @@ def test_log_model_cells(qtmodeltester: Any) -> None:
     qtmodeltester.check(model)
 
 
-def test_alert_model_keeps_newest_first_and_caps(qtmodeltester: Any) -> None:
-    model = AlertListModel(capacity=3)
-    events = [make_event("alert", {"message": f"m{n}"}) for n in range(5)]
-    events.insert(2, make_event("order.placed"))  # not an alert
-    assert model.add_events(events) == 5
-    assert model.rowCount() == 3 and model.total == 5
-    assert [model.index(r, 3).data() for r in range(3)] == ["m4", "m3", "m2"]
-    model.add_events([make_event("x", {"message": "late"}, severity=Severity.CRITICAL)])
-    assert [model.index(r, 3).data() for r in range(3)] == ["late", "m4", "m3"]
+def test_the_alert_panel_groups_acknowledges_silences_and_filters(
+    qtbot: Any, qtmodeltester: Any
+) -> None:
+    now = [1_000.0]
+    panel = AlertPanel(lambda: now[0])
+    qtbot.addWidget(panel)
+    model = panel.model
+
+    def alert(source: str, at: float, severity: Severity = Severity.CRITICAL):  # type: ignore[no-untyped-def]
+        return make_event("alert.cpu", {"message": f"CPU on {source}"}, source=source,
+                          time=at, severity=severity)  # fmt: skip
+
+    panel.add_events([alert("web-1", 1), make_event("order.placed"), alert("web-1", 2)])
+    panel.add_events([alert("web-2", 3)])
+    rows = [(model.index(r, 6).data(), model.index(r, 3).data()) for r in range(2)]
+    assert rows == [("web-2", "1"), ("web-1", "2")]  # newest first alert on top, repeats counted
+    assert model.index(0, 2).data() == "firing •" and panel.book.unacknowledged == 2
+
+    panel.view.selectRow(1)
+    panel.acknowledge_selected()
+    assert model.index(1, 2).data() == "firing" and panel.book.unacknowledged == 1
+    panel.add_events([alert("web-2", 4, Severity.INFO)])  # back to normal
+    assert model.index(0, 2).data() == "resolved •" and panel.book.unacknowledged == 0
+
+    panel.state_box.setCurrentIndex(1)  # firing only
+    assert [model.index(r, 6).data() for r in range(model.rowCount())] == ["web-1"]
+    panel.state_box.setCurrentIndex(0)
+    panel.clear_resolved()
+    assert [model.index(r, 6).data() for r in range(model.rowCount())] == ["web-1"]
+
+    panel.view.selectRow(0)
+    entry = panel.selected()
+    assert entry is not None
+    panel.silence(entry, whole_rule=False, seconds=900)
+    panel.add_events([alert("web-1", 5)])
+    assert entry.count == 2 and panel.book.silenced == 1  # silenced: not counted, not shown
+    with qtbot.waitSignal(panel.filter_requested) as asked:
+        panel.view.doubleClicked.emit(model.index(0, 7))
+    assert asked.args == ["type=alert.cpu source=web-1"]
     qtmodeltester.check(model)
 
 

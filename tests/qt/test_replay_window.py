@@ -30,17 +30,19 @@ class Seen:
     events: int
     rejected: int
     cards: tuple[tuple[str, str], ...]
-    alerts: tuple[tuple[float, str, str], ...]
+    alerts: tuple[tuple[object, ...], ...]
     chart: tuple[tuple[str, tuple[float, ...]], ...]
     log_rows: int
 
 
 def seen(dash: Dashboard) -> Seen:
     window = dash.window
-    model = window.alert_model
+    model = window.alerts.model
+    entries = [model.entry_at(row) for row in range(model.rowCount())]
     alerts = tuple(
-        (event.time, event.type, message)
-        for event, message in (model.item_at(row) for row in range(model.rowCount()))  # type: ignore[misc]
+        (e.name, e.key, e.state.value, e.count, e.first_seen, e.last_seen, e.message)
+        for e in entries
+        if e is not None
     )
     chart = tuple(
         (key, tuple(series.arrays()[1])) for key, series in sorted(window.chart.data.series.items())
@@ -175,7 +177,7 @@ def test_the_bar_s_keys_step_jump_and_play(qtbot: Any, incident: Dashboard) -> N
     qtbot.waitUntil(lambda: player.at_end and not player.playing, timeout=10_000)
     dash.bus.flush()
     window.replay_bar.refresh()
-    assert cpu.value.text() == "99.0 %" and window.alert_model.rowCount() == 1
+    assert cpu.value.text() == "99.0 %" and window.alerts.model.rowCount() == 1
     assert window.replay_bar.where.text().endswith("· 100 / 100 events · end")
 
 

@@ -1,47 +1,296 @@
-"""The alert panel's model: alert events by the feed's conventions, newest first."""
+"""The alert panel: one row per alert (repeats counted, not listed again), its state, and
+what the operator can do: acknowledge, silence, clear resolved, filter, see its events."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from dashboard.core.alerts import alert_message, is_alert
-from dashboard.core.event import Event
+from dashboard.core.alertbook import AlertBook, AlertEntry, Origin
+from dashboard.core.event import Event, Severity
+from dashboard.core.query import clause
+from dashboard.core.rules import AlertState
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import clock_text, full_time_text
-from dashboard.ui.recent_model import RecentItemsModel
+from dashboard.ui.panels.tables import make_table
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import severity_colour
 
-COLUMN_WIDTHS = (92, 64, 72)
+COLUMNS = ("", "Severity", "State", "Count", "First seen", "Last seen", "Source", "Message")
+COLUMN_WIDTHS = (22, 64, 84, 52, 92, 92, 80)
+ICONS = {AlertState.FIRING: "●", AlertState.PENDING: "◐", AlertState.RESOLVED: "✓"}
+SILENCE_FOR = (("15 minutes", 900.0), ("1 hour", 3600.0), ("4 hours", 14_400.0))
+SEVERITY_FILTERS = (
+    ("All severities", Severity.DEBUG),
+    ("Warning and up", Severity.WARNING),
+    ("Error and up", Severity.ERROR),
+    ("Critical", Severity.CRITICAL),
+)
+STATE_FILTERS = (
+    ("Any state", ()),
+    ("Firing", (AlertState.FIRING,)),
+    ("Pending", (AlertState.PENDING,)),
+    ("Resolved", (AlertState.RESOLVED,)),
+)
+_Index = QModelIndex | QPersistentModelIndex
 
 
-class AlertListModel(RecentItemsModel[tuple[Event, str]]):
-    """The newest alerts (event, message), newest in row 0."""
+class AlertBookModel(QAbstractTableModel):
+    """The book's entries that pass the filters, newest first alert at the top. Rows keep
+    their place while they repeat (so a selection stays put); new alerts come in at the
+    top."""
 
-    columns = ("Time", "Severity", "Source", "Message")
+    def __init__(self, book: AlertBook | None = None, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.book = book or AlertBook()
+        self.min_severity = Severity.DEBUG
+        self.states: tuple[AlertState, ...] = ()
+        self._rows: list[AlertEntry] = []
 
-    def add_events(self, events: list[Event]) -> int:
-        """Keep the alerts among *events*; answers how many there were."""
-        alerts = [(e, alert_message(e)) for e in events if is_alert(e)]
-        self.add_items(alerts)
-        return len(alerts)
+    def entry_at(self, row: int) -> AlertEntry | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def cell(self, item: tuple[Event, str], column: int, role: int) -> Any:
-        event, message = item
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return clock_text(event.time)
-            if column == 1:
-                return event.severity.label
-            if column == 2:
-                return one_line(event.source, 80)
-            return message
-        if role == Qt.ItemDataRole.ForegroundRole and column in (1, 3):
-            return severity_colour(event.severity)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(
-                f"{full_time_text(event.time)}  {event.type}  {event.source}\n{message}"
-            )
+    def set_filter(self, min_severity: Severity, states: tuple[AlertState, ...]) -> None:
+        self.min_severity, self.states = min_severity, states
+        self.rebuild()
+
+    def _wanted(self) -> list[AlertEntry]:
+        shown = self.book.shown(self.min_severity, self.states)
+        return sorted(shown, key=lambda e: e.first_seen, reverse=True)
+
+    def rebuild(self) -> None:
+        self.beginResetModel()
+        self._rows = self._wanted()
+        self.endResetModel()
+
+    def update(self) -> None:
+        """After the book changed: new rows at the top, the rest repainted in place."""
+        wanted = self._wanted()
+        known = {id(e) for e in self._rows}
+        new = [e for e in wanted if id(e) not in known]
+        if len(wanted) != len(self._rows) + len(new) or wanted[len(new) :] != self._rows:
+            self.rebuild()  # something went (cleared, filtered out): start again
+            return
+        if new:
+            self.beginInsertRows(QModelIndex(), 0, len(new) - 1)
+            self._rows = wanted
+            self.endInsertRows()
+        if self._rows:
+            last = self.index(len(self._rows) - 1, len(COLUMNS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
         return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        entry = self.entry_at(index.row()) if index.isValid() else None
+        if entry is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                ICONS.get(entry.state, ""),
+                entry.severity.label,
+                entry.state.value + ("" if entry.acknowledged else " •"),
+                f"{entry.count:,}",
+                clock_text(entry.first_seen),
+                clock_text(entry.last_seen),
+                one_line(entry.key, 80),
+                one_line(entry.message, 300),
+            )[column]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if entry.state is AlertState.RESOLVED or entry.acknowledged:
+                return severity_colour(Severity.DEBUG) if column != 1 else None
+            if column in (0, 1, 7):
+                return severity_colour(entry.severity)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            origin = {Origin.FEED: "from the feed", Origin.RULE: "local rule",
+                      Origin.CONNECTION: "connection health"}[entry.origin]  # fmt: skip
+            ack = "acknowledged" if entry.acknowledged else "not acknowledged yet (•)"
+            return plain_tooltip(
+                f"{entry.name} ({origin}) for {entry.key or 'everything'}: {entry.state.value}, "
+                f"{ack}\n{entry.count:,} times, first {full_time_text(entry.first_seen)}, "
+                f"last {full_time_text(entry.last_seen)}\n{entry.message}\n"
+                "Double-click: show its events in the log"
+            )
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def events_query(entry: AlertEntry) -> str:
+    """The log filter that shows the events behind *entry*."""
+    if entry.origin is Origin.FEED:
+        return f"{clause('type', entry.name)} {clause('source', entry.key)}"
+    if entry.origin is Origin.CONNECTION:
+        return clause("connection", entry.key)
+    return f"{clause('source', entry.key)}" if entry.key else ""
+
+
+class AlertPanel(QWidget):
+    """The alert table with its filters and actions.
+
+    Signals:
+        changed(): the number of alerts needing attention may have changed.
+        filter_requested(str): show these events in the log (an alert was double-clicked).
+    """
+
+    changed = Signal()
+    filter_requested = Signal(str)
+
+    def __init__(self, clock: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock  # now, for silences (a replay's clock in a replay window)
+        self.model = AlertBookModel(parent=self)
+        self.book = self.model.book
+        self.view = make_table(self.model, COLUMN_WIDTHS, self)
+        self.view.doubleClicked.connect(self._show_events)
+        self.severity_box = QComboBox()
+        for text, level in SEVERITY_FILTERS:
+            self.severity_box.addItem(text, level)
+        self.state_box = QComboBox()
+        for text, states in STATE_FILTERS:
+            self.state_box.addItem(text, states)
+        for box in (self.severity_box, self.state_box):
+            box.currentIndexChanged.connect(self._filter)
+        self.ack_button = self._button("Acknowledge", "Mark the selected alert as seen (Ctrl+K)")
+        self.ack_button.clicked.connect(self.acknowledge_selected)
+        self.ack_all_button = self._button("All", "Acknowledge every firing alert")
+        self.ack_all_button.clicked.connect(self.acknowledge_all)
+        self.silence_button = QToolButton()
+        self.silence_button.setText("Silence")
+        self.silence_button.setToolTip("No new alerts from the selected alert's rule or key")
+        self.silence_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.silence_button.setMenu(QMenu(self.silence_button))
+        self.silence_button.menu().aboutToShow.connect(self._fill_silence_menu)
+        self.clear_button = self._button("Clear resolved", "Remove the resolved alerts")
+        self.clear_button.clicked.connect(self.clear_resolved)
+        acknowledge = QAction(self)
+        acknowledge.setShortcut(QKeySequence("Ctrl+K"))
+        acknowledge.triggered.connect(self.acknowledge_selected)
+        self.addAction(acknowledge)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        for widget in (
+            self.severity_box,
+            self.state_box,
+            self.ack_button,
+            self.ack_all_button,
+            self.silence_button,
+            self.clear_button,
+        ):
+            top.addWidget(widget)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+
+    def _button(self, text: str, tip: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setToolTip(tip)
+        return button
+
+    # -- what comes in -----------------------------------------------------------------
+    def add_events(self, events: list[Event]) -> list[AlertEntry]:
+        """The feed's alerts among a tick's events; answers the entries that fired."""
+        noted = self.book.noted
+        fired = self.book.add_feed_events(events)
+        if self.book.noted != noted:
+            self._changed()
+        return fired
+
+    def note_connection(self, name: str, down_since: float | None, after: float) -> None:
+        if self.book.connection(name, down_since, self.clock(), after) or down_since is None:
+            self._changed()
+
+    def reset(self) -> None:
+        self.model.book = self.book = AlertBook()
+        self.model.rebuild()
+        self.changed.emit()
+
+    def _changed(self) -> None:
+        self.model.update()
+        self.changed.emit()
+
+    # -- what the operator does --------------------------------------------------------
+    def selected(self) -> AlertEntry | None:
+        index = self.view.currentIndex()
+        return self.model.entry_at(index.row()) if index.isValid() else None
+
+    def acknowledge_selected(self) -> None:
+        entry = self.selected()
+        if entry is not None:
+            self.book.acknowledge(entry)
+            self._changed()
+
+    def acknowledge_all(self) -> None:
+        self.book.acknowledge_all()
+        self._changed()
+
+    def clear_resolved(self) -> None:
+        self.book.clear_resolved()
+        self.model.rebuild()
+        self.changed.emit()
+
+    def silence(self, entry: AlertEntry, whole_rule: bool, seconds: float) -> None:
+        self.book.silence(entry.name, None if whole_rule else entry.key, self.clock() + seconds)
+        self.book.acknowledge(entry)
+        self._changed()
+
+    def _fill_silence_menu(self) -> None:
+        menu = self.silence_button.menu()
+        menu.clear()
+        entry = self.selected()
+        if entry is None:
+            menu.addAction("Select an alert first").setEnabled(False)
+            return
+        for text, seconds in SILENCE_FOR:
+            menu.addAction(
+                f"{one_line(entry.name, 40)} on {one_line(entry.key or 'everything', 30)} "
+                f"for {text}",
+                lambda s=seconds: self.silence(entry, False, s),
+            )
+        menu.addSeparator()
+        for text, seconds in SILENCE_FOR:
+            menu.addAction(
+                f"{one_line(entry.name, 40)} everywhere for {text}",
+                lambda s=seconds: self.silence(entry, True, s),
+            )
+
+    def _filter(self) -> None:
+        self.model.set_filter(self.severity_box.currentData(), self.state_box.currentData())
+
+    def _show_events(self, index: QModelIndex) -> None:
+        entry = self.model.entry_at(index.row())
+        if entry is not None:
+            self.filter_requested.emit(events_query(entry))
