@@ -38,6 +38,7 @@ class AlertEntry:
     last_seen: float
     count: int = 1
     acknowledged: bool = False
+    fired_at: float | None = None  # when it last started firing
     seqs: list[int] = field(default_factory=list)  # the events behind it (newest last)
 
     @property
@@ -130,6 +131,7 @@ class AlertBook:
         entry = self.entries.get(identity)
         if down_since is None or now - down_since < after:
             if entry is not None and entry.state is AlertState.FIRING and down_since is None:
+                self.noted += 1
                 entry.state = AlertState.RESOLVED
                 entry.last_seen = now
                 entry.message = f"{name} is back"
@@ -166,6 +168,7 @@ class AlertBook:
             entry.count += 1
         if refired:
             entry.acknowledged = False  # it came back: it needs looking at again
+            entry.fired_at = at
         entry.state, entry.message, entry.last_seen = state, message, at
         entry.severity = (
             max(entry.severity, severity) if state is AlertState.FIRING else entry.severity

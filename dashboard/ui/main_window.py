@@ -9,11 +9,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTabWidget,
@@ -32,6 +40,7 @@ from dashboard.ui import export, resources
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.log_model import EventLogModel
+from dashboard.ui.notify import CHOICES, Notifier
 from dashboard.ui.panels import alerts, rejected
 from dashboard.ui.panels.cards import CardsPanel
 from dashboard.ui.panels.chart import ChartPanel
@@ -147,6 +156,9 @@ class MainWindow(QMainWindow):
         connections.changed.connect(self._update_title)
         self._update_title()
         self.setStatusBar(self.status)
+        self.notifier = Notifier(self.settings, self.status, parent=self)
+        if replay is not None:
+            self.notifier.gate.min_severity = None  # a replay tells of the past: no pop-ups
         self._make_menus()
 
         bus.events_appended.connect(self._on_events)
@@ -167,7 +179,9 @@ class MainWindow(QMainWindow):
         self.log_model.sync()
         self.cards.add_events(by_type)
         self.chart.add_events(by_type.get(self.chart.data.spec.event_type, []))
-        self.alerts.add_events(events)
+        fired = self.alerts.add_events(events)
+        if fired:
+            self.notifier.show(self.notifier.gate.offer(fired, time.time()))
 
     def _on_rejected(self, start: int, end: int) -> None:
         self.rejected_model.add_items(self.store.rejected(start, end))
@@ -203,8 +217,11 @@ class MainWindow(QMainWindow):
         self._refresh_recording()
         self.connections_panel.model.refresh()
         self.chart.scroll_to(self._now())
+        fired = []
         for source in self.connections.sources:
-            self.alerts.note_connection(source.name, source.status.down_since, CONNECTION_ALERT_S)
+            status = source.status
+            fired += self.alerts.note_connection(source.name, status.down_since, CONNECTION_ALERT_S)
+        self.notifier.show(self.notifier.gate.offer(fired, time.time()))
 
     def reset_view(self) -> None:
         """Empty the store and every panel (a replay going back starts again from its
@@ -265,6 +282,7 @@ class MainWindow(QMainWindow):
         latest.setShortcut(QKeySequence(Qt.Key.Key_End))
         latest.triggered.connect(self.log_view.jump_to_latest)
         view_menu.addAction(latest)
+        self._make_notification_menu(view_menu)
         full = QAction("&Full screen", self)
         full.setShortcut(QKeySequence.StandardKey.FullScreen)
         full.setCheckable(True)
@@ -275,6 +293,23 @@ class MainWindow(QMainWindow):
         about = QAction("&About", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _make_notification_menu(self, view_menu: QMenu) -> None:
+        menu = view_menu.addMenu("Alert &notifications")
+        menu.setToolTipsVisible(True)
+        group = QActionGroup(self)
+        for text, level in CHOICES:
+            action = QAction(text, self, checkable=True)
+            action.setChecked(level == self.notifier.gate.min_severity)
+            action.triggered.connect(lambda _on, lv=level: self.notifier.set_level(lv))
+            group.addAction(action)
+            menu.addAction(action)
+        menu.setEnabled(self.player is None)
+        menu.addSeparator()
+        sound = QAction("With a &sound", self, checkable=True)
+        sound.setChecked(self.notifier.sound)
+        sound.toggled.connect(self.notifier.set_sound)
+        menu.addAction(sound)
 
     # -- replay ----------------------------------------------------------------------
     def _make_replay_menu(self, player: ReplayPlayer) -> None:

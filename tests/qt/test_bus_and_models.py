@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import numpy as np
@@ -142,3 +143,27 @@ def test_the_chart_does_not_join_points_across_a_gap() -> None:
     t = np.array([0.0, 1.0, 2.0, 3.0, 300.0, 301.0, 302.0])
     assert list(joined(t)) == [True, True, True, False, True, True, True]
     assert joined(np.array([0.0, 1.0])) == "all"
+
+
+def test_a_storm_in_the_window_is_one_summary_notification(qtbot: Any, settings: Any) -> None:
+    from dashboard.ui.app import Dashboard
+
+    dash = Dashboard([], settings=settings)
+    window = dash.window
+    qtbot.addWidget(window)
+    storm = [
+        make_event("alert.cpu", {"message": f"CPU on host-{i % 40}"}, source=f"host-{i % 40}",
+                   time=1_000.0 + i / 10_000, severity=Severity.CRITICAL)
+        for i in range(10_000)
+    ]  # fmt: skip
+    for start in range(0, 10_000, 1_000):  # ten ticks' worth
+        dash.store.extend(storm[start : start + 1_000])
+        dash.bus.flush()
+    notifier = window.notifier
+    # The first tick's forty new alerts make one notice at once; the repeats none.
+    assert [(n.title, n.text) for n in notifier.shown] == [
+        ("40 new alerts (40 critical)", "alert.cpu on host-0, alert.cpu on host-1, "
+         "alert.cpu on host-10…"),
+    ]  # fmt: skip
+    assert notifier.gate.due(time.time() + 60) == []
+    assert window.alerts.model.rowCount() == 40 and window.side_tabs.tabText(0) == "Alerts (40)"

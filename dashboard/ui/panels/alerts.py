@@ -229,9 +229,15 @@ class AlertPanel(QWidget):
             self._changed()
         return fired
 
-    def note_connection(self, name: str, down_since: float | None, after: float) -> None:
-        if self.book.connection(name, down_since, self.clock(), after) or down_since is None:
+    def note_connection(
+        self, name: str, down_since: float | None, after: float
+    ) -> list[AlertEntry]:
+        """A feed's health (every status refresh); answers the alert if it fired."""
+        noted = self.book.noted
+        fired = self.book.connection(name, down_since, self.clock(), after)
+        if self.book.noted != noted:
             self._changed()
+        return fired
 
     def reset(self) -> None:
         self.model.book = self.book = AlertBook()

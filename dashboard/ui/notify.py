@@ -1,0 +1,62 @@
+"""Desktop notifications for new alerts: the system tray's balloon where there is one, the
+status bar where there is not, and an optional sound."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QApplication, QStatusBar, QSystemTrayIcon
+
+from dashboard.core.event import Severity
+from dashboard.core.notices import Notice, NoticeGate
+from dashboard.ui import resources
+
+SHOW_MS = 8000
+CHOICES = (
+    ("Off", None),
+    ("Critical alerts", Severity.CRITICAL),
+    ("Errors and up", Severity.ERROR),
+    ("Warnings and up", Severity.WARNING),
+)
+
+
+class Notifier(QObject):
+    """Shows what a NoticeGate lets through; the choices are kept in the settings."""
+
+    def __init__(
+        self, settings: QSettings, status_bar: QStatusBar, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.status_bar = status_bar
+        level = settings.value("alerts/notify", "critical")
+        self.gate = NoticeGate(Severity.named(str(level)) if level != "off" else None)
+        self.sound = settings.value("alerts/sound", "false") == "true"
+        self.shown: list[Notice] = []
+        self.tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(resources.app_icon(), self)
+            self.tray.setToolTip("Live Dashboard")
+            self.tray.show()
+
+    def set_level(self, level: Severity | None) -> None:
+        self.gate.min_severity = level
+        self.settings.setValue("alerts/notify", "off" if level is None else level.label)
+
+    def set_sound(self, on: bool) -> None:
+        self.sound = on
+        self.settings.setValue("alerts/sound", "true" if on else "false")
+
+    def show(self, notices: list[Notice]) -> None:
+        for notice in notices:
+            self.shown.append(notice)
+            if self.tray is not None:
+                icon = (
+                    QSystemTrayIcon.MessageIcon.Critical
+                    if notice.severity >= Severity.ERROR
+                    else QSystemTrayIcon.MessageIcon.Warning
+                )
+                self.tray.showMessage(notice.title, notice.text, icon, SHOW_MS)
+            else:
+                self.status_bar.showMessage(f"{notice.title}: {notice.text}", SHOW_MS)
+            if self.sound:
+                QApplication.beep()
