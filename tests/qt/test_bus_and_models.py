@@ -100,7 +100,7 @@ def test_the_alert_panel_groups_acknowledges_silences_and_filters(
 
     panel.add_events([alert("web-1", 1), make_event("order.placed"), alert("web-1", 2)])
     panel.add_events([alert("web-2", 3)])
-    rows = [(model.index(r, 6).data(), model.index(r, 3).data()) for r in range(2)]
+    rows = [(model.index(r, 5).data(), model.index(r, 3).data()) for r in range(2)]
     assert rows == [("web-2", "1"), ("web-1", "2")]  # newest first alert on top, repeats counted
     assert model.index(0, 2).data() == "firing •" and panel.book.unacknowledged == 2
 
@@ -111,10 +111,10 @@ def test_the_alert_panel_groups_acknowledges_silences_and_filters(
     assert model.index(0, 2).data() == "resolved •" and panel.book.unacknowledged == 0
 
     panel.state_box.setCurrentIndex(1)  # firing only
-    assert [model.index(r, 6).data() for r in range(model.rowCount())] == ["web-1"]
+    assert [model.index(r, 5).data() for r in range(model.rowCount())] == ["web-1"]
     panel.state_box.setCurrentIndex(0)
     panel.clear_resolved()
-    assert [model.index(r, 6).data() for r in range(model.rowCount())] == ["web-1"]
+    assert [model.index(r, 5).data() for r in range(model.rowCount())] == ["web-1"]
 
     panel.view.selectRow(0)
     entry = panel.selected()
@@ -123,7 +123,7 @@ def test_the_alert_panel_groups_acknowledges_silences_and_filters(
     panel.add_events([alert("web-1", 5)])
     assert entry.count == 2 and panel.book.silenced == 1  # silenced: not counted, not shown
     with qtbot.waitSignal(panel.filter_requested) as asked:
-        panel.view.doubleClicked.emit(model.index(0, 7))
+        panel.view.doubleClicked.emit(model.index(0, 6))
     assert asked.args == ["type=alert.cpu source=web-1"]
     qtmodeltester.check(model)
 

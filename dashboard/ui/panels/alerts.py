@@ -33,8 +33,9 @@ from dashboard.ui.panels.tables import make_table
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import severity_colour
 
-COLUMNS = ("", "Severity", "State", "Count", "First seen", "Last seen", "Source", "Message")
-COLUMN_WIDTHS = (22, 64, 84, 52, 92, 92, 80)
+# First seen is in the tooltip: the message needs the room more.
+COLUMNS = ("", "Severity", "State", "Count", "Last seen", "Source", "Message")
+COLUMN_WIDTHS = (22, 64, 76, 52, 92, 80)
 ICONS = {AlertState.FIRING: "●", AlertState.PENDING: "◐", AlertState.RESOLVED: "✓"}
 SILENCE_FOR = (("15 minutes", 900.0), ("1 hour", 3600.0), ("4 hours", 14_400.0))
 SEVERITY_FILTERS = (
@@ -120,7 +121,6 @@ class AlertBookModel(QAbstractTableModel):
                 entry.severity.label,
                 entry.state.value + ("" if entry.acknowledged else " •"),
                 f"{entry.count:,}",
-                clock_text(entry.first_seen),
                 clock_text(entry.last_seen),
                 one_line(entry.key, 80),
                 one_line(entry.message, 300),
@@ -128,7 +128,7 @@ class AlertBookModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             if entry.state is AlertState.RESOLVED or entry.acknowledged:
                 return severity_colour(Severity.DEBUG) if column != 1 else None
-            if column in (0, 1, 7):
+            if column in (0, 1, 6):
                 return severity_colour(entry.severity)
         if role == Qt.ItemDataRole.ToolTipRole:
             origin = {Origin.FEED: "from the feed", Origin.RULE: "local rule",
