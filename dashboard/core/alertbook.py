@@ -13,10 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
+import orjson
+
 from dashboard.core.alerts import alert_message, is_alert
 from dashboard.core.event import Event, Severity
 from dashboard.core.rules import AlertState, Transition
 
+OWN_PREFIX = "dashboard.alert."  # the events the dashboard writes when alerts change
 MAX_SEQS = 1000  # events remembered per entry, for "show me the events behind this"
 
 
@@ -75,14 +78,15 @@ class AlertBook:
         self.silences: list[Silence] = []
         self.silenced = 0  # alerts not shown because of a silence
         self.noted = 0  # alerts taken in (changes when anything did)
+        self.changes: list[tuple[AlertEntry, AlertState, float]] = []  # (entry, new state, at)
 
     # -- what comes in -----------------------------------------------------------------
     def add_feed_events(self, events: Iterable[Event]) -> list[AlertEntry]:
         """The feed's own alerts among *events*; answers the entries that (re)fired."""
         fired: list[AlertEntry] = []
         for event in events:
-            if not is_alert(event, self.min_severity):
-                continue
+            if not is_alert(event, self.min_severity) or event.type.startswith(OWN_PREFIX):
+                continue  # (the dashboard's own alert events tell of alerts already here)
             recovered = event.severity < self.min_severity  # e.g. alert.cpu "back to 70%"
             state = AlertState.RESOLVED if recovered else AlertState.FIRING
             entry = self._note(
@@ -132,6 +136,7 @@ class AlertBook:
         if down_since is None or now - down_since < after:
             if entry is not None and entry.state is AlertState.FIRING and down_since is None:
                 self.noted += 1
+                self.changes.append((entry, AlertState.RESOLVED, now))
                 entry.state = AlertState.RESOLVED
                 entry.last_seen = now
                 entry.message = f"{name} is back"
@@ -163,6 +168,8 @@ class AlertBook:
             self.silenced += 1
             return None
         self.noted += 1
+        if state is not entry.state or entry.count == 0:
+            self.changes.append((entry, state, at))
         refired = state is AlertState.FIRING and entry.state is not AlertState.FIRING
         if repeat or refired:  # a rule's alert counts its firings, not its steps
             entry.count += 1
@@ -179,6 +186,11 @@ class AlertBook:
         self.entries.pop(identity, None)
         self.entries[identity] = entry  # newest activity last in the dict
         return entry
+
+    def take_changes(self) -> list[tuple[AlertEntry, AlertState, float]]:
+        """Every state change since the last call, in order: (entry, new state, when)."""
+        changed, self.changes = self.changes, []
+        return changed
 
     # -- what the operator does --------------------------------------------------------
     def acknowledge(self, entry: AlertEntry) -> None:
@@ -215,3 +227,25 @@ class AlertBook:
     @property
     def unacknowledged(self) -> int:
         return sum(e.needs_attention for e in self.entries.values())
+
+
+def alert_frame(entry: AlertEntry, state: AlertState, at: float) -> bytes:
+    """The event the dashboard writes when an alert fires or resolves, as a frame: it goes
+    through the store like any event, into the log and into recordings, so that a replay
+    shows the alert history as it was."""
+    severity = entry.severity if state is AlertState.FIRING else Severity.INFO
+    return orjson.dumps(
+        {
+            "type": f"{OWN_PREFIX}{state.value}",
+            "time": at,
+            "source": entry.key or "dashboard",
+            "severity": severity.label,
+            "data": {
+                "alert": entry.name,
+                "origin": entry.origin.value,
+                "key": entry.key,
+                "message": entry.message,
+                "count": entry.count,
+            },
+        }
+    )

@@ -30,8 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard import __version__
+from dashboard.core.alertbook import alert_frame
 from dashboard.core.cards import CardSpec
+from dashboard.core.decode import Decoder
 from dashboard.core.event import Event
+from dashboard.core.rules import AlertState
 from dashboard.core.series import ChartSpec
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
@@ -54,6 +57,7 @@ from dashboard.ui.status import DashboardStatusBar
 APP_TITLE = "Live Dashboard"
 RECORDING_COLOUR = "#ff4d6d"
 CONNECTION_ALERT_S = 30.0  # a feed down this long is an alert
+ALERT_CONNECTION = "dashboard"  # the connection name of the dashboard's own alert events
 STATUS_REFRESH_MS = 500
 
 
@@ -96,6 +100,8 @@ class MainWindow(QMainWindow):
         self.cards = CardsPanel(cards)
         self.chart = ChartPanel(chart)
         self.alerts = alerts.AlertPanel(self._now)
+        self._alert_decoder = Decoder(ALERT_CONNECTION)
+        store.register(self._alert_decoder)
         self.rejected_model = rejected.RejectedListModel(parent=self)
         self.rejected_view = make_table(self.rejected_model, rejected.COLUMN_WIDTHS)
         self.log_model = EventLogModel(store, parent=self)
@@ -182,6 +188,7 @@ class MainWindow(QMainWindow):
         fired = self.alerts.add_events(events)
         if fired:
             self.notifier.show(self.notifier.gate.offer(fired, time.time()))
+        self._write_alert_events()
 
     def _on_rejected(self, start: int, end: int) -> None:
         self.rejected_model.add_items(self.store.rejected(start, end))
@@ -222,6 +229,23 @@ class MainWindow(QMainWindow):
             status = source.status
             fired += self.alerts.note_connection(source.name, status.down_since, CONNECTION_ALERT_S)
         self.notifier.show(self.notifier.gate.offer(fired, time.time()))
+        self._write_alert_events()
+
+    def _write_alert_events(self) -> None:
+        """Alerts that fired or resolved become events (``dashboard.alert.firing`` ...) in
+        the log and in recordings. A replay window writes none: its recording has them."""
+        changes = self.alerts.book.take_changes()
+        if self.player is not None:
+            return
+        now = time.time()
+        decode = self._alert_decoder.decode
+        events = [
+            decode(alert_frame(entry, state, at), received=now)
+            for entry, state, at in changes
+            if state in (AlertState.FIRING, AlertState.RESOLVED)
+        ]
+        if events:
+            self.store.extend(events)
 
     def reset_view(self) -> None:
         """Empty the store and every panel (a replay going back starts again from its

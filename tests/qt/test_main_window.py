@@ -73,13 +73,27 @@ def test_log_cards_chart_and_alerts_match_the_feed(
     good = [s for s in sent if not s.junk]
     want = expected_events(sent)
 
-    # The log: one row per accepted event, in order, with the right cells.
+    # The log: one row per accepted event, in order, with the right cells; between them,
+    # the dashboard's own events for alerts that fired or resolved.
     model = window.log_model
-    assert model.rowCount() == len(good) == dashboard.store.end_seq
-    assert [model.index(r, TYPE).data() for r in range(len(good))] == [s.type for s in good]
-    assert [model.index(r, SOURCE).data() for r in range(len(good))] == [e.source for e in want]
-    metric_row = next(r for r, s in enumerate(good) if s.type == "metrics.update")
-    body = good[metric_row].body
+    rows = [model.event_at(r) for r in range(model.rowCount())]
+    assert model.rowCount() == dashboard.store.end_seq
+    from_feed = [r for r, e in enumerate(rows) if e is not None and e.connection == "demo"]
+    own = [e for e in rows if e is not None and e.connection == "dashboard"]
+    assert len(from_feed) + len(own) == len(rows) and len(from_feed) == len(good)
+    assert [model.index(r, TYPE).data() for r in from_feed] == [s.type for s in good]
+    assert [model.index(r, SOURCE).data() for r in from_feed] == [e.source for e in want]
+    state: dict[tuple[str, str], str] = {}
+    changes = []
+    for event in (e for e in want if is_alert(e)):
+        now = "firing" if event.severity >= Severity.WARNING else "resolved"
+        if state.get((event.type, event.source)) != now:
+            state[(event.type, event.source)] = now
+            changes.append((f"dashboard.alert.{now}", event.type, event.source))
+    assert [(e.type, e.data["alert"], e.data["key"]) for e in own] == changes
+    metric_index = next(i for i, s in enumerate(good) if s.type == "metrics.update")
+    metric_row = from_feed[metric_index]
+    body = good[metric_index].body
     assert model.index(metric_row, SUMMARY).data() == (
         f"cpu={body['cpu']:g} memory={body['memory']} requests={body['requests']} "
         f"errors={body['errors']}"
@@ -130,8 +144,9 @@ def test_log_cards_chart_and_alerts_match_the_feed(
     assert dashboard.store.rejected_total == len(junk)
     assert window.rejected_model.rowCount() == len(junk)
     assert window.side_tabs.tabText(1) == f"Rejected ({len(junk)})"
-    assert window.status.totals_label.text() == f"events {len(good):,} · rejected {len(junk):,}"
-    assert dashboard.summary() == f"events={len(good)} rejected={len(junk)} connections=1"
+    stored = len(good) + len(own)  # the feed's events and the dashboard's alert events
+    assert window.status.totals_label.text() == f"events {stored:,} · rejected {len(junk):,}"
+    assert dashboard.summary() == f"events={stored} rejected={len(junk)} connections=1"
 
 
 def test_log_follows_the_tail_until_the_operator_scrolls_up(

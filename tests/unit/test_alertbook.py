@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.core.alertbook import AlertBook, Origin
-from dashboard.core.event import Severity
+from dashboard.core.alertbook import AlertBook, Origin, alert_frame
+from dashboard.core.decode import Decoder
+from dashboard.core.event import Event, Severity
 from dashboard.core.rules import AlertState, RuleEngine, parse_rule
 from tests.unit.factories import make_event
 
@@ -114,3 +115,32 @@ def test_a_connection_down_too_long_fires_and_resolves_when_back() -> None:
     assert book.connection("orders", down_since=T0, now=T0 + 40, after=30) == []  # once
     book.connection("orders", down_since=None, now=T0 + 45, after=30)
     assert (fired.state, fired.message) == (AlertState.RESOLVED, "orders is back")
+
+
+def test_changes_become_the_dashboard_s_own_events_which_are_not_alerts_again() -> None:
+    book = AlertBook()
+    book.add_feed_events([cpu_alert("web-1", 95, 0), cpu_alert("web-1", 96, 1)])
+    book.add_feed_events([cpu_alert("web-1", 70, 2, Severity.INFO)])
+    changes = book.take_changes()
+    assert [(e.key, state, at - T0) for e, state, at in changes] == [
+        ("web-1", AlertState.FIRING, 0),
+        ("web-1", AlertState.RESOLVED, 2),
+    ]
+    assert book.take_changes() == []
+    decoder = Decoder("dashboard")
+    firing = decoder.decode(alert_frame(*changes[0]), received=T0)
+    assert isinstance(firing, Event)
+    assert (firing.type, firing.source, firing.severity, firing.time) == (
+        "dashboard.alert.firing",
+        "web-1",
+        Severity.CRITICAL,
+        T0,
+    )
+    assert firing.data == {
+        "alert": "alert.cpu",
+        "origin": "feed",
+        "key": "web-1",
+        "message": "CPU on web-1 at 70%",  # the entry's newest message
+        "count": 3,
+    }
+    assert book.add_feed_events([firing]) == [] and book.noted == 3  # not an alert again
