@@ -118,16 +118,21 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
         if not first_event:
             first_event.append(time.perf_counter())
         if rate:
-            latencies.extend(now - e.time for e in dashboard.store.events(start, end))
+            events = dashboard.store.events(start, end)
+            latencies.extend(now - e.time for e in events if e.connection == "bench")
 
     dashboard.bus.ticked.connect(on_tick)
     dashboard.bus.events_appended.connect(on_events)
+
+    def received() -> int:  # the feed's events (the store also holds alert events)
+        counts = dashboard.store.counts.get("bench")
+        return counts.accepted if counts else 0
 
     async def run() -> float:
         started = time.perf_counter()
         dashboard.start()
         while not (arrived and ticks and ticks[-1] >= arrived[0]):  # until a tick shows all
-            if dashboard.store.end_seq >= count and not arrived:
+            if received() >= count and not arrived:
                 arrived.append(time.perf_counter())
             await asyncio.sleep(0.005)
         shown = ticks[-1]
@@ -140,9 +145,9 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     streaming = [t for t in ticks if first_event and first_event[0] <= t <= arrived[0]]
     intervals = [(b - a) * 1000 for a, b in itertools.pairwise(streaming)]
     result: dict[str, Any] = {
-        "events": dashboard.store.end_seq,
+        "events": received(),
         "seconds": elapsed,
-        "rate": dashboard.store.end_seq / elapsed,
+        "rate": received() / elapsed,
         "offered": rate or None,
         "frame_ms_p50": percentile(intervals, 50),
         "frame_ms_p99": percentile(intervals, 99),
