@@ -6,13 +6,15 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+
+from dashboard.ui.panels.tables import ListTableModel
 
 Item = TypeVar("Item")
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class RecentItemsModel(QAbstractTableModel, Generic[Item]):
+class RecentItemsModel(ListTableModel, Generic[Item]):
     """Row 0 is the newest item; at most *capacity* rows. Subclasses say what a cell shows."""
 
     columns: Sequence[str] = ()
@@ -52,18 +54,8 @@ class RecentItemsModel(QAbstractTableModel, Generic[Item]):
     def cell(self, item: Item, column: int, role: int) -> Any:
         raise NotImplementedError
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._items)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._items):

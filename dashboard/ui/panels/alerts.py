@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -29,7 +28,7 @@ from dashboard.core.query import clause
 from dashboard.core.rules import AlertState
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import clock_text, full_time_text
-from dashboard.ui.panels.tables import make_table
+from dashboard.ui.panels.tables import ListTableModel, make_table
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import severity_colour
 
@@ -53,10 +52,12 @@ STATE_FILTERS = (
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class AlertBookModel(QAbstractTableModel):
+class AlertBookModel(ListTableModel):
     """The book's entries that pass the filters, newest first alert at the top. Rows keep
     their place while they repeat (so a selection stays put); new alerts come in at the
     top."""
+
+    columns = COLUMNS
 
     def __init__(self, book: AlertBook | None = None, parent: Any = None) -> None:
         super().__init__(parent)
@@ -97,18 +98,8 @@ class AlertBookModel(QAbstractTableModel):
             last = self.index(len(self._rows) - 1, len(COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._rows)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         entry = self.entry_at(index.row()) if index.isValid() else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
@@ -14,7 +14,7 @@ from dashboard.core.summary import one_line
 from dashboard.sources import ReconnectingSource
 from dashboard.ui.connection_dialog import ConnectionDialog
 from dashboard.ui.connections import ConnectionManager
-from dashboard.ui.panels.tables import make_table
+from dashboard.ui.panels.tables import ListTableModel, make_table
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import SEVERITY_COLOURS, STATE_COLOURS
 
@@ -34,8 +34,10 @@ INSECURE = "⚠ TLS not verified"
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class ConnectionTableModel(QAbstractTableModel):
+class ConnectionTableModel(ListTableModel):
     """One row per connection; :meth:`refresh` re-reads the statuses (twice a second)."""
+
+    columns = COLUMNS
 
     def __init__(self, manager: ConnectionManager, parent: Any = None) -> None:
         super().__init__(parent)
@@ -71,18 +73,8 @@ class ConnectionTableModel(QAbstractTableModel):
         sources = self._shown
         return sources[row] if 0 <= row < len(sources) else None
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._shown)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_total(self) -> int:
+        return len(self._shown)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         source = self.source_at(index.row()) if index.isValid() else None
