@@ -10,7 +10,7 @@ of adding a row: a storm of ten thousand alerts from one source is one line that
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 import orjson
@@ -20,7 +20,6 @@ from dashboard.core.event import Event, Severity
 from dashboard.core.rules import AlertState, Transition
 
 OWN_PREFIX = "dashboard.alert."  # the events the dashboard writes when alerts change
-MAX_SEQS = 1000  # events remembered per entry, for "show me the events behind this"
 
 
 class Origin(Enum):
@@ -42,7 +41,6 @@ class AlertEntry:
     count: int = 1
     acknowledged: bool = False
     fired_at: float | None = None  # when it last started firing
-    seqs: list[int] = field(default_factory=list)  # the events behind it (newest last)
 
     @property
     def identity(self) -> tuple[Origin, str, str]:
@@ -97,13 +95,12 @@ class AlertBook:
                 state,
                 alert_message(event),
                 event.time,
-                event.seq,
             )
             if entry is not None and state is AlertState.FIRING:
                 fired.append(entry)
         return fired
 
-    def apply(self, transitions: Iterable[Transition], seq: int = -1) -> list[AlertEntry]:
+    def apply(self, transitions: Iterable[Transition]) -> list[AlertEntry]:
         """Rule state changes; answers the entries that started firing."""
         fired: list[AlertEntry] = []
         for change in transitions:
@@ -120,7 +117,6 @@ class AlertBook:
                 change.state,
                 change.message,
                 change.at,
-                seq,
                 repeat=False,
             )
             if entry is not None and change.state is AlertState.FIRING:
@@ -144,7 +140,7 @@ class AlertBook:
         if entry is not None and entry.state is AlertState.FIRING:
             return []
         message = f"{name} has been down for {now - down_since:.0f} s"
-        noted = self._note(*identity, Severity.ERROR, AlertState.FIRING, message, now, -1)
+        noted = self._note(*identity, Severity.ERROR, AlertState.FIRING, message, now)
         return [] if noted is None else [noted]
 
     def _note(
@@ -156,7 +152,6 @@ class AlertBook:
         state: AlertState,
         message: str,
         at: float,
-        seq: int,
         repeat: bool = True,
     ) -> AlertEntry | None:
         """Create or update an entry; None when a silence covers it (then only counted)."""
@@ -180,9 +175,6 @@ class AlertBook:
         entry.severity = (
             max(entry.severity, severity) if state is AlertState.FIRING else entry.severity
         )
-        if seq >= 0:
-            entry.seqs.append(seq)
-            del entry.seqs[:-MAX_SEQS]
         self.entries.pop(identity, None)
         self.entries[identity] = entry  # newest activity last in the dict
         return entry

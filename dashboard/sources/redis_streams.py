@@ -296,13 +296,19 @@ class RedisSource(ReconnectingSource):
             await asyncio.sleep(0)  # let the UI tick between bursts
             if time.monotonic() >= rescan_at and any(_GLOB.search(s) for s in self.options.streams):
                 rescan_at = time.monotonic() + RESCAN_S
-                if not self.options.cluster:
-                    names = await self._stream_names(client)
+                if not self.options.cluster:  # (a cluster's readers are one per stream)
+                    found = await self._stream_names(client)
+                    if group:  # a new stream: its group reads it from its first entry
+                        new = [n for n in found if n not in names]
+                        await self._create_groups(client, new, start="0")
+                    names = found
 
-    async def _create_groups(self, client: Any, names: list[str]) -> None:
+    async def _create_groups(self, client: Any, names: list[str], start: str = "") -> None:
+        """The consumer group on each stream, where missing: at *start*, or where the
+        options say (``from=``, else now)."""
         from redis.exceptions import ResponseError
 
-        start = self.options.start_id(self.clock()) or "$"
+        start = start or self.options.start_id(self.clock()) or "$"
         for name in names:
             try:
                 await client.xgroup_create(name, self.options.group, id=start, mkstream=True)

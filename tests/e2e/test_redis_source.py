@@ -359,3 +359,22 @@ def test_a_cluster_s_streams_are_read_from_every_node(tmp_path: Path) -> None:
         assert sorted(e.data["order_id"] for e in events(store)) == [f"ord-{n}" for n in range(6)]
     finally:
         cluster.stop()
+
+
+def test_a_stream_created_later_is_found_by_its_pattern_in_group_mode_too(
+    server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.sources import redis_streams
+
+    monkeypatch.setattr(redis_streams, "RESCAN_S", 0.2)
+    client = server.client()
+    client.xadd("events:orders", order(0))
+    _source, store = run_source(
+        f"{server.url}?stream=events:*&group=dash&consumer=ws1",
+        [
+            (lambda: None, live),
+            (lambda: client.xadd("events:payments", order(1)), has(1)),  # a new stream
+        ],
+    )
+    assert [e.data["order_id"] for e in events(store)] == ["ord-1"]
+    assert client.xpending("events:payments", "dash")["pending"] == 0
