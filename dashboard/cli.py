@@ -166,6 +166,13 @@ def gui_parser() -> argparse.ArgumentParser:
         help="save a picture of the main window just before exit",
     )
     parser.add_argument(
+        "--layout",
+        metavar="FILE",
+        help="the dashboard's cards, charts, alert rules, log settings and connections, "
+        "from a TOML layout file (default: the layout the window had when it last closed; "
+        "--demo uses resources/layouts/demo.toml)",
+    )
+    parser.add_argument(
         "--replay",
         type=_readable_file,
         metavar="FILE",
@@ -453,9 +460,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             gui_parser().error(f"argument --record: {problem}")
     if options.speed is not None and options.replay is None:
         gui_parser().error("--speed sets the replay speed: use it with --replay")
+    layout = None
+    if options.layout is not None:
+        from dashboard.core.layout import LayoutError, load
+
+        try:
+            layout = load(options.layout)
+        except LayoutError as error:
+            print(f"dashboard: {error}", file=sys.stderr)
+            return 2
     from dashboard.ui.app import AppOptions, run
 
     app_options = AppOptions(
+        layout=layout,
+        layout_path=None if options.layout is None else Path(options.layout),
         connections=connection_specs(options),
         demo=options.demo,
         exit_after=options.exit_after,

@@ -15,7 +15,7 @@ from enum import Enum
 
 import orjson
 
-from dashboard.core.alerts import alert_message, is_alert
+from dashboard.core.alerts import AlertConventions, alert_message
 from dashboard.core.event import Event, Severity
 from dashboard.core.rules import AlertState, Transition
 
@@ -70,8 +70,8 @@ class AlertBook:
     Every change answers the entries that became new or fired again (for notifications).
     """
 
-    def __init__(self, min_severity: Severity = Severity.WARNING) -> None:
-        self.min_severity = min_severity
+    def __init__(self, conventions: AlertConventions | None = None) -> None:
+        self.conventions = conventions or AlertConventions()
         self.entries: dict[tuple[Origin, str, str], AlertEntry] = {}
         self.silences: list[Silence] = []
         self.silenced = 0  # alerts not shown because of a silence
@@ -82,10 +82,12 @@ class AlertBook:
     def add_feed_events(self, events: Iterable[Event]) -> list[AlertEntry]:
         """The feed's own alerts among *events*; answers the entries that (re)fired."""
         fired: list[AlertEntry] = []
+        is_alert = self.conventions.is_alert
+        floor = self.conventions.severity or Severity.WARNING
         for event in events:
-            if not is_alert(event, self.min_severity) or event.type.startswith(OWN_PREFIX):
+            if not is_alert(event) or event.type.startswith(OWN_PREFIX):
                 continue  # (the dashboard's own alert events tell of alerts already here)
-            recovered = event.severity < self.min_severity  # e.g. alert.cpu "back to 70%"
+            recovered = event.severity < floor  # e.g. alert.cpu "back to 70%"
             state = AlertState.RESOLVED if recovered else AlertState.FIRING
             entry = self._note(
                 Origin.FEED,

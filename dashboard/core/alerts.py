@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
+from dataclasses import dataclass, field
+
 from dashboard.core.event import Event, Severity
 from dashboard.core.summary import summarize
 
 
-def is_alert(event: Event, min_severity: Severity = Severity.WARNING) -> bool:
-    """Type ``alert`` or ``alert.*``, or a severity of *min_severity* or worse."""
-    etype = event.type
-    return event.severity >= min_severity or etype == "alert" or etype.startswith("alert.")
+@dataclass(frozen=True)
+class AlertConventions:
+    """Which feed events are alerts (a type among *types*, globs allowed, or a severity of
+    *min_severity* or worse; ``none`` turns that off), and when a feed that is down for
+    *connection_down* seconds becomes one."""
+
+    types: tuple[str, ...] = ("alert", "alert.*")
+    min_severity: str = "warning"
+    connection_down: float = 30.0
+    _types: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.min_severity != "none" and Severity.named(self.min_severity) is None:
+            raise ValueError(f"min_severity: {self.min_severity!r} is not a severity (or 'none')")
+        either = "|".join(fnmatch.translate(t) for t in self.types) or "(?!)"
+        object.__setattr__(self, "_types", re.compile(either))
+
+    @property
+    def severity(self) -> Severity | None:
+        """The severity from which an event is an alert; None when only types make them."""
+        return None if self.min_severity == "none" else Severity.named(self.min_severity)
+
+    def is_alert(self, event: Event) -> bool:
+        floor = self.severity
+        if floor is not None and event.severity >= floor:
+            return True
+        return self._types.match(event.type) is not None
 
 
 def alert_message(event: Event) -> str:

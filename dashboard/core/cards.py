@@ -1,91 +1,325 @@
-"""Metric cards: which field of which events a card shows, and how values combine."""
+"""Metric cards: which events a card reads, what figure it makes of them, how it shows it.
+
+A card's figure is one of:
+
+- ``last``: the newest value (a number, or a text such as ``status`` with mappings);
+- ``mean`` / ``sum``: of each source's newest value (the CPU of a fleet);
+- ``total``: the sum of every value received;
+- ``rate``: a counter's increase per second over the window, summed over sources
+  (a counter that goes down was reset: its new value counts as increase);
+- ``count``: how many events (of the type, matching the query) arrived in the window;
+- ``avg`` / ``min`` / ``max``: over the values of the window.
+
+Windows are kept in buckets (a 60th of the window each), so a card over an hour of a
+100,000 events/s feed holds 60 numbers, not 360 million.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import math
+from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, field
+from typing import Any
 
+from dashboard.core.display import Thresholds, ValueMapping, format_value, map_value
 from dashboard.core.event import Event
-from dashboard.core.fields import numbers
+from dashboard.core.fields import MISSING, as_number, lookup
+from dashboard.core.query import Query, parse
+
+SHOW = ("last", "mean", "sum", "total", "rate", "count", "avg", "min", "max")
+WINDOWED = ("rate", "count", "avg", "min", "max")
+BUCKETS = 60  # per window
+SPARK_POINTS = 60  # figures kept for the sparkline
+DEFAULT_STALE_S = 30.0
 
 
-class Combine(Enum):
-    """How the values from several sources make one figure."""
-
-    LAST = "last"  # the newest value, whichever source sent it
-    MEAN = "mean"  # the mean of each source's newest value
-    SUM = "sum"  # the sum of each source's newest value
-    TOTAL = "total"  # the sum of every value ever received
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CardSpec:
+    """What a card shows. ``type`` empty means events of any type (a count with a query)."""
+
     title: str
-    event_type: str
-    field: str
+    type: str = ""
+    field: str = ""
+    show: str = "last"
+    window: float = 60.0
+    query: str = ""
+    style: str = "number"
     unit: str = ""
-    decimals: int = 0
-    combine: Combine = Combine.LAST
+    decimals: int | None = None
+    thresholds: Thresholds = dataclasses.field(default_factory=Thresholds)
+    mappings: tuple[ValueMapping, ...] = ()
+    stale_after: float | None = DEFAULT_STALE_S
     description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.show not in SHOW:
+            raise ValueError(f"show: {self.show!r} is not one of {', '.join(SHOW)}")
+        if self.show != "count" and not self.field:
+            raise ValueError(f"show = {self.show!r} needs a field")
+        if self.window <= 0:
+            raise ValueError("window must be longer than 0")
+        format_value(0.0, self.style)  # an unknown style is an error now, not on screen
+        if self.query:
+            parse(self.query)  # a QueryError says where
+
+    def reads(self) -> str:
+        """Where the figure comes from, in words (the card's tooltip)."""
+        what = self.type or "any event"
+        where = f" matching {self.query}" if self.query else ""
+        if self.show == "count":
+            return f"{what} events{where} in the last {_span(self.window)}"
+        figure = {
+            "last": "the newest",
+            "mean": "the mean of each source's newest",
+            "sum": "the sum of each source's newest",
+            "total": "the sum of every",
+            "rate": "the increase per second, over the last " + _span(self.window) + ", of",
+            "avg": f"the average over the last {_span(self.window)} of",
+            "min": f"the lowest in the last {_span(self.window)} of",
+            "max": f"the highest in the last {_span(self.window)} of",
+        }[self.show]
+        return f"{figure} {self.field} of {what}{where}"
+
+
+def _span(seconds: float) -> str:
+    for unit, size in (("h", 3600.0), ("min", 60.0)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g} {unit}"
+    return f"{seconds:g} s"
+
+
+class _Buckets:
+    """Count, sum, min and max per time bucket, for the last window."""
+
+    def __init__(self, window: float) -> None:
+        self.width = window / BUCKETS
+        self.slots: deque[list[float]] = deque()  # [bucket, count, sum, min, max]
+
+    def add(self, t: float, value: float = 0.0) -> None:
+        bucket = math.floor(t / self.width)
+        slots = self.slots
+        if slots and slots[-1][0] >= bucket:
+            slot = slots[-1]  # late events count in the newest bucket
+        else:
+            slot = [bucket, 0.0, 0.0, math.inf, -math.inf]
+            slots.append(slot)
+            while len(slots) > BUCKETS + 1:
+                slots.popleft()
+        slot[1] += 1
+        slot[2] += value
+        slot[3] = min(slot[3], value)
+        slot[4] = max(slot[4], value)
+
+    def live(self, now: float) -> list[list[float]]:
+        first = math.floor(now / self.width) - BUCKETS + 1
+        return [s for s in self.slots if s[0] >= first]
+
+
+@dataclass
+class _Counter:
+    """One source's counter: its increase so far (resets counted), sampled per bucket."""
+
+    last: float
+    increase: float = 0.0
+    samples: deque[tuple[float, float]] = field(default_factory=deque)  # (time, increase)
 
 
 class CardState:
-    """Folds events into the figure one card shows."""
+    """Folds events into the figure one card shows; ``now`` is the window's clock."""
 
     def __init__(self, spec: CardSpec) -> None:
         self.spec = spec
+        self._query: Query | None = parse(spec.query) if spec.query else None
         self.latest: dict[str, float] = {}
+        self.text_value: str | None = None  # show = last, of a field that is not a number
+        self.raw: Any = None  # the newest value as sent (mappings read it)
         self.total = 0.0
         self.last: float | None = None
-        self.updated: float | None = None  # producer time of the newest value
+        self.updated: float | None = None  # event time of the newest value
         self.count = 0
+        self._buckets = _Buckets(spec.window)
+        self._counters: dict[str, _Counter] = {}
+        self.history: deque[tuple[float, float]] = deque(maxlen=SPARK_POINTS)
 
+    # -- folding -----------------------------------------------------------------------
     def fold(self, events: Iterable[Event]) -> bool:
         """Take in new events; True if the card's figure may have changed."""
         spec = self.spec
         changed = False
-        for event, number in numbers(events, spec.event_type, spec.field):
-            self.latest[event.source] = number
-            self.total += number
-            self.last = number
+        for event in events:
+            if spec.type and event.type != spec.type:
+                continue
+            if self._query is not None and not self._query.matches(event, event.time):
+                continue
+            if spec.show == "count":
+                self._buckets.add(event.time)
+            elif not self._take(event):
+                continue
             self.updated = event.time
             self.count += 1
             changed = True
         return changed
 
-    @property
-    def value(self) -> float | None:
+    def _take(self, event: Event) -> bool:
+        raw = lookup(event.data, self.spec.field)
+        if raw is MISSING or raw is None:
+            return False
+        number = as_number(raw)
+        if number is None:  # a text: shown as it is by a last-value card that had no numbers
+            if self.spec.show != "last" or self.latest or isinstance(raw, dict | list):
+                return False
+            self.raw, self.text_value, self.last = raw, _as_text(raw), None
+            return True
+        self.raw, self.text_value = raw, None
+        self.last = number
+        self.latest[event.source] = number
+        self.total += number
+        show = self.spec.show
+        if show in ("avg", "min", "max"):
+            self._buckets.add(event.time, number)
+        elif show == "rate":
+            self._count_up(event.source, event.time, number)
+        return True
+
+    def _count_up(self, source: str, t: float, value: float) -> None:
+        counter = self._counters.get(source)
+        if counter is None:
+            counter = self._counters[source] = _Counter(value)
+        else:
+            counter.increase += value - counter.last if value >= counter.last else value
+            counter.last = value
+        samples = counter.samples
+        width = self._buckets.width
+        if samples and math.floor(samples[-1][0] / width) == math.floor(t / width):
+            samples[-1] = (t, counter.increase)
+        else:
+            samples.append((t, counter.increase))
+            while len(samples) > BUCKETS + 2:
+                samples.popleft()
+
+    # -- the figure --------------------------------------------------------------------
+    def value(self, now: float) -> float | None:
+        """The figure at *now* (windows end at *now*); None before anything arrived."""
+        show = self.spec.show
+        if show == "count":
+            return float(sum(s[1] for s in self._buckets.live(now)))
+        if show in ("avg", "min", "max"):
+            slots = self._buckets.live(now)
+            if not slots:
+                return None
+            if show == "min":
+                return min(s[3] for s in slots)
+            if show == "max":
+                return max(s[4] for s in slots)
+            return sum(s[2] for s in slots) / sum(s[1] for s in slots)
+        if show == "rate":
+            return self._rate(now)
         if self.last is None:
             return None
-        combine = self.spec.combine
-        if combine is Combine.MEAN:
+        if show == "mean":
             return sum(self.latest.values()) / len(self.latest)
-        if combine is Combine.SUM:
+        if show == "sum":
             return sum(self.latest.values())
-        if combine is Combine.TOTAL:
+        if show == "total":
             return self.total
         return self.last
 
-    def text(self) -> str:
-        """The figure as the card prints it, e.g. ``41.5 %`` or ``—`` before any value."""
-        value = self.value
+    def _rate(self, now: float) -> float | None:
+        since = now - self.spec.window
+        rate, any_counter = 0.0, False
+        for counter in self._counters.values():
+            inside = [s for s in counter.samples if s[0] >= since]
+            if len(inside) < 2:
+                continue
+            (t0, a0), (t1, a1) = inside[0], inside[-1]
+            if t1 > t0:
+                rate += (a1 - a0) / (t1 - t0)
+                any_counter = True
+        return rate if any_counter else None
+
+    def text(self, now: float) -> str:
+        """The figure as the card prints it: formatted, or mapped, or ``—`` before any."""
+        mapping = self.mapping(now)
+        shown = self._plain(now)
+        if mapping is not None and mapping.text:
+            return mapping.display_text(shown)
+        return shown
+
+    def _plain(self, now: float) -> str:
+        if self.text_value is not None:
+            return self.text_value
+        value = self.value(now)
         if value is None:
             return "—"
-        number = f"{value:,.{self.spec.decimals}f}"
-        return f"{number} {self.spec.unit}".strip()
+        spec = self.spec
+        return format_value(value, spec.style, spec.unit, spec.decimals)
 
-    def caption(self) -> str:
-        """A short line saying where the figure comes from."""
+    def mapping(self, now: float) -> ValueMapping | None:
+        if not self.spec.mappings:
+            return None
+        value: Any = self.text_value if self.text_value is not None else self.value(now)
+        if self.spec.show == "last" and self.raw is not None:
+            value = self.raw
+        return None if value is None else map_value(self.spec.mappings, value)
+
+    def level(self, now: float) -> str:
+        """``ok``, ``warning``, ``critical`` (thresholds), a mapping's colour, or ``none``
+        before any value."""
+        mapping = self.mapping(now)
+        if mapping is not None and mapping.colour:
+            return mapping.colour
+        value = self.value(now)
+        if value is None:
+            return "none" if self.text_value is None else "ok"
+        return self.spec.thresholds.level(value)
+
+    def is_stale(self, now: float) -> bool:
+        """No update for longer than ``stale_after`` (never for a count: zero is news)."""
+        limit = self.spec.stale_after
+        if limit is None or self.updated is None or self.spec.show == "count":
+            return False
+        return now - self.updated > limit
+
+    def sample(self, now: float) -> None:
+        """Note the figure at *now* for the sparkline and the trend (once per second)."""
+        value = self.value(now)
+        if value is None:
+            return
+        if self.history and now - self.history[-1][0] < 1.0:
+            return
+        self.history.append((now, value))
+
+    def trend(self) -> float | None:
+        """The change over the sparkline's span (newest minus oldest), None if unknown."""
+        if len(self.history) < 2:
+            return None
+        return self.history[-1][1] - self.history[0][1]
+
+    def caption(self, now: float) -> str:
+        """A short line under the figure: where it comes from, or what it waits for."""
+        spec = self.spec
+        if self.updated is None:
+            return f"waiting for {spec.type or 'events'}"
+        if self.is_stale(now):
+            return f"stale: nothing for {_span(round(now - self.updated))}"
         sources = len(self.latest)
-        if sources == 0:
-            return f"waiting for {self.spec.event_type}"
-        combine = self.spec.combine
         noun = "source" if sources == 1 else "sources"
-        if combine is Combine.MEAN:
-            return f"mean of {sources} {noun}"
-        if combine is Combine.SUM:
-            return f"sum of {sources} {noun}"
-        if combine is Combine.TOTAL:
-            return f"total of {self.count:,} reports"
-        return f"latest of {sources} {noun}"
+        return {
+            "last": f"latest of {sources} {noun}" if sources else "latest",
+            "mean": f"mean of {sources} {noun}",
+            "sum": f"sum of {sources} {noun}",
+            "total": f"total of {self.count:,} reports",
+            "rate": f"per second, last {_span(spec.window)}",
+            "count": f"in the last {_span(spec.window)}",
+            "avg": f"average, last {_span(spec.window)}",
+            "min": f"lowest, last {_span(spec.window)}",
+            "max": f"highest, last {_span(spec.window)}",
+        }[spec.show]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return " ".join(str(value).split())[:60]

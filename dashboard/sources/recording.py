@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from dashboard.core.alerts import is_alert
+from dashboard.core.alerts import AlertConventions
 from dashboard.core.decode import Decoder
 from dashboard.core.event import Event, Rejected, Severity
 from dashboard.core.query import moment
@@ -44,6 +44,7 @@ from dashboard.core.records import (
 from dashboard.sources.sse_protocol import SSEParser
 
 PROGRESS_EVERY = 65_536  # lines between progress reports while indexing
+FEED_ALERTS = AlertConventions()  # the timeline marks alerts by the default conventions
 _SSE_FIELDS = (b"data:", b"event:", b"id:", b"retry:", b":")
 _ALERT_LABELS = frozenset(s.label for s in Severity if s >= Severity.WARNING)
 
@@ -216,7 +217,7 @@ def _index_lines(
             item.seq = index
             lines[index] = record_line(item)
             times[index] = item.time
-            if is_alert(item):
+            if FEED_ALERTS.is_alert(item):
                 alert_times.append(item.time)
         elif isinstance(item, Rejected):
             kinds[index] = Kind.REJECTED

@@ -16,13 +16,13 @@ from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from dashboard import __version__
-from dashboard.core.defaults import DEFAULT_CARDS, DEFAULT_CHART
+from dashboard.core.layout import Layout, builtin
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
 from dashboard.sources import ConnectionSpec, ReconnectingSource, unique_names
 from dashboard.sources.recording import Recording
 from dashboard.sources.replay import ReplayPlayer
-from dashboard.ui import indexing, theme
+from dashboard.ui import indexing, layouts, theme
 from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.crash import CrashReporter
@@ -40,6 +40,8 @@ class AppOptions:
     demo_junk: float = 0.0
     exit_after: float | None = None
     record: Path | None = None
+    layout: Layout | None = None  # None: the last layout, or none given URLs (zero config)
+    layout_path: Path | None = None
     replay: Path | None = None
     replay_speed: float | None = 1.0
     screenshot: Path | None = None
@@ -60,6 +62,8 @@ class Dashboard:
         settings: QSettings | None = None,
         replay: Recording | None = None,
         speed: float | None = 1.0,
+        layout: Layout | None = None,
+        layout_path: Path | None = None,
     ) -> None:
         self.store = EventStore(capacity)
         self.connections = ConnectionManager(self.store)
@@ -72,11 +76,11 @@ class Dashboard:
             self.store,
             self.bus,
             self.connections,
-            DEFAULT_CARDS,
-            DEFAULT_CHART,
+            layout,
             settings=settings,
             replay=self.player,
         )
+        self.window.layout_path = layout_path
         if self.player is not None:
             self.player.rewind = self.window.reset_view
 
@@ -131,9 +135,11 @@ class Workspace:
         capacity: int = DEFAULT_CAPACITY,
         tick_ms: int = DEFAULT_TICK_MS,
         settings: QSettings | None = None,
+        layout: Layout | None = None,
+        layout_path: Path | None = None,
     ) -> None:
         self._options = {"capacity": capacity, "tick_ms": tick_ms, "settings": settings}
-        self.live = Dashboard(connections, **self._options)  # type: ignore[arg-type]
+        self.live = Dashboard(connections, layout=layout, layout_path=layout_path, **self._options)  # type: ignore[arg-type]
         self.replays: list[Dashboard] = []
         self.finished = asyncio.Event()
         self._closing: set[asyncio.Future[None]] = set()
@@ -189,7 +195,9 @@ class Workspace:
             return None
         if name:
             recording.name = name
-        replay = Dashboard([], replay=recording, speed=speed, **self._options)  # type: ignore[arg-type]
+        shown = self.live.window.current_layout()  # the replay looks like the live window
+        shown.connections = []
+        replay = Dashboard([], replay=recording, speed=speed, layout=shown, **self._options)  # type: ignore[arg-type]
         self.replays.append(replay)
         self._watch(replay)
         replay.window.back_to_live.connect(lambda: self._back_to_live(replay))
@@ -272,10 +280,23 @@ async def _run_dashboard(options: AppOptions) -> int:
         feed = FeedThread(FeedServer(rate=options.demo_rate, junk=options.demo_junk)).start()
         connections.insert(0, ConnectionSpec(feed.server.url, "demo"))
     unique_names(connections)
-    workspace = Workspace(connections, capacity=options.capacity, tick_ms=options.tick_ms)
+    layout = options.layout
+    if layout is None and not options.connections and not options.demo:
+        layout = layouts.load_last()  # a bare start: the dashboard as it was left
+    if options.demo and layout is None:
+        layout = builtin("demo")
+    workspace = Workspace(
+        connections,
+        capacity=options.capacity,
+        tick_ms=options.tick_ms,
+        layout=layout,
+        layout_path=options.layout_path,
+    )
     dashboard = workspace.live
+    if feed is not None:
+        dashboard.window.builtin_urls.add(feed.server.url)
     keep_startup_objects_out_of_gc()
-    if not connections and options.replay is None:
+    if not dashboard.connections.sources and options.replay is None:
         dashboard.window.statusBar().showMessage(
             "No connection: start with  dashboard URL  or  dashboard --demo"
         )
@@ -304,6 +325,7 @@ async def _run_dashboard(options: AppOptions) -> int:
         if options.exit_after is not None:
             QTimer.singleShot(int(options.exit_after * 1000), workspace.finished.set)
         await workspace.finished.wait()
+        layouts.save_last(dashboard.window.current_layout(dashboard.window.builtin_urls))
         front = workspace.front
         if options.screenshot is not None and not front.screenshot(options.screenshot):
             print(

@@ -28,6 +28,9 @@ class ConnectionManager(QObject):
     def names(self) -> list[str]:
         return [s.name for s in self.sources]
 
+    def specs(self) -> list[ConnectionSpec]:
+        return [s.spec for s in self.sources]
+
     def source(self, name: str) -> ReconnectingSource:
         return next(s for s in self.sources if s.name == name)
 

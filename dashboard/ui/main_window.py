@@ -7,6 +7,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -18,12 +19,12 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,23 +32,27 @@ from PySide6.QtWidgets import (
 
 from dashboard import __version__
 from dashboard.core.alertbook import alert_frame
+from dashboard.core.alerts import AlertConventions
 from dashboard.core.cards import CardSpec
 from dashboard.core.decode import Decoder
 from dashboard.core.event import Event
-from dashboard.core.rules import AlertState
-from dashboard.core.series import ChartSpec
+from dashboard.core.layout import Layout, LogSettings, zero_config
+from dashboard.core.rules import AlertState, RuleEngine, parse_rule
+from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
 from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui import export, resources
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
+from dashboard.ui.layouts import LayoutFiles
 from dashboard.ui.log_model import EventLogModel
 from dashboard.ui.notify import CHOICES, Notifier
 from dashboard.ui.panels import alerts, rejected
 from dashboard.ui.panels.cards import CardsPanel
 from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.connections import ConnectionsPanel
+from dashboard.ui.panels.fields import FieldBrowser
 from dashboard.ui.panels.log import LogPanel
 from dashboard.ui.panels.tables import make_table
 from dashboard.ui.recording import RecordingController
@@ -56,7 +61,6 @@ from dashboard.ui.status import DashboardStatusBar
 
 APP_TITLE = "Live Dashboard"
 RECORDING_COLOUR = "#ff4d6d"
-CONNECTION_ALERT_S = 30.0  # a feed down this long is an alert
 ALERT_CONNECTION = "dashboard"  # the connection name of the dashboard's own alert events
 STATUS_REFRESH_MS = 500
 
@@ -83,8 +87,7 @@ class MainWindow(QMainWindow):
         store: EventStore,
         bus: EventBus,
         connections: ConnectionManager,
-        cards: Sequence[CardSpec],
-        chart: ChartSpec,
+        layout: Layout | None = None,
         settings: QSettings | None = None,
         replay: ReplayPlayer | None = None,
     ) -> None:
@@ -96,10 +99,20 @@ class MainWindow(QMainWindow):
         self.player = replay
         self._state_prefix = "window" if replay is None else "replay-window"
         self.setWindowIcon(resources.app_icon())
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+        )
 
-        self.cards = CardsPanel(cards)
-        self.chart = ChartPanel(chart)
+        self.cards = CardsPanel([], self._now)
+        self.charts: list[ChartPanel] = []
+        self.fields = FieldBrowser(clock=self._now)
+        self.fields.card_requested.connect(self.add_card_for)
+        self.fields.series_requested.connect(self.add_series_for)
+        self.fields.new_chart_requested.connect(self.add_chart_for)
         self.alerts = alerts.AlertPanel(self._now)
+        self.rules = RuleEngine([])
         self._alert_decoder = Decoder(ALERT_CONNECTION)
         store.register(self._alert_decoder)
         self.rejected_model = rejected.RejectedListModel(parent=self)
@@ -109,6 +122,7 @@ class MainWindow(QMainWindow):
         self.log_view = self.log_panel.view
         self.log_panel.export_requested.connect(self.export_log)
         self.log_panel.replay_requested.connect(self.replay_log)
+        self.fields.filter_requested.connect(self._show_alert_events)
         self.alerts.changed.connect(self._update_alert_tab)
         self.alerts.filter_requested.connect(self._show_alert_events)
         self.side_tabs = QTabWidget()
@@ -116,39 +130,27 @@ class MainWindow(QMainWindow):
         self.side_tabs.addTab(self.rejected_view, "Rejected")
         self.connections_panel = ConnectionsPanel(connections)
         self.side_tabs.addTab(self.connections_panel, "Connections")
-        self.side_tabs.setTabToolTip(
-            0,
-            "Alerts from the feed (type alert or alert.*, or severity warning and up) and "
-            f"feeds down for over {CONNECTION_ALERT_S:g} s; the count is those firing and "
-            "not acknowledged",
-        )
         self.side_tabs.setTabToolTip(1, "Frames that could not be decoded, with the reason")
         self.side_tabs.setTabToolTip(2, "Every feed's health; add, edit, connect, disconnect")
 
-        self.upper = QSplitter(Qt.Orientation.Horizontal)
-        self.upper.addWidget(self.chart)
-        self.upper.addWidget(self.side_tabs)
-        self.upper.setSizes([740, 520])
-        self.lower = QSplitter(Qt.Orientation.Vertical)
-        self.lower.addWidget(self.upper)
-        self.lower.addWidget(self.log_panel)
-        self.lower.setSizes([340, 420])  # the log is where operators spend their time
-        self.lower.setStretchFactor(0, 1)
-        self.lower.setStretchFactor(1, 1)
-
         central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(10, 10, 10, 4)
-        layout.setSpacing(10)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.setSpacing(6)
         self.replay_bar: ReplayBar | None = None
         if replay is not None:
             self.replay_bar = ReplayBar(replay)
             self.replay_bar.back_to_live.connect(self.back_to_live)
             self.replay_bar.problem.connect(lambda text: self.statusBar().showMessage(text, 10_000))
-            layout.addWidget(self.replay_bar)
-        layout.addWidget(self.cards)
-        layout.addWidget(self.lower, 1)
+            column.addWidget(self.replay_bar)
+        column.addWidget(self.log_panel, 1)
         self.setCentralWidget(central)
+        self.cards_dock = self._dock("cards", "Cards", self.cards)
+        self.fields_dock = self._dock("fields", "Fields", self.fields)
+        self.alerts_dock = self._dock("alerts", "Alerts", self.side_tabs)
+        self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.cards_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alerts_dock)
+        self.splitDockWidget(self.alerts_dock, self.fields_dock, Qt.Orientation.Vertical)
         self.status = DashboardStatusBar(store, connections)
         self.recording = RecordingController(store, bus, parent=self)
         self.recording_label = QLabel()
@@ -156,16 +158,24 @@ class MainWindow(QMainWindow):
         self.recording_label.hide()
         self.status.addPermanentWidget(self.recording_label)
         self.recording.changed.connect(self._show_recording)
-        self.chart.clock = self._now
         self.setAcceptDrops(True)
         self.recording.failed.connect(lambda text: QMessageBox.warning(self, "Recording", text))
         connections.changed.connect(self._update_title)
-        self._update_title()
         self.setStatusBar(self.status)
         self.notifier = Notifier(self.settings, self.status, parent=self)
         if replay is not None:
             self.notifier.gate.min_severity = None  # a replay tells of the past: no pop-ups
+        self.layouts = LayoutFiles(self.settings, self)
+        self.builtin_urls: set[str] = set()  # feeds the app starts itself (not saved)
+        self.layout_path: Path | None = None
+        self.layout_title = ""
+        self.layout_rules: list[dict[str, Any]] = []
+        self.alert_conventions = AlertConventions()
         self._make_menus()
+        self.resize(1280, 820)
+        self._restore_geometry()
+        self._default_arrangement = self.saveState()
+        self.apply_layout(layout or zero_config())
 
         bus.events_appended.connect(self._on_events)
         bus.rejected_appended.connect(self._on_rejected)
@@ -173,8 +183,164 @@ class MainWindow(QMainWindow):
         self._status_timer.setInterval(STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self._refresh_status)
         self._status_timer.start()
-        self.resize(1280, 820)
-        self._restore_state()
+
+    def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # what saveState knows it by
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        return dock
+
+    # -- the layout ------------------------------------------------------------------
+    def apply_layout(self, layout: Layout, path: Path | None = None) -> None:
+        """Show *layout*: its cards, charts, rules, alert conventions, log settings and
+        arrangement; its connections are added (none removed: their events stay)."""
+        events = self._held_events()
+        for card in list(self.cards.cards):
+            self.cards.remove_card(card)
+        for spec in layout.cards:
+            self.cards.add_card(spec, events)
+        for chart in list(self.charts):
+            self._remove_chart(chart)
+        for spec in layout.charts:
+            self._add_chart(spec, events)
+        self.layout_rules = [dict(r) for r in layout.rules]
+        self.rules = RuleEngine(parse_rule(r) for r in layout.rules)
+        self.alert_conventions = layout.alerts
+        self.alerts.set_conventions(layout.alerts)
+        self.side_tabs.setTabToolTip(
+            0,
+            "Alerts from the feed (types "
+            + ", ".join(layout.alerts.types)
+            + f", or severity {layout.alerts.min_severity} and up), from the layout's "
+            f"{len(layout.rules)} rule(s), and feeds down for over "
+            f"{layout.alerts.connection_down:g} s; the count is those firing and not "
+            "acknowledged",
+        )
+        if self.player is None:
+            known = {c.url for c in self.connections.specs()}
+            for spec in layout.connections:
+                if spec.url not in known:
+                    self.connections.add(spec, start=self.isVisible())
+        if layout.log.columns or layout.log.filter or path is not None:
+            self.log_panel.set_fields(layout.log.columns)
+            self.log_panel.set_filter(layout.log.filter)
+        arranged = False
+        if layout.arrangement:
+            arranged = self.restoreState(QByteArray.fromBase64(layout.arrangement.encode()))
+        if not arranged:
+            self._arrange()
+        self.layout_path = path
+        self.layout_title = layout.title
+        self._update_title()
+
+    def current_layout(self, builtin_urls: Sequence[str] = ()) -> Layout:
+        """The dashboard as it is now, to save (connections in *builtin_urls*, such as the
+        demo feed on its port of the day, are left out)."""
+        specs = [] if self.player is not None else self.connections.specs()
+        return Layout(
+            title=self.layout_title,
+            connections=[s for s in specs if s.url not in builtin_urls],
+            cards=self.cards.specs(),
+            charts=[chart.spec for chart in self.charts],
+            rules=[dict(r) for r in self.layout_rules],
+            alerts=self.alert_conventions,
+            log=LogSettings(self.log_model.query.text, tuple(self.log_model.fields)),
+            arrangement=bytes(self.saveState().toBase64().data()).decode(),
+        )
+
+    def _arrange(self) -> None:
+        """The default arrangement: cards across the top, the charts side by side under
+        them, the log below, alerts and fields on its right."""
+        self.restoreState(self._default_arrangement)
+        previous = self.cards_dock
+        for index, chart in enumerate(self.charts):
+            dock = chart.parentWidget()
+            assert isinstance(dock, QDockWidget)
+            if index == 0:
+                self.splitDockWidget(self.cards_dock, dock, Qt.Orientation.Vertical)
+            else:
+                self.splitDockWidget(previous, dock, Qt.Orientation.Horizontal)
+            dock.show()
+            previous = dock
+        self.cards_dock.setVisible(bool(self.cards.cards) or not self.charts)
+        self.resizeDocks([self.alerts_dock], [440], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.alerts_dock, self.fields_dock], [200, 200], Qt.Orientation.Vertical)
+        top = [self.cards_dock] + [c.parentWidget() for c in self.charts[:1]]  # type: ignore[misc]
+        self.resizeDocks(top, [130, 250][: len(top)], Qt.Orientation.Vertical)
+
+    def _held_events(self) -> list[Event]:
+        """What the store holds, for a new card or chart to show at once."""
+        return self.store.events(self.store.first_seq, self.store.end_seq)
+
+    def _add_chart(self, spec: ChartSpec, events: Sequence[Event] = ()) -> ChartPanel:
+        chart = ChartPanel(spec, clock=self._now)
+        chart.remove_requested.connect(lambda: self._remove_chart(chart))
+        chart.field_dropped.connect(lambda etype, path: self.add_series_for(etype, path, chart))
+        dock = self._dock(f"chart-{len(self.charts)}", spec.title, chart)
+        dock.setTitleBarWidget(chart.bar)
+        self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
+        self.charts.append(chart)
+        if events:
+            chart.add_events(list(events))
+            chart.redraw()
+        return chart
+
+    def _remove_chart(self, chart: ChartPanel) -> None:
+        self.charts.remove(chart)
+        dock = chart.parentWidget()
+        self.removeDockWidget(dock)  # type: ignore[arg-type]
+        dock.deleteLater()  # type: ignore[union-attr]
+        for index, other in enumerate(self.charts):
+            other.parentWidget().setObjectName(f"chart-{index}")  # type: ignore[union-attr]
+
+    @property
+    def chart(self) -> ChartPanel:
+        """The first chart (the one a field goes to unless dropped elsewhere)."""
+        return self.charts[0]
+
+    def add_card_for(self, event_type: str, path: str) -> None:
+        """A card for a discovered field: numbers show the mean of each source's newest,
+        text its newest value."""
+        info = next((f for f in self.fields.catalog.fields(event_type) if f.path == path), None)
+        numeric = info is None or info.is_numeric
+        spec = CardSpec(
+            title=path.rsplit(".", 1)[-1],
+            type=event_type,
+            field=path,
+            show="last" if not numeric else "mean",
+            description=f"{path} of {event_type} events",
+        )
+        self.cards.add_card(spec, self._held_events())
+        self.cards_dock.show()
+        self.statusBar().showMessage(f"Added a card for {path} of {event_type}", 5000)
+
+    def add_series_for(self, event_type: str, path: str, chart: ChartPanel | None = None) -> None:
+        """The field as a series (one line per source) on *chart*, or the first chart."""
+        if chart is None:
+            if not self.charts:
+                self.add_chart_for(event_type, path)
+                return
+            chart = self.charts[0]
+        chart.add_series(
+            SeriesSpec(type=event_type, field=path, split_by="source"), self._held_events()
+        )
+        self.statusBar().showMessage(f"Added {path} of {event_type} to {chart.spec.title}", 5000)
+
+    def add_chart_for(self, event_type: str, path: str) -> None:
+        spec = ChartSpec(
+            f"{path} by source", (SeriesSpec(type=event_type, field=path, split_by="source"),)
+        )
+        chart = self._add_chart(spec, self._held_events())
+        dock = chart.parentWidget()
+        if len(self.charts) > 1:
+            self.splitDockWidget(self.charts[-2].parentWidget(), dock, Qt.Orientation.Horizontal)  # type: ignore[arg-type]
+        else:
+            self.splitDockWidget(self.cards_dock, dock, Qt.Orientation.Vertical)  # type: ignore[arg-type]
 
     # -- updates, once per tick --------------------------------------------------------
     def _on_events(self, start: int, end: int) -> None:
@@ -183,9 +349,13 @@ class MainWindow(QMainWindow):
         for event in events:
             by_type.setdefault(event.type, []).append(event)
         self.log_model.sync()
-        self.cards.add_events(by_type)
-        self.chart.add_events(by_type.get(self.chart.data.spec.event_type, []))
+        self.cards.add_events(events, by_type)
+        for chart in self.charts:
+            chart.add_events(events)
+        self.fields.add_events(events)
         fired = self.alerts.add_events(events)
+        if self.rules.rules:
+            fired += self.alerts.apply_rules(self.rules.feed(events))
         if fired:
             self.notifier.show(self.notifier.gate.offer(fired, time.time()))
         self._write_alert_events()
@@ -206,7 +376,10 @@ class MainWindow(QMainWindow):
     def refresh_now(self) -> None:
         """Bring every panel and the status bar up to date at once (before a screenshot)."""
         self.bus.flush()
-        self.chart.redraw()
+        for chart in self.charts:
+            chart.redraw()
+        self.cards.tick()
+        self.fields.refresh()
         self.log_panel.refresh(wait=True)
         self._refresh_status()
 
@@ -217,17 +390,22 @@ class MainWindow(QMainWindow):
             what = f"replay of {self.player.recording.name}"
         else:
             what = one_line(", ".join(self.connections.names()) or "no connection", 120)
-        self.setWindowTitle(f"{prefix}{APP_TITLE} — {what}")
+        title = getattr(self, "layout_title", "") if self.player is None else ""
+        layout = f" · {one_line(title, 60)}" if title else ""
+        self.setWindowTitle(f"{prefix}{APP_TITLE} — {what}{layout}")
 
     def _refresh_status(self) -> None:
         self.status.refresh()
         self._refresh_recording()
         self.connections_panel.model.refresh()
-        self.chart.scroll_to(self._now())
-        fired = []
+        now = self._now()
+        for chart in self.charts:
+            chart.scroll_to(now)
+        self.cards.tick()
+        fired = self.alerts.apply_rules(self.rules.tick(now)) if self.rules.rules else []
+        after = self.alert_conventions.connection_down
         for source in self.connections.sources:
-            status = source.status
-            fired += self.alerts.note_connection(source.name, status.down_since, CONNECTION_ALERT_S)
+            fired += self.alerts.note_connection(source.name, source.status.down_since, after)
         self.notifier.show(self.notifier.gate.offer(fired, time.time()))
         self._write_alert_events()
 
@@ -254,8 +432,11 @@ class MainWindow(QMainWindow):
         self.bus.skip()
         self.log_model.sync()
         self.cards.reset()
-        self.chart.reset()
+        for chart in self.charts:
+            chart.reset()
+        self.fields.reset()
         self.alerts.reset()
+        self.rules = RuleEngine(parse_rule(r) for r in self.layout_rules)
         self.rejected_model.clear()
         self.side_tabs.setTabText(1, "Rejected")
 
@@ -282,6 +463,8 @@ class MainWindow(QMainWindow):
         export_action.triggered.connect(self.export_log)
         file_menu.addAction(export_action)
         file_menu.addSeparator()
+        self._make_layout_actions(file_menu)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -306,6 +489,20 @@ class MainWindow(QMainWindow):
         latest.setShortcut(QKeySequence(Qt.Key.Key_End))
         latest.triggered.connect(self.log_view.jump_to_latest)
         view_menu.addAction(latest)
+        view_menu.addSeparator()
+        for dock, key in (
+            (self.cards_dock, "Ctrl+1"),
+            (self.fields_dock, "Ctrl+2"),
+            (self.alerts_dock, "Ctrl+3"),
+        ):
+            toggle = dock.toggleViewAction()
+            toggle.setShortcut(QKeySequence(key))
+            view_menu.addAction(toggle)
+        arrange = QAction("&Reset the arrangement", self)
+        arrange.setToolTip("Cards on top, charts under them, the log, alerts and fields")
+        arrange.triggered.connect(self._arrange)
+        view_menu.addAction(arrange)
+        view_menu.addSeparator()
         self._make_notification_menu(view_menu)
         full = QAction("&Full screen", self)
         full.setShortcut(QKeySequence.StandardKey.FullScreen)
@@ -317,6 +514,66 @@ class MainWindow(QMainWindow):
         about = QAction("&About", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _make_layout_actions(self, menu: QMenu) -> None:
+        for text, key, slot, tip in (
+            (
+                "Open &layout…",
+                "Ctrl+Shift+O",
+                self._ask_layout,
+                "Load cards, charts, rules, the log's filter and connections from a TOML file",
+            ),
+            ("&Save layout", "Ctrl+S", self.save_layout, "Save this dashboard to its layout file"),
+            (
+                "Save layout &as…",
+                "Ctrl+Shift+S",
+                lambda: self.save_layout(ask=True),
+                "Save this dashboard to a new TOML file, to share or keep",
+            ),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.setToolTip(tip)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        self.recent_menu = menu.addMenu("Recent la&youts")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_layouts)
+
+    def _fill_recent_layouts(self) -> None:
+        self.recent_menu.clear()
+        recent = self.layouts.recent()
+        for path in recent:
+            action = self.recent_menu.addAction(one_line(path, 90))
+            action.triggered.connect(lambda _on, p=path: self.open_layout(Path(p)))
+        if not recent:
+            self.recent_menu.addAction("No layouts yet").setEnabled(False)
+
+    def _ask_layout(self) -> None:
+        path = self.layouts.ask_open()
+        if path is not None:
+            self.open_layout(path)
+
+    def open_layout(self, path: Path) -> bool:
+        """Load *path* in place of this dashboard's layout; a broken file changes nothing
+        and says what is wrong where."""
+        layout = self.layouts.read(path)
+        if layout is None:
+            return False
+        self.apply_layout(layout, path)
+        self.statusBar().showMessage(f"Layout {path} loaded", 5000)
+        return True
+
+    def save_layout(self, ask: bool = False) -> bool:
+        path = self.layout_path
+        if ask or path is None:
+            path = self.layouts.ask_save(path)
+            if path is None:
+                return False
+        if not self.layouts.write(self.current_layout(self.builtin_urls), path):
+            return False
+        self.layout_path = path
+        self.statusBar().showMessage(f"Layout saved to {path}", 5000)
+        return True
 
     def _make_notification_menu(self, view_menu: QMenu) -> None:
         menu = view_menu.addMenu("Alert &notifications")
@@ -479,22 +736,14 @@ class MainWindow(QMainWindow):
         )
 
     # -- window state ------------------------------------------------------------------
-    def _restore_state(self) -> None:
-        prefix = self._state_prefix
-        for key, restore in (
-            (f"{prefix}/geometry", self.restoreGeometry),
-            (f"{prefix}/upper", self.upper.restoreState),
-            (f"{prefix}/lower", self.lower.restoreState),
-        ):
-            value = self.settings.value(key)
-            if isinstance(value, QByteArray):
-                restore(value)
+    def _restore_geometry(self) -> None:
+        value = self.settings.value(f"{self._state_prefix}/geometry")
+        if isinstance(value, QByteArray):
+            self.restoreGeometry(value)
 
     def save_state(self) -> None:
-        prefix = self._state_prefix
-        self.settings.setValue(f"{prefix}/geometry", self.saveGeometry())
-        self.settings.setValue(f"{prefix}/upper", self.upper.saveState())
-        self.settings.setValue(f"{prefix}/lower", self.lower.saveState())
+        """The window's size and place (the arrangement of its panels is the layout's)."""
+        self.settings.setValue(f"{self._state_prefix}/geometry", self.saveGeometry())
         self.log_panel.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -23,6 +23,19 @@ SEVERITY_COLOURS: dict[Severity, str] = {
     Severity.CRITICAL: "#ff4d6d",
 }
 
+LEVEL_COLOURS = {  # a card's level: its thresholds or a value mapping's colour
+    "ok": "#5fd38d",
+    "warning": "#f0b429",
+    "critical": "#ff4d6d",
+    "muted": MUTED,
+}
+
+
+def level_colour(level: str) -> str:
+    """The colour of a card level, or the #rrggbb a value mapping named; TEXT otherwise."""
+    return LEVEL_COLOURS.get(level, level if level.startswith("#") else TEXT)
+
+
 SERIES_COLOURS = ("#4fa3e3", "#f0b429", "#7fd1b9", "#c792ea", "#ff7b54", "#a3be8c", "#ff4d6d")
 
 STATE_COLOURS = {

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +17,19 @@ from httpx_sse import connect_sse
 from PySide6.QtGui import QImage
 
 from dashboard import __version__
+from dashboard.core.layout import load
 from dashboard.feed.server import FeedServer, FeedThread
 
 SUMMARY = re.compile(r"^events=(\d+) rejected=(\d+) connections=(\d+)$")
 
 
-def dashboard(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+def dashboard(
+    *args: str, timeout: float = 60, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the app as a user would; each run has a config folder of its own unless *env*
+    names one (the last layout is kept there)."""
+    fresh = {"XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="dashboard-cli-config-")}
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **fresh, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "dashboard", *args],
         capture_output=True,
@@ -154,3 +161,37 @@ def test_feed_command_reports_a_busy_port(feed: FeedThread) -> None:
     result = dashboard("feed", "--port", str(feed.server.port))
     assert result.returncode == 1
     assert f"dashboard feed: cannot listen on 127.0.0.1:{feed.server.port}" in result.stderr
+
+
+def test_a_broken_layout_file_stops_the_start_with_where_and_what(tmp_path: Path) -> None:
+    layout = tmp_path / "shift.toml"
+    layout.write_text("[[cards]]\ntitle = 'CPU'\nfield = 'cpu'\nshow = 'avg'\nwindow = 'soon'\n")
+    result = dashboard("--layout", str(layout))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        f"dashboard: {layout}: line 1: cards[1] ('CPU'): window: expected a duration like "
+        "30s, 5m or 1h, not 'soon'"
+    )
+
+
+@pytest.mark.slow
+def test_a_layout_s_connections_open_and_the_last_layout_comes_back(
+    tmp_path: Path, feed: FeedThread
+) -> None:
+    layout = tmp_path / "shift.toml"
+    layout.write_text(
+        f"title = 'Night shift'\n[[connections]]\nname = 'orders'\nurl = '{feed.server.url}'\n"
+        "[[cards]]\ntitle = 'Orders/min'\ntype = 'order.placed'\nshow = 'count'\n"
+    )
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    first = dashboard("--layout", str(layout), "--exit-after", "3", env=env)
+    assert first.returncode == 0, first.stderr
+    events, _rejected, connections = summary(first)
+    assert events > 100 and connections == 1
+    kept = tmp_path / "config" / "live-dashboard" / "last-layout.toml"
+    saved = load(kept)
+    assert saved.title == "Night shift" and [c.url for c in saved.connections] == [feed.server.url]
+    assert [c.title for c in saved.cards] == ["Orders/min"] and saved.arrangement
+    again = dashboard("--exit-after", "3", env=env)  # a bare start: the dashboard as it was
+    assert again.returncode == 0, again.stderr
+    assert summary(again)[2] == 1

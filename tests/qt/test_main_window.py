@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from dashboard.core.alerts import is_alert
+from dashboard.core.alerts import AlertConventions
 from dashboard.core.decode import Decoder
 from dashboard.core.event import Event, Severity
+from dashboard.core.layout import builtin
 from dashboard.feed.demo import HOSTS, FeedEvent
 from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.sources import ConnectionSpec
@@ -30,7 +31,11 @@ def feed() -> Iterator[FeedThread]:
 def dashboard(
     qt_loop: Any, qtbot: Any, feed: FeedThread, settings: QSettings, run_on_loop: Any
 ) -> Iterator[Dashboard]:
-    dash = Dashboard([ConnectionSpec(feed.server.url, "demo")], settings=settings, tick_ms=10)
+    layout = builtin("demo")
+    layout.rules = []  # the feed's own alerts only: those are what the test counts
+    dash = Dashboard(
+        [ConnectionSpec(feed.server.url, "demo")], settings=settings, tick_ms=10, layout=layout
+    )
     qtbot.addWidget(dash.window)
     dash.start()
     yield dash
@@ -85,7 +90,7 @@ def test_log_cards_chart_and_alerts_match_the_feed(
     assert [model.index(r, SOURCE).data() for r in from_feed] == [e.source for e in want]
     state: dict[tuple[str, str], str] = {}
     changes = []
-    for event in (e for e in want if is_alert(e)):
+    for event in (e for e in want if AlertConventions().is_alert(e)):
         now = "firing" if event.severity >= Severity.WARNING else "resolved"
         if state.get((event.type, event.source)) != now:
             state[(event.type, event.source)] = now
@@ -115,16 +120,16 @@ def test_log_cards_chart_and_alerts_match_the_feed(
     assert cards.card("CPU").caption.text() == "mean of 3 sources"
 
     # The chart: one curve per host holding that host's CPU readings.
-    assert set(window.chart.curves) == set(HOSTS)
-    assert "waiting" not in window.chart.plot.getPlotItem().titleLabel.text
+    assert set(window.chart.curves) == {(0, host) for host in HOSTS}
+    assert window.chart.title.text() == "CPU % by host"
     assert window.chart.legend.isVisible()
     for host in HOSTS:
-        _, y = window.chart.curves[host].getOriginalDataset()
+        _, y = window.chart.curves[(0, host)].getOriginalDataset()
         assert list(y) == [m["cpu"] for m in metrics if m["source"] == host]
 
     # The alert panel: one row per alert type and source, counting its repeats; the
     # newest of each says whether it is still firing (the demo's "back to 70%" is info).
-    alerts = [e for e in want if is_alert(e)]
+    alerts = [e for e in want if AlertConventions().is_alert(e)]
     assert alerts, "the demo's payment failures are warnings"
     groups: dict[tuple[str, str], list[Event]] = {}
     for event in alerts:
@@ -172,27 +177,37 @@ def test_log_follows_the_tail_until_the_operator_scrolls_up(
 
 
 def test_before_any_data_the_panels_say_what_they_wait_for(qtbot: Any, settings: QSettings) -> None:
-    window = Dashboard([], settings=settings).window
+    window = Dashboard([], settings=settings, layout=builtin("demo")).window
     qtbot.addWidget(window)
     assert window.cards.card("CPU").value.text() == "—"
     assert window.cards.card("CPU").caption.text() == "waiting for metrics.update"
-    title = window.chart.plot.getPlotItem().titleLabel.text
-    assert "waiting for metrics.update events" in title
+    assert [chart.title.text() for chart in window.charts] == [
+        "CPU % by host: waiting for events",
+        "Events per second by type: waiting for events",
+    ]
     assert not window.chart.legend.isVisible()
 
 
-def test_window_geometry_and_splitters_are_remembered(qtbot: Any, settings: QSettings) -> None:
-    first = Dashboard([], settings=settings)
+def test_geometry_is_remembered_and_the_arrangement_is_the_layouts(
+    qtbot: Any, settings: QSettings
+) -> None:
+    first = Dashboard([], settings=settings, layout=builtin("demo"))
     qtbot.addWidget(first.window)
     first.window.show()
     qtbot.waitExposed(first.window)
-    first.window.resize(780, 580)  # the offscreen screen is 800 x 600
-    first.window.lower.setSizes([150, 250])
-    sizes = first.window.lower.sizes()
-    first.window.close()
-    second = Dashboard([], settings=settings)
+    first.window.resize(770, 590)  # the offscreen screen is 800 x 600
+    window = first.window
+    assert window.dockWidgetArea(window.fields_dock) == Qt.DockWidgetArea.RightDockWidgetArea
+    window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, window.fields_dock)
+    window.alerts_dock.hide()
+    layout = window.current_layout()
+    window.close()
+    second = Dashboard([], settings=settings, layout=layout)
     qtbot.addWidget(second.window)
-    assert (second.window.width(), second.window.height()) == (780, 580)
+    assert (second.window.width(), second.window.height()) == (770, 590)
     second.window.show()
     qtbot.waitExposed(second.window)
-    assert second.window.lower.sizes() == sizes
+    again = second.window
+    assert again.dockWidgetArea(again.fields_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert again.alerts_dock.isHidden() and not again.fields_dock.isHidden()
+    assert [c.spec for c in again.charts] == [c.spec for c in window.charts]

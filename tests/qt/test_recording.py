@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from dashboard.core.event import Event
+from dashboard.core.layout import builtin
 from dashboard.core.recorder import Recorder
 from dashboard.core.records import open_events_file, read_events
 from dashboard.core.store import EventStore
@@ -65,7 +66,7 @@ def test_a_write_failure_stops_the_recording_and_says_why(
 
 def test_the_window_shows_that_it_records(qtbot: Any, tmp_path: Path) -> None:
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    dashboard = Dashboard([], settings=settings)
+    dashboard = Dashboard([], settings=settings, layout=builtin("demo"))
     window = dashboard.window
     qtbot.addWidget(window)
     assert window.start_recording(tmp_path / "incident.jsonl.gz")
@@ -91,7 +92,7 @@ def test_a_dropped_recording_replays_in_a_window_of_its_own(
     )
     recorder.close()
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    workspace = Workspace([], settings=settings)
+    workspace = Workspace([], settings=settings, layout=builtin("demo"))
     qtbot.addWidget(workspace.live.window)
     workspace.live.window.open_recording(path)  # what a drop or File > Open does
     qtbot.waitUntil(lambda: len(workspace.replays) == 1)

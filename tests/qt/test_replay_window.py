@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from dashboard.core.layout import builtin
 from dashboard.core.recorder import Recorder
 from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.sources import ConnectionSpec
@@ -45,7 +46,7 @@ def seen(dash: Dashboard) -> Seen:
         if e is not None
     )
     chart = tuple(
-        (key, tuple(series.arrays()[1])) for key, series in sorted(window.chart.data.series.items())
+        (key, tuple(series.arrays()[1])) for key, series in sorted(window.chart.data.lines.items())
     )
     return Seen(
         dash.store.end_seq - dash.store.first_seq,
@@ -58,7 +59,14 @@ def seen(dash: Dashboard) -> Seen:
 
 
 def replay_window(path: Path, settings: QSettings, qtbot: Any) -> Dashboard:
-    dash = Dashboard([], settings=settings, replay=open_recording(path), speed=None, tick_ms=10)
+    dash = Dashboard(
+        [],
+        settings=settings,
+        replay=open_recording(path),
+        speed=None,
+        tick_ms=10,
+        layout=builtin("demo"),
+    )
     assert dash.player is not None
     dash.player.playing = False
     qtbot.addWidget(dash.window)
@@ -81,7 +89,12 @@ def live_recording(
     """The real demo feed watched live and recorded, with what the window showed after
     every tick (when the recording holds exactly what the window had seen)."""
     feed = FeedThread(FeedServer(rate=1500, seed=11, junk=0.02, limit=2500, paused=True)).start()
-    live = Dashboard([ConnectionSpec(feed.server.url, "demo")], settings=settings, tick_ms=10)
+    live = Dashboard(
+        [ConnectionSpec(feed.server.url, "demo")],
+        settings=settings,
+        tick_ms=10,
+        layout=builtin("demo"),
+    )
     qtbot.addWidget(live.window)
     path = tmp_path / "live.jsonl.gz"
     assert live.window.start_recording(path)
@@ -177,7 +190,11 @@ def test_the_bar_s_keys_step_jump_and_play(qtbot: Any, incident: Dashboard) -> N
     qtbot.waitUntil(lambda: player.at_end and not player.playing, timeout=10_000)
     dash.bus.flush()
     window.replay_bar.refresh()
-    assert cpu.value.text() == "99.0 %" and window.alerts.model.rowCount() == 1
+    assert cpu.value.text() == "99.0 %"
+    model = window.alerts.model
+    shown = {(e.name, e.state.value) for e in map(model.entry_at, range(model.rowCount())) if e}
+    # the feed's alert, and the layout's High CPU rule: over 90 for 9 s of its 20 s
+    assert len(shown) == 2 and ("High CPU", "pending") in shown
     assert window.replay_bar.where.text().endswith("· 100 / 100 events · end")
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dashboard.core.cards import CardSpec, CardState, Combine
+from dashboard.core.cards import CardSpec, CardState
+from dashboard.core.display import Thresholds, ValueMapping
+from dashboard.core.event import Severity
 from dashboard.core.fields import MISSING, as_number, lookup
-from dashboard.core.series import ChartData, ChartSpec, RingSeries
+from dashboard.core.series import ChartData, ChartSpec, RingSeries, SeriesSpec
 from tests.unit.factories import make_event
 
 
@@ -22,34 +24,122 @@ def reports() -> list:
 
 
 @pytest.mark.parametrize(
-    ("combine", "value", "text", "caption"),
+    ("show", "value", "text", "caption"),
     [
-        (Combine.LAST, 50.0, "50.0 %", "latest of 2 sources"),
-        (Combine.MEAN, 40.0, "40.0 %", "mean of 2 sources"),
-        (Combine.SUM, 80.0, "80.0 %", "sum of 2 sources"),
-        (Combine.TOTAL, 90.0, "90.0 %", "total of 3 reports"),
+        ("last", 50.0, "50.0 %", "latest of 2 sources"),
+        ("mean", 40.0, "40.0 %", "mean of 2 sources"),
+        ("sum", 80.0, "80.0 %", "sum of 2 sources"),
+        ("total", 90.0, "90.0 %", "total of 3 reports"),
+        ("avg", 30.0, "30.0 %", "average, last 1 min"),
+        ("min", 10.0, "10.0 %", "lowest, last 1 min"),
+        ("max", 50.0, "50.0 %", "highest, last 1 min"),
     ],
 )
-def test_card_combines_values(combine: Combine, value: float, text: str, caption: str) -> None:
-    card = CardState(CardSpec("CPU", "metrics.update", "cpu", "%", 1, combine))
-    assert card.text() == "—" and card.caption() == "waiting for metrics.update"
+def test_card_combines_values(show: str, value: float, text: str, caption: str) -> None:
+    card = CardState(CardSpec("CPU", "metrics.update", "cpu", show, unit="%", decimals=1))
+    assert card.text(5.0) == "—" and card.caption(5.0) == "waiting for metrics.update"
     assert card.fold(reports())
-    assert card.value == value
-    assert card.text() == text
-    assert card.caption() == caption
+    assert card.value(5.0) == value
+    assert card.text(5.0) == text
+    assert card.caption(5.0) == caption
     assert card.updated == 3.0
 
 
 def test_card_ignores_batches_without_its_events() -> None:
     card = CardState(CardSpec("E", "metrics.update", "errors"))
     assert not card.fold([make_event("order.placed", {"errors": 5})])
-    assert card.value is None
+    assert card.value(0.0) is None
 
 
 def test_thousands_separator_and_no_unit() -> None:
     card = CardState(CardSpec("Mem", "metrics.update", "mem", decimals=0))
     card.fold([make_event(data={"mem": 12345.6})])
-    assert card.text() == "12,346"
+    assert card.text(1_000.0) == "12,346"
+
+
+def test_count_per_window_forgets_old_events() -> None:
+    spec = CardSpec("Failed", "payment.failed", show="count", window=60.0, query="amount>50")
+    card = CardState(spec)
+    card.fold(
+        [
+            make_event("payment.failed", {"amount": a}, time=t)
+            for t, a in ((0.0, 99), (10.0, 20), (30.0, 70), (59.0, 51))
+        ]
+    )
+    assert card.value(59.5) == 3.0  # the 20 does not match the query
+    assert card.value(75.0) == 2.0  # the one at 0 s has left the minute
+    assert card.value(200.0) == 0.0
+    assert card.caption(200.0) == "in the last 1 min" and not card.is_stale(200.0)
+
+
+def test_window_aggregates_drop_old_values() -> None:
+    card = CardState(CardSpec("Peak", "metrics.update", "cpu", show="max", window=60.0))
+    card.fold([make_event(data={"cpu": 95}, time=0.0), make_event(data={"cpu": 40}, time=50.0)])
+    assert card.value(55.0) == 95.0
+    assert card.value(100.0) == 40.0
+    assert card.value(500.0) is None
+
+
+def test_rate_of_a_counter_per_second_with_a_reset() -> None:
+    card = CardState(CardSpec("Req/s", "metrics.update", "total", show="rate", window=60.0))
+    events = [
+        make_event(data={"total": v}, source="web-1", time=t)
+        for t, v in ((0.0, 100), (10.0, 150), (20.0, 20))
+    ]  # reset: 20 counts as increase
+    events += [
+        make_event(data={"total": v}, source="web-2", time=t) for t, v in ((0.0, 0), (20.0, 40))
+    ]
+    card.fold(events)
+    assert card.value(20.0) == pytest.approx(70 / 20 + 40 / 20)
+    assert card.text(20.0) == "5.5"
+
+
+def test_text_field_with_mappings_and_thresholds_colour_the_card() -> None:
+    spec = CardSpec(
+        "Status",
+        "health",
+        "status",
+        mappings=(
+            ValueMapping("All good", "ok", value="up"),
+            ValueMapping("", "critical", pattern="^down"),
+        ),
+    )
+    card = CardState(spec)
+    card.fold([make_event("health", {"status": "up"})])
+    assert (card.text(0.0), card.level(0.0)) == ("All good", "ok")
+    card.fold([make_event("health", {"status": "down: disk"})])
+    assert (card.text(0.0), card.level(0.0)) == ("down: disk", "critical")
+    hot = CardState(CardSpec("CPU", "m", "cpu", thresholds=Thresholds(warning=70, critical=90)))
+    for cpu, level in ((50, "ok"), (75, "warning"), (95, "critical")):
+        hot.fold([make_event("m", {"cpu": cpu})])
+        assert hot.level(0.0) == level
+
+
+def test_stale_trend_and_sparkline() -> None:
+    card = CardState(CardSpec("CPU", "m", "cpu", stale_after=30.0))
+    card.fold([make_event("m", {"cpu": 40}, time=100.0)])
+    card.sample(100.0)
+    card.fold([make_event("m", {"cpu": 55}, time=110.0)])
+    card.sample(110.0)
+    card.sample(110.5)  # at most one sample a second
+    assert card.history == type(card.history)([(100.0, 40.0), (110.0, 55.0)])
+    assert card.trend() == 15.0
+    assert not card.is_stale(139.0)
+    assert card.is_stale(141.0) and card.caption(141.0) == "stale: nothing for 31 s"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"show": "median", "field": "x"}, "show: 'median' is not one of"),
+        ({"show": "avg"}, "show = 'avg' needs a field"),
+        ({"field": "x", "style": "roman"}, "roman"),
+        ({"field": "x", "window": 0}, "window must be longer than 0"),
+    ],
+)
+def test_card_specs_that_cannot_work(spec: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        CardSpec("x", **spec)
 
 
 def test_lookup_paths() -> None:
@@ -84,8 +174,39 @@ def test_ring_series_wraps_and_keeps_time_order() -> None:
 
 
 def test_chart_data_splits_by_source() -> None:
-    chart = ChartData(ChartSpec("CPU", "metrics.update", "cpu"))
+    chart = ChartData(ChartSpec("CPU", (SeriesSpec("metrics.update", "cpu", split_by="source"),)))
     grown = chart.fold(reports())
-    assert grown == {"web-1", "web-2"}
-    assert chart.series["web-1"].arrays()[1].tolist() == [10.0, 50.0]
-    assert chart.series["web-2"].arrays()[0].tolist() == [2.0]
+    assert grown == {(0, "web-1"), (0, "web-2")}
+    assert chart.lines[(0, "web-1")].arrays()[1].tolist() == [10.0, 50.0]
+    assert chart.lines[(0, "web-2")].arrays()[0].tolist() == [2.0]
+    assert chart.line_name((0, "web-1")) == "web-1"
+
+
+def test_count_series_per_interval_with_quiet_intervals_at_zero() -> None:
+    spec = ChartSpec(
+        "Orders",
+        (
+            SeriesSpec("order.placed", interval=10.0),
+            SeriesSpec(query="severity>=warning", split_by="type"),
+        ),
+        markers="type:deploy",
+    )
+    chart = ChartData(spec)
+    events = [make_event("order.placed", {}, time=t) for t in (1.0, 4.0, 12.0, 41.0)]
+    events.append(make_event("payment.failed", {}, time=5.0, severity=Severity.WARNING))
+    events.append(make_event("deploy", {"version": "1.2"}, time=20.0))
+    chart.fold(events)
+    t, v = chart.lines[(0, "")].arrays()
+    assert t.tolist() == [0.0, 10.0, 20.0, 30.0, 40.0] and v.tolist() == [2, 1, 0, 0, 1]
+    t, v = chart.arrays((0, ""), since=0.0, now=75.0)  # nothing since 41 s: down to zero
+    assert t.tolist()[-2:] == [50.0, 70.0] and v.tolist()[-2:] == [0.0, 0.0]
+    assert chart.lines[(1, "payment.failed")].arrays()[1].tolist() == [1.0]
+    assert chart.line_name((0, "")) == "order.placed per 10 s"
+    assert chart.line_name((1, "payment.failed")) == "severity>=warning per 10 s payment.failed"
+    assert chart.markers == [(20.0, "deploy")]
+
+
+def test_a_split_with_too_many_values_is_capped() -> None:
+    chart = ChartData(ChartSpec("x", (SeriesSpec("m", "v", split_by="data.id"),)))
+    chart.fold([make_event("m", {"v": 1, "id": i}) for i in range(100)])
+    assert len(chart.lines) == 64 and chart.dropped_lines == 36

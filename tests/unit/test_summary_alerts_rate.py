@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.core.alerts import is_alert
+from dashboard.core.alerts import AlertConventions
 from dashboard.core.event import Severity
 from dashboard.core.rate import RateMeter
 from dashboard.core.summary import one_line, summarize
@@ -48,7 +48,19 @@ def test_summary_is_cut_and_controls_are_neutralised() -> None:
     ],
 )
 def test_alert_convention(etype: str, severity: Severity, expected: bool) -> None:
-    assert is_alert(make_event(etype, severity=severity)) is expected
+    assert AlertConventions().is_alert(make_event(etype, severity=severity)) is expected
+
+
+def test_alert_conventions_are_configurable() -> None:
+    only_alarms = AlertConventions(types=("alarm.*", "pager"), min_severity="none")
+    assert only_alarms.is_alert(make_event("alarm.disk"))
+    assert only_alarms.is_alert(make_event("pager"))
+    assert not only_alarms.is_alert(make_event("alert", severity=Severity.CRITICAL))
+    errors_up = AlertConventions(types=(), min_severity="error")
+    assert errors_up.is_alert(make_event("x", severity=Severity.ERROR))
+    assert not errors_up.is_alert(make_event("alert.cpu", severity=Severity.WARNING))
+    with pytest.raises(ValueError, match="min_severity: 'loud' is not a severity"):
+        AlertConventions(min_severity="loud")
 
 
 def test_rate_meter_over_a_sliding_window() -> None:

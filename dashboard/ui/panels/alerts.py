@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard.core.alertbook import AlertBook, AlertEntry, Origin
+from dashboard.core.alerts import AlertConventions
 from dashboard.core.event import Event, Severity
 from dashboard.core.query import clause
-from dashboard.core.rules import AlertState
+from dashboard.core.rules import AlertState, Transition
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.panels.tables import ListTableModel, make_table
@@ -188,22 +189,21 @@ class AlertPanel(QWidget):
         acknowledge.triggered.connect(self.acknowledge_selected)
         self.addAction(acknowledge)
 
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        for widget in (
-            self.severity_box,
-            self.state_box,
-            self.ack_button,
-            self.ack_all_button,
-            self.silence_button,
-            self.clear_button,
-        ):
-            top.addWidget(widget)
-        top.addStretch(1)
+        filters, actions = QHBoxLayout(), QHBoxLayout()  # two rows: the panel may be narrow
+        for row, widgets in (
+            (filters, (self.severity_box, self.state_box)),
+            (actions, (self.ack_button, self.ack_all_button, self.silence_button,
+                       self.clear_button)),
+        ):  # fmt: skip
+            row.setContentsMargins(0, 0, 0, 0)
+            for widget in widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(4)
-        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addLayout(actions)
         layout.addWidget(self.view, 1)
 
     def _button(self, text: str, tip: str) -> QPushButton:
@@ -220,6 +220,18 @@ class AlertPanel(QWidget):
             self._changed()
         return fired
 
+    def apply_rules(self, transitions: list[Transition]) -> list[AlertEntry]:
+        """The layout's rules changed state; answers the entries that fired."""
+        if not transitions:
+            return []
+        fired = self.book.apply(transitions)
+        self._changed()
+        return fired
+
+    def set_conventions(self, conventions: AlertConventions) -> None:
+        """Which feed events are alerts from now on (a layout's ``[alerts]``)."""
+        self.book.conventions = conventions
+
     def note_connection(
         self, name: str, down_since: float | None, after: float
     ) -> list[AlertEntry]:
@@ -231,7 +243,7 @@ class AlertPanel(QWidget):
         return fired
 
     def reset(self) -> None:
-        self.model.book = self.book = AlertBook()
+        self.model.book = self.book = AlertBook(self.book.conventions)
         self.model.rebuild()
         self.changed.emit()
 

@@ -1,40 +1,101 @@
-"""Metric cards: a title, one big figure and a caption saying where it comes from."""
+"""Metric cards: a title, one big figure coloured by its level, a trend, a sparkline and a
+caption saying where the figure comes from; laid out in as many columns as fit."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QContextMenuEvent, QGuiApplication, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from dashboard.core.cards import CardSpec, CardState
+from dashboard.core.display import format_value
 from dashboard.core.event import Event
-from dashboard.ui.theme import BORDER, MUTED, PANEL, TEXT
+from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL, TEXT, level_colour
+
+CARD_WIDTH = 190  # the narrowest a card gets; columns are as many as fit
+
+
+class Sparkline(QWidget):
+    """The card's figure over the last minute or so, as a thin line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.points: list[tuple[float, float]] = []
+        self.colour = ACCENT
+        self.setFixedHeight(22)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if len(self.points) < 2:
+            return
+        t0, t1 = self.points[0][0], self.points[-1][0]
+        values = [v for _, v in self.points]
+        low, high = min(values), max(values)
+        span_t, span_v = (t1 - t0) or 1.0, (high - low) or 1.0
+        w, h = self.width() - 2, self.height() - 3
+        line = [
+            QPointF(
+                1 + (t - t0) / span_t * w, 1 + h - (v - low) / span_v * h if high > low else h / 2
+            )
+            for t, v in self.points
+        ]
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(QColor(self.colour), 1.5))
+        painter.drawPolyline(line)
 
 
 class MetricCard(QFrame):
-    """Shows one CardState; call :meth:`refresh` after the state changed."""
+    """Shows one CardState; call :meth:`refresh` with the window's *now* after a change.
 
-    def __init__(self, state: CardState, parent: QWidget | None = None) -> None:
+    Signals:
+        remove_requested(): the operator asked to remove this card.
+    """
+
+    remove_requested = Signal()
+
+    def __init__(
+        self, state: CardState, clock: Callable[[], float], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.state = state
+        self.clock = clock
         self.setObjectName("metricCard")
-        self.setStyleSheet(
-            f"#metricCard {{ background: {PANEL}; border: 1px solid {BORDER};"
-            " border-radius: 6px; }"
-        )
         self.title = self._label(state.spec.title, f"color: {MUTED}; font-size: 10pt;")
-        self.value = self._label("—", f"color: {TEXT}; font-size: 22pt; font-weight: 600;")
+        self.stale = self._label("", f"color: {level_colour('warning')}; font-size: 9pt;")
+        self.value = self._label("—", "")
+        self.trend = self._label("", f"color: {MUTED}; font-size: 9pt;")
+        self.sparkline = Sparkline(self)
         self.caption = self._label("", f"color: {MUTED}; font-size: 9pt;")
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.stale)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.caption, 1)
+        bottom.addWidget(self.trend)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setContentsMargins(14, 8, 14, 8)
         layout.setSpacing(2)
-        for label in (self.title, self.value, self.caption):
-            layout.addWidget(label)
+        layout.addLayout(top)
+        layout.addWidget(self.value)
+        layout.addWidget(self.sparkline)
+        layout.addLayout(bottom)
         spec = state.spec
-        tip = spec.description or f"{spec.field} of {spec.event_type} events"
-        self.setToolTip(f"{tip} ({spec.combine.value} of the newest values)")
-        self.setMinimumWidth(170)
+        tip = spec.description or spec.reads()
+        self.setToolTip(f"{tip}\nRight-click to copy the value or remove the card")
+        self.setMinimumWidth(CARD_WIDTH - 10)
+        self._level = ""
         self.refresh()
 
     def _label(self, text: str, style: str) -> QLabel:
@@ -44,28 +105,120 @@ class MetricCard(QFrame):
         return label
 
     def refresh(self) -> None:
-        self.value.setText(self.state.text())
-        self.caption.setText(self.state.caption())
+        now = self.clock()
+        state = self.state
+        self.value.setText(state.text(now))
+        self.caption.setText(state.caption(now))
+        stale = state.is_stale(now)
+        self.stale.setText("● stale" if stale else "")
+        level = "muted" if stale else state.level(now)
+        self._show_level(level)
+        trend = state.trend()
+        if trend is None or trend == 0 or state.text_value is not None:
+            self.trend.setText("")
+        else:
+            spec = state.spec
+            delta = format_value(abs(trend), spec.style, spec.unit, spec.decimals)
+            self.trend.setText(f"{'▲' if trend > 0 else '▼'} {delta}")
+        self.sparkline.points = list(state.history)
+        self.sparkline.update()
+
+    def _show_level(self, level: str) -> None:
+        if level == self._level:
+            return
+        self._level = level
+        alarming = level in ("warning", "critical")
+        colour = TEXT if level in ("ok", "none") else level_colour(level)
+        self.value.setStyleSheet(f"color: {colour}; font-size: 22pt; font-weight: 600;")
+        border = level_colour(level) if alarming else BORDER
+        width = 2 if alarming else 1
+        self.setStyleSheet(
+            f"#metricCard {{ background: {PANEL}; border: {width}px solid {border};"
+            " border-radius: 6px; }"
+        )
+        self.sparkline.colour = colour if alarming else ACCENT
+
+    def tick(self) -> None:
+        self.state.sample(self.clock())
+        self.refresh()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = QMenu(self)
+        copy = menu.addAction("Copy value")
+        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(self.value.text()))
+        remove = menu.addAction("Remove card")
+        remove.triggered.connect(self.remove_requested)
+        menu.exec(event.globalPos())
 
 
 class CardsPanel(QWidget):
-    """A row of cards; :meth:`add_events` folds a tick's events into all of them."""
+    """The cards in a grid of as many columns as fit; :meth:`add_events` folds a tick's
+    events into all of them, :meth:`tick` lets time pass (windows, staleness, trends).
 
-    def __init__(self, specs: Sequence[CardSpec], parent: QWidget | None = None) -> None:
+    Signals:
+        changed(): a card was added or removed (the layout has changed).
+    """
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        specs: Sequence[CardSpec],
+        clock: Callable[[], float],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.cards = [MetricCard(CardState(spec), self) for spec in specs]
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
-        for card in self.cards:
-            layout.addWidget(card)
+        self.clock = clock
+        self.cards: list[MetricCard] = []
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(10)
+        self._columns = 0
+        self.setMinimumWidth(CARD_WIDTH)  # not the row's width: the columns follow the width
+        self.hint = QLabel(
+            "No cards. Double-click a numeric field in the field browser to add one.", self
+        )
+        self.hint.setStyleSheet(f"color: {MUTED}; padding: 6px;")
+        for spec in specs:
+            self._add(spec)
+        self._reflow(force=True)
 
-    def add_events(self, by_type: dict[str, list[Event]]) -> None:
-        """Fold a tick's events, grouped by type, into the cards that show those types."""
+    def specs(self) -> list[CardSpec]:
+        return [card.state.spec for card in self.cards]
+
+    def _add(self, spec: CardSpec) -> MetricCard:
+        card = MetricCard(CardState(spec), self.clock, self)
+        card.remove_requested.connect(lambda: self.remove_card(card))
+        self.cards.append(card)
+        return card
+
+    def add_card(self, spec: CardSpec, events: Sequence[Event] = ()) -> MetricCard:
+        """A new card, given what the store holds so it shows a figure at once."""
+        card = self._add(spec)
+        card.state.fold(events)
+        card.refresh()
+        self._reflow(force=True)
+        self.changed.emit()
+        return card
+
+    def remove_card(self, card: MetricCard) -> None:
+        self.cards.remove(card)
+        self.grid.removeWidget(card)
+        card.deleteLater()
+        self._reflow(force=True)
+        self.changed.emit()
+
+    def add_events(self, events: Sequence[Event], by_type: dict[str, list[Event]]) -> None:
+        """Fold a tick's events into the cards that read them."""
         for card in self.cards:
-            events = by_type.get(card.state.spec.event_type)
-            if events and card.state.fold(events):
+            wanted = card.state.spec.type
+            batch = by_type.get(wanted) if wanted else events
+            if batch and card.state.fold(batch):
                 card.refresh()
+
+    def tick(self) -> None:
+        for card in self.cards:
+            card.tick()
 
     def reset(self) -> None:
         """Back to no value at all (a replay that goes back folds everything again)."""
@@ -75,3 +228,25 @@ class CardsPanel(QWidget):
 
     def card(self, title: str) -> MetricCard:
         return next(c for c in self.cards if c.state.spec.title == title)
+
+    # -- columns -----------------------------------------------------------------------
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._reflow()
+
+    def _reflow(self, force: bool = False) -> None:
+        columns = max(1, min(len(self.cards), self.width() // CARD_WIDTH)) if self.cards else 0
+        if columns == self._columns and not force:
+            return
+        self._columns = columns
+        for card in self.cards:
+            self.grid.removeWidget(card)
+        self.grid.removeWidget(self.hint)
+        self.hint.setVisible(not self.cards)
+        if not self.cards:
+            self.grid.addWidget(self.hint, 0, 0)
+            return
+        for index, card in enumerate(self.cards):
+            self.grid.addWidget(card, index // columns, index % columns)
+        for column in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)

@@ -1,23 +1,47 @@
-"""A live time-series chart: one line per split key, the last few minutes."""
+"""A live time-series chart: several series, each maybe split into lines, over a rolling
+window; pause, zoom and pan, a crosshair with the values under it, legend toggles and
+vertical markers for events matching a query."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from dashboard.core.event import Event
-from dashboard.core.series import ChartData, ChartSpec
-from dashboard.ui.theme import MUTED, PANEL, SERIES_COLOURS, TEXT
+from dashboard.core.series import ChartData, ChartSpec, SeriesSpec
+from dashboard.ui.panels.fields import field_from_mime
+from dashboard.ui.theme import MUTED, PANEL, SERIES_COLOURS, TEXT, level_colour
 
 DEFAULT_REDRAW_MS = 100
-
-
 GAP_FACTOR = 20  # points further apart than this many usual steps are not joined
+WINDOWS = (
+    ("30 s", 30.0),
+    ("1 min", 60.0),
+    ("5 min", 300.0),
+    ("15 min", 900.0),
+    ("1 h", 3600.0),
+    ("6 h", 21_600.0),
+    ("24 h", 86_400.0),
+)
+MARKERS_SHOWN = 100
+PAUSE_TIP = "Pause: freeze the view while data keeps coming"
+RESUME_TIP = "Resume: follow the newest data again (the view was paused)"
 
 
 def joined(t: np.ndarray) -> np.ndarray | str:
@@ -32,93 +56,245 @@ def joined(t: np.ndarray) -> np.ndarray | str:
     return connect
 
 
+def value_at(t: np.ndarray, v: np.ndarray, x: float) -> float | None:
+    """The value of the point nearest to *x*, the newest of points at the same time (None
+    for no points)."""
+    if not len(t):
+        return None
+    after = int(np.searchsorted(t, x, side="right"))  # the first point later than x
+    if after == 0:
+        return float(v[0])
+    if after == len(t) or x - t[after - 1] <= t[after] - x:
+        return float(v[after - 1])
+    return float(v[after])
+
+
 class ChartPanel(QWidget):
     """Folds each tick's events into ring buffers; redraws at most every *redraw_ms*.
 
-    A redraw is one ``setData`` per grown curve. Drawing the plot is the costliest thing
+    A redraw is one ``setData`` per grown line. Drawing the plot is the costliest thing
     the window does, and 10 redraws a second read as smooth motion on a 5-minute axis.
     (No grid: pyqtgraph redraws grid lines on every scroll, which cost more than the rest
     of the window together.)
+
+    Signals:
+        changed(): the chart's spec changed (a series added, the window changed).
+        remove_requested(): the operator asked to remove this chart.
+        field_dropped(str, str): a field (event type, path) was dropped here.
     """
 
+    changed = Signal()
+    remove_requested = Signal()
+    field_dropped = Signal(str, str)
+
     def __init__(
-        self, spec: ChartSpec, redraw_ms: int = DEFAULT_REDRAW_MS, parent: QWidget | None = None
+        self,
+        spec: ChartSpec,
+        redraw_ms: int = DEFAULT_REDRAW_MS,
+        parent: QWidget | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(parent)
         self.data = ChartData(spec)
-        self.clock: Callable[[], float] = time.time  # "now" for the window (a replay's clock)
-        self.curves: dict[str, pg.PlotDataItem] = {}
-        self._grown: set[str] = set()
+        self.clock = clock  # "now" for the window (a replay's clock)
+        self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
+        self.paused = False
+        self._grown: set[tuple[int, str]] = set()
+        self._markers: list[pg.InfiniteLine] = []
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(redraw_ms)
         self._redraw_timer.timeout.connect(self.redraw)
+
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.plot.setBackground(PANEL)
         item = self.plot.getPlotItem()
-        item.setTitle(spec.title, color=TEXT, size="10pt")
-        item.setLabel("left", spec.unit, color=MUTED)
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         item.setMenuEnabled(False)
+        item.hideButtons()
         self.legend = item.addLegend(
             offset=(10, 10), labelTextColor=TEXT, brush=pg.mkBrush(PANEL + "d0"), pen=MUTED
         )
         for axis in ("left", "bottom"):
             item.getAxis(axis).setTextPen(MUTED)
             item.getAxis(axis).setPen(MUTED)
-        self._title = spec.title
-        self._show_waiting()
-        self.plot.setToolTip(f"{spec.field} of {spec.event_type}, one line per {spec.split_by}")
+        item.getViewBox().sigRangeChangedManually.connect(lambda *_: self.set_paused(True))
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(MUTED, width=1))
+        self.crosshair.setZValue(20)
+        self.readout = pg.TextItem(color=TEXT, fill=pg.mkBrush(PANEL + "e0"), anchor=(0, 0))
+        self.readout.setZValue(21)
+        for overlay in (self.crosshair, self.readout):
+            overlay.hide()
+            self.plot.addItem(overlay, ignoreBounds=True)
+        self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
+
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.pause_button = self._tool("", PAUSE_TIP)
+        self.pause_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause))
+        self.pause_button.setCheckable(True)
+        self.pause_button.toggled.connect(self.set_paused)
+        self.window_box = QComboBox()
+        self.window_box.setToolTip("How much time the chart shows")
+        for label, seconds in WINDOWS:
+            self.window_box.addItem(label, seconds)
+        self.window_box.currentIndexChanged.connect(self._window_chosen)
+        remove = self._tool("", "Remove this chart")
+        remove.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton))
+        remove.clicked.connect(self.remove_requested)
+        self.bar = QWidget()  # the dock's title bar: drag it to move the chart
+        self.bar.setToolTip("Drag this bar to move the chart; double-click to float it")
+        row = QHBoxLayout(self.bar)
+        row.setContentsMargins(6, 1, 2, 1)
+        row.addWidget(self.title, 1)
+        row.addWidget(self.pause_button)
+        row.addWidget(self.window_box)
+        row.addWidget(remove)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
         layout.addWidget(self.plot)
+        self.setAcceptDrops(True)
+        self._show_spec()
+        self._show_waiting()
+
+    def _tool(self, text: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        return button
+
+    @property
+    def spec(self) -> ChartSpec:
+        return self.data.spec
+
+    def _show_spec(self) -> None:
+        spec = self.spec
+        self.title.setText(spec.title)
+        self.plot.getPlotItem().setLabel("left", spec.unit, color=MUTED)
+        index = self.window_box.findData(spec.window)
+        if index < 0:
+            self.window_box.addItem(f"{spec.window:g} s", spec.window)
+            index = self.window_box.count() - 1
+        self.window_box.blockSignals(True)
+        self.window_box.setCurrentIndex(index)
+        self.window_box.blockSignals(False)
+        lines = "\n".join(
+            f"• {s.name()}" + (f" by {s.split_by}" if s.split_by else "") for s in spec.series
+        )
+        self.setToolTip(
+            f"{spec.title}\n{lines}\nDrag to pan, wheel to zoom (pauses); click a legend "
+            "entry to hide its line; drop a field here to add it"
+        )
 
     def _show_waiting(self) -> None:
-        spec = self.data.spec
         self.legend.setVisible(False)  # until the first line: an empty legend is a stray box
-        self.plot.getPlotItem().setTitle(
-            f"{spec.title}: waiting for {spec.event_type} events", color=MUTED, size="10pt"
-        )
+        self.title.setStyleSheet(f"color: {MUTED}; font-size: 10pt;")
+        self.title.setText(f"{self.spec.title}: waiting for events")
         now = self.clock()
-        self.plot.setXRange(now - spec.window, now, padding=0)
+        self.plot.setXRange(now - self.spec.window, now, padding=0)
+
+    # -- the spec changes -------------------------------------------------------------
+    def set_spec(self, spec: ChartSpec, events: Sequence[Event] = ()) -> None:
+        """Show *spec* instead, refolding *events* (what the store holds)."""
+        self.data = ChartData(spec)
+        self._clear_lines()
+        self._show_spec()
+        self._show_waiting()
+        self.add_events(list(events))
+        self.redraw()
+        self.changed.emit()
+
+    def add_series(self, series: SeriesSpec, events: Sequence[Event] = ()) -> None:
+        self.set_spec(self.spec.with_series(series), events)
+
+    def _window_chosen(self) -> None:
+        seconds = float(self.window_box.currentData())
+        spec = self.spec
+        self.data.spec = ChartSpec(spec.title, spec.series, spec.unit, seconds, spec.markers)
+        self._grown |= set(self.data.lines)
+        self.redraw()
+        self.changed.emit()
 
     def reset(self) -> None:
         """No lines at all (a replay that goes back folds everything again)."""
         self._redraw_timer.stop()
+        self.data = ChartData(self.spec)
+        self._clear_lines()
+        self._show_waiting()
+
+    def _clear_lines(self) -> None:
         self._grown = set()
         for curve in self.curves.values():
             self.plot.removeItem(curve)
         self.curves.clear()
         self.legend.clear()
-        self.data = ChartData(self.data.spec, self.data.capacity)
-        self._show_waiting()
+        for marker in self._markers:
+            self.plot.removeItem(marker)
+        self._markers.clear()
 
+    # -- data -------------------------------------------------------------------------
     def add_events(self, events: list[Event]) -> None:
         self._grown |= self.data.fold(events)
-        if self._grown and not self._redraw_timer.isActive():
+        if self._grown and not self._redraw_timer.isActive() and not self.paused:
             self._redraw_timer.start()
 
-    def redraw(self, now: float | None = None) -> None:
-        """Push the grown series to their curves now."""
-        self._redraw_timer.stop()
-        grown, self._grown = self._grown, set()
-        if not grown:
+    def set_paused(self, paused: bool) -> None:
+        """Freeze the view (data keeps folding) or go back to following the newest."""
+        if paused == self.paused:
             return
+        self.paused = paused
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(paused)
+        icon = QStyle.StandardPixmap.SP_MediaPlay if paused else QStyle.StandardPixmap.SP_MediaPause
+        self.pause_button.setIcon(self.style().standardIcon(icon))
+        self.pause_button.setToolTip(RESUME_TIP if paused else PAUSE_TIP)
+        self.pause_button.blockSignals(False)
+        if not paused:
+            self._grown |= set(self.data.lines)
+            self.redraw()
+
+    def redraw(self, now: float | None = None) -> None:
+        """Push the grown lines to their curves now (not while paused)."""
+        self._redraw_timer.stop()
+        if self.paused:
+            return
+        grown, self._grown = self._grown, set()
         now = self.clock() if now is None else now
-        since = now - self.data.spec.window
+        since = now - self.spec.window
         for key in sorted(grown):
-            curve = self.curves.get(key)
-            if curve is None:
-                if not self.curves:
-                    self.plot.getPlotItem().setTitle(self._title, color=TEXT, size="10pt")
-                    self.legend.setVisible(True)
-                colour = SERIES_COLOURS[len(self.curves) % len(SERIES_COLOURS)]
-                curve = self.plot.plot(name=key, pen=pg.mkPen(colour, width=2))
-                self.curves[key] = curve
-            t, v = self.data.series[key].arrays(since)
+            curve = self.curves.get(key) or self._new_curve(key)
+            t, v = self.data.arrays(key, since, now)
             curve.setData(t, v, connect=joined(t))
+        self._draw_markers(since)
         self.scroll_to(now)
+
+    def _new_curve(self, key: tuple[int, str]) -> pg.PlotDataItem:
+        if not self.curves:
+            self.title.setStyleSheet(f"color: {TEXT}; font-size: 10pt;")
+            self.title.setText(self.spec.title)
+            self.legend.setVisible(True)
+        colour = SERIES_COLOURS[len(self.curves) % len(SERIES_COLOURS)]
+        curve = self.plot.plot(name=self.data.line_name(key), pen=pg.mkPen(colour, width=2))
+        self.curves[key] = curve
+        return curve
+
+    def _draw_markers(self, since: float) -> None:
+        marks = self.data.markers_since(since)[-MARKERS_SHOWN:]
+        while len(self._markers) < len(marks):
+            pen = pg.mkPen(level_colour("critical"), width=1, style=Qt.PenStyle.DashLine)
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+            self.plot.addItem(line, ignoreBounds=True)
+            self._markers.append(line)
+        for line, (t, what) in zip(self._markers, marks, strict=False):
+            line.setPos(t)
+            line.setToolTip(f"{what} at {datetime.fromtimestamp(t):%H:%M:%S}")
+            line.show()
+        for line in self._markers[len(marks) :]:
+            line.hide()
 
     def scroll_to(self, now: float) -> None:
         """Show the window ending at *now* (also while no new points arrive).
@@ -126,8 +302,46 @@ class ChartPanel(QWidget):
         Until a whole window of data has arrived, the chart starts at the first point
         rather than showing mostly empty space.
         """
-        if not self.curves:
+        if not self.curves or self.paused:
             return
-        start = now - self.data.spec.window
-        first = min(s.first_time() for s in self.data.series.values())
+        start = now - self.spec.window
+        first = min(s.first_time() for s in self.data.lines.values())
         self.plot.setXRange(max(start, min(first, now - 60.0)), now, padding=0)
+
+    # -- the crosshair ------------------------------------------------------------------
+    def _mouse_moved(self, position: object) -> None:
+        view = self.plot.getPlotItem().getViewBox()
+        if not self.curves or not self.plot.sceneBoundingRect().contains(position):
+            self.crosshair.hide()
+            self.readout.hide()
+            return
+        point = view.mapSceneToView(position)
+        x = point.x()
+        self.crosshair.setPos(x)
+        self.crosshair.show()
+        self.readout.setText(self.readout_text(x))
+        self.readout.setPos(x, view.viewRange()[1][1])
+        self.readout.show()
+
+    def readout_text(self, x: float) -> str:
+        """The time at *x* and each visible line's value nearest to it."""
+        rows = [datetime.fromtimestamp(x).strftime("%H:%M:%S")]
+        for key, curve in self.curves.items():
+            if not curve.isVisible():
+                continue
+            t, v = curve.getOriginalDataset()
+            found = None if t is None else value_at(t, v, x)
+            if found is not None:
+                rows.append(f"{self.data.line_name(key)}: {found:,.4g}")
+        return "\n".join(rows)
+
+    # -- dropping a field ---------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if field_from_mime(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        found = field_from_mime(event.mimeData())
+        if found is not None:
+            self.field_dropped.emit(*found)
+            event.acceptProposedAction()

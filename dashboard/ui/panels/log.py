@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
@@ -389,6 +390,14 @@ class LogPanel(QWidget):
         if self.model.add_field(path):
             self.view.setColumnWidth(SUMMARY + len(self.model.fields) - 1, 110)
             self._save_fields()
+
+    def set_fields(self, paths: Sequence[str]) -> None:
+        """Exactly these extra columns (a layout's), in this order."""
+        for path in list(self.model.fields):
+            self.model.remove_field(path)
+        for path in paths:
+            self.add_field(path)
+        self._save_fields()
 
     def remove_field(self, path: str) -> None:
         self.model.remove_field(path)

@@ -1,0 +1,489 @@
+"""Layout files: a whole dashboard (connections, cards, charts, alert rules, the log's
+filter and columns, the window's arrangement) as TOML, and back.
+
+Reading is strict: a key the loader does not know, a value of the wrong kind, a query
+that does not parse, all stop the load with a :class:`LayoutError` naming the file, the
+line of the table when it can be found, the key, and what was wrong. Nothing is half
+loaded.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+import tomli_w
+
+from dashboard.core.alerts import AlertConventions
+from dashboard.core.cards import CardSpec
+from dashboard.core.decode import EnvelopeKeys
+from dashboard.core.display import Thresholds, ValueMapping
+from dashboard.core.query import QueryError, parse
+from dashboard.core.rules import RuleError, parse_duration, parse_rule
+from dashboard.core.series import ChartSpec, SeriesSpec
+from dashboard.resources import resource
+from dashboard.sources import check_feed_url
+from dashboard.sources.base import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
+
+FORMAT_VERSION = 1
+T = TypeVar("T")
+
+
+class LayoutError(ValueError):
+    """A layout file that cannot be used: ``FILE: line N: WHERE: what is wrong``."""
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    filter: str = ""
+    columns: tuple[str, ...] = ()
+
+
+@dataclass
+class Layout:
+    title: str = ""
+    connections: list[ConnectionSpec] = field(default_factory=list)
+    cards: list[CardSpec] = field(default_factory=list)
+    charts: list[ChartSpec] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)  # as written; checked on load
+    alerts: AlertConventions = field(default_factory=AlertConventions)
+    log: LogSettings = field(default_factory=LogSettings)
+    arrangement: str = ""  # the window's docks, as Qt saved them (base64)
+
+
+EVENTS_BY_TYPE = ChartSpec(
+    "Events per second by type", (SeriesSpec(split_by="type", interval=1.0),), window=300.0
+)
+
+
+def builtin(name: str) -> Layout:
+    """One of the layouts shipped in ``resources/layouts`` (``demo``...)."""
+    return load(resource("layouts", f"{name}.toml"))
+
+
+def zero_config() -> Layout:
+    """What an endpoint nobody configured gets: the log, the field browser (always there)
+    and a chart of events per second by type."""
+    return Layout(charts=[EVENTS_BY_TYPE])
+
+
+# -- reading ---------------------------------------------------------------------------
+def load(path: str | Path) -> Layout:
+    """The layout in *path*; raises LayoutError saying which file, where and what."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LayoutError(f"{path}: cannot read it: {exc}") from None
+    return loads(text, str(path))
+
+
+def loads(text: str, name: str = "<layout>") -> Layout:
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LayoutError(f"{name}: {_toml_message(exc)}") from None
+    reader = _Reader(text, name)
+    return reader.layout(doc)
+
+
+def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib says ``Invalid value (at line 3, column 9)``; we lead with the line."""
+    message = str(exc)
+    found = re.search(r"\(at line (\d+), column (\d+)\)$", message)
+    if not found:
+        return f"not valid TOML: {message}"
+    what = message[: found.start()].strip()
+    return f"line {found[1]}, column {found[2]}: not valid TOML: {what}"
+
+
+class _Reader:
+    def __init__(self, text: str, name: str) -> None:
+        self.lines = text.splitlines()
+        self.name = name
+
+    def fail(self, where: str, message: str, line: int | None = None) -> LayoutError:
+        at = f"line {line}: " if line else ""
+        return LayoutError(f"{self.name}: {at}{where}: {message}")
+
+    def table_line(self, header: str, index: int) -> int | None:
+        """The line of the *index*-th ``[[header]]`` (counted from 0), if written so."""
+        pattern = re.compile(rf"^\s*\[\[\s*{re.escape(header)}\s*\]\]")
+        seen = -1
+        for number, line in enumerate(self.lines, 1):
+            if pattern.match(line):
+                seen += 1
+                if seen == index:
+                    return number
+        return None
+
+    def header_line(self, header: str) -> int | None:
+        pattern = re.compile(rf"^\s*\[\s*{re.escape(header)}\s*\]")
+        return next((n for n, line in enumerate(self.lines, 1) if pattern.match(line)), None)
+
+    def key_line(self, key: str) -> int | None:
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        return next((n for n, line in enumerate(self.lines, 1) if pattern.match(line)), None)
+
+    def layout(self, doc: Mapping[str, Any]) -> Layout:
+        self.check_keys(doc, "the file", TOP_KEYS)
+        version = doc.get("version", FORMAT_VERSION)
+        if version != FORMAT_VERSION:
+            raise self.fail(
+                "version",
+                f"this app reads layout version {FORMAT_VERSION}, the file is {version!r}",
+                self.key_line("version"),
+            )
+        return Layout(
+            title=self.text(doc, "title", "title"),
+            connections=self.tables(doc, "connections", self.connection),
+            cards=self.tables(doc, "cards", self.card),
+            charts=self.tables(doc, "charts", self.chart),
+            rules=self.tables(doc, "rules", self.rule),
+            alerts=self.conventions(doc.get("alerts", {})),
+            log=self.log(doc.get("log", {})),
+            arrangement=self.text(doc.get("window", {}), "arrangement", "window.arrangement"),
+        )
+
+    def tables(
+        self, doc: Mapping[str, Any], key: str, read: Callable[[Mapping[str, Any], str], T]
+    ) -> list[T]:
+        items = doc.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise self.fail(key, f"expected [[{key}]] tables", self.key_line(key))
+        result = []
+        for index, table in enumerate(items):
+            where = f"{key}[{index + 1}]"
+            label = table.get("title") or table.get("name")
+            if isinstance(label, str) and label:
+                where += f" ({label!r})"
+            try:
+                result.append(read(table, where))
+            except (ValueError, TypeError) as exc:
+                if isinstance(exc, LayoutError):
+                    raise
+                line = self.table_line(key, index)
+                raise self.fail(where, str(exc), line) from None
+        return result
+
+    def check_keys(self, table: Mapping[str, Any], where: str, known: Sequence[str]) -> None:
+        unknown = sorted(set(table) - set(known))
+        if unknown:
+            raise self.fail(
+                where,
+                f"unknown key {unknown[0]!r} (known: {', '.join(known)})",
+                self.key_line(unknown[0]),
+            )
+
+    @staticmethod
+    def text(table: Mapping[str, Any], key: str, where: str) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise ValueError(f"{where}: expected text, got {value!r}")
+        return value
+
+    # -- the tables ----------------------------------------------------------------------
+    def connection(self, table: Mapping[str, Any], where: str) -> ConnectionSpec:
+        self.check_keys(table, where, CONNECTION_KEYS)
+        url = _text(table, "url")
+        if not url:
+            raise ValueError("url: give the feed's URL")
+        try:
+            check_feed_url(url)
+        except ValueError as exc:
+            raise ValueError(f"url: {exc}") from None
+        headers = table.get("headers", {})
+        if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
+            raise ValueError("headers: expected a table of text values")
+        return ConnectionSpec(
+            url,
+            _text(table, "name"),
+            headers=dict(headers),
+            verify=not _flag(table, "insecure"),
+            ca_file=_text(table, "ca") or None,
+            heartbeat_timeout=_duration(table, "heartbeat", DEFAULT_HEARTBEAT_TIMEOUT),
+            subprotocol=_text(table, "subprotocol") or None,
+            keys=self.envelope_keys(table.get("keys", {}), where),
+        )
+
+    def envelope_keys(self, table: Any, where: str) -> EnvelopeKeys:
+        if not isinstance(table, dict):
+            raise ValueError("keys: expected a table, like { type = ['kind'], time = ['ts'] }")
+        self.check_keys(table, f"{where}.keys", ENVELOPE_KEYS)
+        found = {}
+        for name, names in table.items():
+            if (
+                not isinstance(names, list)
+                or not names
+                or not all(isinstance(n, str) for n in names)
+            ):
+                raise ValueError(f"keys.{name}: expected a list of JSON keys, like ['kind']")
+            found[name] = tuple(names)
+        return EnvelopeKeys(**found)
+
+    def card(self, table: Mapping[str, Any], where: str) -> CardSpec:
+        self.check_keys(table, where, CARD_KEYS)
+        thresholds = table.get("thresholds", {})
+        if not isinstance(thresholds, dict):
+            raise ValueError("thresholds: expected a table, like { warning = 70, critical = 90 }")
+        mappings = table.get("mappings", [])
+        if not isinstance(mappings, list) or not all(isinstance(m, dict) for m in mappings):
+            raise ValueError("mappings: expected a list of tables")
+        decimals = table.get("decimals")
+        if decimals is not None and (not isinstance(decimals, int) or decimals < 0):
+            raise ValueError(f"decimals: expected a whole number 0 or more, got {decimals!r}")
+        stale = table.get("stale_after", DEFAULT_STALE)
+        return CardSpec(
+            title=_text(table, "title") or _text(table, "field") or "Card",
+            type=_text(table, "type"),
+            field=_text(table, "field"),
+            show=_text(table, "show") or "last",
+            window=_duration(table, "window", 60.0),
+            query=_query_text(table, "query"),
+            style=_text(table, "style") or "number",
+            unit=_text(table, "unit"),
+            decimals=decimals,
+            thresholds=Thresholds.from_table(thresholds),
+            mappings=tuple(
+                ValueMapping.from_table(m, f"mappings[{i + 1}]") for i, m in enumerate(mappings)
+            ),
+            stale_after=None if stale in (0, "", "never") else parse_duration(stale, "stale_after"),
+            description=_text(table, "description"),
+        )
+
+    def chart(self, table: Mapping[str, Any], where: str) -> ChartSpec:
+        self.check_keys(table, where, CHART_KEYS)
+        items = table.get("series", [])
+        if not isinstance(items, list) or not all(isinstance(s, dict) for s in items) or not items:
+            raise ValueError("series: expected one or more [[charts.series]] tables")
+        series = []
+        for index, item in enumerate(items):
+            self.check_keys(item, f"{where}.series[{index + 1}]", SERIES_KEYS)
+            try:
+                series.append(
+                    SeriesSpec(
+                        type=_text(item, "type"),
+                        field=_text(item, "field"),
+                        query=_query_text(item, "query"),
+                        split_by=_text(item, "split_by"),
+                        interval=_duration(item, "interval", 10.0),
+                        label=_text(item, "label"),
+                    )
+                )
+            except ValueError as exc:
+                raise ValueError(f"series[{index + 1}]: {exc}") from None
+        return ChartSpec(
+            title=_text(table, "title") or series[0].name(),
+            series=tuple(series),
+            unit=_text(table, "unit"),
+            window=_duration(table, "window", 300.0),
+            markers=_query_text(table, "markers"),
+        )
+
+    def rule(self, table: Mapping[str, Any], where: str) -> dict[str, Any]:
+        try:
+            parse_rule(table)
+        except RuleError as exc:
+            raise ValueError(str(exc)) from None
+        return dict(table)
+
+    def conventions(self, table: Any) -> AlertConventions:
+        if not isinstance(table, dict):
+            raise self.fail("alerts", "expected a table [alerts]", self.key_line("alerts"))
+        try:
+            self.check_keys(table, "[alerts]", ("types", "min_severity", "connection_down"))
+            types = table.get("types", list(AlertConventions.types))
+            if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+                raise ValueError("types: expected a list of event types, like ['alert', 'alert.*']")
+            severity = _text(table, "min_severity") or "warning"
+            down = _duration(table, "connection_down", 30.0)
+            return AlertConventions(tuple(types), severity, down)
+        except ValueError as exc:
+            if isinstance(exc, LayoutError):
+                raise
+            raise self.fail("[alerts]", str(exc), self.header_line("alerts")) from None
+
+    def log(self, table: Any) -> LogSettings:
+        if not isinstance(table, dict):
+            raise self.fail("log", "expected a table [log]", self.key_line("log"))
+        try:
+            self.check_keys(table, "[log]", ("filter", "columns"))
+            columns = table.get("columns", [])
+            if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+                raise ValueError("columns: expected a list of field paths")
+            return LogSettings(_query_text(table, "filter"), tuple(columns))
+        except ValueError as exc:
+            if isinstance(exc, LayoutError):
+                raise
+            raise self.fail("[log]", str(exc), self.header_line("log")) from None
+
+
+TOP_KEYS = (
+    "version",
+    "title",
+    "connections",
+    "cards",
+    "charts",
+    "rules",
+    "alerts",
+    "log",
+    "window",
+)
+CONNECTION_KEYS = ("name", "url", "headers", "insecure", "ca", "heartbeat", "subprotocol", "keys")
+ENVELOPE_KEYS = ("type", "time", "source", "severity")
+CARD_KEYS = (
+    "title",
+    "type",
+    "field",
+    "show",
+    "window",
+    "query",
+    "style",
+    "unit",
+    "decimals",
+    "thresholds",
+    "mappings",
+    "stale_after",
+    "description",
+)
+CHART_KEYS = ("title", "series", "unit", "window", "markers")
+SERIES_KEYS = ("type", "field", "query", "split_by", "interval", "label")
+DEFAULT_STALE = 30.0
+
+
+def _text(table: Mapping[str, Any], key: str) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise ValueError(f"{key}: expected text in quotes, got {value!r}")
+    return value.strip()
+
+
+def _flag(table: Mapping[str, Any], key: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _duration(table: Mapping[str, Any], key: str, default: float) -> float:
+    if key not in table:
+        return default
+    return parse_duration(table[key], key)
+
+
+def _query_text(table: Mapping[str, Any], key: str) -> str:
+    text = _text(table, key)
+    if text:
+        try:
+            parse(text)
+        except QueryError as exc:
+            raise ValueError(f"{key}: {exc}") from None
+    return text
+
+
+# -- writing ---------------------------------------------------------------------------
+def dumps(layout: Layout) -> str:
+    doc: dict[str, Any] = {"version": FORMAT_VERSION}
+    if layout.title:
+        doc["title"] = layout.title
+    if layout.connections:
+        doc["connections"] = [_connection_table(c) for c in layout.connections]
+    if layout.cards:
+        doc["cards"] = [_card_table(c) for c in layout.cards]
+    if layout.charts:
+        doc["charts"] = [_chart_table(c) for c in layout.charts]
+    if layout.rules:
+        doc["rules"] = [dict(r) for r in layout.rules]
+    if layout.alerts != AlertConventions():
+        doc["alerts"] = _changed(layout.alerts, AlertConventions(), {"types": list})
+    if layout.log != LogSettings():
+        doc["log"] = _changed(layout.log, LogSettings(), {"columns": list})
+    if layout.arrangement:
+        doc["window"] = {"arrangement": layout.arrangement}
+    return tomli_w.dumps(doc)
+
+
+def save(layout: Layout, path: str | Path) -> None:
+    """Write *layout* to *path* whole: a crash mid-write leaves the old file."""
+    path = Path(path)
+    temporary = path.with_name(path.name + ".part")
+    temporary.write_text(dumps(layout), encoding="utf-8")
+    temporary.replace(path)
+
+
+def _changed(obj: Any, default: Any, convert: Mapping[str, Callable[[Any], Any]]) -> dict:
+    """The fields of a dataclass that differ from *default*, TOML-ready."""
+    table = {}
+    for f in fields(obj):
+        if not f.init:
+            continue
+        value = getattr(obj, f.name)
+        if value != getattr(default, f.name):
+            table[f.name] = convert.get(f.name, lambda v: v)(value)
+    return table
+
+
+def _connection_table(spec: ConnectionSpec) -> dict[str, Any]:
+    table: dict[str, Any] = {"name": spec.name, "url": spec.url}
+    if spec.headers:
+        table["headers"] = dict(spec.headers)
+    if not spec.verify:
+        table["insecure"] = True
+    if spec.ca_file:
+        table["ca"] = spec.ca_file
+    if spec.heartbeat_timeout != DEFAULT_HEARTBEAT_TIMEOUT:
+        table["heartbeat"] = spec.heartbeat_timeout
+    if spec.subprotocol:
+        table["subprotocol"] = spec.subprotocol
+    keys = _changed(spec.keys, EnvelopeKeys(), {})
+    if keys:
+        table["keys"] = {name: list(names) for name, names in keys.items()}
+    return table
+
+
+def _card_table(spec: CardSpec) -> dict[str, Any]:
+    table = _changed(
+        spec, CardSpec("", field="x"), {"thresholds": _thresholds_table, "mappings": _mappings_list}
+    )
+    table["title"] = spec.title
+    if spec.field:
+        table["field"] = spec.field
+    if spec.stale_after is None:
+        table["stale_after"] = "never"
+    return {k: table[k] for k in CARD_KEYS if k in table}
+
+
+def _thresholds_table(thresholds: Thresholds) -> dict[str, Any]:
+    return {
+        f.name: getattr(thresholds, f.name)
+        for f in fields(thresholds)
+        if getattr(thresholds, f.name) is not None
+    }
+
+
+def _mappings_list(mappings: Sequence[ValueMapping]) -> list[dict[str, Any]]:
+    result = []
+    for m in mappings:
+        table: dict[str, Any] = {"text": m.text}
+        for key in ("value", "pattern", "colour"):
+            if getattr(m, key) is not None:
+                table[key] = getattr(m, key)
+        if m.range is not None:
+            table["range"] = list(m.range)
+        result.append(table)
+    return result
+
+
+def _chart_table(spec: ChartSpec) -> dict[str, Any]:
+    table: dict[str, Any] = {"title": spec.title}
+    if spec.unit:
+        table["unit"] = spec.unit
+    table["window"] = spec.window
+    if spec.markers:
+        table["markers"] = spec.markers
+    table["series"] = [_changed(s, SeriesSpec(), {}) for s in spec.series]
+    return table

@@ -1,0 +1,103 @@
+"""Layout files in the window: open, save, save as, the recent ones, and the last layout,
+which comes back on the next start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from PySide6.QtCore import QObject, QSettings
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from dashboard.core import layout as layouts
+from dashboard.core.layout import Layout, LayoutError
+
+APP_NAME = "live-dashboard"
+RECENT_KEY = "layouts/recent"
+RECENT_MAX = 8
+FILTER = "Layouts (*.toml);;All files (*)"
+
+
+def last_layout_path() -> Path:
+    """Where the live window's layout is saved when it closes."""
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "last-layout.toml"
+
+
+def save_last(layout: Layout) -> Path | None:
+    """Keep *layout* for the next start; None (and nothing said) when the disk refuses:
+    closing the window must not fail for it."""
+    path = last_layout_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        layouts.save(layout, path)
+    except OSError:
+        return None
+    return path
+
+
+def load_last() -> Layout | None:
+    """The layout the live window had when it last closed; None if there is none or it
+    cannot be read (a broken file is not worth refusing to start over)."""
+    path = last_layout_path()
+    if not path.is_file():
+        return None
+    try:
+        return layouts.load(path)
+    except LayoutError:
+        return None
+
+
+class LayoutFiles(QObject):
+    """The dialogs and the recent-layouts list, remembered in *settings*."""
+
+    def __init__(self, settings: QSettings, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.window = parent
+
+    def recent(self) -> list[str]:
+        value = self.settings.value(RECENT_KEY, [])
+        items = value if isinstance(value, list) else [value]
+        return [str(p) for p in items if p and Path(str(p)).is_file()]
+
+    def remember(self, path: Path) -> None:
+        items = [str(path)] + [p for p in self.recent() if p != str(path)]
+        self.settings.setValue(RECENT_KEY, items[:RECENT_MAX])
+
+    def ask_open(self) -> Path | None:
+        folder = str(self.settings.value("layouts/dir", ""))
+        path, _chosen = QFileDialog.getOpenFileName(self.window, "Open layout", folder, FILTER)
+        return Path(path) if path else None
+
+    def ask_save(self, current: Path | None) -> Path | None:
+        folder = str(self.settings.value("layouts/dir", ""))
+        default = str(current) if current else str(Path(folder) / "dashboard.toml")
+        path, _chosen = QFileDialog.getSaveFileName(self.window, "Save layout", default, FILTER)
+        if not path:
+            return None
+        chosen = Path(path)
+        return chosen if chosen.suffix else chosen.with_suffix(".toml")
+
+    def read(self, path: Path) -> Layout | None:
+        """The layout in *path*, or None after a message naming the file, the line or key,
+        and what is wrong."""
+        try:
+            layout = layouts.load(path)
+        except LayoutError as error:
+            QMessageBox.warning(self.window, "Cannot open the layout", str(error))
+            return None
+        self.settings.setValue("layouts/dir", str(path.parent))
+        self.remember(path)
+        return layout
+
+    def write(self, layout: Layout, path: Path) -> bool:
+        try:
+            layouts.save(layout, path)
+        except OSError as error:
+            QMessageBox.warning(
+                self.window, "Cannot save the layout", f"{path}: {error.strerror or error}"
+            )
+            return False
+        self.settings.setValue("layouts/dir", str(path.parent))
+        self.remember(path)
+        return True

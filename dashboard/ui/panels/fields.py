@@ -1,0 +1,457 @@
+"""The field browser: a live tree of event types and the fields their payloads carry, from
+which a field becomes a card or a chart series (by menu, double-click or drag)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dashboard.core.discovery import RATE_WINDOW, FieldCatalog, FieldInfo, TypeInfo
+from dashboard.core.event import Event
+from dashboard.core.query import clause
+from dashboard.core.summary import one_line
+from dashboard.ui.log_model import full_time_text
+from dashboard.ui.text import plain_tooltip
+from dashboard.ui.theme import MUTED
+
+MIME_FIELD = "application/x-dashboard-field"
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole type name or path: filter and sort key
+COLUMNS = ("Field", "Kind", "Last value", "How often")
+COLUMN_TIPS = (
+    "The event type, and under it each field's dotted path in the payload",
+    "What the field holds: number, text, boolean, object, list or null "
+    "(number|text when it changed)",
+    "The newest value seen (types: how many events so far)",
+    f"Types: events per second over the last {RATE_WINDOW} s.\n"
+    "Fields: the share of the type's sampled events that carry the field",
+)
+COLUMN_WIDTHS = (220, 80, 180)
+VALUE_LIMIT = 80  # characters of a value or path shown in a cell
+AUTO_EXPAND = 20  # new types open by themselves while there are no more types than this
+_REPAINT_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole]
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def field_mime(event_type: str, path: str) -> QMimeData:
+    """A drag's payload for one field: UTF-8 ``type\\npath`` (and the path as text)."""
+    mime = QMimeData()
+    mime.setData(MIME_FIELD, QByteArray(f"{event_type}\n{path}".encode()))
+    mime.setText(path)
+    return mime
+
+
+def field_from_mime(mime: QMimeData) -> tuple[str, str] | None:
+    """The (event type, path) a drop carries, or None if it carries no field."""
+    if not mime.hasFormat(MIME_FIELD):
+        return None
+    try:
+        text = bytes(mime.data(MIME_FIELD).data()).decode()
+    except UnicodeDecodeError:
+        return None
+    event_type, _, path = text.partition("\n")
+    return (event_type, path) if event_type and path else None
+
+
+def value_text(value: Any, limit: int = VALUE_LIMIT) -> str:
+    """A field's last value on one line, cut at *limit* characters (payloads are hostile)."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    return one_line(str(value), limit)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+class FieldTreeModel(QAbstractItemModel):
+    """Event types at the top, their fields under them, read from a FieldCatalog.
+
+    Rows are only ever appended (in the order found) until :meth:`reset`, so a child's
+    internal id (its type's row + 1) never goes stale; a proxy sorts them for the view.
+    Type rows show the snapshot of the last :meth:`sync`; field rows read their live
+    FieldInfo, so a repaint between syncs may show a newer value.
+    """
+
+    def __init__(self, catalog: FieldCatalog, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self._types: list[str] = []
+        self._rows: dict[str, int] = {}
+        self._infos: list[TypeInfo] = []
+        self._fields: list[list[FieldInfo]] = []
+
+    # -- following the catalog ---------------------------------------------------------
+    def sync(self, now: float) -> list[int]:
+        """Rows for new types and paths, then one repaint per type; answers the new type
+        rows."""
+        catalog = self.catalog
+        new_types = [name for name in catalog.types() if name not in self._rows]
+        first = len(self._types)
+        if new_types:
+            self.beginInsertRows(QModelIndex(), first, first + len(new_types) - 1)
+            for name in new_types:
+                self._rows[name] = len(self._types)
+                self._types.append(name)
+                self._infos.append(self._info(name, now))
+                self._fields.append([])
+            self.endInsertRows()
+        last = len(COLUMNS) - 1
+        for row, name in enumerate(self._types):
+            info = self._infos[row] = self._info(name, now)
+            listed = self._fields[row]
+            parent = self.index(row, 0)
+            if info.field_count > len(listed):
+                known = {f.path for f in listed}
+                new = [f for f in catalog.fields(name) if f.path not in known]
+                self.beginInsertRows(parent, len(listed), len(listed) + len(new) - 1)
+                listed.extend(new)
+                self.endInsertRows()
+            if listed:
+                self.dataChanged.emit(
+                    self.index(0, 1, parent), self.index(len(listed) - 1, last, parent),
+                    _REPAINT_ROLES,
+                )  # fmt: skip
+        if self._types:
+            self.dataChanged.emit(
+                self.index(0, 1), self.index(len(self._types) - 1, last), _REPAINT_ROLES
+            )
+        return list(range(first, len(self._types)))
+
+    def _info(self, name: str, now: float) -> TypeInfo:
+        info = self.catalog.type_info(name, now)
+        assert info is not None, "the catalog was cleared behind the model's back"
+        return info
+
+    def reset(self) -> None:
+        """Empty the catalog and the tree."""
+        self.beginResetModel()
+        self.catalog.clear()
+        self._types, self._rows, self._infos, self._fields = [], {}, [], []
+        self.endResetModel()
+
+    @property
+    def infos(self) -> Sequence[TypeInfo]:
+        return self._infos
+
+    def field_total(self) -> int:
+        return sum(len(fields) for fields in self._fields)
+
+    def target(self, index: _Index) -> tuple[str, FieldInfo | None] | None:
+        """The (event type, field) a row shows; the field is None on a type's row."""
+        if not index.isValid():
+            return None
+        if index.internalId() == 0:
+            return self._types[index.row()], None
+        type_row = index.internalId() - 1
+        return self._types[type_row], self._fields[type_row][index.row()]
+
+    def index_of(self, event_type: str, path: str | None = None) -> QModelIndex:
+        row = self._rows.get(event_type)
+        if row is None:
+            return QModelIndex()
+        if path is None:
+            return self.index(row, 0)
+        paths = [f.path for f in self._fields[row]]
+        return (
+            self.index(paths.index(path), 0, self.index(row, 0)) if path in paths else QModelIndex()
+        )
+
+    # -- the item model ----------------------------------------------------------------
+    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        return self.createIndex(row, column, parent.row() + 1 if parent.isValid() else 0)
+
+    def parent(self, index: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        if not parent.isValid():
+            return len(self._types)
+        if parent.internalId() == 0 and parent.column() == 0:
+            return len(self._fields[parent.row()])
+        return 0
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMN_TIPS[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        target = self.target(index)
+        if target is None:
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if target[1] is not None and "\n" not in target[0]:  # the mime text splits on it
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_FIELD]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData | None:  # type: ignore[override]
+        for index in indexes:
+            target = self.target(index)
+            if target is not None and target[1] is not None:
+                return field_mime(target[0], target[1].path)
+        return None
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        target = self.target(index)
+        if target is None:
+            return None
+        field = target[1]
+        if field is None:
+            return self._type_data(self._infos[index.row()], index.column(), role)
+        return self._field_data(field, index.column(), role)
+
+    def _type_data(self, info: TypeInfo, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            texts = (one_line(info.name, VALUE_LIMIT), "", f"{info.total:,} events")
+            return texts[column] if column < 3 else f"{info.rate:.1f}/s"
+        if role == KEY_ROLE:
+            return info.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            more = "\nSome fields are not shown: too many, too deep or unnamable" * info.truncated
+            return plain_tooltip(
+                f"{one_line(info.name, 500)}\n{info.total:,} events, the last at "
+                f"{full_time_text(info.last_seen)}\n{info.rate:.1f} per second over the last "
+                f"{RATE_WINDOW} s{more}"
+            )
+        if role == Qt.ItemDataRole.FontRole and column == 0:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return self._common(column, role)
+
+    def _field_data(self, field: FieldInfo, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                one_line(field.path, VALUE_LIMIT),
+                field.kinds_text,
+                value_text(field.last),
+                f"{field.frequency * 100:.0f} %",
+            )[column]
+        if role == KEY_ROLE:
+            return field.path
+        if role == Qt.ItemDataRole.ToolTipRole:
+            hint = "\nDouble-click: add as a card; drag onto a chart" if field.is_numeric else ""
+            return plain_tooltip(
+                f"{one_line(field.path, 500)}\n{field.kinds_text}, in {field.seen:,} of "
+                f"{field.sampled:,} sampled events\nLast: {value_text(field.last, 500)}{hint}"
+            )
+        if role == Qt.ItemDataRole.ForegroundRole and column == 1:
+            return QColor(MUTED)
+        return self._common(column, role)
+
+    def _common(self, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class FieldBrowser(QWidget):
+    """The field tree with its filter and counts; refreshed on a timer, not per event.
+
+    Signals:
+        card_requested(str, str): add a card for (event type, path).
+        series_requested(str, str): add (event type, path) to the current chart.
+        new_chart_requested(str, str): add (event type, path) on a new chart.
+        filter_requested(str): show these events in the log (a query).
+    """
+
+    card_requested = Signal(str, str)
+    series_requested = Signal(str, str)
+    new_chart_requested = Signal(str, str)
+    filter_requested = Signal(str)
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        interval: int = 500,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.clock = clock  # now, for rates (a replay's clock in a replay window)
+        self.catalog = FieldCatalog()
+        self.model = FieldTreeModel(self.catalog, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setRecursiveFilteringEnabled(True)  # a matching field shows its type
+        self.proxy.setAutoAcceptChildRows(True)  # a matching type shows its fields
+        self.proxy.setFilterRole(KEY_ROLE)
+        self.proxy.setSortRole(KEY_ROLE)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.sort(0)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter fields…")
+        self.filter_edit.setToolTip("Show the types and fields whose name holds this text")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter)
+
+        self.view = QTreeView()
+        self.view.setModel(self.proxy)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setDragEnabled(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._show_menu)
+        self.view.doubleClicked.connect(self._double_clicked)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.view.setColumnWidth(column, width)
+
+        self.status = QLabel()
+        self.status.setStyleSheet(f"color: {MUTED}")
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval)
+        self._timer.timeout.connect(self.refresh)
+        self._pending = False
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.filter_edit)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status)
+        self._show_counts()
+
+    # -- what comes in -----------------------------------------------------------------
+    def add_events(self, events: list[Event]) -> None:
+        """Fold a tick's events; the tree catches up on the next timer tick."""
+        if not events:
+            return
+        self.catalog.fold(events, self.clock())
+        self._pending = True
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def refresh(self) -> None:
+        """New rows and fresh values. The timer stops once nothing comes and rates are 0."""
+        pending, self._pending = self._pending, False
+        new_rows = self.model.sync(self.clock())
+        if len(self.model.infos) <= AUTO_EXPAND:
+            for row in new_rows:
+                self.view.expand(self.proxy.mapFromSource(self.model.index(row, 0)))
+        self._show_counts()
+        if not pending and not any(info.rate for info in self.model.infos):
+            self._timer.stop()
+
+    def reset(self) -> None:
+        """Forget everything (a replay seeking back starts again)."""
+        self._timer.stop()
+        self._pending = False
+        self.model.reset()
+        self._show_counts()
+
+    clear = reset
+
+    def _show_counts(self) -> None:
+        types, fields = len(self.model.infos), self.model.field_total()
+        text = f"{_plural(types, 'type')} · {_plural(fields, 'field')}"
+        dropped = self.catalog.dropped_types
+        if dropped:
+            text += f" ({_plural(dropped, 'type')} not shown: too many)"
+        self.status.setText(text)
+
+    # -- what the operator does --------------------------------------------------------
+    def index_of(self, event_type: str, path: str | None = None) -> QModelIndex:
+        """The view's index of a type's row or a field's row (invalid if not shown)."""
+        return self.proxy.mapFromSource(self.model.index_of(event_type, path))
+
+    def actions_for(self, index: _Index, parent: QObject | None = None) -> list[QAction]:
+        """The context menu's actions for a row of the view (owned by *parent*, else by the
+        browser)."""
+        source = self.proxy.mapToSource(index) if index.model() is self.proxy else index
+        target = self.model.target(source)
+        if target is None:
+            return []
+        name, field = target
+        owner = parent or self
+
+        def action(text: str, slot: Callable[[], None]) -> QAction:
+            made = QAction(text, owner)
+            made.triggered.connect(slot)
+            return made
+
+        actions = []
+        if field is not None:
+            path = field.path
+            if field.kind not in ("object", "list"):
+                actions.append(action("Add as card", lambda: self.card_requested.emit(name, path)))
+            if field.is_numeric:
+                actions.append(
+                    action("Add as chart series", lambda: self.series_requested.emit(name, path))
+                )
+                actions.append(
+                    action(
+                        "Add as series on a new chart",
+                        lambda: self.new_chart_requested.emit(name, path),
+                    )
+                )
+            actions.append(action("Copy path", lambda: QGuiApplication.clipboard().setText(path)))
+        query = clause("type", name)
+        actions.append(
+            action("Filter the log to this type", lambda: self.filter_requested.emit(query))
+        )
+        return actions
+
+    def _show_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        actions = self.actions_for(self.view.indexAt(pos), menu)
+        if actions:
+            menu.addActions(actions)
+            menu.exec(self.view.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        target = self.model.target(self.proxy.mapToSource(index))
+        if target is not None and target[1] is not None and target[1].is_numeric:
+            self.card_requested.emit(target[0], target[1].path)
+
+    def _filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        if text:
+            self.view.expandAll()  # the matching fields, not just their types

@@ -1,0 +1,226 @@
+"""The field browser: the tree follows the events, and the operator's actions become signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
+
+from dashboard.ui.panels.fields import (
+    MIME_FIELD,
+    FieldBrowser,
+    field_from_mime,
+    field_mime,
+)
+from tests.unit.factories import make_event
+
+METRICS = {"host": "web-1", "cpu": 41.5, "memory": 2048, "requests": 120, "errors": 1}
+ORDER = {
+    "order_id": "o-1",
+    "amount": 99.5,
+    "items": [{"sku": "A", "qty": 2}],
+    "customer": {"id": "c-9", "tier": "gold"},
+}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _browser(qtbot: Any, clock: Clock | None = None) -> FieldBrowser:
+    browser = FieldBrowser(clock or Clock(), interval=10)
+    qtbot.addWidget(browser)
+    browser.resize(700, 400)
+    return browser
+
+
+def _loaded(qtbot: Any) -> FieldBrowser:
+    browser = _browser(qtbot)
+    browser.add_events([make_event("metrics.update", METRICS), make_event("order.created", ORDER)])
+    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 2, timeout=2000)
+    return browser
+
+
+def _shown(browser: FieldBrowser) -> dict[str, list[str]]:
+    """The view's types, each with its field paths, in the order shown."""
+    proxy = browser.proxy
+    tree = {}
+    for row in range(proxy.rowCount()):
+        parent = proxy.index(row, 0)
+        tree[parent.data(Qt.ItemDataRole.DisplayRole)] = [
+            proxy.index(r, 0, parent).data() for r in range(proxy.rowCount(parent))
+        ]
+    return tree
+
+
+def _cell(browser: FieldBrowser, event_type: str, path: str | None, column: int) -> str:
+    index = browser.index_of(event_type, path)
+    return index.siblingAtColumn(column).data()
+
+
+def test_the_tree_shows_types_and_paths(qtbot: Any, qtmodeltester: Any) -> None:
+    browser = _loaded(qtbot)
+    assert _shown(browser) == {
+        "metrics.update": ["cpu", "errors", "host", "memory", "requests"],
+        "order.created": [
+            "amount",
+            "customer",
+            "customer.id",
+            "customer.tier",
+            "items",
+            "items.0",
+            "items.0.qty",
+            "items.0.sku",
+            "order_id",
+        ],
+    }
+    assert _cell(browser, "metrics.update", "cpu", 1) == "number"
+    assert _cell(browser, "metrics.update", "cpu", 2) == "41.5"
+    assert _cell(browser, "metrics.update", "host", 2) == "web-1"
+    assert _cell(browser, "order.created", "items", 2) == "[1 item]"
+    assert _cell(browser, "metrics.update", "cpu", 3) == "100 %"
+    assert _cell(browser, "metrics.update", None, 2) == "1 events"
+    assert _cell(browser, "metrics.update", None, 3).endswith("/s")
+    assert browser.status.text() == "2 types · 14 fields"
+    assert browser.view.isExpanded(browser.index_of("metrics.update"))
+    qtmodeltester.check(browser.model)
+
+
+def test_values_update_in_place_and_new_paths_come_in(qtbot: Any) -> None:
+    browser = _loaded(qtbot)
+    browser.view.collapse(browser.index_of("order.created"))
+    browser.view.setCurrentIndex(browser.index_of("metrics.update", "cpu"))
+    browser.add_events([make_event("metrics.update", {**METRICS, "cpu": 77.0, "disk": 0.5})])
+    qtbot.waitUntil(lambda: browser.index_of("metrics.update", "disk").isValid(), timeout=2000)
+    assert _cell(browser, "metrics.update", "cpu", 2) == "77.0"
+    assert _cell(browser, "metrics.update", "disk", 3) == "50 %"  # in one of the two
+    # The tree was not rebuilt: the selection and the collapsed type stay as they were.
+    assert browser.view.currentIndex() == browser.index_of("metrics.update", "cpu")
+    assert not browser.view.isExpanded(browser.index_of("order.created"))
+    assert browser.status.text() == "2 types · 15 fields"
+
+
+def test_hostile_values_are_one_short_line(qtbot: Any) -> None:
+    browser = _browser(qtbot)
+    browser.add_events([make_event("t", {"note": "<b>bold</b>\nsecond line " + "x" * 500})])
+    qtbot.waitUntil(lambda: browser.index_of("t", "note").isValid(), timeout=2000)
+    text = _cell(browser, "t", "note", 2)
+    assert "\n" not in text and len(text) <= 80 and text.startswith("<b>bold</b> second")
+
+
+def test_double_click_on_a_number_asks_for_a_card(qtbot: Any) -> None:
+    browser = _loaded(qtbot)
+    index = browser.index_of("metrics.update", "cpu")
+    with qtbot.waitSignal(browser.card_requested, timeout=2000) as blocker:
+        browser.view.doubleClicked.emit(index)
+    assert blocker.args == ["metrics.update", "cpu"]
+    with qtbot.assertNotEmitted(browser.card_requested):
+        browser.view.doubleClicked.emit(browser.index_of("metrics.update", "host"))
+
+
+def _actions(browser: FieldBrowser, event_type: str, path: str | None) -> dict[str, Any]:
+    return {a.text(): a for a in browser.actions_for(browser.index_of(event_type, path))}
+
+
+def test_menu_of_a_numeric_field(qtbot: Any) -> None:
+    browser = _loaded(qtbot)
+    actions = _actions(browser, "metrics.update", "cpu")
+    assert list(actions) == [
+        "Add as card",
+        "Add as chart series",
+        "Add as series on a new chart",
+        "Copy path",
+        "Filter the log to this type",
+    ]
+    for text, signal in (
+        ("Add as card", browser.card_requested),
+        ("Add as chart series", browser.series_requested),
+        ("Add as series on a new chart", browser.new_chart_requested),
+    ):
+        with qtbot.waitSignal(signal, timeout=2000) as blocker:
+            actions[text].trigger()
+        assert blocker.args == ["metrics.update", "cpu"]
+    with qtbot.waitSignal(browser.filter_requested, timeout=2000) as blocker:
+        actions["Filter the log to this type"].trigger()
+    assert blocker.args == ["type=metrics.update"]
+    actions["Copy path"].trigger()
+    assert QGuiApplication.clipboard().text() == "cpu"
+
+
+def test_menu_of_other_rows(qtbot: Any) -> None:
+    browser = _loaded(qtbot)
+    text = _actions(browser, "order.created", "customer.tier")
+    assert list(text) == ["Add as card", "Copy path", "Filter the log to this type"]
+    with qtbot.waitSignal(browser.card_requested, timeout=2000) as blocker:
+        text["Add as card"].trigger()
+    assert blocker.args == ["order.created", "customer.tier"]
+    assert list(_actions(browser, "order.created", "items")) == [
+        "Copy path",
+        "Filter the log to this type",
+    ]
+    type_row = _actions(browser, "order.created", None)
+    assert list(type_row) == ["Filter the log to this type"]
+    with qtbot.waitSignal(browser.filter_requested, timeout=2000) as blocker:
+        type_row["Filter the log to this type"].trigger()
+    assert blocker.args == ["type=order.created"]
+    assert browser.actions_for(QModelIndex()) == []
+
+
+def test_the_filter_hides_rows_that_do_not_match(qtbot: Any) -> None:
+    browser = _loaded(qtbot)
+    browser.filter_edit.setText("CUSTOMER")
+    assert _shown(browser) == {"order.created": ["customer", "customer.id", "customer.tier"]}
+    browser.filter_edit.setText("metrics")  # a matching type shows all its fields
+    assert _shown(browser) == {"metrics.update": ["cpu", "errors", "host", "memory", "requests"]}
+    browser.filter_edit.setText("nothing like it")
+    assert _shown(browser) == {}
+    browser.filter_edit.clear()
+    assert len(_shown(browser)) == 2
+
+
+def test_too_many_types_are_counted_under_the_tree(qtbot: Any) -> None:
+    browser = _browser(qtbot)
+    browser.add_events([make_event(f"type.{i}", {"v": i}) for i in range(217)])
+    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 200, timeout=2000)
+    assert browser.status.text() == "200 types · 200 fields (17 types not shown: too many)"
+
+
+def test_the_timer_stops_when_the_rates_fall_to_zero(qtbot: Any) -> None:
+    clock = Clock()
+    browser = _browser(qtbot, clock)
+    browser.add_events([make_event("t", {"v": 1})])
+    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 1, timeout=2000)
+    assert browser._timer.isActive()  # the rate still has to fall
+    clock.now += 60
+    qtbot.waitUntil(lambda: not browser._timer.isActive(), timeout=2000)
+    assert _cell(browser, "t", None, 3) == "0.0/s"
+
+
+def test_reset_empties_it(qtbot: Any) -> None:
+    browser = _loaded(qtbot)
+    browser.reset()
+    assert browser.proxy.rowCount() == 0
+    assert browser.catalog.types() == []
+    assert browser.status.text() == "0 types · 0 fields"
+    browser.add_events([make_event("metrics.update", METRICS)])
+    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 1, timeout=2000)
+
+
+def test_mime_round_trip(qtbot: Any) -> None:
+    mime = field_mime("order.created", "items.0.qty")
+    assert mime.hasFormat(MIME_FIELD)
+    assert field_from_mime(mime) == ("order.created", "items.0.qty")
+    assert field_from_mime(QMimeData()) is None
+    # What a drag from the tree carries.
+    browser = _loaded(qtbot)
+    index = browser.index_of("metrics.update", "cpu")
+    assert browser.proxy.flags(index) & Qt.ItemFlag.ItemIsDragEnabled
+    assert field_from_mime(browser.proxy.mimeData([index])) == ("metrics.update", "cpu")
+    assert not browser.proxy.flags(browser.index_of("metrics.update")) & (
+        Qt.ItemFlag.ItemIsDragEnabled
+    )

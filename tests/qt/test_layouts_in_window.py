@@ -1,0 +1,203 @@
+"""Dashboards from any feed, in the window: zero configuration, a field made a card or a
+series in one action, layouts saved and opened, and the layout's alert rules firing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+
+from dashboard.core import layout as layouts
+from dashboard.core.display import format_value
+from dashboard.core.layout import Layout, builtin, loads
+from dashboard.feed.demo import HOSTS, FeedEvent
+from dashboard.feed.server import FeedServer, FeedThread
+from dashboard.sources import ConnectionSpec
+from dashboard.ui.app import Dashboard
+
+
+@pytest.fixture
+def feed() -> Iterator[FeedThread]:
+    thread = FeedThread(FeedServer(rate=2000, seed=11, paused=True, limit=400))
+    thread.start()
+    yield thread
+    thread.close()
+
+
+def start(
+    qtbot: Any, feed: FeedThread, settings: QSettings, layout: Layout | None = None
+) -> Dashboard:
+    dash = Dashboard(
+        [ConnectionSpec(feed.server.url, "demo")], settings=settings, tick_ms=10, layout=layout
+    )
+    qtbot.addWidget(dash.window)
+    dash.start()
+    return dash
+
+
+def send_some(qtbot: Any, feed: FeedThread, dash: Dashboard, at_least: int) -> None:
+    """Let the feed send until the window has *at_least* of its events, then pause it."""
+    qtbot.waitUntil(lambda: feed.server.streams == 1, timeout=10_000)
+    feed.server.paused = False
+    qtbot.waitUntil(lambda: dash.store.end_seq >= at_least, timeout=20_000)
+    feed.server.paused = True
+    dash.window.refresh_now()
+
+
+def send_all(qtbot: Any, feed: FeedThread, dash: Dashboard) -> list[FeedEvent]:
+    """Let the paused feed send everything; what it sent, once all of it is shown."""
+    qtbot.waitUntil(lambda: feed.server.streams == 1, timeout=10_000)
+    feed.server.paused = False
+    qtbot.waitUntil(
+        lambda: (
+            dash.store.counts.get("demo") is not None
+            and dash.store.counts["demo"].frames == feed.server.limit
+        ),
+        timeout=20_000,
+    )
+    dash.window.refresh_now()
+    return feed.snapshot()
+
+
+def test_an_unknown_feed_gets_the_log_the_fields_and_events_per_second_by_type(
+    qtbot: Any, feed: FeedThread, settings: QSettings, run_on_loop: Any
+) -> None:
+    dash = start(qtbot, feed, settings)  # no layout at all
+    window = dash.window
+    sent = send_all(qtbot, feed, dash)
+    assert window.cards.cards == [] and not window.cards.hint.isHidden()
+    [chart] = window.charts
+    assert chart.spec.title == "Events per second by type"
+    lines, types = {split for _index, split in chart.curves}, {s.type for s in sent}
+    assert types <= lines and lines - types <= {
+        "dashboard.alert.firing",
+        "dashboard.alert.resolved",
+    }
+    total = sum(chart.data.lines[key].arrays()[1].sum() for key in chart.curves)
+    assert total == dash.store.end_seq  # every event counted once, in some second
+    browser = window.fields
+    qtbot.waitUntil(lambda: "metrics.update" in browser.catalog.types())
+    assert {f.path for f in browser.catalog.fields("metrics.update")} >= {
+        "cpu",
+        "memory",
+        "requests",
+        "errors",
+    }
+    run_on_loop(dash.aclose())
+
+
+def test_a_field_becomes_a_card_and_a_series_showing_what_the_feed_sent(
+    qtbot: Any, feed: FeedThread, settings: QSettings, run_on_loop: Any
+) -> None:
+    dash = start(qtbot, feed, settings)
+    window = dash.window
+    send_some(qtbot, feed, dash, 100)
+    with qtbot.waitSignal(window.fields.card_requested, timeout=5000):
+        window.fields.refresh()
+        index = window.fields.index_of("metrics.update", "memory")
+        assert index.isValid()
+        window.fields.view.doubleClicked.emit(index)
+    card = window.cards.card("memory")
+    window.fields.series_requested.emit("metrics.update", "cpu")  # the context menu's action
+    sent = send_all(qtbot, feed, dash)
+    metrics = [s.body for s in sent if s.type == "metrics.update"]
+    latest = {m["source"]: m["memory"] for m in metrics}
+    assert card.value.text() == format_value(sum(latest.values()) / len(latest))
+    assert card.caption.text() == "mean of 3 sources"
+    chart = window.chart
+    assert [s.field for s in chart.spec.series] == ["", "cpu"]
+    for host in HOSTS:
+        _t, values = chart.curves[(1, host)].getOriginalDataset()
+        assert list(values) == [m["cpu"] for m in metrics if m["source"] == host]
+    t, v = chart.curves[(1, HOSTS[0])].getOriginalDataset()
+    assert f"cpu {HOSTS[0]}: {v[-1]:,.4g}" in chart.readout_text(float(t[-1]))  # the crosshair
+    saved = loads(layouts.dumps(window.current_layout()))
+    assert [(c.title, c.field, c.show) for c in saved.cards] == [("memory", "memory", "mean")]
+    assert saved.charts[0].series[1].field == "cpu"
+    run_on_loop(dash.aclose())
+
+
+def test_a_paused_chart_keeps_its_view_and_catches_up_on_resume(
+    qtbot: Any, feed: FeedThread, settings: QSettings, run_on_loop: Any
+) -> None:
+    dash = start(qtbot, feed, settings, builtin("demo"))
+    chart = dash.window.chart
+    send_some(qtbot, feed, dash, 100)
+    before = {k: len(c.getOriginalDataset()[0]) for k, c in chart.curves.items()}
+    chart.pause_button.click()
+    assert chart.paused
+    send_all(qtbot, feed, dash)
+    assert {k: len(c.getOriginalDataset()[0]) for k, c in chart.curves.items()} == before
+    chart.pause_button.click()
+    assert not chart.paused
+    held = {key: len(line.arrays()[0]) for key, line in chart.data.lines.items()}
+    assert {k: len(c.getOriginalDataset()[0]) for k, c in chart.curves.items()} == held
+    assert sum(held.values()) > sum(before.values())
+    run_on_loop(dash.aclose())
+
+
+def test_the_layout_s_rules_fire_into_the_panel_and_the_log(
+    qtbot: Any, feed: FeedThread, settings: QSettings, run_on_loop: Any
+) -> None:
+    layout = loads(
+        "[[rules]]\nname = 'Busy'\nwhen = 'type:metrics.update'\n"
+        "condition = 'count(type:metrics.update) > 5 per 1m'\nseverity = 'critical'\n"
+        "group_by = ''\nmessage = '{count} reports in a minute'\n"
+        "[alerts]\ntypes = []\nmin_severity = 'none'\n"  # no feed alerts: only the rule
+    )
+    dash = start(qtbot, feed, settings, layout)
+    send_all(qtbot, feed, dash)
+    model = dash.window.alerts.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    entry = model.entry_at(0)
+    assert entry is not None and (entry.name, entry.state.value) == ("Busy", "firing")
+    assert entry.message == "6 reports in a minute"
+    assert dash.window.side_tabs.tabText(0) == "Alerts (1)"
+    dash.window.refresh_now()
+    fired = [
+        e
+        for e in dash.store.events(dash.store.first_seq, dash.store.end_seq)
+        if e.type == "dashboard.alert.firing"
+    ]
+    assert len(fired) == 1 and fired[0].data["alert"] == "Busy"
+    run_on_loop(dash.aclose())
+
+
+def test_a_saved_layout_opens_as_it_was_and_a_broken_one_changes_nothing(
+    qtbot: Any, settings: QSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = Dashboard([], settings=settings, layout=builtin("demo"))
+    qtbot.addWidget(first.window)
+    first.window.log_panel.set_filter("type:order.* total>20")
+    first.window.log_panel.add_field("total")
+    path = tmp_path / "shift.toml"
+    first.window.layout_path = path
+    assert first.window.save_layout()
+    second = Dashboard([], settings=settings)
+    qtbot.addWidget(second.window)
+    assert second.window.open_layout(path)
+    again = second.window.current_layout()
+    was = first.window.current_layout()
+    assert (again.cards, again.charts, again.rules, again.log) == (
+        was.cards,
+        was.charts,
+        was.rules,
+        was.log,
+    )
+    assert second.window.log_model.fields == ["data.total"]
+    assert second.window.layouts.recent() == [str(path)]
+
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: said.append(text))
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[charts]]\ntitle = 'CPU'\n[[charts.series]]\nfeild = 'cpu'\n")
+    assert not second.window.open_layout(broken)
+    assert said == [
+        f"{broken}: line 4: charts[1] ('CPU').series[1]: unknown key 'feild' (known: "
+        "type, field, query, split_by, interval, label)"
+    ]
+    assert second.window.current_layout().cards == was.cards  # nothing half loaded

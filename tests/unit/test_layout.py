@@ -1,0 +1,185 @@
+"""Layout files: save -> load gives the same dashboard; mistakes are named, with where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dashboard.core import layout as layouts
+from dashboard.core.alerts import AlertConventions
+from dashboard.core.cards import CardSpec
+from dashboard.core.decode import EnvelopeKeys
+from dashboard.core.display import Thresholds, ValueMapping
+from dashboard.core.layout import Layout, LayoutError, LogSettings, builtin, loads
+from dashboard.core.series import ChartSpec, SeriesSpec
+from dashboard.resources import resource
+from dashboard.sources.base import ConnectionSpec
+
+
+def full_layout() -> Layout:
+    return Layout(
+        title="Payments, night shift",
+        connections=[
+            ConnectionSpec(
+                "https://feed.example.com/events",
+                "payments",
+                headers={"Authorization": "Bearer ${PAY_TOKEN}"},
+                verify=False,
+                heartbeat_timeout=20.0,
+                keys=EnvelopeKeys(type=("kind",)),
+            ),
+            ConnectionSpec("redis://localhost:6379/0?stream=orders", "orders"),
+        ],
+        cards=[
+            CardSpec(
+                "CPU",
+                "metrics.update",
+                "cpu",
+                show="mean",
+                unit="%",
+                decimals=1,
+                thresholds=Thresholds(warning=70, critical=90),
+            ),
+            CardSpec("Failed", "payment.failed", show="count", window=300.0, stale_after=None),
+            CardSpec(
+                "Status",
+                "health",
+                "status",
+                mappings=(
+                    ValueMapping("OK", "ok", value="up"),
+                    ValueMapping("Degraded", "warning", pattern="^degr"),
+                    ValueMapping("{value} ms", "critical", range=(500.0, 1e9)),
+                ),
+            ),
+            CardSpec(
+                "Traffic",
+                "metrics.update",
+                "bytes_in",
+                show="rate",
+                style="bytes",
+                query="source:web-*",
+                description="inbound",
+            ),
+        ],
+        charts=[
+            ChartSpec(
+                "CPU by host",
+                (SeriesSpec("metrics.update", "cpu", split_by="source"),),
+                unit="%",
+                window=900.0,
+                markers="type:deploy",
+            ),
+            ChartSpec(
+                "Errors per 10 s",
+                (
+                    SeriesSpec(query="severity>=error", label="errors"),
+                    SeriesSpec("order.placed", interval=60.0),
+                ),
+            ),
+        ],
+        rules=[
+            {
+                "name": "High CPU",
+                "when": "type:metrics.update",
+                "condition": "cpu > 90",
+                "for": "30s",
+                "severity": "critical",
+                "group_by": "source",
+                "message": "CPU on {source} at {data.cpu}%",
+            }
+        ],
+        alerts=AlertConventions(types=("alarm.*",), min_severity="error", connection_down=60.0),
+        log=LogSettings("type:payment.* amount>100", ("data.amount", "data.order_id")),
+        arrangement="AAAA/wAAAAD9AAAAAQ==",
+    )
+
+
+def test_save_then_load_gives_the_same_layout(tmp_path: Path) -> None:
+    layout = full_layout()
+    path = tmp_path / "night.toml"
+    layouts.save(layout, path)
+    again = layouts.load(path)
+    assert again == layout
+    assert layouts.dumps(again) == path.read_text(encoding="utf-8")
+
+
+def test_an_empty_file_is_an_empty_layout() -> None:
+    assert loads("") == Layout()
+
+
+def test_the_shipped_layouts_load() -> None:
+    demo = builtin("demo")
+    assert [c.title for c in demo.cards][:4] == ["CPU", "Memory", "Requests/s", "Errors"]
+    assert [c.title for c in demo.charts] == ["CPU % by host", "Events per second by type"]
+    assert [r["name"] for r in demo.rules] == ["High CPU", "Payment failures"]
+    for path in sorted(resource("layouts").glob("*.toml")):
+        layouts.load(path)  # every example in resources/layouts is valid
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("title = 'ok'\nb = = 2\n", r"<layout>: line 2, column 5: not valid TOML: Invalid value"),
+        (
+            "[[cards]]\ntitle = 'CPU'\nfeild = 'cpu'\n",
+            r"line 3: cards\[1\] \('CPU'\): unknown key 'feild' \(known: title, type, field",
+        ),
+        (
+            "[[cards]]\ntitle = 'A'\nfield = 'a'\n\n[[cards]]\ntitle = 'CPU'\nfield = 'cpu'\n"
+            "show = 'avergae'\n",
+            r"line 5: cards\[2\] \('CPU'\): show: 'avergae' is not one of",
+        ),
+        (
+            "[[cards]]\ntitle = 'C'\nshow = 'mean'\n",
+            r"cards\[1\] \('C'\): show = 'mean' needs a field",
+        ),
+        ("[[cards]]\nfield = 'cpu'\nquery = 'cpu>'\n", r"cards\[1\]: query: .*column"),
+        ("[[cards]]\nfield = 'cpu'\nwindow = 'soon'\n", r"window: expected a duration"),
+        ("[[cards]]\nfield = 'cpu'\ndecimals = 1.5\n", r"decimals: expected a whole number"),
+        (
+            "[[cards]]\nfield = 'cpu'\nthresholds = { warn = 3 }\n",
+            r"thresholds: unknown key 'warn'",
+        ),
+        ("[[charts]]\ntitle = 'T'\n", r"line 1: charts\[1\] \('T'\): series: expected one or more"),
+        (
+            "[[charts]]\nwindow = '10s'\n[[charts.series]]\nfield = 'cpu'\n",
+            r"charts\[1\]: window must be between 30s and 24h",
+        ),
+        (
+            "[[charts]]\n[[charts.series]]\nfield = 'cpu'\ncolour = 'red'\n",
+            r"charts\[1\].series\[1\]: unknown key 'colour'",
+        ),
+        ("[[connections]]\nurl = 'ftp://x/y'\n", r"connections\[1\]: url: expected http"),
+        (
+            "[[connections]]\nurl = 'http://x/y'\ninsecure = 'yes'\n",
+            r"insecure: expected true or false",
+        ),
+        (
+            "[[rules]]\nname = 'R'\ncondition = 'cpu > 90'\nseverity = 'loud'\n",
+            r"line 1: rules\[1\] \('R'\): .*'loud' is not a severity",
+        ),
+        ("[alerts]\nmin_severity = 'meh'\n", r"line 1: \[alerts\]: min_severity: 'meh'"),
+        ("[log]\nfilter = 'amount>'\n", r"\[log\]: filter: "),
+        ("version = 7\n", r"line 1: version: this app reads layout version 1, the file is 7"),
+        ("colour = 'dark'\n", r"line 1: the file: unknown key 'colour'"),
+        ("cards = 3\n", r"line 1: cards: expected \[\[cards\]\] tables"),
+    ],
+)
+def test_mistakes_say_where_and_what(text: str, message: str) -> None:
+    with pytest.raises(LayoutError, match=message):
+        loads(text)
+
+
+def test_a_missing_file_names_it(tmp_path: Path) -> None:
+    with pytest.raises(LayoutError, match=r"nope\.toml: cannot read it"):
+        layouts.load(tmp_path / "nope.toml")
+
+
+def test_a_failed_save_leaves_the_old_file(tmp_path: Path) -> None:
+    path = tmp_path / "a.toml"
+    layouts.save(Layout(title="old"), path)
+    (tmp_path / "a.toml.part").mkdir()  # the temporary file cannot be written
+    with pytest.raises(OSError):
+        layouts.save(Layout(title="new"), path)
+    assert layouts.load(path).title == "old"
