@@ -159,8 +159,9 @@ class AlertBook:
         """Create or update an entry; None when a silence covers it (then only counted)."""
         identity = (origin, name, key)
         entry = self.entries.get(identity)
-        if entry is None:
-            entry = AlertEntry(origin, name, key, severity, state, message, at, at, count=0)
+        if entry is None:  # (not in any state yet: its first firing is a firing)
+            entry = AlertEntry(origin, name, key, severity, AlertState.INACTIVE, message, at, at,
+                               count=0)  # fmt: skip
         if any(s.covers(entry, at) for s in self.silences):
             self.silenced += 1
             return None

@@ -266,14 +266,15 @@ class CardState:
 
     def level(self, now: float) -> str:
         """``ok``, ``warning``, ``critical`` (thresholds), a mapping's colour, or ``none``
-        before any value."""
+        (no value yet, or nothing to judge it by)."""
         mapping = self.mapping(now)
         if mapping is not None and mapping.colour:
             return mapping.colour
         value = self.value(now)
-        if value is None:
-            return "none" if self.text_value is None else "ok"
-        return self.spec.thresholds.level(value)
+        thresholds = self.spec.thresholds
+        if value is None or (thresholds.warning is None and thresholds.critical is None):
+            return "none"
+        return thresholds.level(value)
 
     def is_stale(self, now: float) -> bool:
         """No update for longer than ``stale_after`` (never for a count: zero is news)."""

@@ -427,10 +427,36 @@ def _changed(obj: Any, default: Any, convert: Mapping[str, Callable[[Any], Any]]
     return table
 
 
+_SECRET_HEADER = re.compile(r"(?i)authorization|cookie|token|secret|password|api[-_]?key")
+_URL_PASSWORD = re.compile(r"^([a-z][a-z0-9+.-]*://[^/@:]*):([^/@]*)@", re.IGNORECASE)
+
+
+def is_secret(header: str, value: str) -> bool:
+    """A credential written out as it is (not a ``${ENV}`` reference): a layout file is
+    for sharing, so such a value is never written to one."""
+    return bool(_SECRET_HEADER.search(header)) and "${" not in value
+
+
+def left_out(layout: Layout) -> list[str]:
+    """What :func:`dumps` leaves out of *layout* because it is a credential, in words."""
+    found = []
+    for spec in layout.connections:
+        found += [f"{spec.name}: header {h}" for h, v in spec.headers.items() if is_secret(h, v)]
+        match = _URL_PASSWORD.match(spec.url)
+        if match and "${" not in match[2]:
+            found.append(f"{spec.name}: the password in the URL")
+    return found
+
+
 def _connection_table(spec: ConnectionSpec) -> dict[str, Any]:
-    table: dict[str, Any] = {"name": spec.name, "url": spec.url}
-    if spec.headers:
-        table["headers"] = dict(spec.headers)
+    url = spec.url
+    match = _URL_PASSWORD.match(url)
+    if match and "${" not in match[2]:
+        url = f"{match[1]}@{url[match.end() :]}"
+    table: dict[str, Any] = {"name": spec.name, "url": url}
+    headers = {h: v for h, v in spec.headers.items() if not is_secret(h, v)}
+    if headers:
+        table["headers"] = headers
     if not spec.verify:
         table["insecure"] = True
     if spec.ca_file:

@@ -36,7 +36,7 @@ from dashboard.core.alerts import AlertConventions
 from dashboard.core.cards import CardSpec
 from dashboard.core.decode import Decoder
 from dashboard.core.event import Event
-from dashboard.core.layout import Layout, LogSettings, zero_config
+from dashboard.core.layout import Layout, LogSettings, left_out, zero_config
 from dashboard.core.rules import AlertState, RuleEngine, parse_rule
 from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.store import EventStore
@@ -63,6 +63,7 @@ APP_TITLE = "Live Dashboard"
 RECORDING_COLOUR = "#ff4d6d"
 ALERT_CONNECTION = "dashboard"  # the connection name of the dashboard's own alert events
 STATUS_REFRESH_MS = 500
+HISTORY_EVENTS = 50_000  # what a new card or chart starts from
 
 
 class MainWindow(QMainWindow):
@@ -105,7 +106,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
         )
 
-        self.cards = CardsPanel([], self._now)
+        self.cards = CardsPanel([], self._now, self._held_events)
         self.charts: list[ChartPanel] = []
         self.fields = FieldBrowser(clock=self._now)
         self.fields.card_requested.connect(self.add_card_for)
@@ -203,7 +204,7 @@ class MainWindow(QMainWindow):
         for card in list(self.cards.cards):
             self.cards.remove_card(card)
         for spec in layout.cards:
-            self.cards.add_card(spec, events)
+            self.cards.add_card(spec)
         for chart in list(self.charts):
             self._remove_chart(chart)
         for spec in layout.charts:
@@ -274,13 +275,16 @@ class MainWindow(QMainWindow):
         self.resizeDocks(top, [130, 250][: len(top)], Qt.Orientation.Vertical)
 
     def _held_events(self) -> list[Event]:
-        """What the store holds, for a new card or chart to show at once."""
-        return self.store.events(self.store.first_seq, self.store.end_seq)
+        """The newest events held, for a new card or chart to show at once (a bounded
+        number: rebuilding a million events would stall the window for seconds)."""
+        start = max(self.store.first_seq, self.store.end_seq - HISTORY_EVENTS)
+        return self.store.events(start, self.store.end_seq)
 
     def _add_chart(self, spec: ChartSpec, events: Sequence[Event] = ()) -> ChartPanel:
         chart = ChartPanel(spec, clock=self._now)
         chart.remove_requested.connect(lambda: self._remove_chart(chart))
         chart.field_dropped.connect(lambda etype, path: self.add_series_for(etype, path, chart))
+        chart.query_requested.connect(lambda what: self._chart_log_filter(chart, what))
         dock = self._dock(f"chart-{len(self.charts)}", spec.title, chart)
         dock.setTitleBarWidget(chart.bar)
         self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
@@ -315,7 +319,7 @@ class MainWindow(QMainWindow):
             show="last" if not numeric else "mean",
             description=f"{path} of {event_type} events",
         )
-        self.cards.add_card(spec, self._held_events())
+        self.cards.add_card(spec)
         self.cards_dock.show()
         self.statusBar().showMessage(f"Added a card for {path} of {event_type}", 5000)
 
@@ -330,6 +334,21 @@ class MainWindow(QMainWindow):
             SeriesSpec(type=event_type, field=path, split_by="source"), self._held_events()
         )
         self.statusBar().showMessage(f"Added {path} of {event_type} to {chart.spec.title}", 5000)
+
+    def _chart_log_filter(self, chart: ChartPanel, what: str) -> None:
+        """Put what the log's filter matches on *chart*: counted, or as markers."""
+        query = self.log_model.query.text.strip()
+        if not query:
+            self.statusBar().showMessage(
+                "Type a filter in the log first (Ctrl+F): the chart counts what it matches", 8000
+            )
+            return
+        if what == "markers":
+            chart.set_markers(query, self._held_events())
+            return
+        split = "type" if what == "count-by-type" else ""
+        series = SeriesSpec(query=query, split_by=split, interval=10.0, label=one_line(query, 40))
+        chart.add_series(series, self._held_events())
 
     def add_chart_for(self, event_type: str, path: str) -> None:
         spec = ChartSpec(
@@ -569,10 +588,15 @@ class MainWindow(QMainWindow):
             path = self.layouts.ask_save(path)
             if path is None:
                 return False
-        if not self.layouts.write(self.current_layout(self.builtin_urls), path):
+        layout = self.current_layout(self.builtin_urls)
+        if not self.layouts.write(layout, path):
             return False
         self.layout_path = path
-        self.statusBar().showMessage(f"Layout saved to {path}", 5000)
+        secrets = left_out(layout)
+        note = (
+            f" (left out, being credentials: {'; '.join(secrets)}; use ${{ENV}})" if secrets else ""
+        )
+        self.statusBar().showMessage(f"Layout saved to {path}{note}", 15_000)
         return True
 
     def _make_notification_menu(self, view_menu: QMenu) -> None:

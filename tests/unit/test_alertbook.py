@@ -98,6 +98,17 @@ def test_rule_transitions_make_one_entry_per_key_with_its_state() -> None:
     assert (entry.state, entry.message) == (AlertState.RESOLVED, "CPU on web-1 at 40%")
 
 
+def test_a_rule_without_for_fires_at_once_and_counts_one_firing() -> None:
+    rule = parse_rule({"name": "Low stock", "condition": "remaining < 5", "group_by": "data.sku"})
+    engine, book = RuleEngine([rule]), AlertBook()
+    low = make_event("inventory.updated", {"sku": "ramen", "remaining": 2}, time=T0)
+    (entry,) = book.apply(engine.feed([low]))
+    assert (entry.state, entry.key, entry.count, entry.fired_at) == (
+        AlertState.FIRING, "ramen", 1, T0
+    )  # fmt: skip
+    assert [(state, at) for _e, state, at in book.take_changes()] == [(AlertState.FIRING, T0)]
+
+
 def test_a_pending_rule_alert_that_goes_away_leaves_no_row() -> None:
     rule = parse_rule({"name": "R", "condition": "cpu > 90", "for": "1m"})
     engine, book = RuleEngine([rule]), AlertBook()

@@ -183,3 +183,24 @@ def test_a_failed_save_leaves_the_old_file(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         layouts.save(Layout(title="new"), path)
     assert layouts.load(path).title == "old"
+
+
+def test_credentials_written_out_stay_out_of_the_file() -> None:
+    layout = Layout(
+        connections=[
+            ConnectionSpec(
+                "https://feed.example.com/events",
+                "pay",
+                headers={"Authorization": "Bearer s3cr3t", "X-Api-Key": "${KEY}", "X-Team": "ops"},
+            ),
+            ConnectionSpec("redis://ops:hunter2@redis.example.com:6379/0?stream=e", "r"),
+            ConnectionSpec("redis://ops:${REDIS_PASSWORD}@redis.example.com/0?stream=e", "r2"),
+        ]
+    )
+    text = layouts.dumps(layout)
+    assert "s3cr3t" not in text and "hunter2" not in text
+    again = loads(text)
+    assert again.connections[0].headers == {"X-Api-Key": "${KEY}", "X-Team": "ops"}
+    assert again.connections[1].url == "redis://ops@redis.example.com:6379/0?stream=e"
+    assert again.connections[2].url == layout.connections[2].url
+    assert layouts.left_out(layout) == ["pay: header Authorization", "r: the password in the URL"]

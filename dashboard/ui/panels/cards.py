@@ -3,6 +3,7 @@ caption saying where the figure comes from; laid out in as many columns as fit."
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QPointF, Qt, Signal
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMenu,
     QSizePolicy,
@@ -61,9 +63,11 @@ class MetricCard(QFrame):
 
     Signals:
         remove_requested(): the operator asked to remove this card.
+        respec_requested(CardSpec): the operator changed what it shows, its format or title.
     """
 
     remove_requested = Signal()
+    respec_requested = Signal(object)  # a CardSpec to show instead
 
     def __init__(
         self, state: CardState, clock: Callable[[], float], parent: QWidget | None = None
@@ -91,9 +95,7 @@ class MetricCard(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.sparkline)
         layout.addLayout(bottom)
-        spec = state.spec
-        tip = spec.description or spec.reads()
-        self.setToolTip(f"{tip}\nRight-click to copy the value or remove the card")
+        self.setToolTip(self.tooltip())
         self.setMinimumWidth(CARD_WIDTH - 10)
         self._level = ""
         self.refresh()
@@ -103,6 +105,11 @@ class MetricCard(QFrame):
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setStyleSheet(style)
         return label
+
+    def tooltip(self) -> str:
+        spec = self.state.spec
+        tip = spec.description or spec.reads()
+        return f"{tip}\nRight-click to change what it shows, its format or title"
 
     def refresh(self) -> None:
         now = self.clock()
@@ -128,7 +135,7 @@ class MetricCard(QFrame):
             return
         self._level = level
         alarming = level in ("warning", "critical")
-        colour = TEXT if level in ("ok", "none") else level_colour(level)
+        colour = TEXT if level == "none" else level_colour(level)
         self.value.setStyleSheet(f"color: {colour}; font-size: 22pt; font-weight: 600;")
         border = level_colour(level) if alarming else BORDER
         width = 2 if alarming else 1
@@ -143,12 +150,61 @@ class MetricCard(QFrame):
         self.refresh()
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        self.menu().exec(event.globalPos())
+
+    def menu(self) -> QMenu:
+        """Copy, what the card shows, its format, rename, remove."""
+        spec = self.state.spec
         menu = QMenu(self)
-        copy = menu.addAction("Copy value")
-        copy.triggered.connect(lambda: QGuiApplication.clipboard().setText(self.value.text()))
-        remove = menu.addAction("Remove card")
-        remove.triggered.connect(self.remove_requested)
-        menu.exec(event.globalPos())
+        menu.addAction("Copy value").triggered.connect(
+            lambda: QGuiApplication.clipboard().setText(self.value.text())
+        )
+        shows = menu.addMenu("Show")
+        for show, text in SHOW_CHOICES:
+            if show != "count" and not spec.field:
+                continue
+            action = shows.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(show == spec.show)
+            action.triggered.connect(lambda _on, s=show: self._respec(show=s))
+        styles = menu.addMenu("Format")
+        for style, text in STYLE_CHOICES:
+            action = styles.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(style == spec.style)
+            action.triggered.connect(lambda _on, s=style: self._respec(style=s))
+        menu.addAction("Rename…").triggered.connect(self._rename)
+        menu.addSeparator()
+        menu.addAction("Remove card").triggered.connect(self.remove_requested)
+        return menu
+
+    def _respec(self, **changes: object) -> None:
+        self.respec_requested.emit(dataclasses.replace(self.state.spec, **changes))
+
+    def _rename(self) -> None:
+        title, ok = QInputDialog.getText(self, "Rename card", "Title:", text=self.state.spec.title)
+        if ok and title.strip():
+            self._respec(title=title.strip())
+
+
+SHOW_CHOICES = (
+    ("last", "Newest value"),
+    ("mean", "Mean of each source's newest"),
+    ("sum", "Sum of each source's newest"),
+    ("total", "Total of every value"),
+    ("rate", "Rate per second (a counter)"),
+    ("count", "Count of events in the window"),
+    ("avg", "Average over the window"),
+    ("min", "Lowest in the window"),
+    ("max", "Highest in the window"),
+)
+STYLE_CHOICES = (
+    ("number", "Number"),
+    ("si", "SI prefixes (k, M, G)"),
+    ("percent", "Percent of a fraction"),
+    ("bytes", "Bytes (KiB, MiB)"),
+    ("duration", "Duration (seconds)"),
+)
 
 
 class CardsPanel(QWidget):
@@ -165,10 +221,12 @@ class CardsPanel(QWidget):
         self,
         specs: Sequence[CardSpec],
         clock: Callable[[], float],
+        held: Callable[[], Sequence[Event]] = tuple,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.clock = clock
+        self.held = held  # the events the store holds: a new card folds them at once
         self.cards: list[MetricCard] = []
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
@@ -189,17 +247,27 @@ class CardsPanel(QWidget):
     def _add(self, spec: CardSpec) -> MetricCard:
         card = MetricCard(CardState(spec), self.clock, self)
         card.remove_requested.connect(lambda: self.remove_card(card))
+        card.respec_requested.connect(lambda new: self.replace_card(card, new))
         self.cards.append(card)
         return card
 
-    def add_card(self, spec: CardSpec, events: Sequence[Event] = ()) -> MetricCard:
-        """A new card, given what the store holds so it shows a figure at once."""
+    def add_card(self, spec: CardSpec) -> MetricCard:
+        """A new card, showing at once what the events held make of it."""
         card = self._add(spec)
-        card.state.fold(events)
+        card.state.fold(self.held())
         card.refresh()
         self._reflow(force=True)
         self.changed.emit()
         return card
+
+    def replace_card(self, card: MetricCard, spec: CardSpec) -> None:
+        """Show *spec* in *card*'s place, folded again from the events held."""
+        card.state = CardState(spec)
+        card.state.fold(self.held())
+        card.title.setText(spec.title)
+        card.setToolTip(card.tooltip())
+        card.refresh()
+        self.changed.emit()
 
     def remove_card(self, card: MetricCard) -> None:
         self.cards.remove(card)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QSizePolicy,
     QStyle,
     QToolButton,
@@ -81,11 +82,14 @@ class ChartPanel(QWidget):
         changed(): the chart's spec changed (a series added, the window changed).
         remove_requested(): the operator asked to remove this chart.
         field_dropped(str, str): a field (event type, path) was dropped here.
+        query_requested(str): add the log filter's query: ``count``, ``count-by-type`` or
+            ``markers``.
     """
 
     changed = Signal()
     remove_requested = Signal()
     field_dropped = Signal(str, str)
+    query_requested = Signal(str)
 
     def __init__(
         self,
@@ -141,6 +145,18 @@ class ChartPanel(QWidget):
         for label, seconds in WINDOWS:
             self.window_box.addItem(label, seconds)
         self.window_box.currentIndexChanged.connect(self._window_chosen)
+        self.add_button = self._tool("+", "Add to this chart what the log's filter matches")
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        add_menu = QMenu(self.add_button)
+        for text, what in (
+            ("Count what the log filter matches, per 10 s", "count"),
+            ("… split by type", "count-by-type"),
+            ("Mark what the log filter matches (vertical lines)", "markers"),
+        ):
+            add_menu.addAction(text).triggered.connect(
+                lambda _on, w=what: self.query_requested.emit(w)
+            )
+        self.add_button.setMenu(add_menu)
         remove = self._tool("", "Remove this chart")
         remove.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton))
         remove.clicked.connect(self.remove_requested)
@@ -149,6 +165,7 @@ class ChartPanel(QWidget):
         row = QHBoxLayout(self.bar)
         row.setContentsMargins(6, 1, 2, 1)
         row.addWidget(self.title, 1)
+        row.addWidget(self.add_button)
         row.addWidget(self.pause_button)
         row.addWidget(self.window_box)
         row.addWidget(remove)
@@ -210,6 +227,10 @@ class ChartPanel(QWidget):
 
     def add_series(self, series: SeriesSpec, events: Sequence[Event] = ()) -> None:
         self.set_spec(self.spec.with_series(series), events)
+
+    def set_markers(self, query: str, events: Sequence[Event] = ()) -> None:
+        spec = self.spec
+        self.set_spec(ChartSpec(spec.title, spec.series, spec.unit, spec.window, query), events)
 
     def _window_chosen(self) -> None:
         seconds = float(self.window_box.currentData())
