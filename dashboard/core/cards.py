@@ -11,7 +11,10 @@ A card's figure is one of:
 - ``avg`` / ``min`` / ``max``: over the values of the window.
 
 Windows are kept in buckets (a 60th of the window each), so a card over an hour of a
-100,000 events/s feed holds 60 numbers, not 360 million.
+100,000 events/s feed holds 60 numbers, not 360 million. Windows and staleness go by when
+events *arrived* (``received``): a producer whose clock is off by minutes still counts in
+"the last minute", and a replay, whose clock is the recording's arrival times, shows what
+the live window showed.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ WINDOWED = ("rate", "count", "avg", "min", "max")
 BUCKETS = 60  # per window
 SPARK_POINTS = 60  # figures kept for the sparkline
 DEFAULT_STALE_S = 30.0
+MAX_DECIMALS = 12
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,14 @@ class CardSpec:
             raise ValueError(f"show = {self.show!r} needs a field")
         if self.window <= 0:
             raise ValueError("window must be longer than 0")
-        format_value(0.0, self.style)  # an unknown style is an error now, not on screen
+        if self.decimals is not None and (
+            isinstance(self.decimals, bool) or not 0 <= self.decimals <= MAX_DECIMALS
+        ):
+            raise ValueError(f"decimals: expected a whole number 0 to {MAX_DECIMALS}")
+        try:  # a style, unit or decimals that cannot format is an error now, not on screen
+            format_value(0.0, self.style, self.unit, self.decimals)
+        except TypeError as exc:
+            raise ValueError(str(exc)) from None
         if self.query:
             parse(self.query)  # a QueryError says where
 
@@ -113,8 +124,18 @@ class _Buckets:
         slot[4] = max(slot[4], value)
 
     def live(self, now: float) -> list[list[float]]:
-        first = math.floor(now / self.width) - BUCKETS + 1
+        first = math.floor(now / self.width) - BUCKETS
         return [s for s in self.slots if s[0] >= first]
+
+    def count(self, now: float) -> float:
+        """Events in the window ending at *now*; the oldest bucket, half outside the
+        window, counts for the part inside (no saw-tooth at every bucket edge)."""
+        slots = self.live(now)
+        if not slots:
+            return 0.0
+        inside = 1.0 - (now / self.width) % 1.0
+        oldest = math.floor(now / self.width) - BUCKETS
+        return float(round(sum(s[1] * (inside if s[0] == oldest else 1.0) for s in slots)))
 
 
 @dataclass
@@ -122,6 +143,7 @@ class _Counter:
     """One source's counter: its increase so far (resets counted), sampled per bucket."""
 
     last: float
+    time: float  # the producer's time of *last*: an older sample arrived late, and is no reset
     increase: float = 0.0
     samples: deque[tuple[float, float]] = field(default_factory=deque)  # (time, increase)
 
@@ -132,32 +154,31 @@ class CardState:
     def __init__(self, spec: CardSpec) -> None:
         self.spec = spec
         self._query: Query | None = parse(spec.query) if spec.query else None
-        self.latest: dict[str, float] = {}
+        self.latest: dict[tuple[str, str], tuple[float, float]] = {}  # (conn, source): (at, v)
         self.text_value: str | None = None  # show = last, of a field that is not a number
         self.raw: Any = None  # the newest value as sent (mappings read it)
         self.total = 0.0
         self.last: float | None = None
-        self.updated: float | None = None  # event time of the newest value
+        self.updated: float | None = None  # when the newest value arrived
         self.count = 0
         self._buckets = _Buckets(spec.window)
-        self._counters: dict[str, _Counter] = {}
+        self._counters: dict[tuple[str, str], _Counter] = {}
         self.history: deque[tuple[float, float]] = deque(maxlen=SPARK_POINTS)
 
     # -- folding -----------------------------------------------------------------------
     def fold(self, events: Iterable[Event]) -> bool:
         """Take in new events; True if the card's figure may have changed."""
         spec = self.spec
+        chosen = [e for e in events if e.type == spec.type] if spec.type else list(events)
+        if self._query is not None:
+            chosen = self._query.filter(chosen)
         changed = False
-        for event in events:
-            if spec.type and event.type != spec.type:
-                continue
-            if self._query is not None and not self._query.matches(event, event.time):
-                continue
+        for event in chosen:
             if spec.show == "count":
-                self._buckets.add(event.time)
+                self._buckets.add(event.received)
             elif not self._take(event):
                 continue
-            self.updated = event.time
+            self.updated = event.received
             self.count += 1
             changed = True
         return changed
@@ -167,6 +188,8 @@ class CardState:
         if raw is MISSING or raw is None:
             return False
         number = as_number(raw)
+        if number is not None and not math.isfinite(number):
+            return False  # a "NaN" would poison every sum from now on
         if number is None:  # a text: shown as it is by a last-value card that had no numbers
             if self.spec.show != "last" or self.latest or isinstance(raw, dict | list):
                 return False
@@ -174,22 +197,26 @@ class CardState:
             return True
         self.raw, self.text_value = raw, None
         self.last = number
-        self.latest[event.source] = number
+        who = (event.connection, event.source)
+        self.latest[who] = (event.received, number)
         self.total += number
         show = self.spec.show
         if show in ("avg", "min", "max"):
-            self._buckets.add(event.time, number)
+            self._buckets.add(event.received, number)
         elif show == "rate":
-            self._count_up(event.source, event.time, number)
+            return self._count_up(who, event, number)
         return True
 
-    def _count_up(self, source: str, t: float, value: float) -> None:
-        counter = self._counters.get(source)
+    def _count_up(self, who: tuple[str, str], event: Event, value: float) -> bool:
+        t = event.received
+        counter = self._counters.get(who)
         if counter is None:
-            counter = self._counters[source] = _Counter(value)
+            counter = self._counters[who] = _Counter(value, event.time)
+        elif event.time < counter.time:
+            return False  # a sample that arrived late says nothing new about the counter
         else:
             counter.increase += value - counter.last if value >= counter.last else value
-            counter.last = value
+            counter.last, counter.time = value, event.time
         samples = counter.samples
         width = self._buckets.width
         if samples and math.floor(samples[-1][0] / width) == math.floor(t / width):
@@ -198,13 +225,20 @@ class CardState:
             samples.append((t, counter.increase))
             while len(samples) > BUCKETS + 2:
                 samples.popleft()
+        return True
+
+    def _fresh(self, now: float) -> list[float]:
+        """Each source's newest value, but not of sources silent for ``stale_after``: a
+        host that went away must not hold up the fleet's mean for ever."""
+        limit = self.spec.stale_after
+        return [v for at, v in self.latest.values() if limit is None or now - at <= limit]
 
     # -- the figure --------------------------------------------------------------------
     def value(self, now: float) -> float | None:
         """The figure at *now* (windows end at *now*); None before anything arrived."""
         show = self.spec.show
         if show == "count":
-            return float(sum(s[1] for s in self._buckets.live(now)))
+            return self._buckets.count(now)
         if show in ("avg", "min", "max"):
             slots = self._buckets.live(now)
             if not slots:
@@ -218,10 +252,9 @@ class CardState:
             return self._rate(now)
         if self.last is None:
             return None
-        if show == "mean":
-            return sum(self.latest.values()) / len(self.latest)
-        if show == "sum":
-            return sum(self.latest.values())
+        if show in ("mean", "sum"):
+            fresh = self._fresh(now) or [v for _at, v in self.latest.values()]  # all stale
+            return sum(fresh) / len(fresh) if show == "mean" else sum(fresh)
         if show == "total":
             return self.total
         return self.last
@@ -305,7 +338,7 @@ class CardState:
             return f"waiting for {spec.type or 'events'}"
         if self.is_stale(now):
             return f"stale: nothing for {_span(round(now - self.updated))}"
-        sources = len(self.latest)
+        sources = len(self._fresh(now))
         noun = "source" if sources == 1 else "sources"
         return {
             "last": f"latest of {sources} {noun}" if sources else "latest",

@@ -14,7 +14,7 @@ from typing import Any
 from dashboard.core.event import Event
 from dashboard.core.fields import as_number
 
-SAMPLE_PER_TYPE = 32  # payloads walked per type per fold (the newest)
+SAMPLE_PER_TYPE = 4  # payloads walked per type per fold (the newest)
 MAX_DEPTH = 8  # parts in a path
 MAX_PATHS = 300  # paths per type
 MAX_TYPES = 200

@@ -88,7 +88,12 @@ def loads(text: str, name: str = "<layout>") -> Layout:
     except tomllib.TOMLDecodeError as exc:
         raise LayoutError(f"{name}: {_toml_message(exc)}") from None
     reader = _Reader(text, name)
-    return reader.layout(doc)
+    try:
+        return reader.layout(doc)
+    except LayoutError:
+        raise
+    except (ValueError, TypeError, OverflowError) as exc:  # a value no table check caught
+        raise LayoutError(f"{name}: {exc}") from None
 
 
 def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
@@ -105,6 +110,7 @@ class _Reader:
     def __init__(self, text: str, name: str) -> None:
         self.lines = text.splitlines()
         self.name = name
+        self.table_start = 0  # the line of the [[table]] being read (key lines follow it)
 
     def fail(self, where: str, message: str, line: int | None = None) -> LayoutError:
         at = f"line {line}: " if line else ""
@@ -126,8 +132,10 @@ class _Reader:
         return next((n for n, line in enumerate(self.lines, 1) if pattern.match(line)), None)
 
     def key_line(self, key: str) -> int | None:
+        """The first line setting *key* at or after the table being read."""
         pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        return next((n for n, line in enumerate(self.lines, 1) if pattern.match(line)), None)
+        lines = enumerate(self.lines, 1)
+        return next((n for n, line in lines if n >= self.table_start and pattern.match(line)), None)
 
     def layout(self, doc: Mapping[str, Any]) -> Layout:
         self.check_keys(doc, "the file", TOP_KEYS)
@@ -146,8 +154,15 @@ class _Reader:
             rules=self.tables(doc, "rules", self.rule),
             alerts=self.conventions(doc.get("alerts", {})),
             log=self.log(doc.get("log", {})),
-            arrangement=self.text(doc.get("window", {}), "arrangement", "window.arrangement"),
+            arrangement=self.arrangement(doc.get("window", {})),
         )
+
+    def arrangement(self, table: Any) -> str:
+        self.table_start = 0
+        if not isinstance(table, dict):
+            raise self.fail("window", "expected a table [window]", self.key_line("window"))
+        self.check_keys(table, "[window]", ("arrangement",))
+        return self.text(table, "arrangement", "window.arrangement")
 
     def tables(
         self, doc: Mapping[str, Any], key: str, read: Callable[[Mapping[str, Any], str], T]
@@ -161,9 +176,10 @@ class _Reader:
             label = table.get("title") or table.get("name")
             if isinstance(label, str) and label:
                 where += f" ({label!r})"
+            self.table_start = self.table_line(key, index) or 0
             try:
                 result.append(read(table, where))
-            except (ValueError, TypeError) as exc:
+            except (ValueError, TypeError, OverflowError) as exc:
                 if isinstance(exc, LayoutError):
                     raise
                 line = self.table_line(key, index)
@@ -251,7 +267,9 @@ class _Reader:
             mappings=tuple(
                 ValueMapping.from_table(m, f"mappings[{i + 1}]") for i, m in enumerate(mappings)
             ),
-            stale_after=None if stale in (0, "", "never") else parse_duration(stale, "stale_after"),
+            stale_after=None
+            if stale in (0, "", "never")
+            else _duration(table, "stale_after", 30.0),
             description=_text(table, "description"),
         )
 
@@ -292,6 +310,7 @@ class _Reader:
         return dict(table)
 
     def conventions(self, table: Any) -> AlertConventions:
+        self.table_start = 0
         if not isinstance(table, dict):
             raise self.fail("alerts", "expected a table [alerts]", self.key_line("alerts"))
         try:
@@ -308,6 +327,7 @@ class _Reader:
             raise self.fail("[alerts]", str(exc), self.header_line("alerts")) from None
 
     def log(self, table: Any) -> LogSettings:
+        self.table_start = 0
         if not isinstance(table, dict):
             raise self.fail("log", "expected a table [log]", self.key_line("log"))
         try:
@@ -353,6 +373,8 @@ CARD_KEYS = (
 CHART_KEYS = ("title", "series", "unit", "window", "markers")
 SERIES_KEYS = ("type", "field", "query", "split_by", "interval", "label")
 DEFAULT_STALE = 30.0
+MIN_DURATION_S = 0.1
+MAX_DURATION_S = 365 * 86_400.0
 
 
 def _text(table: Mapping[str, Any], key: str) -> str:
@@ -372,7 +394,10 @@ def _flag(table: Mapping[str, Any], key: str) -> bool:
 def _duration(table: Mapping[str, Any], key: str, default: float) -> float:
     if key not in table:
         return default
-    return parse_duration(table[key], key)
+    seconds = parse_duration(table[key], key)
+    if not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
+        raise ValueError(f"{key}: {table[key]!r} is out of range (100ms to 365d)")
+    return seconds
 
 
 def _query_text(table: Mapping[str, Any], key: str) -> str:

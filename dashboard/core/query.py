@@ -25,8 +25,8 @@ import math
 import operator
 import re
 import time as clock
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from fnmatch import translate
 from typing import Any, Protocol
@@ -42,6 +42,7 @@ ENVELOPE_TIME = ("time", "received")
 ENVELOPE_FIELDS = (*ENVELOPE_TEXT, "severity", *ENVELOPE_TIME)
 OPERATORS = (":", "!=", ">=", "<=", "=", "<", ">")
 KEYWORDS = ("AND", "OR", "NOT")
+MAX_TYPES_REMEMBERED = 10_000  # per query, by Query.filter
 
 _FIELD_TERM = re.compile(r"([A-Za-z_@$][\w@$.\-]*?)(!=|>=|<=|:|=|<|>)(.*)", re.DOTALL)
 _RELATIVE_TIME = re.compile(r"-(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
@@ -654,12 +655,28 @@ def _describe(token: _Token) -> str:
     return "'-'" if token.kind == "-" else token.kind
 
 
+def _on_type_only(node: Node) -> bool:
+    """Whether *node* looks at nothing but the event's type (``type:alert*``...)."""
+    if isinstance(node, EnvelopeText):
+        return node.field == "type"
+    if isinstance(node, AllOf | AnyOf):
+        return all(_on_type_only(child) for child in node.children)
+    if isinstance(node, Not):
+        return _on_type_only(node.child)
+    return isinstance(node, Everything)
+
+
 @dataclass(frozen=True)
 class Query:
     """A parsed query; the empty query matches every event."""
 
     text: str
     root: Node
+    _by_type: dict[str, bool] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if _on_type_only(self.root):  # then the answer per type is worth remembering
+            object.__setattr__(self, "_by_type", {})
 
     @property
     def is_empty(self) -> bool:
@@ -667,6 +684,24 @@ class Query:
 
     def matches(self, event: Event, now: float | None = None) -> bool:
         return self.root.matches(event, clock.time() if now is None else now)
+
+    def filter(self, events: Iterable[Event]) -> list[Event]:
+        """The events that match, each at its own time (a tick's events for a card, a
+        chart or a rule); a query on the type alone is worked out once per type."""
+        known = self._by_type
+        if known is None:
+            root = self.root
+            return [e for e in events if root.matches(e, e.time)]
+        chosen = []
+        for event in events:
+            hit = known.get(event.type)
+            if hit is None:
+                hit = known[event.type] = self.root.matches(event, event.time)
+                if len(known) > MAX_TYPES_REMEMBERED:
+                    known.clear()
+            if hit:
+                chosen.append(event)
+        return chosen
 
     def select(self, block: Columns, now: float | None = None) -> np.ndarray:
         """A bool per row of *block*: does that event match."""

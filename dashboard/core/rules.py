@@ -223,26 +223,26 @@ class RuleEngine:
         return found.state
 
     def feed(self, events: Iterable[Event]) -> list[Transition]:
+        """Take in a tick's events, rule by rule; answers the changes in time order."""
+        events = list(events)
         changes: list[Transition] = []
-        for event in events:
-            for rule in self.rules:
-                if not rule.when.matches(event, event.time):
-                    continue
-                condition = rule.condition
+        for rule in self.rules:
+            condition = rule.condition
+            for event in rule.when.filter(events):
+                key = key_of(event, rule.group_by)
                 if isinstance(condition, CountCondition):
                     if not condition.query.matches(event, event.time):
                         continue
-                    key = key_of(event, rule.group_by)
                     slot = self._slot(rule, key)
                     slot.times.append(event.time)
                     slot.event = event
                     self._count(rule, key, slot, event.time, changes)
                 else:
-                    key = key_of(event, rule.group_by)
                     slot = self._slot(rule, key)
                     slot.event = event
-                    self._step(rule, key, slot, condition.matches(event, event.time), event.time,
-                               changes)  # fmt: skip
+                    holds = condition.matches(event, event.time)
+                    self._step(rule, key, slot, holds, event.time, changes)
+        changes.sort(key=lambda change: change.at)  # (stable: a rule's own order stays)
         return changes
 
     def tick(self, now: float) -> list[Transition]:

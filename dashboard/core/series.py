@@ -8,7 +8,8 @@ split into one line per value of another attribute (``split_by = "source"``).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,29 +24,51 @@ MAX_WINDOW_S = 86_400.0
 MAX_POINTS = 200_000  # per line, whatever the window
 MAX_LINES = 64  # per series: a split by a field with a thousand values is not a chart
 MAX_MARKERS = 500
+MAX_DROPPED_KEPT = 10_000  # lines not drawn that are remembered (to say how many)
+CLOCK_AHEAD_S = 5.0  # how far after arriving an event may be drawn
 
 
 class RingSeries:
-    """(time, value) points in a fixed-size ring; appending never allocates."""
+    """(time, value) points in a ring that grows (doubling) up to *limit* points, then
+    keeps the newest; appending allocates only when it grows."""
 
-    def __init__(self, capacity: int = 8192) -> None:
-        self.capacity = capacity
-        self._t = np.empty(capacity, dtype=np.float64)
-        self._v = np.empty(capacity, dtype=np.float64)
+    def __init__(self, limit: int = 8192, initial: int = 1024) -> None:
+        self.limit = limit
+        self.capacity = min(initial, limit)
+        self._t = np.empty(self.capacity, dtype=np.float64)
+        self._v = np.empty(self.capacity, dtype=np.float64)
         self._end = 0
 
     def __len__(self) -> int:
         return min(self._end, self.capacity)
 
     def append(self, t: float, v: float) -> None:
+        if self._end == self.capacity < self.limit:
+            self._grow()
         i = self._end % self.capacity
         self._t[i] = t
         self._v[i] = v
         self._end += 1
 
-    def add_to_last(self, v: float) -> None:
-        """Add *v* to the newest point's value (a count bucket still filling)."""
-        self._v[(self._end - 1) % self.capacity] += v
+    def _grow(self) -> None:
+        size = min(self.capacity * 2, self.limit)
+        for name in ("_t", "_v"):
+            bigger = np.empty(size, dtype=np.float64)
+            bigger[: self.capacity] = getattr(self, name)
+            setattr(self, name, bigger)
+        self.capacity = size
+
+    def add_at(self, t: float, v: float, look_back: int = 64) -> bool:
+        """Add *v* to the value of the point at time *t* among the newest *look_back*
+        points (a count interval still filling, or one a late event belongs to)."""
+        for back in range(1, min(look_back, len(self)) + 1):
+            i = (self._end - back) % self.capacity
+            if self._t[i] == t:
+                self._v[i] += v
+                return True
+            if self._t[i] < t:
+                return False
+        return False
 
     def last_time(self) -> float:
         return float(self._t[(self._end - 1) % self.capacity])
@@ -121,15 +144,20 @@ class _Series:
         self.spec = spec
         self.query: Query | None = parse(spec.query) if spec.query else None
         if spec.counts:
-            self.capacity = min(MAX_POINTS, int(window / spec.interval) + 4)
-        else:
-            self.capacity = min(MAX_POINTS, max(8192, int(window) * 4))
+            self.limit = min(MAX_POINTS, int(window / spec.interval) + 4)
+        else:  # up to 20 points a second per line over the window, within MAX_POINTS
+            self.limit = min(MAX_POINTS, max(8192, int(window) * 20))
 
-    def wants(self, event: Event) -> bool:
+    def wanted(self, events: list[Event], by_type: Mapping[str, list[Event]]) -> list[Event]:
         spec = self.spec
-        if spec.type and event.type != spec.type:
-            return False
-        return self.query is None or self.query.matches(event, event.time)
+        chosen = by_type.get(spec.type, []) if spec.type else events
+        return chosen if self.query is None else self.query.filter(chosen)
+
+
+def _moment(event: Event) -> float:
+    """Where an event goes on the time axis: its own time, but never later than a little
+    after it arrived (a producer an hour ahead would otherwise draw in the future)."""
+    return min(event.time, event.received + CLOCK_AHEAD_S)
 
 
 class ChartData:
@@ -142,7 +170,7 @@ class ChartData:
         self.lines: dict[tuple[int, str], RingSeries] = {}
         self._markers_query: Query | None = parse(spec.markers) if spec.markers else None
         self.markers: list[tuple[float, str]] = []  # (time, what)
-        self.dropped_lines = 0
+        self.dropped_lines: set[tuple[int, str]] = set()  # lines past MAX_LINES, not drawn
 
     def line_name(self, key: tuple[int, str]) -> str:
         index, split = key
@@ -151,60 +179,84 @@ class ChartData:
             return name
         return split if len(self._series) == 1 else f"{name} {split}"
 
-    def fold(self, events: Iterable[Event]) -> set[tuple[int, str]]:
-        """Take in new events; answers the lines that grew."""
+    def fold(
+        self, events: list[Event], by_type: Mapping[str, list[Event]] | None = None
+    ) -> set[tuple[int, str]]:
+        """Take in a tick's events (*by_type*: the same grouped by type, when the caller
+        has it); answers the lines that grew."""
+        if by_type is None:
+            by_type = {}
+            for event in events:
+                by_type.setdefault(event.type, []).append(event)
         grown: set[tuple[int, str]] = set()
+        for index, series in enumerate(self._series):
+            wanted = series.wanted(events, by_type)
+            if wanted:
+                fold = self._fold_counts if series.spec.counts else self._fold_values
+                grown |= fold(index, series, wanted)
         marks = self._markers_query
-        for event in events:
-            for index, series in enumerate(self._series):
-                if series.wants(event):
-                    key = self._fold_one(index, series, event)
-                    if key is not None:
-                        grown.add(key)
-            if marks is not None and marks.matches(event, event.time):
-                self.markers.append((event.time, event.type))
-                del self.markers[:-MAX_MARKERS]
+        if marks is not None:
+            self.markers += [(_moment(e), e.type) for e in marks.filter(events)]
+            del self.markers[:-MAX_MARKERS]
         return grown
 
-    def _line(
-        self, index: int, series: _Series, event: Event
-    ) -> tuple[tuple[int, str], RingSeries] | None:
-        split = key_of(event, series.spec.split_by) if series.spec.split_by else ""
-        key = (index, split)
+    def _line(self, key: tuple[int, str], series: _Series) -> RingSeries | None:
         line = self.lines.get(key)
         if line is None:
-            if sum(1 for k in self.lines if k[0] == index) >= MAX_LINES:
-                self.dropped_lines += 1
+            if key in self.dropped_lines:
                 return None
-            line = self.lines[key] = RingSeries(series.capacity)
-        return key, line
+            if sum(1 for k in self.lines if k[0] == key[0]) >= MAX_LINES:
+                if len(self.dropped_lines) < MAX_DROPPED_KEPT:
+                    self.dropped_lines.add(key)
+                return None
+            line = self.lines[key] = RingSeries(series.limit)
+        return line
 
-    def _fold_one(self, index: int, series: _Series, event: Event) -> tuple[int, str] | None:
-        spec = series.spec
-        if not spec.counts:
-            number = as_number(lookup(event.data, spec.field))
-            if number is None:
-                return None
-            found = self._line(index, series, event)
-            if found is None:
-                return None
-            found[1].append(event.time, number)
-            return found[0]
-        found = self._line(index, series, event)
-        if found is None:
-            return None
-        key, line = found
-        start = math.floor(event.time / spec.interval) * spec.interval
-        if len(line) and start <= line.last_time():
-            line.add_to_last(1.0)  # late events count in the newest interval
-            return key
-        if len(line):  # intervals without events are zero, not a straight line across
-            gap = line.last_time() + spec.interval
-            for _ in range(min(int((start - gap) / spec.interval + 0.5), series.capacity)):
-                line.append(gap, 0.0)
-                gap += spec.interval
-        line.append(start, 1.0)
-        return key
+    def _split(self, series: _Series, event: Event) -> str:
+        split_by = series.spec.split_by
+        return key_of(event, split_by) if split_by else ""
+
+    def _fold_values(
+        self, index: int, series: _Series, events: list[Event]
+    ) -> set[tuple[int, str]]:
+        grown = set()
+        path = series.spec.field
+        for event in events:
+            number = as_number(lookup(event.data, path))
+            if number is None or not math.isfinite(number):
+                continue
+            key = (index, self._split(series, event))
+            line = self._line(key, series)
+            if line is not None:
+                line.append(_moment(event), number)
+                grown.add(key)
+        return grown
+
+    def _fold_counts(
+        self, index: int, series: _Series, events: list[Event]
+    ) -> set[tuple[int, str]]:
+        """Counted per tick first, then one update per line and interval."""
+        interval = series.spec.interval
+        counts: Counter[tuple[str, float]] = Counter(
+            (self._split(series, e), math.floor(_moment(e) / interval) * interval) for e in events
+        )
+        grown = set()
+        for (split, start), n in sorted(counts.items(), key=lambda item: item[0][1]):
+            key = (index, split)
+            line = self._line(key, series)
+            if line is None:
+                continue
+            grown.add(key)
+            if len(line) and start <= line.last_time():
+                line.add_at(start, float(n))  # the interval filling, or a late event's
+                continue
+            if len(line):  # intervals without events are zero, not a straight line across
+                gap = line.last_time() + interval
+                for _ in range(min(int((start - gap) / interval + 0.5), line.limit)):
+                    line.append(gap, 0.0)
+                    gap += interval
+            line.append(start, float(n))
+        return grown
 
     def arrays(
         self, key: tuple[int, str], since: float, now: float

@@ -280,9 +280,11 @@ async def _run_dashboard(options: AppOptions) -> int:
         feed = FeedThread(FeedServer(rate=options.demo_rate, junk=options.demo_junk)).start()
         connections.insert(0, ConnectionSpec(feed.server.url, "demo"))
     unique_names(connections)
-    layout = options.layout
+    layout, problem = options.layout, ""
     if layout is None and not options.connections and not options.demo:
-        layout = layouts.load_last()  # a bare start: the dashboard as it was left
+        layout, problem = layouts.load_last()  # a bare start: the dashboard as it was left
+        if problem:
+            print(f"dashboard: {problem}", file=sys.stderr)
     if options.demo and layout is None:
         layout = builtin("demo")
     workspace = Workspace(
@@ -296,7 +298,9 @@ async def _run_dashboard(options: AppOptions) -> int:
     if feed is not None:
         dashboard.window.builtin_urls.add(feed.server.url)
     keep_startup_objects_out_of_gc()
-    if not dashboard.connections.sources and options.replay is None:
+    if problem:
+        dashboard.window.statusBar().showMessage(problem)
+    elif not dashboard.connections.sources and options.replay is None:
         dashboard.window.statusBar().showMessage(
             "No connection: start with  dashboard URL  or  dashboard --demo"
         )

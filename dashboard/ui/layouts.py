@@ -24,27 +24,37 @@ def last_layout_path() -> Path:
 
 
 def save_last(layout: Layout) -> Path | None:
-    """Keep *layout* for the next start; None (and nothing said) when the disk refuses:
+    """Keep *layout* for the next start (readable by the user only: it names feeds), and
+    the one it replaces as ``last-layout.previous.toml``; None when the disk refuses:
     closing the window must not fail for it."""
     path = last_layout_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_file() and path.read_text(encoding="utf-8") != layouts.dumps(layout):
+            path.replace(path.with_name("last-layout.previous.toml"))  # one step back
         layouts.save(layout, path)
-    except OSError:
+        path.chmod(0o600)
+    except (OSError, UnicodeDecodeError):
         return None
     return path
 
 
-def load_last() -> Layout | None:
-    """The layout the live window had when it last closed; None if there is none or it
-    cannot be read (a broken file is not worth refusing to start over)."""
+def load_last() -> tuple[Layout | None, str]:
+    """The layout the live window had when it last closed (None if there is none), and a
+    message when it could not be read: then the file is kept as ``.bak`` beside it, so
+    the next close does not overwrite what may still be mended by hand."""
     path = last_layout_path()
     if not path.is_file():
-        return None
+        return None, ""
     try:
-        return layouts.load(path)
-    except LayoutError:
-        return None
+        return layouts.load(path), ""
+    except LayoutError as error:
+        backup = path.with_name(path.name + ".bak")
+        try:
+            path.replace(backup)
+        except OSError:
+            return None, f"The last layout could not be read: {error}"
+        return None, f"The last layout could not be read, and is kept as {backup}: {error}"
 
 
 class LayoutFiles(QObject):

@@ -200,7 +200,6 @@ class MainWindow(QMainWindow):
     def apply_layout(self, layout: Layout, path: Path | None = None) -> None:
         """Show *layout*: its cards, charts, rules, alert conventions, log settings and
         arrangement; its connections are added (none removed: their events stay)."""
-        events = self._held_events()
         for card in list(self.cards.cards):
             self.cards.remove_card(card)
         for spec in layout.cards:
@@ -208,7 +207,7 @@ class MainWindow(QMainWindow):
         for chart in list(self.charts):
             self._remove_chart(chart)
         for spec in layout.charts:
-            self._add_chart(spec, events)
+            self._add_chart(spec)
         self.layout_rules = [dict(r) for r in layout.rules]
         self.rules = RuleEngine(parse_rule(r) for r in layout.rules)
         self.alert_conventions = layout.alerts
@@ -280,8 +279,8 @@ class MainWindow(QMainWindow):
         start = max(self.store.first_seq, self.store.end_seq - HISTORY_EVENTS)
         return self.store.events(start, self.store.end_seq)
 
-    def _add_chart(self, spec: ChartSpec, events: Sequence[Event] = ()) -> ChartPanel:
-        chart = ChartPanel(spec, clock=self._now)
+    def _add_chart(self, spec: ChartSpec) -> ChartPanel:
+        chart = ChartPanel(spec, clock=self._now, held=self._held_events)
         chart.remove_requested.connect(lambda: self._remove_chart(chart))
         chart.field_dropped.connect(lambda etype, path: self.add_series_for(etype, path, chart))
         chart.query_requested.connect(lambda what: self._chart_log_filter(chart, what))
@@ -289,8 +288,9 @@ class MainWindow(QMainWindow):
         dock.setTitleBarWidget(chart.bar)
         self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
         self.charts.append(chart)
-        if events:
-            chart.add_events(list(events))
+        held = self._held_events()
+        if held:
+            chart.add_events(held)
             chart.redraw()
         return chart
 
@@ -330,9 +330,7 @@ class MainWindow(QMainWindow):
                 self.add_chart_for(event_type, path)
                 return
             chart = self.charts[0]
-        chart.add_series(
-            SeriesSpec(type=event_type, field=path, split_by="source"), self._held_events()
-        )
+        chart.add_series(SeriesSpec(type=event_type, field=path, split_by="source"))
         self.statusBar().showMessage(f"Added {path} of {event_type} to {chart.spec.title}", 5000)
 
     def _chart_log_filter(self, chart: ChartPanel, what: str) -> None:
@@ -344,17 +342,17 @@ class MainWindow(QMainWindow):
             )
             return
         if what == "markers":
-            chart.set_markers(query, self._held_events())
+            chart.set_markers(query)
             return
         split = "type" if what == "count-by-type" else ""
         series = SeriesSpec(query=query, split_by=split, interval=10.0, label=one_line(query, 40))
-        chart.add_series(series, self._held_events())
+        chart.add_series(series)
 
     def add_chart_for(self, event_type: str, path: str) -> None:
         spec = ChartSpec(
             f"{path} by source", (SeriesSpec(type=event_type, field=path, split_by="source"),)
         )
-        chart = self._add_chart(spec, self._held_events())
+        chart = self._add_chart(spec)
         dock = chart.parentWidget()
         if len(self.charts) > 1:
             self.splitDockWidget(self.charts[-2].parentWidget(), dock, Qt.Orientation.Horizontal)  # type: ignore[arg-type]
@@ -368,13 +366,13 @@ class MainWindow(QMainWindow):
         for event in events:
             by_type.setdefault(event.type, []).append(event)
         self.log_model.sync()
-        self.cards.add_events(events, by_type)
-        for chart in self.charts:
-            chart.add_events(events)
-        self.fields.add_events(events)
-        fired = self.alerts.add_events(events)
+        fired = self.alerts.add_events(events)  # alerts first: they matter most
         if self.rules.rules:
             fired += self.alerts.apply_rules(self.rules.feed(events))
+        self.cards.add_events(events, by_type)
+        for chart in self.charts:
+            chart.add_events(events, by_type)
+        self.fields.add_events(events)
         if fired:
             self.notifier.show(self.notifier.gate.offer(fired, time.time()))
         self._write_alert_events()
@@ -555,6 +553,9 @@ class MainWindow(QMainWindow):
             action.setToolTip(tip)
             action.triggered.connect(slot)
             menu.addAction(action)
+            if self.player is not None and "Save" in text:
+                action.setEnabled(False)  # a replay has no connections: it would drop them
+                action.setToolTip("Save layouts from the live window")
         self.recent_menu = menu.addMenu("Recent la&youts")
         self.recent_menu.aboutToShow.connect(self._fill_recent_layouts)
 
@@ -583,6 +584,8 @@ class MainWindow(QMainWindow):
         return True
 
     def save_layout(self, ask: bool = False) -> bool:
+        if self.player is not None:
+            return False  # (the menu says so: a replay window's layout has no connections)
         path = self.layout_path
         if ask or path is None:
             path = self.layouts.ask_save(path)

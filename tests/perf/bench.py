@@ -87,6 +87,7 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     import qasync
     from PySide6.QtCore import QSettings
 
+    from dashboard.core.layout import builtin
     from dashboard.sources import ConnectionSpec
     from dashboard.ui.app import (
         Dashboard,
@@ -104,6 +105,7 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
         capacity=max(count, 1_000_000),
         tick_ms=TICK_MS,
         settings=settings,
+        layout=builtin("demo"),
     )
     keep_startup_objects_out_of_gc()  # as the app does
     ticks: list[float] = []
@@ -169,13 +171,14 @@ def stage_memory(count: int) -> dict[str, Any]:
     from PySide6.QtCore import QSettings
 
     from dashboard.core.decode import Decoder
+    from dashboard.core.layout import builtin
     from dashboard.feed.server import BenchPool
     from dashboard.sources.sse_protocol import SSEParser
     from dashboard.ui.app import Dashboard, make_application
 
     app = make_application()
     settings = QSettings(os.devnull, QSettings.Format.IniFormat)
-    dashboard = Dashboard([], capacity=count, settings=settings)
+    dashboard = Dashboard([], capacity=count, settings=settings, layout=builtin("demo"))
     dashboard.window.show()
     frames = BenchPool().frames
     parser, decoder = SSEParser(), Decoder("bench")
@@ -300,6 +303,7 @@ def seek_in_window(recording: Any) -> tuple[float, float]:
     import qasync
     from PySide6.QtCore import QSettings
 
+    from dashboard.core.layout import builtin
     from dashboard.ui.app import Dashboard, make_application
 
     app = make_application()
@@ -317,7 +321,9 @@ def seek_in_window(recording: Any) -> tuple[float, float]:
     async def run() -> tuple[float, float]:
         with tempfile.TemporaryDirectory() as folder:
             settings = QSettings(str(Path(folder) / "s.ini"), QSettings.Format.IniFormat)
-            dash = Dashboard([], replay=recording, speed=None, settings=settings)
+            dash = Dashboard(
+                [], replay=recording, speed=None, settings=settings, layout=builtin("demo")
+            )
             dash.player.playing = False
             dash.start()
             to_end = await seek(dash, len(recording))

@@ -201,3 +201,20 @@ def test_a_saved_layout_opens_as_it_was_and_a_broken_one_changes_nothing(
         "type, field, query, split_by, interval, label)"
     ]
     assert second.window.current_layout().cards == was.cards  # nothing half loaded
+
+
+def test_the_last_layout_is_kept_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.ui import layouts as kept
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    path = kept.last_layout_path()
+    assert kept.load_last() == (None, "")
+    assert kept.save_last(Layout(title="day")) == path
+    assert path.stat().st_mode & 0o777 == 0o600  # it names feeds: the user's alone
+    kept.save_last(Layout(title="night"))
+    assert layouts.load(path).title == "night"
+    assert layouts.load(path.with_name("last-layout.previous.toml")).title == "day"
+    path.write_text("[[cards]]\nshow = 'avg'\n")  # mended by hand, badly
+    layout, problem = kept.load_last()
+    assert layout is None and "kept as" in problem and "show = 'avg' needs a field" in problem
+    assert not path.exists() and path.with_name("last-layout.toml.bak").is_file()

@@ -162,7 +162,7 @@ def test_as_number(value: object, number: float | None) -> None:
 
 
 def test_ring_series_wraps_and_keeps_time_order() -> None:
-    ring = RingSeries(capacity=4)
+    ring = RingSeries(limit=4, initial=2)  # grows to 4, then wraps
     for i in range(6):
         ring.append(float(i), float(i * 10))
     t, v = ring.arrays()
@@ -209,4 +209,17 @@ def test_count_series_per_interval_with_quiet_intervals_at_zero() -> None:
 def test_a_split_with_too_many_values_is_capped() -> None:
     chart = ChartData(ChartSpec("x", (SeriesSpec("m", "v", split_by="data.id"),)))
     chart.fold([make_event("m", {"v": 1, "id": i}) for i in range(100)])
-    assert len(chart.lines) == 64 and chart.dropped_lines == 36
+    assert len(chart.lines) == 64 and len(chart.dropped_lines) == 36
+
+
+def test_values_that_are_not_finite_or_from_the_future_are_kept_in_check() -> None:
+    chart = ChartData(ChartSpec("x", (SeriesSpec("m", "v"), SeriesSpec("m", interval=10.0))))
+    ahead = make_event("m", {"v": 1}, time=5_000.0)
+    ahead.received = 1_000.0  # a producer an hour and more ahead of us
+    chart.fold([make_event("m", {"v": "NaN"}), make_event("m", {"v": "inf"}), ahead])
+    t, v = chart.lines[(0, "")].arrays()
+    assert t.tolist() == [1_005.0] and v.tolist() == [1.0]  # drawn when it arrived (+5 s)
+    chart.fold([make_event("m", {"v": 3}, time=1_012.0)])
+    chart.fold([make_event("m", {"v": 2}, time=1_003.0)])  # late: counts where it belongs
+    t, v = chart.lines[(1, "")].arrays()
+    assert t.tolist() == [1_000.0, 1_010.0] and v.tolist() == [4, 1]  # every event counted

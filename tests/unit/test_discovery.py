@@ -118,7 +118,8 @@ def test_a_kind_change_keeps_every_kind_and_the_newest() -> None:
 def test_frequency_of_a_field_in_half_the_events() -> None:
     catalog = FieldCatalog()
     payloads = [{"a": 1, "b": 2} if i % 2 else {"a": 1} for i in range(20)]
-    _fold(catalog, "t", *payloads)
+    for pair in zip(payloads[::2], payloads[1::2], strict=True):  # tick by tick
+        _fold(catalog, "t", *pair)
     fields = _fields(catalog, "t")
     assert fields["a"].frequency == 1.0
     assert fields["b"].frequency == 0.5

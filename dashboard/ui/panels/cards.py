@@ -172,7 +172,13 @@ class MetricCard(QFrame):
             action = styles.addAction(text)
             action.setCheckable(True)
             action.setChecked(style == spec.style)
+            try:
+                dataclasses.replace(spec, style=style)
+            except ValueError as error:  # e.g. a duration of "%"
+                action.setEnabled(False)
+                action.setToolTip(str(error))
             action.triggered.connect(lambda _on, s=style: self._respec(style=s))
+        styles.setToolTipsVisible(True)
         menu.addAction("Rename…").triggered.connect(self._rename)
         menu.addSeparator()
         menu.addAction("Remove card").triggered.connect(self.remove_requested)

@@ -5,7 +5,7 @@ vertical markers for events matching a query."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -97,10 +97,12 @@ class ChartPanel(QWidget):
         redraw_ms: int = DEFAULT_REDRAW_MS,
         parent: QWidget | None = None,
         clock: Callable[[], float] = time.time,
+        held: Callable[[], Sequence[Event]] = tuple,
     ) -> None:
         super().__init__(parent)
         self.data = ChartData(spec)
         self.clock = clock  # "now" for the window (a replay's clock)
+        self.held = held  # the events held: what a changed chart folds again
         self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
         self.paused = False
         self._grown: set[tuple[int, str]] = set()
@@ -215,30 +217,28 @@ class ChartPanel(QWidget):
         self.plot.setXRange(now - self.spec.window, now, padding=0)
 
     # -- the spec changes -------------------------------------------------------------
-    def set_spec(self, spec: ChartSpec, events: Sequence[Event] = ()) -> None:
-        """Show *spec* instead, refolding *events* (what the store holds)."""
+    def set_spec(self, spec: ChartSpec) -> None:
+        """Show *spec* instead, folding again the events held."""
         self.data = ChartData(spec)
         self._clear_lines()
         self._show_spec()
         self._show_waiting()
-        self.add_events(list(events))
+        self.add_events(list(self.held()))
         self.redraw()
         self.changed.emit()
 
-    def add_series(self, series: SeriesSpec, events: Sequence[Event] = ()) -> None:
-        self.set_spec(self.spec.with_series(series), events)
+    def add_series(self, series: SeriesSpec) -> None:
+        self.set_spec(self.spec.with_series(series))
 
-    def set_markers(self, query: str, events: Sequence[Event] = ()) -> None:
+    def set_markers(self, query: str) -> None:
         spec = self.spec
-        self.set_spec(ChartSpec(spec.title, spec.series, spec.unit, spec.window, query), events)
+        self.set_spec(ChartSpec(spec.title, spec.series, spec.unit, spec.window, query))
 
     def _window_chosen(self) -> None:
+        """A new window: buffers sized for it, filled again from the events held."""
         seconds = float(self.window_box.currentData())
         spec = self.spec
-        self.data.spec = ChartSpec(spec.title, spec.series, spec.unit, seconds, spec.markers)
-        self._grown |= set(self.data.lines)
-        self.redraw()
-        self.changed.emit()
+        self.set_spec(ChartSpec(spec.title, spec.series, spec.unit, seconds, spec.markers))
 
     def reset(self) -> None:
         """No lines at all (a replay that goes back folds everything again)."""
@@ -258,8 +258,10 @@ class ChartPanel(QWidget):
         self._markers.clear()
 
     # -- data -------------------------------------------------------------------------
-    def add_events(self, events: list[Event]) -> None:
-        self._grown |= self.data.fold(events)
+    def add_events(
+        self, events: list[Event], by_type: Mapping[str, list[Event]] | None = None
+    ) -> None:
+        self._grown |= self.data.fold(events, by_type)
         if self._grown and not self._redraw_timer.isActive() and not self.paused:
             self._redraw_timer.start()
 
