@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
             self._add_chart(spec)
         self.layout_rules = [dict(r) for r in layout.rules]
         self.rules = RuleEngine(parse_rule(r) for r in layout.rules)
+        self.alerts.rules = {rule.name: rule for rule in self.rules.rules}
         self.alert_conventions = layout.alerts
         self.alerts.set_conventions(layout.alerts)
         self.side_tabs.setTabToolTip(

@@ -218,3 +218,47 @@ def test_the_last_layout_is_kept_safe(tmp_path: Path, monkeypatch: pytest.Monkey
     layout, problem = kept.load_last()
     assert layout is None and "kept as" in problem and "show = 'avg' needs a field" in problem
     assert not path.exists() and path.with_name("last-layout.toml.bak").is_file()
+
+
+def test_a_rule_alert_filters_the_log_to_the_events_that_fired_it() -> None:
+    from dashboard.core.alertbook import AlertBook
+    from dashboard.core.query import parse
+    from dashboard.core.rules import RuleEngine, parse_rule
+    from dashboard.ui.panels.alerts import events_query
+    from tests.unit.factories import make_event
+
+    rule = parse_rule({"name": "Low stock", "when": "type:inventory.updated",
+                       "condition": "remaining < 5", "group_by": "data.sku"})  # fmt: skip
+    low = make_event("inventory.updated", {"sku": "ramen", "remaining": 2})
+    (entry,) = AlertBook().apply(RuleEngine([rule]).feed([low]))
+    text = events_query(entry, {rule.name: rule})
+    assert text == "(type:inventory.updated) (remaining<5) data.sku=ramen"
+    query = parse(text)
+    assert query.matches(low)
+    assert not query.matches(make_event("inventory.updated", {"sku": "pad-thai", "remaining": 2}))
+    assert not query.matches(make_event("inventory.updated", {"sku": "ramen", "remaining": 50}))
+
+
+def test_hostile_names_show_literally_in_legends_tooltips_and_cards(qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    from dashboard.core.cards import CardSpec
+    from dashboard.core.series import ChartSpec, SeriesSpec
+    from dashboard.ui.panels.cards import CardsPanel
+    from dashboard.ui.panels.chart import ChartPanel
+    from tests.unit.factories import make_event
+
+    hostile = "<img src='file:///etc/passwd'><a href='https://x'>click</a>\u202e"
+    chart = ChartPanel(
+        ChartSpec("c", (SeriesSpec("m", "v", split_by="source"),)), clock=lambda: 1e3
+    )
+    qtbot.addWidget(chart)
+    chart.add_events([make_event("m", {"v": 1}, source=hostile)])
+    chart.redraw(1_000.0)
+    (label,) = [item.text for _sample, item in chart.legend.items]
+    assert "<img" not in label and "&lt;img" in label  # pyqtgraph's legend renders HTML
+    cards = CardsPanel([CardSpec(hostile, "m", "v", description=hostile)], clock=lambda: 1e3)
+    qtbot.addWidget(cards)
+    card = cards.cards[0]
+    assert card.title.textFormat() == card.value.textFormat() == Qt.TextFormat.PlainText
+    assert "<img" not in card.toolTip() and "&lt;img" in card.toolTip()

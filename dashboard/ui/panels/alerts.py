@@ -3,6 +3,7 @@ what the operator can do: acknowledge, silence, clear resolved, filter, see its 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -25,8 +26,8 @@ from PySide6.QtWidgets import (
 from dashboard.core.alertbook import AlertBook, AlertEntry, Origin
 from dashboard.core.alerts import AlertConventions
 from dashboard.core.event import Event, Severity
-from dashboard.core.query import clause
-from dashboard.core.rules import AlertState, Transition
+from dashboard.core.query import ENVELOPE_TEXT, clause
+from dashboard.core.rules import AlertRule, AlertState, CountCondition, Transition
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.panels.tables import ListTableModel, make_table
@@ -137,13 +138,24 @@ class AlertBookModel(ListTableModel):
         return None
 
 
-def events_query(entry: AlertEntry) -> str:
-    """The log filter that shows the events behind *entry*."""
+def events_query(entry: AlertEntry, rules: Mapping[str, AlertRule]) -> str:
+    """The log filter that shows the events behind *entry*: for a rule's alert, the events
+    the rule looks at that meet its condition, of the alert's key."""
     if entry.origin is Origin.FEED:
         return f"{clause('type', entry.name)} {clause('source', entry.key)}"
     if entry.origin is Origin.CONNECTION:
         return clause("connection", entry.key)
-    return f"{clause('source', entry.key)}" if entry.key else ""
+    rule = rules.get(entry.name)
+    if rule is None:
+        return clause("source", entry.key) if entry.key else ""
+    condition = rule.condition
+    matching = condition.query if isinstance(condition, CountCondition) else condition
+    parts = [f"({q.text})" for q in (rule.when, matching) if not q.is_empty]
+    if rule.group_by:
+        envelope = rule.group_by in ENVELOPE_TEXT
+        field = rule.group_by if envelope else "data." + rule.group_by.removeprefix("data.")
+        parts.append(clause(field, entry.key))
+    return " ".join(parts)
 
 
 class AlertPanel(QWidget):
@@ -160,6 +172,7 @@ class AlertPanel(QWidget):
     def __init__(self, clock: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.clock = clock  # now, for silences (a replay's clock in a replay window)
+        self.rules: dict[str, AlertRule] = {}  # the layout's, by name: what a row's events are
         self.model = AlertBookModel(parent=self)
         self.book = self.model.book
         self.view = make_table(self.model, COLUMN_WIDTHS, self)
@@ -302,4 +315,4 @@ class AlertPanel(QWidget):
     def _show_events(self, index: QModelIndex) -> None:
         entry = self.model.entry_at(index.row())
         if entry is not None:
-            self.filter_requested.emit(events_query(entry))
+            self.filter_requested.emit(events_query(entry, self.rules))

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from dashboard.core.cards import CardSpec, CardState
 from dashboard.core.display import format_value
 from dashboard.core.event import Event
+from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL, TEXT, level_colour
 
 CARD_WIDTH = 190  # the narrowest a card gets; columns are as many as fit
@@ -109,7 +110,7 @@ class MetricCard(QFrame):
     def tooltip(self) -> str:
         spec = self.state.spec
         tip = spec.description or spec.reads()
-        return f"{tip}\nRight-click to change what it shows, its format or title"
+        return plain_tooltip(f"{tip}\nRight-click to change what it shows, its format or title")
 
     def refresh(self) -> None:
         now = self.clock()

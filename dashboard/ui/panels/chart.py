@@ -4,6 +4,7 @@ vertical markers for events matching a query."""
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -26,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from dashboard.core.event import Event
 from dashboard.core.series import ChartData, ChartSpec, SeriesSpec
+from dashboard.core.summary import one_line
 from dashboard.ui.panels.fields import field_from_mime
+from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import MUTED, PANEL, SERIES_COLOURS, TEXT, level_colour
 
 DEFAULT_REDRAW_MS = 100
@@ -205,8 +208,10 @@ class ChartPanel(QWidget):
             f"• {s.name()}" + (f" by {s.split_by}" if s.split_by else "") for s in spec.series
         )
         self.setToolTip(
-            f"{spec.title}\n{lines}\nDrag to pan, wheel to zoom (pauses); click a legend "
-            "entry to hide its line; drop a field here to add it"
+            plain_tooltip(
+                f"{spec.title}\n{lines}\nDrag to pan, wheel to zoom (pauses); click a legend "
+                "entry to hide its line; drop a field here to add it"
+            )
         )
 
     def _show_waiting(self) -> None:
@@ -301,7 +306,8 @@ class ChartPanel(QWidget):
             self.title.setText(self.spec.title)
             self.legend.setVisible(True)
         colour = SERIES_COLOURS[len(self.curves) % len(SERIES_COLOURS)]
-        curve = self.plot.plot(name=self.data.line_name(key), pen=pg.mkPen(colour, width=2))
+        name = html.escape(one_line(self.data.line_name(key), 60))  # the legend renders HTML
+        curve = self.plot.plot(name=name, pen=pg.mkPen(colour, width=2))
         self.curves[key] = curve
         return curve
 
@@ -314,7 +320,7 @@ class ChartPanel(QWidget):
             self._markers.append(line)
         for line, (t, what) in zip(self._markers, marks, strict=False):
             line.setPos(t)
-            line.setToolTip(f"{what} at {datetime.fromtimestamp(t):%H:%M:%S}")
+            line.setToolTip(plain_tooltip(f"{what} at {datetime.fromtimestamp(t):%H:%M:%S}"))
             line.show()
         for line in self._markers[len(marks) :]:
             line.hide()

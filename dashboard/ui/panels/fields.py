@@ -50,7 +50,7 @@ COLUMN_TIPS = (
     f"Types: events per second over the last {RATE_WINDOW} s.\n"
     "Fields: the share of the type's sampled events that carry the field",
 )
-COLUMN_WIDTHS = (220, 80, 180)
+COLUMN_WIDTHS = (170, 64, 120)  # the last column takes the rest
 VALUE_LIMIT = 80  # characters of a value or path shown in a cell
 AUTO_EXPAND = 20  # new types open by themselves while there are no more types than this
 _REPAINT_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole]
