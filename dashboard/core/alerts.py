@@ -20,12 +20,16 @@ class AlertConventions:
     min_severity: str = "warning"
     connection_down: float = 30.0
     _types: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _floor: Severity | None = field(init=False, repr=False, compare=False)
+    _by_type: dict[str, bool] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.min_severity != "none" and Severity.named(self.min_severity) is None:
             raise ValueError(f"min_severity: {self.min_severity!r} is not a severity (or 'none')")
         either = "|".join(fnmatch.translate(t) for t in self.types) or "(?!)"
         object.__setattr__(self, "_types", re.compile(either))
+        object.__setattr__(self, "_floor", self.severity)
+        object.__setattr__(self, "_by_type", {})  # type -> is an alert type (asked per event)
 
     @property
     def severity(self) -> Severity | None:
@@ -33,10 +37,15 @@ class AlertConventions:
         return None if self.min_severity == "none" else Severity.named(self.min_severity)
 
     def is_alert(self, event: Event) -> bool:
-        floor = self.severity
+        floor = self._floor
         if floor is not None and event.severity >= floor:
             return True
-        return self._types.match(event.type) is not None
+        known = self._by_type.get(event.type)
+        if known is None:
+            if len(self._by_type) > 10_000:  # a feed inventing types: start over
+                self._by_type.clear()
+            known = self._by_type[event.type] = self._types.match(event.type) is not None
+        return known
 
 
 def alert_message(event: Event) -> str:

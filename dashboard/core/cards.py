@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from dashboard.core.query import Query, parse
 
 SHOW = ("last", "mean", "sum", "total", "rate", "count", "avg", "min", "max")
 WINDOWED = ("rate", "count", "avg", "min", "max")
+NEWEST_ONLY = ("last", "mean", "sum")  # figures made of each source's newest value
 BUCKETS = 60  # per window
 SPARK_POINTS = 60  # figures kept for the sparkline
 DEFAULT_STALE_S = 30.0
@@ -166,19 +167,22 @@ class CardState:
         self.history: deque[tuple[float, float]] = deque(maxlen=SPARK_POINTS)
 
     # -- folding -----------------------------------------------------------------------
-    def fold(self, events: Iterable[Event]) -> bool:
-        """Take in new events; True if the card's figure may have changed."""
+    def fold(self, events: Iterable[Event], of_type: bool = False) -> bool:
+        """Take in new events (*of_type*: all of the card's type already); True if the
+        card's figure may have changed."""
         spec = self.spec
-        chosen = [e for e in events if e.type == spec.type] if spec.type else list(events)
+        chosen = events if of_type or not spec.type else [e for e in events if e.type == spec.type]
         if self._query is not None:
             chosen = self._query.filter(chosen)
+        if spec.show in NEWEST_ONLY:
+            chosen = _newest_per_source(list(chosen), spec.field)
         changed = False
         for event in chosen:
             if spec.show == "count":
                 self._buckets.add(event.received)
             elif not self._take(event):
                 continue
-            self.updated = event.received
+            self.updated = max(self.updated or 0.0, event.received)
             self.count += 1
             changed = True
         return changed
@@ -351,6 +355,19 @@ class CardState:
             "min": f"lowest, last {_span(spec.window)}",
             "max": f"highest, last {_span(spec.window)}",
         }[spec.show]
+
+
+def _newest_per_source(events: Sequence[Event], path: str) -> list[Event]:
+    """Of a tick's events, each source's newest that carries the field, oldest first: all
+    a last, mean or sum card needs (it would read every report of the tick for one)."""
+    seen: set[tuple[str, str]] = set()
+    newest = []
+    for event in reversed(events):
+        who = (event.connection, event.source)
+        if who not in seen and lookup(event.data, path) not in (MISSING, None):
+            seen.add(who)
+            newest.append(event)
+    return newest[::-1]
 
 
 def _as_text(value: Any) -> str:

@@ -237,9 +237,16 @@ class ChartData:
     ) -> set[tuple[int, str]]:
         """Counted per tick first, then one update per line and interval."""
         interval = series.spec.interval
-        counts: Counter[tuple[str, float]] = Counter(
-            (self._split(series, e), math.floor(_moment(e) / interval) * interval) for e in events
-        )
+        n = len(events)
+        times = np.fromiter((e.time for e in events), np.float64, n)
+        arrived = np.fromiter((e.received for e in events), np.float64, n)
+        starts = np.floor(np.minimum(times, arrived + CLOCK_AHEAD_S) / interval) * interval
+        split_by = series.spec.split_by
+        if split_by in ("type", "source", "connection"):
+            splits = [getattr(e, split_by) for e in events]
+        else:
+            splits = [self._split(series, e) for e in events]
+        counts: Counter[tuple[str, float]] = Counter(zip(splits, starts.tolist(), strict=True))
         grown = set()
         for (split, start), n in sorted(counts.items(), key=lambda item: item[0][1]):
             key = (index, split)

@@ -288,7 +288,7 @@ class CardsPanel(QWidget):
         for card in self.cards:
             wanted = card.state.spec.type
             batch = by_type.get(wanted) if wanted else events
-            if batch and card.state.fold(batch):
+            if batch and card.state.fold(batch, of_type=bool(wanted)):
                 card.refresh()
 
     def tick(self) -> None:
