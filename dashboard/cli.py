@@ -226,6 +226,20 @@ def feed_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=None, help="make the events repeatable")
     parser.add_argument(
+        "--chaos",
+        type=_chaos_modes,
+        metavar="MODE,...",
+        help="misbehave on purpose, to see the dashboard cope: restart, cut, stall, huge, "
+        "endless, utf8, trickle, http, close (WebSocket), or all",
+    )
+    parser.add_argument(
+        "--chaos-every",
+        type=_positive,
+        default=3.0,
+        metavar="SECONDS",
+        help="seconds between faults on each stream (default 3)",
+    )
+    parser.add_argument(
         "--redis",
         type=_redis_target,
         metavar="URL",
@@ -234,6 +248,15 @@ def feed_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="count", default=0)
     return parser
+
+
+def _chaos_modes(text: str) -> frozenset[str]:
+    from dashboard.feed.chaos import parse_modes
+
+    try:
+        return parse_modes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _redis_target(text: str) -> str:
@@ -514,9 +537,16 @@ def run_feed(options: argparse.Namespace) -> int:
     from dashboard.feed.server import FeedServer
 
     async def serve() -> None:
-        server = FeedServer(
-            options.host, options.port, rate=options.rate, seed=options.seed, junk=options.junk
-        )
+        settings = {"rate": options.rate, "seed": options.seed, "junk": options.junk}
+        if options.chaos:
+            from dashboard.feed.chaos import ChaosFeedServer
+
+            server: FeedServer = ChaosFeedServer(
+                options.chaos, every=options.chaos_every, host=options.host, port=options.port,
+                **settings,
+            )  # fmt: skip
+        else:
+            server = FeedServer(options.host, options.port, **settings)  # type: ignore[arg-type]
         if options.redis:
             server.publisher = await _redis_publisher(options.redis)
         try:
@@ -526,8 +556,9 @@ def run_feed(options: argparse.Namespace) -> int:
                 f"dashboard feed: cannot listen on {options.host}:{options.port}: "
                 f"{exc.strerror or exc}"
             ) from None
+        chaos = f", chaos: {','.join(sorted(options.chaos))}" if options.chaos else ""
         print(
-            f"Demo feed: Server-Sent Events at {server.url} ({options.rate:g} events/s). "
+            f"Demo feed: Server-Sent Events at {server.url} ({options.rate:g} events/s{chaos}). "
             "Ctrl-C stops.",
             flush=True,
         )
@@ -542,7 +573,7 @@ def run_feed(options: argparse.Namespace) -> int:
         try:
             await asyncio.Event().wait()
         finally:
-            await server.stop()
+            await server.close()
             if server.publisher is not None:
                 await server.publisher.aclose()
 

@@ -64,6 +64,7 @@ class FeedServer:
         self.request_headers: list[dict[str, str]] = []  # of every /events and /ws request
         self.ws_protocols: list[str | None] = []  # the subprotocol agreed per WebSocket
         self.streams = 0
+        self.sockets: set[web.WebSocketResponse] = set()  # the open WebSockets
         self.produced = 0
         self._new_events = asyncio.Event()
         self._producer: asyncio.Task[None] | None = None
@@ -105,9 +106,14 @@ class FeedServer:
                 await self._producer
             self._producer = None
         if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+            runner, self._runner = self._runner, None
+            self._new_events.set()  # every stream sees it is over, and ends at once
+            await runner.cleanup()
         self._new_events.set()
+
+    async def close(self) -> None:
+        """Stop for good (a subclass may have more than the port to close)."""
+        await self.stop()
 
     # -- producing ---------------------------------------------------------------------
     async def _produce(self) -> None:
@@ -154,6 +160,7 @@ class FeedServer:
         ws = web.WebSocketResponse(protocols=("dashboard.v1",), heartbeat=self.heartbeat)
         await ws.prepare(request)
         self.ws_protocols.append(ws.ws_protocol)
+        self.sockets.add(ws)
         binary = request.query.get("binary") == "1"
         batch = request.query.get("batch", "1") != "0"
         send = (
@@ -190,6 +197,7 @@ class FeedServer:
             pass
         finally:
             self.streams -= 1
+            self.sockets.discard(ws)
             reader.cancel()
             await asyncio.gather(reader, return_exceptions=True)
         return ws

@@ -128,8 +128,11 @@ class MetricCard(QFrame):
             spec = state.spec
             delta = format_value(abs(trend), spec.style, spec.unit, spec.decimals)
             self.trend.setText(f"{'▲' if trend > 0 else '▼'} {delta}")
-        self.sparkline.points = list(state.history)
-        self.sparkline.update()
+        if len(state.history) != len(self.sparkline.points) or (
+            state.history and state.history[-1] != self.sparkline.points[-1]
+        ):  # (sampled once a second: most refreshes leave it as it is)
+            self.sparkline.points = list(state.history)
+            self.sparkline.update()
 
     def _show_level(self, level: str) -> None:
         if level == self._level:

@@ -1,0 +1,155 @@
+"""The app's sources against the demo feed misbehaving on purpose (``feed --chaos``): every
+frame is accepted or rejected, and with Last-Event-ID nothing is lost or doubled."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+import websockets
+
+from dashboard.core.backoff import Backoff
+from dashboard.core.event import Event
+from dashboard.core.store import EventStore
+from dashboard.feed.chaos import MODES, ChaosFeedServer, parse_modes
+from dashboard.sources.base import ConnectionSpec
+from dashboard.sources.sse import SSESource
+from tests.helpers import run, wait_for
+
+
+def fast_backoff() -> Backoff:
+    return Backoff(base=0.01, factor=2.0, cap=0.2, jitter=0.0)
+
+
+def feed_ids(store: EventStore) -> list[int]:
+    """The ids of the demo events the store holds, in arrival order (not the trickled
+    events: they carry no id, so per the SSE spec they repeat the last one)."""
+    events = store.events(store.first_seq, store.end_seq)
+    return [
+        int(e.id)
+        for e in events
+        if isinstance(e, Event) and e.type != "slow.event" and e.id and e.id.isdigit()
+    ]
+
+
+async def watch(server: ChaosFeedServer, until: object, heartbeat: float = 30.0) -> EventStore:
+    """Read *server* with the app's SSE source until *until()* is true; the store."""
+    store = EventStore()
+    spec = ConnectionSpec(server.url, "chaos", heartbeat_timeout=heartbeat, max_frame_bytes=64_000)
+    source = SSESource(spec, store, backoff=fast_backoff())
+    task = asyncio.create_task(source.run())
+    try:
+        await wait_for(lambda: server.streams == 1)  # (the server starts paused: from event 1)
+        server.paused = False
+        await wait_for(until, timeout=90)  # type: ignore[arg-type]
+        server.paused = True  # let the last events in
+        await wait_for(lambda: bool(feed_ids(store)) and feed_ids(store)[-1] == server.produced,
+                       timeout=20)  # fmt: skip
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await server.close()
+    counts = store.counts["chaos"]
+    assert counts.frames == counts.accepted + counts.rejected
+    return store
+
+
+def assert_nothing_lost_or_doubled(store: EventStore, server: ChaosFeedServer) -> None:
+    ids = feed_ids(store)
+    assert ids == list(range(ids[0], server.produced + 1))  # every event once, in order
+    assert ids[0] == 1
+
+
+@pytest.mark.slow
+def test_a_hundred_restarts_in_a_row_lose_nothing_and_double_nothing() -> None:
+    async def scenario() -> None:
+        server = ChaosFeedServer(
+            {"restart"}, every=0.15, rate=400, seed=3, retry_ms=10, paused=True
+        )
+        await server.start()
+        store = await watch(server, lambda: server.restarts >= 100)
+        assert_nothing_lost_or_doubled(store, server)
+        assert store.counts["chaos"].rejected == 0
+        assert server.last_event_ids[0] is None  # then every reconnect resumed
+        assert None not in server.last_event_ids[1:] and len(server.last_event_ids) > 50
+
+    run(scenario(), timeout=150)
+
+
+@pytest.mark.slow
+def test_every_stream_fault_leaves_every_frame_accepted_or_rejected_and_loses_nothing() -> None:
+    async def scenario() -> None:
+        modes = {"cut", "stall", "huge", "endless", "utf8", "trickle", "http"}
+        server = ChaosFeedServer(modes, every=0.3, stall_s=3.0, chaos_seed=7, rate=300, seed=4,
+                                 retry_ms=10, paused=True)  # fmt: skip
+        await server.start()
+        done = set(modes)
+
+        def every_fault_twice() -> bool:
+            seen = [f.split()[0] for f in server.faults]
+            return all(seen.count(mode) >= 2 for mode in done)
+
+        store = await watch(server, every_fault_twice, heartbeat=0.5)
+        assert_nothing_lost_or_doubled(store, server)
+        counts = store.counts["chaos"]
+        slow = [e for e in store.events(0, store.end_seq) if e.type == "slow.event"]
+        assert len(slow) == server.trickled  # a byte every 20 ms: whole all the same
+        assert counts.accepted == server.produced + server.trickled
+        # the huge frames and the invalid UTF-8 ones were rejected, and nothing else; a
+        # line that never ended, or an event cut short, is no frame: nothing to count
+        assert counts.rejected == server.junk_sent
+        reasons = [r.reason for r in store.rejected()]
+        oversized = [r for r in reasons if r.startswith("frame of 104,857,60")]
+        assert len(oversized) == server.faults.count("huge")
+        assert all(r.startswith("invalid UTF-8") for r in reasons if r not in oversized)
+
+    run(scenario(), timeout=150)
+
+
+def test_websocket_closes_with_every_code_are_reported() -> None:
+    async def scenario() -> None:
+        server = ChaosFeedServer({"close"}, every=0.05, rate=100, seed=5)
+        await server.start()
+        url = server.url.replace("http://", "ws://").replace("/events", "/ws")
+        codes = []
+        try:
+            for _ in range(10):
+                async with websockets.connect(url) as ws:
+                    with pytest.raises(websockets.ConnectionClosed) as closed:
+                        while True:
+                            await ws.recv()
+                    codes.append(closed.value.rcvd.code if closed.value.rcvd else None)
+        finally:
+            await server.close()
+        assert codes == server.close_codes[:10]
+        assert len(set(codes)) == 10  # each code of the list once
+
+    run(scenario(), timeout=60)
+
+
+def test_http_faults_and_redirects_come_back_as_sent() -> None:
+    async def scenario() -> None:
+        server = ChaosFeedServer({"http"}, chaos_seed=1, rate=10)
+        await server.start()
+        statuses = []
+        try:
+            async with httpx.AsyncClient(timeout=5) as client:
+                for _ in range(20):
+                    async with client.stream("GET", server.url) as response:
+                        statuses.append(response.status_code)
+        finally:
+            await server.close()
+        faults = [int(f.split()[1]) for f in server.faults]
+        assert {500, 502, 503, 429, 307} <= set(faults)
+        assert [s for s in statuses if s != 200] == faults  # each as sent, redirects included
+        assert 200 in statuses
+
+    run(scenario())
+
+
+def test_modes_are_named_or_refused() -> None:
+    assert parse_modes("cut, stall") == {"cut", "stall"}
+    assert parse_modes("all") == set(MODES)
+    with pytest.raises(ValueError, match="'chaos' is not a chaos mode"):
+        parse_modes("cut,chaos")
