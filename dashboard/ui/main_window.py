@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -143,7 +144,11 @@ class MainWindow(QMainWindow):
             self.replay_bar = ReplayBar(replay)
             self.replay_bar.back_to_live.connect(self.back_to_live)
             self.replay_bar.problem.connect(lambda text: self.statusBar().showMessage(text, 10_000))
-            column.addWidget(self.replay_bar)
+            strip = QToolBar("Replay", self)  # across the whole window, above every panel
+            strip.setObjectName("replay")
+            strip.setMovable(False)
+            strip.addWidget(self.replay_bar)
+            self.addToolBar(Qt.ToolBarArea.TopToolBarArea, strip)
         column.addWidget(self.log_panel, 1)
         self.setCentralWidget(central)
         self.cards_dock = self._dock("cards", "Cards", self.cards)

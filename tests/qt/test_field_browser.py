@@ -84,7 +84,7 @@ def test_the_tree_shows_types_and_paths(qtbot: Any, qtmodeltester: Any) -> None:
     assert _cell(browser, "metrics.update", "host", 2) == "web-1"
     assert _cell(browser, "order.created", "items", 2) == "[1 item]"
     assert _cell(browser, "metrics.update", "cpu", 3) == "100 %"
-    assert _cell(browser, "metrics.update", None, 2) == "1 events"
+    assert _cell(browser, "metrics.update", None, 2) == "1 event"
     assert _cell(browser, "metrics.update", None, 3).endswith("/s")
     assert browser.status.text() == "2 types · 14 fields"
     assert browser.view.isExpanded(browser.index_of("metrics.update"))

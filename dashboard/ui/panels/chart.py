@@ -44,6 +44,7 @@ WINDOWS = (
     ("24 h", 86_400.0),
 )
 MARKERS_SHOWN = 100
+LEGEND_ROWS = 5  # legend entries per column
 PAUSE_TIP = "Pause: freeze the view while data keeps coming"
 RESUME_TIP = "Resume: follow the newest data again (the view was paused)"
 
@@ -309,6 +310,7 @@ class ChartPanel(QWidget):
         name = html.escape(one_line(self.data.line_name(key), 60))  # the legend renders HTML
         curve = self.plot.plot(name=name, pen=pg.mkPen(colour, width=2))
         self.curves[key] = curve
+        self.legend.setColumnCount(1 + (len(self.curves) - 1) // LEGEND_ROWS)  # not too tall
         return curve
 
     def _draw_markers(self, since: float) -> None:

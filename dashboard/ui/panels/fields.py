@@ -50,7 +50,7 @@ COLUMN_TIPS = (
     f"Types: events per second over the last {RATE_WINDOW} s.\n"
     "Fields: the share of the type's sampled events that carry the field",
 )
-COLUMN_WIDTHS = (170, 64, 120)  # the last column takes the rest
+COLUMN_WIDTHS = (150, 56, 110)  # the last column takes the rest
 VALUE_LIMIT = 80  # characters of a value or path shown in a cell
 AUTO_EXPAND = 20  # new types open by themselves while there are no more types than this
 _REPAINT_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole]
@@ -246,7 +246,11 @@ class FieldTreeModel(QAbstractItemModel):
 
     def _type_data(self, info: TypeInfo, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            texts = (one_line(info.name, VALUE_LIMIT), "", f"{info.total:,} events")
+            texts = (
+                one_line(info.name, VALUE_LIMIT),
+                "",
+                f"{info.total:,} event{'' if info.total == 1 else 's'}",
+            )
             return texts[column] if column < 3 else f"{info.rate:.1f}/s"
         if role == KEY_ROLE:
             return info.name
