@@ -280,7 +280,10 @@ class FeedServer:
                 batch = b"".join(
                     b"id: %d\n%s" % (i + 1, frames[i % size]) for i in range(sent, sent + due)
                 )
-            await response.write(batch)
+            try:
+                await response.write(batch)
+            except ConnectionResetError:  # the client had enough: not the server's problem
+                return response
             sent += due
         await response.write_eof()
         return response

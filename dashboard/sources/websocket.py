@@ -75,6 +75,8 @@ class WebSocketSource(ReconnectingSource):
         if closed is None:
             return "the server closed the connection"
         sent, rcvd = closed.sent, closed.rcvd
+        if closed.rcvd_then_sent:  # the server closed first: what we sent was its echo
+            sent = None
         if sent is not None and sent.code == MESSAGE_TOO_BIG:
             # The library refused a frame over the limit without buffering it.
             limit = self.spec.max_frame_bytes

@@ -13,6 +13,7 @@ from dashboard.core.backoff import Backoff
 from dashboard.core.event import Event
 from dashboard.core.store import EventStore
 from dashboard.feed.chaos import MODES, ChaosFeedServer, parse_modes
+from dashboard.sources import open_source
 from dashboard.sources.base import ConnectionSpec
 from dashboard.sources.sse import SSESource
 from tests.helpers import run, wait_for
@@ -124,6 +125,30 @@ def test_websocket_closes_with_every_code_are_reported() -> None:
             await server.close()
         assert codes == server.close_codes[:10]
         assert len(set(codes)) == 10  # each code of the list once
+
+    run(scenario(), timeout=60)
+
+
+def test_the_app_s_websocket_source_rides_out_every_close_code() -> None:
+    async def scenario() -> None:
+        server = ChaosFeedServer({"close"}, every=0.1, rate=300, seed=6)
+        await server.start()
+        url = server.url.replace("http://", "ws://").replace("/events", "/ws")
+        store = EventStore()
+        source = open_source(ConnectionSpec(url, "chaos"), store, backoff=fast_backoff())
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: len(server.close_codes) >= 12, timeout=30)
+            flowing = store.end_seq
+            await wait_for(lambda: store.end_seq > flowing + 50)  # still reading after them
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await server.close()
+        counts = store.counts["chaos"]
+        assert counts.rejected == 0 and counts.accepted == store.end_seq
+        assert source.status.reconnects >= 10
+        assert set(server.close_codes) >= {1000, 1001, 1002, 1003, 1008, 1009, 1011, 1012, 4000}
 
     run(scenario(), timeout=60)
 

@@ -163,6 +163,58 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     return result
 
 
+SOAK_RATE = 5_000
+SOAK_CAPACITY = 200_000  # full after 40 s: past the first minute the store no longer grows
+
+
+def stage_soak(url: str, seconds: float) -> dict[str, Any]:
+    """The window with the demo layout fed 5,000 events/s for *seconds*: resident memory
+    sampled every 5 s, and how it moved after the first minute."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import psutil
+    import qasync
+    from PySide6.QtCore import QSettings
+
+    from dashboard.core.layout import builtin
+    from dashboard.sources import ConnectionSpec
+    from dashboard.ui.app import Dashboard, keep_startup_objects_out_of_gc, make_application
+
+    app = make_application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    count = int(SOAK_RATE * (seconds + 30))
+    feed_url = f"{url}?count={count}&rate={SOAK_RATE}"
+    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    dashboard = Dashboard([ConnectionSpec(feed_url, "bench")], capacity=SOAK_CAPACITY,
+                          settings=settings, layout=builtin("demo"))  # fmt: skip
+    keep_startup_objects_out_of_gc()
+    process = psutil.Process()
+    samples: list[tuple[float, float]] = []
+
+    async def run() -> None:
+        dashboard.start()
+        started = time.perf_counter()
+        while (elapsed := time.perf_counter() - started) < seconds:
+            samples.append((elapsed, process.memory_info().rss / 2**20))
+            await asyncio.sleep(5.0)
+        await dashboard.aclose()
+
+    with loop:
+        loop.run_until_complete(run())
+    after_minute = [mb for at, mb in samples if at >= 60.0]
+    base = after_minute[0] if after_minute else samples[-1][1]
+    counts = dashboard.store.counts.get("bench")
+    return {
+        "seconds": seconds,
+        "events": counts.accepted if counts else 0,
+        "rss_at_1min_mb": base,
+        "rss_end_mb": samples[-1][1],
+        "rss_max_after_1min_mb": max(after_minute or [base]),
+        "growth_after_1min": (max(after_minute or [base]) - base) / base,
+        "samples": samples,
+    }
+
+
 def stage_memory(count: int) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import gc
@@ -492,6 +544,12 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "perf-results.json",
         help="where to write the results (default perf-results.json)",
     )
+    parser.add_argument(
+        "--soak",
+        type=float,
+        metavar="SECONDS",
+        help="instead: the window at 5,000 events/s for this long; resident memory over time",
+    )
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:
@@ -504,9 +562,25 @@ def main(argv: list[str] | None = None) -> int:
             out = stage_app(rest[0], int(rest[1]), float(rest[2]))
         elif name == "replay":
             out = stage_replay(int(rest[0]))
+        elif name == "soak":
+            out = stage_soak(rest[0], float(rest[1]))
         else:
             out = stage_memory(int(rest[0]))
         print(json.dumps(out))
+        return 0
+    if args.soak:
+        feed, url = start_feed()
+        try:
+            soak = run_stage("soak", url, str(args.soak))
+        finally:
+            feed.terminate()
+            feed.wait(10)
+        print(
+            f"{soak['events']:,} events in {soak['seconds']:g} s; resident memory "
+            f"{soak['rss_at_1min_mb']:.0f} MB after the first minute, at most "
+            f"{soak['rss_max_after_1min_mb']:.0f} MB later (+{soak['growth_after_1min']:.1%}), "
+            f"{soak['rss_end_mb']:.0f} MB at the end"
+        )
         return 0
     results = measure(args.quick)
     args.json.write_text(json.dumps(results, indent=2))
