@@ -15,6 +15,15 @@ _CONTROL.update(dict.fromkeys((8234, 8235, 8236, 8237, 8238), "�"))
 _CONTROL.update(dict.fromkeys((8294, 8295, 8296, 8297), "�"))
 
 
+_CONTROL_BUT_LINES = {k: v for k, v in _CONTROL.items() if k != 10}
+
+
+def harmless(text: str) -> str:
+    """*text* with controls and bidi overrides made visible-safe, its line breaks kept (a
+    tooltip of several lines)."""
+    return text.translate(_CONTROL_BUT_LINES)
+
+
 def one_line(text: str, limit: int = 240) -> str:
     """*text* on one line, with controls made visible-safe, cut at *limit* characters."""
     text = text.translate(_CONTROL)

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication, QStatusBar, QSystemTrayIcon
 
 from dashboard.core.event import Severity
 from dashboard.core.notices import Notice, NoticeGate
+from dashboard.core.summary import one_line
 from dashboard.ui import resources
 
 SHOW_MS = 8000
@@ -17,6 +18,12 @@ CHOICES = (
     ("Errors and up", Severity.ERROR),
     ("Warnings and up", Severity.WARNING),
 )
+
+
+def no_markup(text: str) -> str:
+    """Text for a desktop notification, where some notification servers render markup
+    (``<b>``, ``<a href>``, ``<img>``): angle brackets become look-alikes, controls go."""
+    return one_line(text, 400).replace("<", "\u2039").replace(">", "\u203a")  # single angle quotes
 
 
 class Notifier(QObject):
@@ -55,7 +62,9 @@ class Notifier(QObject):
                     if notice.severity >= Severity.ERROR
                     else QSystemTrayIcon.MessageIcon.Warning
                 )
-                self.tray.showMessage(notice.title, notice.text, icon, SHOW_MS)
+                self.tray.showMessage(
+                    no_markup(notice.title), no_markup(notice.text), icon, SHOW_MS
+                )
             else:
                 self.status_bar.showMessage(f"{notice.title}: {notice.text}", SHOW_MS)
             if self.sound:

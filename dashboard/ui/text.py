@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import html
 
+from dashboard.core.summary import harmless
+
 
 def plain_tooltip(text: str) -> str:
-    """A tooltip that shows *text* literally (Qt would render tag-like text as HTML)."""
-    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
+    """A tooltip that shows *text* literally (Qt would render tag-like text as HTML), with
+    control characters and bidi overrides neutralised."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(harmless(text)) + "</p>"
