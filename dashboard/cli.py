@@ -230,7 +230,8 @@ def feed_parser() -> argparse.ArgumentParser:
         type=_chaos_modes,
         metavar="MODE,...",
         help="misbehave on purpose, to see the dashboard cope: restart, cut, stall, huge, "
-        "endless, utf8, trickle, http, close (WebSocket), or all",
+        "endless, utf8, trickle, http, close (WebSocket), tls (a second port where TLS "
+        "handshakes fail), or all",
     )
     parser.add_argument(
         "--chaos-every",
@@ -557,6 +558,9 @@ def run_feed(options: argparse.Namespace) -> int:
                 f"{exc.strerror or exc}"
             ) from None
         chaos = f", chaos: {','.join(sorted(options.chaos))}" if options.chaos else ""
+        tls_url = getattr(server, "tls_url", "")
+        if tls_url:
+            chaos += f"; TLS handshakes fail at {tls_url}"
         print(
             f"Demo feed: Server-Sent Events at {server.url} ({options.rate:g} events/s{chaos}). "
             "Ctrl-C stops.",

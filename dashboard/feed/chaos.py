@@ -18,7 +18,9 @@ Modes (SSE unless said):
 - ``trickle``: the next event at one byte every 20 ms;
 - ``http``: a new request gets an error (500, 502, 503, 429 with ``Retry-After``) or a
   redirect to ``/events`` instead of the stream;
-- ``close`` (WebSocket): the socket is closed with the next close code of a list.
+- ``close`` (WebSocket): the socket is closed with the next close code of a list;
+- ``tls``: a second port (``tls_url``, ``https://``) where every TLS handshake fails: it
+  answers in plain text.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from dashboard.feed.server import FeedServer
 
 log = logging.getLogger("dashboard.feed.chaos")
 
-MODES = ("restart", "cut", "stall", "huge", "endless", "utf8", "trickle", "http", "close")
+MODES = ("restart", "cut", "stall", "huge", "endless", "utf8", "trickle", "http", "close", "tls")
 STREAM_FAULTS = ("cut", "stall", "huge", "endless", "utf8", "trickle")
 HUGE_BYTES = 100 * 1024 * 1024
 ENDLESS_BYTES = 50 * 1024 * 1024
@@ -97,9 +99,15 @@ class ChaosFeedServer(FeedServer):
         self.close_codes: list[int] = []
         self.trickled = 0  # whole events sent slowly (valid, without ids)
         self._loops: dict[str, asyncio.Task[None]] = {}
+        self._not_tls: asyncio.Server | None = None
+        self.tls_url = ""  # with ``tls``: an https:// URL whose handshakes all fail
 
     async def start(self) -> None:
         await super().start()
+        if "tls" in self.modes and self._not_tls is None:
+            self._not_tls = await asyncio.start_server(self._answer_in_plain_text, self.host, 0)
+            port = self._not_tls.sockets[0].getsockname()[1]
+            self.tls_url = f"https://{self.host}:{port}/events"
         loops = {"restart": self._restart_loop, "close": self._close_loop}
         for mode, loop in loops.items():
             task = self._loops.get(mode)
@@ -112,7 +120,22 @@ class ChaosFeedServer(FeedServer):
             task.cancel()
         await asyncio.gather(*self._loops.values(), return_exceptions=True)
         self._loops.clear()
+        if self._not_tls is not None:
+            self._not_tls.close()
+            await self._not_tls.wait_closed()
+            self._not_tls = None
         await self.stop()
+
+    async def _answer_in_plain_text(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        """A TLS client's hello gets plain HTTP back: its handshake fails."""
+        self.faults.append("tls")
+        with contextlib.suppress(ConnectionError):
+            await reader.read(1024)
+            writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+        writer.close()
 
     async def _restart_loop(self) -> None:
         while True:

@@ -14,7 +14,7 @@ from dashboard.core.event import Event
 from dashboard.core.store import EventStore
 from dashboard.feed.chaos import MODES, ChaosFeedServer, parse_modes
 from dashboard.sources import open_source
-from dashboard.sources.base import ConnectionSpec
+from dashboard.sources.base import ConnectionSpec, ConnectionState
 from dashboard.sources.sse import SSESource
 from tests.helpers import run, wait_for
 
@@ -151,6 +151,27 @@ def test_the_app_s_websocket_source_rides_out_every_close_code() -> None:
         assert set(server.close_codes) >= {1000, 1001, 1002, 1003, 1008, 1009, 1011, 1012, 4000}
 
     run(scenario(), timeout=60)
+
+
+def test_failed_tls_handshakes_are_said_and_retried() -> None:
+    async def scenario() -> None:
+        server = ChaosFeedServer({"tls"}, rate=10)
+        await server.start()
+        store = EventStore()
+        source = open_source(ConnectionSpec(server.tls_url, "tls"), store, backoff=fast_backoff())
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: source.status.reconnects >= 3)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await server.close()
+        error = source.status.last_error
+        assert error.startswith(f"TLS handshake with {server.tls_url.split('/')[2]} failed: ")
+        assert server.faults.count("tls") >= 3 and store.end_seq == 0
+        assert source.status.state is not ConnectionState.STOPPED  # it may be luck: retry
+
+    run(scenario())
 
 
 def test_http_faults_and_redirects_come_back_as_sent() -> None:
