@@ -4,6 +4,8 @@ frame is accepted or rejected, and with Last-Event-ID nothing is lost or doubled
 from __future__ import annotations
 
 import asyncio
+import logging
+from pathlib import Path
 
 import httpx
 import pytest
@@ -199,3 +201,41 @@ def test_modes_are_named_or_refused() -> None:
     assert parse_modes("all") == set(MODES)
     with pytest.raises(ValueError, match="'chaos' is not a chaos mode"):
         parse_modes("cut,chaos")
+
+
+def test_a_token_never_reaches_logs_status_or_recordings(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.core.recorder import Recorder
+
+    monkeypatch.setenv("FEED_TOKEN", "s3cr3t-t0ken")
+    caplog.set_level(logging.DEBUG)
+    path = tmp_path / "rec.jsonl"
+
+    async def scenario() -> None:
+        server = ChaosFeedServer({"http", "cut"}, every=0.2, chaos_seed=2, rate=200, seed=8)
+        await server.start()
+        recorder = Recorder(path)
+        spec = ConnectionSpec(
+            server.url, "secret", headers={"Authorization": "Bearer ${FEED_TOKEN}"}
+        )
+        source = SSESource(spec, recorder, backoff=fast_backoff())
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: len(server.faults) >= 8, timeout=30)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await server.close()
+            recorder.close()
+        assert all(h.get("Authorization") == "Bearer s3cr3t-t0ken" for h in server.request_headers)
+        status = source.status
+        assert "s3cr3t" not in f"{status.last_error} {status.detail} {source.name} {source.url}"
+
+    run(scenario())
+    assert recorder_lines(path) > 0
+    assert "s3cr3t" not in path.read_text() and "s3cr3t" not in caplog.text
+
+
+def recorder_lines(path: Path) -> int:
+    return sum(1 for line in path.read_text().splitlines() if line.strip())
