@@ -144,6 +144,7 @@ class ConnectionStatus:
     retry_at: float | None = None  # time.monotonic() of the next attempt
     last_event_id: str = ""
     bytes_received: int = 0
+    duplicates: int = 0  # events a server sent again (same producer id), dropped
     ever_live: bool = False
     down_since: float | None = None  # time.time() since when it has not been live
     insecure: bool = False  # TLS verification is off: shown as a warning for as long as it is

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from dashboard.core.dedupe import RecentIds
 from dashboard.core.event import Event, Rejected
 from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse_protocol import SSEParser
@@ -32,6 +33,7 @@ class SSESource(ReconnectingSource):
         super().__init__(*args, **kwargs)
         # One parser for the connection's life: it keeps the last event id across reconnects.
         self.parser = SSEParser(self.spec.max_frame_bytes)
+        self.recent_ids = RecentIds()  # producer ids seen: a replayed one is dropped
 
     async def _stream_once(self) -> str:
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store", **self.headers()}
@@ -51,6 +53,7 @@ class SSESource(ReconnectingSource):
             status = self.status
             decoder = self.decoder
             decode = decoder.decode
+            recent = self.recent_ids
             async for chunk in response.aiter_bytes():
                 status.bytes_received += len(chunk)
                 messages = parser.feed(chunk)
@@ -65,6 +68,9 @@ class SSESource(ReconnectingSource):
                 items: list[Event | Rejected] = []
                 for m in messages:
                     event_id = m.id or None
+                    if m.own_id and not recent.is_new(m.id):
+                        status.duplicates += 1  # sent again by a server resuming too early
+                        continue
                     if m.oversized:
                         items.append(decoder.oversized(m.data, m.oversized, received, event_id))
                     else:

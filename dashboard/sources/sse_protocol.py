@@ -37,6 +37,7 @@ class SSEMessage:
     event: str = ""
     id: str = ""
     oversized: int = 0
+    own_id: bool = False  # the event had an id line of its own (else *id* is the last one)
 
 
 class SSEParser:
@@ -46,6 +47,7 @@ class SSEParser:
         self.reconnection_time: int | None = None  # ms, from the latest valid retry field
         self.comments = 0
         self._id_buffer = last_event_id
+        self._own_id = False  # the event being read had an id line
         self._event = ""
         self._data: list[bytes] = []
         self._data_size = 0
@@ -61,6 +63,7 @@ class SSEParser:
     def new_stream(self) -> None:
         """Forget a half-received event (a reconnect); the last event id stays."""
         self._id_buffer = self.last_event_id
+        self._own_id = False
         self._event = ""
         self._reset_data()
         self._pending = []
@@ -116,6 +119,7 @@ class SSEParser:
                         self._data.append(line[6:])
                 elif line[:4] == b"id: " and b"\0" not in line:
                     self._id_buffer = line[4:].decode("utf-8", "replace")
+                    self._own_id = True
                 elif line[:7] == b"event: ":
                     self._event = line[7:].decode("utf-8", "replace")
                 else:
@@ -173,6 +177,7 @@ class SSEParser:
         elif name == b"id":
             if b"\0" not in value:
                 self._id_buffer = value.decode("utf-8", "replace")
+                self._own_id = True
         elif name == b"retry":
             # bytes.isdigit() is ASCII digits only, and False for b""; past 9 digits (11 days)
             # a value is nonsense, and int() of thousands of digits raises.
@@ -195,11 +200,14 @@ class SSEParser:
         self.last_event_id = self._id_buffer
         if self._oversized:
             size = self._oversized - 1  # the data's length, as the lines joined would be
-            out.append(SSEMessage(self._preview, self._event, self.last_event_id, size))
+            out.append(
+                SSEMessage(self._preview, self._event, self.last_event_id, size, self._own_id)
+            )
         elif self._data:
             data = self._data[0] if len(self._data) == 1 else b"\n".join(self._data)
-            out.append(SSEMessage(data, self._event, self.last_event_id))
+            out.append(SSEMessage(data, self._event, self.last_event_id, 0, self._own_id))
         self._event = ""
+        self._own_id = False
         self._reset_data()
 
     def _reset_data(self) -> None:

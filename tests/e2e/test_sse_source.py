@@ -292,7 +292,8 @@ def test_a_non_ascii_event_id_is_sent_back_as_utf8_on_reconnect() -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         raw = dict(request.raw_headers).get(b"Last-Event-ID")
         seen.append(raw or b"")
-        body = 'retry: 10\nid: café-7\ndata: {"n": ' + str(len(seen)) + "}\n\n"
+        body = f'retry: 10\nid: café-{len(seen)}\ndata: {{"n": {len(seen)}}}\n\n'
+        # (a new id each time: the same one again would be a duplicate, and dropped)
         return await sse_response(request, body.encode())
 
     async def scenario() -> None:
@@ -302,9 +303,41 @@ def test_a_non_ascii_event_id_is_sent_back_as_utf8_on_reconnect() -> None:
             task = asyncio.create_task(source.run())
             try:
                 await wait_for(lambda: store.end_seq >= 2)
-                assert seen[:2] == [b"", "café-7".encode()]
+                assert seen[:2] == [b"", "café-1".encode()]
                 assert source.backoff.base == 0.01
             finally:
                 await stop_task(task)
+
+    run(scenario())
+
+
+def test_events_a_server_sends_again_after_a_reconnect_are_dropped_once() -> None:
+    requests: list[str | None] = []
+
+    def frames(ids: range) -> bytes:
+        return b"".join(b'id: %d\ndata: {"type": "n", "n": %d}\n\n' % (i, i) for i in ids)
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        requests.append(request.headers.get("Last-Event-ID"))
+        if len(requests) == 1:
+            return await sse_response(request, frames(range(1, 11)))
+        # Resumes from too far back: 6..10 again, then an event with no id, then 11..15.
+        body = frames(range(6, 11)) + b'data: {"type": "no.id"}\n\n' + frames(range(11, 16))
+        return await sse_response(request, body)
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            source = SSESource(ConnectionSpec(url, "again"), store, backoff=fast_backoff())
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: store.end_seq >= 16)
+            finally:
+                await stop_task(task)
+        events = store.events(0, store.end_seq)
+        assert [e.data.get("n") for e in events if e.type == "n"] == list(range(1, 16))
+        assert [e.type for e in events].count("no.id") == 1  # no id of its own: kept
+        assert source.status.duplicates == 5 and requests[:2] == [None, "10"]
+        assert store.counts["again"].accepted == 16
 
     run(scenario())

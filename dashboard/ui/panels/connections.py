@@ -115,6 +115,11 @@ class ConnectionTableModel(ListTableModel):
                 lines.append("TLS certificates are NOT verified for this connection")
             if status.last_event_id:
                 lines.append(f"last event id: {status.last_event_id}")
+            if status.duplicates:
+                lines.append(
+                    f"{status.duplicates:,} events sent again by the server (same id) were "
+                    "dropped, not counted twice"
+                )
             if status.last_error:
                 lines.append(f"last error: {status.last_error}")
             return plain_tooltip("\n".join(lines))
