@@ -758,8 +758,11 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             f"About {APP_TITLE}",
-            f"{APP_TITLE} {__version__}\n\nLive event feeds (Server-Sent Events, WebSocket) "
-            "as cards, a chart, alerts and a log.\n\nCtrl+N: add a connection\n"
+            f"{APP_TITLE} {__version__}\n\nLive event feeds (Server-Sent Events, WebSocket, "
+            "Redis) as cards, charts, alerts and a log.\n\nCtrl+N: add a connection\n"
+            "Ctrl+S / Ctrl+Shift+S: save the layout (as…); Ctrl+Shift+O: open one\n"
+            "Ctrl+1 / Ctrl+2 / Ctrl+3: show or hide the cards, fields, alerts\n"
+            "Double-click a field (Fields panel): a card for it; drag it onto a chart: a line\n"
             "Ctrl+F: filter the log (Escape clears it)\nCtrl+E: export what the log shows\n"
             "Ctrl+R: start or stop recording\nCtrl+O: replay a recording (or drop it here)\n"
             "Ctrl+Shift+R: replay what the log shows\n"
