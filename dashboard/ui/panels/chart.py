@@ -33,6 +33,7 @@ from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import MUTED, PANEL, SERIES_COLOURS, TEXT, level_colour
 
 DEFAULT_REDRAW_MS = 100
+MAX_REDRAW_MS = 1000
 GAP_FACTOR = 20  # points further apart than this many usual steps are not joined
 WINDOWS = (
     ("30 s", 30.0),
@@ -114,6 +115,7 @@ class ChartPanel(QWidget):
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(redraw_ms)
+        self._redraw_ms = redraw_ms
         self._redraw_timer.timeout.connect(self.redraw)
 
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
@@ -292,6 +294,7 @@ class ChartPanel(QWidget):
         if self.paused:
             return
         grown, self._grown = self._grown, set()
+        started = time.perf_counter()
         now = self.clock() if now is None else now
         since = now - self.spec.window
         for key in sorted(grown):
@@ -300,6 +303,10 @@ class ChartPanel(QWidget):
             curve.setData(t, v, connect=joined(t))
         self._draw_markers(since)
         self.scroll_to(now)
+        # Lines of many points cost more to push: then redraw less often, so the chart
+        # never takes more than about a tenth of the window's time (10 a second at best).
+        spent_ms = (time.perf_counter() - started) * 1000
+        self._redraw_timer.setInterval(int(min(MAX_REDRAW_MS, max(self._redraw_ms, spent_ms * 10))))
 
     def _new_curve(self, key: tuple[int, str]) -> pg.PlotDataItem:
         if not self.curves:
