@@ -36,6 +36,25 @@ WINDOWED = ("rate", "count", "avg", "min", "max")
 NEWEST_ONLY = ("last", "mean", "sum")  # figures made of each source's newest value
 BUCKETS = 60  # per window
 SPARK_POINTS = 60  # figures kept for the sparkline
+SHOW_CHOICES = (
+    ("last", "Newest value"),
+    ("mean", "Mean of each source's newest"),
+    ("sum", "Sum of each source's newest"),
+    ("total", "Total of every value"),
+    ("rate", "Rate per second (a counter)"),
+    ("count", "Count of events in the window"),
+    ("avg", "Average over the window"),
+    ("min", "Lowest in the window"),
+    ("max", "Highest in the window"),
+)
+STYLE_CHOICES = (
+    ("number", "Number"),
+    ("si", "SI prefixes (k, M, G)"),
+    ("percent", "Percent of a fraction"),
+    ("bytes", "Bytes (KiB, MiB)"),
+    ("duration", "Duration (seconds)"),
+)
+
 DEFAULT_STALE_S = 30.0
 MAX_DECIMALS = 12
 

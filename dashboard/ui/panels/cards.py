@@ -20,9 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.cards import CardSpec, CardState
+from dashboard.core.cards import SHOW_CHOICES, STYLE_CHOICES, CardSpec, CardState
 from dashboard.core.display import format_value
 from dashboard.core.event import Event
+from dashboard.ui.card_dialog import CardDialog
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL, TEXT, level_colour
 
@@ -184,6 +185,7 @@ class MetricCard(QFrame):
             action.triggered.connect(lambda _on, s=style: self._respec(style=s))
         styles.setToolTipsVisible(True)
         menu.addAction("Rename…").triggered.connect(self._rename)
+        menu.addAction("Edit…").triggered.connect(self.edit)
         menu.addSeparator()
         menu.addAction("Remove card").triggered.connect(self.remove_requested)
         return menu
@@ -191,30 +193,19 @@ class MetricCard(QFrame):
     def _respec(self, **changes: object) -> None:
         self.respec_requested.emit(dataclasses.replace(self.state.spec, **changes))
 
+    def edit(self) -> None:
+        """Everything about the card in one dialog: thresholds, window, staleness…"""
+        dialog = CardDialog(self.state.spec, self)
+        if dialog.exec() == CardDialog.DialogCode.Accepted:
+            self.respec_requested.emit(dialog.spec())
+
+    def mouseDoubleClickEvent(self, event: object) -> None:
+        self.edit()
+
     def _rename(self) -> None:
         title, ok = QInputDialog.getText(self, "Rename card", "Title:", text=self.state.spec.title)
         if ok and title.strip():
             self._respec(title=title.strip())
-
-
-SHOW_CHOICES = (
-    ("last", "Newest value"),
-    ("mean", "Mean of each source's newest"),
-    ("sum", "Sum of each source's newest"),
-    ("total", "Total of every value"),
-    ("rate", "Rate per second (a counter)"),
-    ("count", "Count of events in the window"),
-    ("avg", "Average over the window"),
-    ("min", "Lowest in the window"),
-    ("max", "Highest in the window"),
-)
-STYLE_CHOICES = (
-    ("number", "Number"),
-    ("si", "SI prefixes (k, M, G)"),
-    ("percent", "Percent of a fraction"),
-    ("bytes", "Bytes (KiB, MiB)"),
-    ("duration", "Duration (seconds)"),
-)
 
 
 class CardsPanel(QWidget):

@@ -1,0 +1,158 @@
+"""The card dialog: what a card shows and how, thresholds and staleness included. OK stays
+disabled, with the reason under the form, until the settings make a card."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dashboard.core.cards import MAX_DECIMALS, SHOW_CHOICES, STYLE_CHOICES, CardSpec
+from dashboard.core.display import Thresholds
+from dashboard.core.query import QueryError
+from dashboard.core.rules import parse_duration
+from dashboard.ui.theme import level_colour
+
+AUTO = -1  # the decimals box's "as the value needs"
+
+
+class CardDialog(QDialog):
+    """Edits a CardSpec; :meth:`spec` is the result once accepted."""
+
+    def __init__(self, spec: CardSpec, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Edit card: {spec.title}")
+        self.setMinimumWidth(460)
+        self.original = spec
+        self.title = QLineEdit(spec.title)
+        self.show_box = QComboBox()
+        for show, text in SHOW_CHOICES:
+            self.show_box.addItem(text, show)
+        self.show_box.setCurrentIndex(self.show_box.findData(spec.show))
+        self.window = QLineEdit(_duration_text(spec.window))
+        self.window.setToolTip("For rate, count, average, lowest and highest: 30s, 5m, 1h…")
+        self.query = QLineEdit(spec.query)
+        self.query.setPlaceholderText("only the events matching this (the log's query language)")
+        self.style_box = QComboBox()
+        for style, text in STYLE_CHOICES:
+            self.style_box.addItem(text, style)
+        self.style_box.setCurrentIndex(self.style_box.findData(spec.style))
+        self.unit = QLineEdit(spec.unit)
+        self.decimals = QSpinBox()
+        self.decimals.setRange(AUTO, MAX_DECIMALS)
+        self.decimals.setSpecialValueText("as needed")
+        self.decimals.setValue(AUTO if spec.decimals is None else spec.decimals)
+        self.warning = QLineEdit(_number_text(spec.thresholds.warning))
+        self.critical = QLineEdit(_number_text(spec.thresholds.critical))
+        for box in (self.warning, self.critical):
+            box.setPlaceholderText("none")
+            box.setToolTip("A critical level below the warning one means lower is worse")
+        self.stale = QLineEdit("never" if spec.stale_after is None else
+                               _duration_text(spec.stale_after))  # fmt: skip
+        self.stale.setToolTip("Marked stale when nothing came for this long (or: never)")
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet(f"color: {level_colour('critical')};")
+
+        form = QFormLayout()
+        form.addRow("Title", self.title)
+        reads = QLabel(f"{spec.field or 'the events'} of {spec.type or 'any type'}")
+        reads.setTextFormat(Qt.TextFormat.PlainText)  # (a field path comes from the feed)
+        form.addRow("Reads", reads)
+        form.addRow("Shows", self.show_box)
+        form.addRow("Window", self.window)
+        form.addRow("Only events matching", self.query)
+        form.addRow("Format", self.style_box)
+        form.addRow("Unit", self.unit)
+        form.addRow("Decimals", self.decimals)
+        form.addRow("Warning at", self.warning)
+        form.addRow("Critical at", self.critical)
+        form.addRow("Stale after", self.stale)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        for line in (self.title, self.window, self.query, self.unit, self.warning,
+                     self.critical, self.stale):  # fmt: skip
+            line.textChanged.connect(self._validate)
+        for box in (self.show_box, self.style_box):
+            box.currentIndexChanged.connect(self._validate)
+        self.decimals.valueChanged.connect(self._validate)
+        self._validate()
+
+    def spec(self) -> CardSpec:
+        """The card as the form says; ValueError naming the setting that is wrong."""
+        title = self.title.text().strip()
+        if not title:
+            raise ValueError("Title: give the card a title")
+        stale_text = self.stale.text().strip().lower()
+        try:
+            thresholds = Thresholds(
+                warning=_number(self.warning.text(), "Warning at"),
+                critical=_number(self.critical.text(), "Critical at"),
+            )
+            return dataclasses.replace(
+                self.original,
+                title=title,
+                show=self.show_box.currentData(),
+                window=parse_duration(self.window.text().strip() or "1m", "Window"),
+                query=self.query.text().strip(),
+                style=self.style_box.currentData(),
+                unit=self.unit.text().strip(),
+                decimals=None if self.decimals.value() == AUTO else self.decimals.value(),
+                thresholds=thresholds,
+                stale_after=None
+                if stale_text in ("", "never")
+                else parse_duration(stale_text, "Stale after"),
+            )
+        except QueryError as exc:
+            raise ValueError(f"Only events matching: {exc}") from None
+
+    def problem(self) -> str | None:
+        try:
+            self.spec()
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    def _validate(self) -> None:
+        problem = self.problem()
+        self.error.setText(problem or "")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(problem is None)
+
+
+def _number(text: str, what: str) -> float | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{what}: {text!r} is not a number") from None
+
+
+def _number_text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _duration_text(seconds: float) -> str:
+    for unit, size in (("h", 3600.0), ("m", 60.0)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"

@@ -1,0 +1,55 @@
+"""The card dialog: every setting of a card, OK only once they make one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QDialogButtonBox
+
+from dashboard.core.cards import CardSpec
+from dashboard.core.display import Thresholds
+from dashboard.ui.card_dialog import CardDialog
+
+
+def ok_enabled(dialog: CardDialog) -> bool:
+    return dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_the_form_makes_the_card_it_says(qtbot: Any) -> None:
+    spec = CardSpec("CPU", "metrics.update", "cpu", show="mean", unit="%", decimals=1)
+    dialog = CardDialog(spec)
+    qtbot.addWidget(dialog)
+    assert ok_enabled(dialog) and dialog.spec() == spec  # unchanged, the same card
+    dialog.show_box.setCurrentIndex(dialog.show_box.findData("max"))
+    dialog.window.setText("5m")
+    dialog.warning.setText("70")
+    dialog.critical.setText("90")
+    dialog.stale.setText("never")
+    dialog.query.setText("source:web-*")
+    made = dialog.spec()
+    assert (made.show, made.window, made.query, made.stale_after) == (
+        "max",
+        300.0,
+        "source:web-*",
+        None,
+    )
+    assert made.thresholds == Thresholds(warning=70.0, critical=90.0)
+    assert (made.field, made.type, made.unit, made.decimals) == ("cpu", "metrics.update", "%", 1)
+
+
+def test_mistakes_keep_ok_disabled_and_say_which_setting(qtbot: Any) -> None:
+    dialog = CardDialog(CardSpec("Mem", "metrics.update", "memory", unit="MB"))
+    qtbot.addWidget(dialog)
+    for box, text, message in (
+        (dialog.warning, "high", "Warning at: 'high' is not a number"),
+        (dialog.window, "soon", "Window: expected a duration like 30s, 5m or 1h, not 'soon'"),
+        (dialog.query, "amount>", "Only events matching: "),
+        (dialog.title, " ", "Title: give the card a title"),
+    ):
+        before = box.text()
+        box.setText(text)
+        assert not ok_enabled(dialog) and dialog.error.text().startswith(message)
+        box.setText(before)
+        assert ok_enabled(dialog) and dialog.error.text() == ""
+    dialog.style_box.setCurrentIndex(dialog.style_box.findData("duration"))  # of "MB"?
+    assert not ok_enabled(dialog) and "MB" in dialog.error.text()
