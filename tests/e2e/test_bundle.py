@@ -47,6 +47,8 @@ def test_the_frozen_bundle_starts_on_the_demo_feed(tmp_path: Path) -> None:
         "live-dashboard.desktop",
         "_internal/resources/icons/dashboard.svg",
         "_internal/resources/icons/dashboard.png",
+        "_internal/resources/layouts/demo.toml",  # what --demo opens
+        "_internal/resources/layouts/orders.toml",
     ):
         assert f"{top}/{inside}" in names, inside
 
