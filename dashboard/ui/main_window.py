@@ -401,6 +401,7 @@ class MainWindow(QMainWindow):
         self.bus.flush()
         for chart in self.charts:
             chart.redraw()
+        self.cards.refresh_now()
         self.cards.tick()
         self.fields.refresh()
         self.log_panel.refresh(wait=True)

@@ -101,6 +101,7 @@ def test_a_dropped_recording_replays_in_a_window_of_its_own(
     replay.player.set_speed(None)
     qtbot.waitUntil(lambda: replay.store.end_seq == 20 and not replay.player.playing)
     replay.bus.flush()  # the tick that shows the last batch
+    replay.window.cards.refresh_now()
     window = replay.window
     assert window.chart.clock() == 1_000_000.0 + 19  # the chart shows the recording's time
     assert window.cards.card("CPU").value.text() == "69.0 %"  # the last report, as live

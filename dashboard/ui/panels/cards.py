@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QContextMenuEvent, QGuiApplication, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -28,6 +28,7 @@ from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL, TEXT, level_colour
 
 CARD_WIDTH = 190  # the narrowest a card gets; columns are as many as fit
+CARD_REFRESH_MS = 200
 
 
 class Sparkline(QWidget):
@@ -228,6 +229,11 @@ class CardsPanel(QWidget):
         super().__init__(parent)
         self.clock = clock
         self.held = held  # the events the store holds: a new card folds them at once
+        self._stale_cards: set[MetricCard] = set()  # folded new events, not shown yet
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(CARD_REFRESH_MS)
+        self._refresh_timer.timeout.connect(self._refresh_changed)
         self.cards: list[MetricCard] = []
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
@@ -283,7 +289,21 @@ class CardsPanel(QWidget):
             wanted = card.state.spec.type
             batch = by_type.get(wanted) if wanted else events
             if batch and card.state.fold(batch, of_type=bool(wanted)):
+                self._stale_cards.add(card)
+        if self._stale_cards and not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh_changed(self) -> None:
+        """Show what the cards folded since the last refresh (a few times a second: a
+        figure that changes 30 times a second is read no better, and costs paint)."""
+        changed, self._stale_cards = self._stale_cards, set()
+        for card in changed:
+            if card in self.cards:
                 card.refresh()
+
+    def refresh_now(self) -> None:
+        self._refresh_timer.stop()
+        self._refresh_changed()
 
     def tick(self) -> None:
         for card in self.cards:

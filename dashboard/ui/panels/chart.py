@@ -34,6 +34,7 @@ from dashboard.ui.theme import MUTED, PANEL, SERIES_COLOURS, TEXT, level_colour
 
 DEFAULT_REDRAW_MS = 100
 MAX_REDRAW_MS = 1000
+MAX_STEP_MS = 500  # however long the window, new points show within half a second
 GAP_FACTOR = 20  # points further apart than this many usual steps are not joined
 WINDOWS = (
     ("30 s", 30.0),
@@ -303,10 +304,13 @@ class ChartPanel(QWidget):
             curve.setData(t, v, connect=joined(t))
         self._draw_markers(since)
         self.scroll_to(now)
-        # Lines of many points cost more to push: then redraw less often, so the chart
-        # never takes more than about a tenth of the window's time (10 a second at best).
+        # Redraw no more often than the time axis moves a pixel (a 5-minute chart 600 px
+        # wide: twice a second; 30 s: ten times), and, when lines of many points cost more
+        # to push, so that the chart takes at most about a tenth of the window's time.
         spent_ms = (time.perf_counter() - started) * 1000
-        self._redraw_timer.setInterval(int(min(MAX_REDRAW_MS, max(self._redraw_ms, spent_ms * 10))))
+        pixel_ms = self.spec.window * 1000 / max(self.plot.width(), 100)
+        wanted = max(self._redraw_ms, min(pixel_ms, MAX_STEP_MS), spent_ms * 10)
+        self._redraw_timer.setInterval(int(min(MAX_REDRAW_MS, wanted)))
 
     def _new_curve(self, key: tuple[int, str]) -> pg.PlotDataItem:
         if not self.curves:
