@@ -2,8 +2,8 @@
 
     python packaging/build.py [--dist DIR] [--work DIR]
 
-Runs PyInstaller on packaging/dashboard.spec, strips debug symbols from libpython on Linux
-(PyInstaller's own strip breaks numpy's OpenBLAS), then packs the folder:
+Runs PyInstaller on packaging/dashboard.spec, strips the shared libraries' symbol tables on
+Linux (not PyInstaller's strip: it breaks numpy's OpenBLAS), then packs the folder:
 ``dist/dashboard-<version>-<platform>-<arch>.tar.gz`` on Linux, ``.zip`` on Windows, and a
 zip of ``Live Dashboard.app`` on macOS. Prints where the archive is and the sizes.
 """
@@ -36,15 +36,26 @@ def folder_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
-def strip_debug_symbols(bundle: Path) -> None:
-    """libpython and the stdlib's extension modules ship with debug info: tens of MB."""
+def strip_symbols(bundle: Path) -> None:
+    """libpython and many extension modules (aiohttp, multidict, numpy) ship with symbol
+    tables and debug info the bundle never uses: about 20 MB.
+
+    Libraries in a wheel's ``.libs`` folder are left alone: auditwheel rewrote them with
+    patchelf, and strip leaves such a file unloadable ("ELF load command address/offset not
+    page-aligned"), which is why PyInstaller's own strip option stays off.
+    """
     strip = shutil.which("strip")
     if sys.platform != "linux" or strip is None:
         return
-    internal = bundle / "_internal"
-    targets = [*internal.glob("libpython*.so*"), *internal.glob("python3*/lib-dynload/*.so")]
+    targets = [
+        path
+        for path in (bundle / "_internal").rglob("*.so*")
+        if path.is_file()
+        and not path.is_symlink()
+        and not any(part.endswith(".libs") for part in path.parts)
+    ]
     if targets:
-        subprocess.run([strip, "--strip-debug", *map(str, targets)], check=True)
+        subprocess.run([strip, "--strip-unneeded", *map(str, targets)], check=True)
 
 
 def archive(bundle: Path, dist: Path) -> Path:
@@ -85,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     print("+", " ".join(command), flush=True)
     subprocess.run(command, check=True)
     bundle = args.dist / "dashboard"
-    strip_debug_symbols(bundle)
+    strip_symbols(bundle)
     if sys.platform == "linux":  # the menu entry and its installer travel in the archive
         for name in ("install.sh", "live-dashboard.desktop"):
             shutil.copy2(ROOT / "packaging" / "linux" / name, bundle / name)
