@@ -262,3 +262,41 @@ def test_hostile_names_show_literally_in_legends_tooltips_and_cards(qtbot: Any) 
     card = cards.cards[0]
     assert card.title.textFormat() == card.value.textFormat() == Qt.TextFormat.PlainText
     assert "<img" not in card.toolTip() and "&lt;img" in card.toolTip()
+
+
+def test_chart_markers_stay_on_their_lines_as_newer_ones_arrive(qtbot: Any) -> None:
+    from dashboard.core.series import ChartSpec, SeriesSpec
+    from dashboard.ui.panels.chart import MARKERS_SHOWN, ChartPanel
+    from tests.unit.factories import make_event
+
+    now = [1_000.0]
+    spec = ChartSpec("c", (SeriesSpec("m", "v"),), window=60.0, markers="type:deploy")
+    chart = ChartPanel(spec, clock=lambda: now[0])
+    qtbot.addWidget(chart)
+    deploys = [make_event("deploy", {"v": 1}, time=990.0 + i) for i in range(3)]
+    chart.add_events([make_event("m", {"v": 1}, time=989.0), *deploys])
+    chart.redraw(now[0])
+    first = {line.value(): line for line in chart._markers if line.isVisible()}
+    assert sorted(first) == [990.0, 991.0, 992.0]
+    assert "deploy at" in first[991.0].toolTip()
+
+    chart.add_events([make_event("deploy", {"v": 1}, time=1_000.0)])
+    now[0] = 1_051.0  # the window (60 s) no longer holds 990
+    chart.redraw(now[0])
+    shown = {line.value(): line for line in chart._markers if line.isVisible()}
+    assert sorted(shown) == [991.0, 992.0, 1_000.0]
+    assert shown[991.0] is first[991.0] and shown[992.0] is first[992.0]  # not moved
+    assert len(chart._markers) == 3  # the line 990 had is the one 1,000 took
+    assert MARKERS_SHOWN >= 3
+
+
+def test_a_busy_line_is_joined_throughout() -> None:
+    import numpy as np
+
+    from dashboard.ui.panels.chart import joined
+
+    assert joined(np.linspace(0.0, 300.0, 1_000_001)) == "all"  # every step under a second
+    t = np.concatenate([np.arange(0.0, 100.0, 2.0), np.arange(200.0, 300.0, 2.0)])
+    connect = joined(t)
+    assert not isinstance(connect, str)
+    assert list(np.flatnonzero(~connect)) == [49]  # only across the 100 s gap

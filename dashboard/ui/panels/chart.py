@@ -36,6 +36,7 @@ DEFAULT_REDRAW_MS = 100
 MAX_REDRAW_MS = 1000
 MAX_STEP_MS = 500  # however long the window, new points show within half a second
 GAP_FACTOR = 20  # points further apart than this many usual steps are not joined
+MIN_GAP_S = 1.0  # ... and than a second
 WINDOWS = (
     ("30 s", 30.0),
     ("1 min", 60.0),
@@ -53,13 +54,20 @@ RESUME_TIP = "Resume: follow the newest data again (the view was paused)"
 
 def joined(t: np.ndarray) -> np.ndarray | str:
     """Which points the line joins to the next: not across a gap (a feed that was down, a
-    backfill from long ago), which a straight line would pass off as data."""
+    backfill from long ago), which a straight line would pass off as data.
+
+    "all" when no step is over a second (every busy line): pyqtgraph draws that faster,
+    and no median of a million steps is taken. The usual step is the median of at most
+    about 10,000 of them.
+    """
     if len(t) < 3:
         return "all"
     steps = np.diff(t)
-    usual = float(np.median(steps))
+    if steps.max() <= MIN_GAP_S:
+        return "all"
+    usual = float(np.median(steps[:: max(1, len(steps) // 10_000)]))
     connect = np.ones(len(t), dtype=bool)
-    connect[:-1] = steps <= max(usual * GAP_FACTOR, 1.0)
+    connect[:-1] = steps <= max(usual * GAP_FACTOR, MIN_GAP_S)
     return connect
 
 
@@ -113,6 +121,7 @@ class ChartPanel(QWidget):
         self.paused = False
         self._grown: set[tuple[int, str]] = set()
         self._markers: list[pg.InfiniteLine] = []
+        self._line_for: dict[tuple[float, str], pg.InfiniteLine] = {}  # markers shown
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(redraw_ms)
@@ -265,6 +274,7 @@ class ChartPanel(QWidget):
         for marker in self._markers:
             self.plot.removeItem(marker)
         self._markers.clear()
+        self._line_for.clear()
 
     # -- data -------------------------------------------------------------------------
     def add_events(
@@ -325,18 +335,32 @@ class ChartPanel(QWidget):
         return curve
 
     def _draw_markers(self, since: float) -> None:
+        """Show the newest markers in the window. A line keeps its marker while the marker
+        stays in the window (moving a line or setting its tooltip costs, and with every new
+        marker the list shifts by one)."""
         marks = self.data.markers_since(since)[-MARKERS_SHOWN:]
-        while len(self._markers) < len(marks):
-            pen = pg.mkPen(level_colour("critical"), width=1, style=Qt.PenStyle.DashLine)
-            line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
-            self.plot.addItem(line, ignoreBounds=True)
-            self._markers.append(line)
-        for line, (t, what) in zip(self._markers, marks, strict=False):
+        kept = {mark: line for mark, line in self._line_for.items() if mark in set(marks)}
+        taken = {id(line) for line in kept.values()}
+        spare = [line for line in self._markers if id(line) not in taken]
+        for mark in marks:
+            if mark in kept:
+                continue
+            line = spare.pop() if spare else self._new_marker()
+            t, what = mark
             line.setPos(t)
             line.setToolTip(plain_tooltip(f"{what} at {datetime.fromtimestamp(t):%H:%M:%S}"))
             line.show()
-        for line in self._markers[len(marks) :]:
+            kept[mark] = line
+        for line in spare:
             line.hide()
+        self._line_for = kept
+
+    def _new_marker(self) -> pg.InfiniteLine:
+        pen = pg.mkPen(level_colour("critical"), width=1, style=Qt.PenStyle.DashLine)
+        line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+        self.plot.addItem(line, ignoreBounds=True)
+        self._markers.append(line)
+        return line
 
     def scroll_to(self, now: float) -> None:
         """Show the window ending at *now* (also while no new points arrive).
