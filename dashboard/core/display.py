@@ -18,6 +18,8 @@ from dataclasses import InitVar, dataclass, field
 from numbers import Real
 from typing import Any
 
+from dashboard.core.fields import as_number
+
 __all__ = [
     "LEVELS",
     "MAPPING_LEVELS",
@@ -340,14 +342,14 @@ class ValueMapping:
         if self._regex is not None:
             return self._regex.search(_as_text(value)) is not None
         if self.range is not None:
-            number = _as_number(value)
+            number = as_number(value)
             return number is not None and self.range[0] <= number <= self.range[1]
         expected = self.value
         if isinstance(expected, bool):
             return isinstance(value, bool) and value == expected
         if isinstance(expected, str):
             return _as_text(value) == expected
-        number = _as_number(value)
+        number = as_number(value)
         return number is not None and number == expected
 
     def display_text(self, formatted: str) -> str:
@@ -378,17 +380,3 @@ def _as_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _as_number(value: object) -> float | None:
-    """*value* as a number (numeric strings included); None for booleans and other text."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, Real):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None

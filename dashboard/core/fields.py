@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from numbers import Real
 from typing import Any
 
 from dashboard.core.event import Event
@@ -31,10 +32,11 @@ def lookup(data: Any, path: str) -> Any:
 
 
 def as_number(value: Any) -> float | None:
-    """A float for ints, floats and numeric strings; None for anything else (and booleans)."""
+    """A float for numbers (numpy's too) and numeric strings; None for anything else (and
+    booleans)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
+    if isinstance(value, Real):
         return float(value)
     if isinstance(value, str):
         try:

@@ -155,8 +155,9 @@ def test_lookup_paths() -> None:
 
 @pytest.mark.parametrize(
     ("value", "number"),
-    [(1, 1.0), (2.5, 2.5), ("3", 3.0), ("x", None), (True, None), (None, None), ([1], None)],
-)
+    [(1, 1.0), (2.5, 2.5), ("3", 3.0), ("x", None), (True, None), (None, None), ([1], None),
+     (np.int64(7), 7.0), (np.float32(0.5), 0.5), (np.bool_(True), None)],
+)  # fmt: skip
 def test_as_number(value: object, number: float | None) -> None:
     assert as_number(value) == number
 
