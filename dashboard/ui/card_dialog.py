@@ -4,6 +4,7 @@ disabled, with the reason under the form, until the settings make a card."""
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard.core.cards import MAX_DECIMALS, SHOW_CHOICES, STYLE_CHOICES, CardSpec
-from dashboard.core.display import Thresholds
 from dashboard.core.query import QueryError
 from dashboard.core.rules import parse_duration
 from dashboard.ui.theme import level_colour
@@ -103,7 +103,8 @@ class CardDialog(QDialog):
             raise ValueError("Title: give the card a title")
         stale_text = self.stale.text().strip().lower()
         try:
-            thresholds = Thresholds(
+            thresholds = dataclasses.replace(  # "below" and the rest stay as they were
+                self.original.thresholds,
                 warning=_number(self.warning.text(), "Warning at"),
                 critical=_number(self.critical.text(), "Critical at"),
             )
@@ -148,11 +149,16 @@ def _number(text: str, what: str) -> float | None:
 
 
 def _number_text(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    """Exactly the number, without exponent or a trailing ``.0`` (not ``2.14748e+09``)."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def _duration_text(seconds: float) -> str:
+    """What parse_duration reads back: ``5m``, ``2h``, ``90s``, ``0.25s``."""
     for unit, size in (("h", 3600.0), ("m", 60.0)):
         if seconds >= size and seconds % size == 0:
-            return f"{seconds / size:g}{unit}"
-    return f"{seconds:g}s"
+            return f"{int(seconds // size)}{unit}"
+    text = format(Decimal(repr(float(seconds))), "f")  # 1e-07 -> 0.0000001
+    return f"{text.rstrip('0').rstrip('.') if '.' in text else text}s"

@@ -53,3 +53,17 @@ def test_mistakes_keep_ok_disabled_and_say_which_setting(qtbot: Any) -> None:
         assert ok_enabled(dialog) and dialog.error.text() == ""
     dialog.style_box.setCurrentIndex(dialog.style_box.findData("duration"))  # of "MB"?
     assert not ok_enabled(dialog) and "MB" in dialog.error.text()
+
+
+def test_an_untouched_setting_comes_back_exactly(qtbot: Any) -> None:
+    spec = CardSpec(
+        "Free disk", "metrics.update", "disk_free", unit="B", style="bytes",
+        thresholds=Thresholds(warning=2_147_483_648, critical=1_073_741_824.5, below=True),
+        window=1_234_567.0, stale_after=0.0000001,
+    )  # fmt: skip
+    dialog = CardDialog(spec)
+    qtbot.addWidget(dialog)
+    assert dialog.warning.text() == "2147483648" and dialog.window.text() == "1234567s"
+    assert ok_enabled(dialog) and dialog.spec() == spec  # lower stays worse; no digit lost
+    dialog.title.setText("Disk")
+    assert dialog.spec().thresholds.below is True

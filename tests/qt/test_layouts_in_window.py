@@ -287,6 +287,9 @@ def test_chart_markers_stay_on_their_lines_as_newer_ones_arrive(qtbot: Any) -> N
     assert sorted(shown) == [991.0, 992.0, 1_000.0]
     assert shown[991.0] is first[991.0] and shown[992.0] is first[992.0]  # not moved
     assert len(chart._markers) == 3  # the line 990 had is the one 1,000 took
+    chart.add_events([make_event("deploy", {"v": 1}, time=1_000.0)] * 5)  # the same moment
+    chart.redraw(now[0])
+    assert len(chart._markers) == 3 and sum(line.isVisible() for line in chart._markers) == 3
     assert MARKERS_SHOWN >= 3
 
 
@@ -300,3 +303,15 @@ def test_a_busy_line_is_joined_throughout() -> None:
     connect = joined(t)
     assert not isinstance(connect, str)
     assert list(np.flatnonzero(~connect)) == [49]  # only across the 100 s gap
+
+
+def test_hosts_polled_at_the_same_moment_make_one_joined_line() -> None:
+    import numpy as np
+
+    from dashboard.ui.panels.chart import joined
+
+    t = np.repeat(np.arange(0.0, 100.0, 5.0), 3)  # three hosts, every 5 s, one timestamp
+    t = np.concatenate([t, [400.0, 400.0, 400.0]])  # and one gap
+    connect = joined(t)
+    assert not isinstance(connect, str)
+    assert list(np.flatnonzero(~connect)) == [59]

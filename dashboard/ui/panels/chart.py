@@ -65,7 +65,8 @@ def joined(t: np.ndarray) -> np.ndarray | str:
     steps = np.diff(t)
     if steps.max() <= MIN_GAP_S:
         return "all"
-    usual = float(np.median(steps[:: max(1, len(steps) // 10_000)]))
+    moving = steps[steps > 0]  # points sharing a moment (several hosts polled) are no step
+    usual = float(np.median(moving[:: max(1, len(moving) // 10_000)]))
     connect = np.ones(len(t), dtype=bool)
     connect[:-1] = steps <= max(usual * GAP_FACTOR, MIN_GAP_S)
     return connect
@@ -338,8 +339,9 @@ class ChartPanel(QWidget):
         """Show the newest markers in the window. A line keeps its marker while the marker
         stays in the window (moving a line or setting its tooltip costs, and with every new
         marker the list shifts by one)."""
-        marks = self.data.markers_since(since)[-MARKERS_SHOWN:]
-        kept = {mark: line for mark, line in self._line_for.items() if mark in set(marks)}
+        marks = list(dict.fromkeys(self.data.markers_since(since)))[-MARKERS_SHOWN:]
+        wanted = set(marks)
+        kept = {mark: line for mark, line in self._line_for.items() if mark in wanted}
         taken = {id(line) for line in kept.values()}
         spare = [line for line in self._markers if id(line) not in taken]
         for mark in marks:
