@@ -2,8 +2,9 @@
 
     python packaging/build.py [--dist DIR] [--work DIR]
 
-Runs PyInstaller on packaging/dashboard.spec, strips the shared libraries' symbol tables on
-Linux (not PyInstaller's strip: it breaks numpy's OpenBLAS), then packs the folder:
+Runs PyInstaller on packaging/dashboard.spec; on Linux it strips the shared libraries' symbol
+tables (not PyInstaller's strip: it breaks numpy's OpenBLAS) and cuts Qt's ICU data to what
+Qt uses (packaging/icu.py, which needs a C compiler); then it packs the folder:
 ``dist/dashboard-<version>-<platform>-<arch>.tar.gz`` on Linux, ``.zip`` on Windows, and a
 zip of ``Live Dashboard.app`` on macOS. Prints where the archive is and the sizes.
 """
@@ -21,6 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from dashboard import __version__  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "packaging"))
+import icu  # noqa: E402
 
 SPEC = ROOT / "packaging" / "dashboard.spec"
 
@@ -56,6 +60,16 @@ def strip_symbols(bundle: Path) -> None:
     ]
     if targets:
         subprocess.run([strip, "--strip-unneeded", *map(str, targets)], check=True)
+
+
+def trim_icu_data(bundle: Path) -> None:
+    """Qt's ICU data library, cut to what Qt asks ICU for (see packaging/icu.py)."""
+    if sys.platform != "linux":  # Windows' Qt uses the system's ICU; macOS's uses none
+        return
+    for library in (bundle / "_internal").rglob("libicudata.so.*"):
+        if library.is_file() and not library.is_symlink():
+            before, after = icu.trim(library)
+            print(f"ICU data: {library.name} {before / 2**20:.0f} -> {after / 2**20:.0f} MB")
 
 
 def archive(bundle: Path, dist: Path) -> Path:
@@ -97,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(command, check=True)
     bundle = args.dist / "dashboard"
     strip_symbols(bundle)
+    trim_icu_data(bundle)
     if sys.platform == "linux":  # the menu entry and its installer travel in the archive
         for name in ("install.sh", "live-dashboard.desktop"):
             shutil.copy2(ROOT / "packaging" / "linux" / name, bundle / name)
