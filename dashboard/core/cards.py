@@ -194,7 +194,7 @@ class CardState:
         if self._query is not None:
             chosen = self._query.filter(chosen)
         if spec.show in NEWEST_ONLY:
-            chosen = _newest_per_source(list(chosen), spec.field)
+            chosen = self._newest_per_source(list(chosen))
         changed = False
         for event in chosen:
             if spec.show == "count":
@@ -214,7 +214,7 @@ class CardState:
         if number is not None and not math.isfinite(number):
             return False  # a "NaN" would poison every sum from now on
         if number is None:  # a text: shown as it is by a last-value card that had no numbers
-            if self.spec.show != "last" or self.latest or isinstance(raw, dict | list):
+            if self.spec.show != "last" or self.latest or not _is_text(raw):
                 return False
             self.raw, self.text_value, self.last = raw, _as_text(raw), None
             return True
@@ -229,6 +229,27 @@ class CardState:
         elif show == "rate":
             return self._count_up(who, event, number)
         return True
+
+    def _newest_per_source(self, events: Sequence[Event]) -> list[Event]:
+        """Of a tick's events, each source's newest with a value :meth:`_take` accepts,
+        oldest first: all a last, mean or sum card needs, and the same figure however the
+        events were split into ticks (a newer "NaN" or text does not hide a good number)."""
+        path = self.spec.field
+        # a text counts only for a last card that never had a number, as in _take
+        texts = self.spec.show == "last" and not self.latest
+        if texts and any(_is_number(lookup(e.data, path)) for e in events):
+            texts = False
+        seen: set[tuple[str, str]] = set()
+        newest = []
+        for event in reversed(events):
+            who = (event.connection, event.source)
+            if who in seen:
+                continue
+            raw = lookup(event.data, path)
+            if _is_number(raw) or (texts and _is_text(raw)):
+                seen.add(who)
+                newest.append(event)
+        return newest[::-1]
 
     def _count_up(self, who: tuple[str, str], event: Event, value: float) -> bool:
         t = event.received
@@ -376,17 +397,15 @@ class CardState:
         }[spec.show]
 
 
-def _newest_per_source(events: Sequence[Event], path: str) -> list[Event]:
-    """Of a tick's events, each source's newest that carries the field, oldest first: all
-    a last, mean or sum card needs (it would read every report of the tick for one)."""
-    seen: set[tuple[str, str]] = set()
-    newest = []
-    for event in reversed(events):
-        who = (event.connection, event.source)
-        if who not in seen and lookup(event.data, path) not in (MISSING, None):
-            seen.add(who)
-            newest.append(event)
-    return newest[::-1]
+def _is_number(raw: Any) -> bool:
+    """Whether a card takes *raw* as a number: one, or a numeric text, and finite."""
+    number = as_number(raw)
+    return number is not None and math.isfinite(number)
+
+
+def _is_text(raw: Any) -> bool:
+    """Whether a last card that has had no numbers shows *raw* as its text."""
+    return raw is not MISSING and raw is not None and not isinstance(raw, dict | list)
 
 
 def _as_text(value: Any) -> str:

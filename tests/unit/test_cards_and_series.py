@@ -45,6 +45,32 @@ def test_card_combines_values(show: str, value: float, text: str, caption: str) 
     assert card.updated == 3.0
 
 
+@pytest.mark.parametrize("show", ["last", "mean", "sum"])
+@pytest.mark.parametrize(
+    "values",
+    [
+        [("web-1", 10), ("web-2", 30), ("web-1", "NaN"), ("web-2", "n/a"), ("web-1", None)],
+        [("web-1", 10), ("web-1", {"v": 1}), ("web-2", "inf"), ("web-2", 20), ("web-2", [])],
+        [("web-1", "starting"), ("web-2", 5), ("web-1", "ready")],  # text, then numbers
+        [("web-1", "starting"), ("web-2", "ready")],  # text only: a last card shows it
+    ],
+)
+def test_newest_value_cards_do_not_depend_on_how_events_fall_into_ticks(
+    show: str, values: list
+) -> None:
+    events = [make_event(data={"cpu": v}, source=who, time=float(t)) for t, (who, v) in
+              enumerate(values, 1)]  # fmt: skip
+    one_tick = CardState(CardSpec("CPU", "metrics.update", "cpu", show))
+    one_tick.fold(events)
+    event_by_event = CardState(CardSpec("CPU", "metrics.update", "cpu", show))
+    for event in events:
+        event_by_event.fold([event])
+    now = float(len(values))
+    assert one_tick.text(now) == event_by_event.text(now)
+    assert one_tick.value(now) == event_by_event.value(now)
+    assert one_tick.caption(now) == event_by_event.caption(now)
+
+
 def test_card_ignores_batches_without_its_events() -> None:
     card = CardState(CardSpec("E", "metrics.update", "errors"))
     assert not card.fold([make_event("order.placed", {"errors": 5})])
