@@ -170,6 +170,7 @@ class ChartData:
         self.lines: dict[tuple[int, str], RingSeries] = {}
         self._markers_query: Query | None = parse(spec.markers) if spec.markers else None
         self.markers: list[tuple[float, str]] = []  # (time, what)
+        self.markers_taken = 0  # markers ever folded in (the list above is capped)
         self.dropped_lines: set[tuple[int, str]] = set()  # lines past MAX_LINES, not drawn
 
     def line_name(self, key: tuple[int, str]) -> str:
@@ -196,8 +197,11 @@ class ChartData:
                 grown |= fold(index, series, wanted)
         marks = self._markers_query
         if marks is not None:
-            self.markers += [(_moment(e), e.type) for e in marks.filter(events)]
-            del self.markers[:-MAX_MARKERS]
+            new = [(_moment(e), e.type) for e in marks.filter(events)]
+            if new:
+                self.markers += new
+                del self.markers[:-MAX_MARKERS]
+                self.markers_taken += len(new)
         return grown
 
     def _line(self, key: tuple[int, str], series: _Series) -> RingSeries | None:

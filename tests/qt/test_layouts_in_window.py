@@ -293,6 +293,21 @@ def test_chart_markers_stay_on_their_lines_as_newer_ones_arrive(qtbot: Any) -> N
     assert MARKERS_SHOWN >= 3
 
 
+def test_a_marker_is_drawn_when_no_line_grows(qtbot: Any) -> None:
+    from dashboard.core.series import ChartSpec, SeriesSpec
+    from dashboard.ui.panels.chart import ChartPanel
+    from tests.unit.factories import make_event
+
+    spec = ChartSpec("c", (SeriesSpec("m", "v"),), window=60.0, markers="type:deploy")
+    chart = ChartPanel(spec, clock=lambda: 1_000.0)
+    qtbot.addWidget(chart)
+    chart.add_events([make_event("m", {"v": 1}, time=980.0)])
+    qtbot.waitUntil(lambda: not chart._redraw_timer.isActive())  # the line is drawn
+    chart.add_events([make_event("deploy", {"v": 1}, time=990.0)])  # only a marker: no point
+    qtbot.waitUntil(lambda: any(line.isVisible() for line in chart._markers))
+    assert [line.value() for line in chart._markers if line.isVisible()] == [990.0]
+
+
 def test_a_busy_line_is_joined_throughout() -> None:
     import numpy as np
 

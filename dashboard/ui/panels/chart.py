@@ -281,8 +281,10 @@ class ChartPanel(QWidget):
     def add_events(
         self, events: list[Event], by_type: Mapping[str, list[Event]] | None = None
     ) -> None:
+        markers = self.data.markers_taken
         self._grown |= self.data.fold(events, by_type)
-        if self._grown and not self._redraw_timer.isActive() and not self.paused:
+        changed = self._grown or self.data.markers_taken != markers  # a marker alone, too
+        if changed and not self._redraw_timer.isActive() and not self.paused:
             self._redraw_timer.start()
 
     def set_paused(self, paused: bool) -> None:
