@@ -293,6 +293,39 @@ def test_chart_markers_stay_on_their_lines_as_newer_ones_arrive(qtbot: Any) -> N
     assert MARKERS_SHOWN >= 3
 
 
+def test_the_legend_sits_under_the_plot_in_as_many_columns_as_fit(qtbot: Any) -> None:
+    from dashboard.core.series import ChartSpec, SeriesSpec
+    from dashboard.ui.panels.chart import ChartPanel
+    from tests.unit.factories import make_event
+
+    spec = ChartSpec("c", (SeriesSpec("", interval=1.0, split_by="type"),), window=60.0)
+    chart = ChartPanel(spec, clock=lambda: 1_000.0)
+    qtbot.addWidget(chart)
+    chart.resize(1200, 300)
+    chart.show()
+    qtbot.waitExposed(chart)
+    names = [f"order.step-{n}" for n in range(9)]
+    chart.add_events([make_event(name, {}, time=990.0) for name in names])
+    chart.redraw(1_000.0)
+    legend, view = chart.legend, chart.plot.getPlotItem().getViewBox()
+    assert sorted(label.text for _sample, label in legend.items) == names
+
+    def under_the_plot() -> bool:  # no line is ever under the legend
+        return legend.sceneBoundingRect().top() >= view.sceneBoundingRect().bottom() > 100
+
+    qtbot.waitUntil(under_the_plot)
+    assert legend.isVisible()
+    wide = legend.columnCount
+    assert 3 <= wide <= 9
+    chart.resize(500, 300)
+    qtbot.waitUntil(lambda: legend.columnCount < wide)
+    assert legend.isVisible() and legend.columnCount >= 1
+    chart.resize(240, 300)  # nine rows would take most of the chart: the readout names lines
+    qtbot.waitUntil(lambda: not legend.isVisible())
+    chart.resize(1200, 300)
+    qtbot.waitUntil(lambda: legend.isVisible() and legend.columnCount == wide)
+
+
 def test_a_marker_is_drawn_when_no_line_grows(qtbot: Any) -> None:
     from dashboard.core.series import ChartSpec, SeriesSpec
     from dashboard.ui.panels.chart import ChartPanel

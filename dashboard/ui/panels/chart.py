@@ -5,6 +5,7 @@ vertical markers for events matching a query."""
 from __future__ import annotations
 
 import html
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -12,7 +13,7 @@ from datetime import datetime
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -47,7 +48,6 @@ WINDOWS = (
     ("24 h", 86_400.0),
 )
 MARKERS_SHOWN = 100
-LEGEND_ROWS = 5  # legend entries per column
 PAUSE_TIP = "Pause: freeze the view while data keeps coming"
 RESUME_TIP = "Resume: follow the newest data again (the view was paused)"
 
@@ -136,9 +136,11 @@ class ChartPanel(QWidget):
         item.setClipToView(True)
         item.setMenuEnabled(False)
         item.hideButtons()
-        self.legend = item.addLegend(
-            offset=(10, 10), labelTextColor=TEXT, brush=pg.mkBrush(PANEL + "d0"), pen=MUTED
-        )
+        # The legend sits under the time axis, never over a line, in as many columns as
+        # the chart's width holds (see _fit_legend); plot(name=...) adds its entries.
+        self.legend = pg.LegendItem(labelTextColor=TEXT, horSpacing=14, verSpacing=-8)
+        item.layout.addItem(self.legend, 4, 1)
+        item.legend = self.legend
         for axis in ("left", "bottom"):
             item.getAxis(axis).setTextPen(MUTED)
             item.getAxis(axis).setPen(MUTED)
@@ -334,8 +336,32 @@ class ChartPanel(QWidget):
         name = html.escape(one_line(self.data.line_name(key), 60))  # the legend renders HTML
         curve = self.plot.plot(name=name, pen=pg.mkPen(colour, width=2))
         self.curves[key] = curve
-        self.legend.setColumnCount(1 + (len(self.curves) - 1) // LEGEND_ROWS)  # not too tall
+        self._fit_legend()
         return curve
+
+    def _fit_legend(self) -> None:
+        """As many legend columns as the widest entry allows across the plot; no legend
+        when it would take over a third of the chart's height (the crosshair's readout
+        still names the lines)."""
+        entries = self.legend.items
+        if not entries:
+            return
+        spacing = self.legend.layout.horizontalSpacing()
+        preferred = Qt.SizeHint.PreferredSize  # (the layout stretches the labels it holds)
+        widest = 2 * spacing + max(
+            sample.effectiveSizeHint(preferred).width() + label.effectiveSizeHint(preferred).width()
+            for sample, label in entries
+        )
+        across = self.plot.width() - self.plot.getPlotItem().getAxis("left").width()
+        columns = min(len(entries), max(1, int(across // widest)))
+        self.legend.setColumnCount(columns)
+        rows = math.ceil(len(entries) / columns)
+        tall = rows * max(label.height() for _sample, label in entries)
+        self.legend.setVisible(tall <= self.plot.height() / 3)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_legend()
 
     def _draw_markers(self, since: float) -> None:
         """Show the newest markers in the window. A line keeps its marker while the marker
