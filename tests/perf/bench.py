@@ -72,8 +72,10 @@ def stage_pipeline(url: str, count: int) -> dict[str, Any]:
         seen = 0
         while store.end_seq < count:  # what the bus does once per frame tick
             await asyncio.sleep(TICK_MS / 1000)
-            store.events(seen, store.end_seq)
-            seen = store.end_seq
+            end = store.end_seq
+            store.events(seen, end)
+            store.release(end)  # as the bus does once the panels have the batch
+            seen = end
         elapsed = time.perf_counter() - started
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
