@@ -63,7 +63,7 @@ def read_symbol(library: bytes, pattern: str) -> tuple[str, bytes]:
             name_at, _, _, shndx, value, length = struct.unpack_from("<IBBHQQ", library, at)
             start = strings_offset + name_at
             name = library[start : library.index(b"\0", start)].decode()
-            if shndx and wanted.fullmatch(name):
+            if 0 < shndx < len(sections) and wanted.fullmatch(name):  # defined in a section
                 section = sections[shndx]
                 begin = value - section[3] + section[4]
                 return name, library[begin : begin + length]
