@@ -9,25 +9,22 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from dashboard.core.cards import MAX_DECIMALS, SHOW_CHOICES, STYLE_CHOICES, CardSpec
 from dashboard.core.query import QueryError
 from dashboard.core.rules import parse_duration
-from dashboard.ui.theme import level_colour
+from dashboard.ui.form_dialog import FormDialog
 
 AUTO = -1  # the decimals box's "as the value needs"
 
 
-class CardDialog(QDialog):
+class CardDialog(FormDialog):
     """Edits a CardSpec; :meth:`spec` is the result once accepted."""
 
     def __init__(self, spec: CardSpec, parent: QWidget | None = None) -> None:
@@ -61,9 +58,6 @@ class CardDialog(QDialog):
         self.stale = QLineEdit("never" if spec.stale_after is None else
                                _duration_text(spec.stale_after))  # fmt: skip
         self.stale.setToolTip("Marked stale when nothing came for this long (or: never)")
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {level_colour('critical')};")
 
         form = QFormLayout()
         form.addRow("Title", self.title)
@@ -79,15 +73,7 @@ class CardDialog(QDialog):
         form.addRow("Warning at", self.warning)
         form.addRow("Critical at", self.critical)
         form.addRow("Stale after", self.stale)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        self.set_form(form)
         for line in (self.title, self.window, self.query, self.unit, self.warning,
                      self.critical, self.stale):  # fmt: skip
             line.textChanged.connect(self._validate)
@@ -131,11 +117,6 @@ class CardDialog(QDialog):
         except ValueError as exc:
             return str(exc)
         return None
-
-    def _validate(self) -> None:
-        problem = self.problem()
-        self.error.setText(problem or "")
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(problem is None)
 
 
 def _number(text: str, what: str) -> float | None:

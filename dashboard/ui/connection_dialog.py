@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -18,7 +15,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,14 +28,14 @@ from dashboard.sources.base import (
     read_basic_credentials,
 )
 from dashboard.sources.redis_streams import REDIS_SCHEMES
-from dashboard.ui.theme import SEVERITY_COLOURS
+from dashboard.ui.form_dialog import FormDialog
+from dashboard.ui.theme import level_colour
 
 NO_AUTH, BEARER, BASIC = "None", "Bearer token", "User and password (basic)"
 ENV_HINT = "${ENV_VAR} is read from the environment when connecting"
-_ERROR = SEVERITY_COLOURS[max(SEVERITY_COLOURS)]
 
 
-class ConnectionDialog(QDialog):
+class ConnectionDialog(FormDialog):
     """Edits a ConnectionSpec. OK stays disabled, with the reason shown, until it is valid.
 
     Credentials go in their own masked fields, never in the free-text headers.
@@ -69,7 +65,7 @@ class ConnectionDialog(QDialog):
             "Certificates will not be checked: anyone on the network path could pose as this feed."
         )
         self.insecure_warning.setWordWrap(True)
-        self.insecure_warning.setStyleSheet(f"color: {_ERROR};")
+        self.insecure_warning.setStyleSheet(f"color: {level_colour('critical')};")
         self.ca_file = QLineEdit()
         self.ca_file.setPlaceholderText("system certificates")
         browse = QPushButton("Browse…")
@@ -87,10 +83,6 @@ class ConnectionDialog(QDialog):
         self.type_keys = self._keys_field(defaults.type)
         self.time_keys = self._keys_field(defaults.time)
         self.severity_keys = self._keys_field(defaults.severity)
-        self.error = QLabel()
-        self.error.setStyleSheet(f"color: {_ERROR};")
-        self.error.setWordWrap(True)
-        self.error.setTextFormat(Qt.TextFormat.PlainText)
 
         form = QFormLayout()
         form.addRow("URL", self.url)
@@ -112,15 +104,7 @@ class ConnectionDialog(QDialog):
         form.addRow("Time from", self.time_keys)
         form.addRow("Severity from", self.severity_keys)
         self.form = form
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        self.set_form(form)
 
         if spec is not None:
             self._load(spec)
@@ -240,9 +224,7 @@ class ConnectionDialog(QDialog):
             if label is not None:
                 label.setVisible(shown)
         self.insecure_warning.setVisible(not self.verify.isChecked())
-        problem = self.problem()
-        self.error.setText(problem or "")
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(problem is None)
+        super()._validate()
 
     def spec(self) -> ConnectionSpec:
         """The connection the form describes (call once it is valid)."""

@@ -67,3 +67,13 @@ def test_an_untouched_setting_comes_back_exactly(qtbot: Any) -> None:
     assert ok_enabled(dialog) and dialog.spec() == spec  # lower stays worse; no digit lost
     dialog.title.setText("Disk")
     assert dialog.spec().thresholds.below is True
+
+
+def test_a_reason_quoting_what_was_typed_shows_it_as_typed(qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    dialog = CardDialog(CardSpec("Mem", "metrics.update", "memory"))
+    qtbot.addWidget(dialog)
+    dialog.warning.setText("<b>high</b>")
+    assert dialog.error.text() == "Warning at: '<b>high</b>' is not a number"
+    assert dialog.error.textFormat() == Qt.TextFormat.PlainText  # not rendered as markup
