@@ -356,7 +356,7 @@ class ChartPanel(QWidget):
         columns = min(len(entries), max(1, int(across // widest)))
         self.legend.setColumnCount(columns)
         rows = math.ceil(len(entries) / columns)
-        tall = rows * max(label.height() for _sample, label in entries)
+        tall = rows * max(label.effectiveSizeHint(preferred).height() for _s, label in entries)
         self.legend.setVisible(tall <= self.plot.height() / 3)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
