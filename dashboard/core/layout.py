@@ -394,9 +394,15 @@ def _flag(table: Mapping[str, Any], key: str) -> bool:
 def _duration(table: Mapping[str, Any], key: str, default: float) -> float:
     if key not in table:
         return default
-    seconds = parse_duration(table[key], key)
+    return layout_duration(table[key], key)
+
+
+def layout_duration(value: Any, what: str) -> float:
+    """Seconds from a duration (``30s``, ``5m``...) a layout can hold; what a dialog takes
+    must load again."""
+    seconds = parse_duration(value, what)
     if not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
-        raise ValueError(f"{key}: {table[key]!r} is out of range (100ms to 365d)")
+        raise ValueError(f"{what}: {value!r} is out of range (100ms to 365d)")
     return seconds
 
 

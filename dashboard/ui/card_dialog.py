@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard.core.cards import MAX_DECIMALS, SHOW_CHOICES, STYLE_CHOICES, CardSpec
+from dashboard.core.layout import layout_duration
 from dashboard.core.query import QueryError
-from dashboard.core.rules import parse_duration
 from dashboard.ui.form_dialog import FormDialog
 
 AUTO = -1  # the decimals box's "as the value needs"
@@ -98,7 +98,7 @@ class CardDialog(FormDialog):
                 self.original,
                 title=title,
                 show=self.show_box.currentData(),
-                window=parse_duration(self.window.text().strip() or "1m", "Window"),
+                window=layout_duration(self.window.text().strip() or "1m", "Window"),
                 query=self.query.text().strip(),
                 style=self.style_box.currentData(),
                 unit=self.unit.text().strip(),
@@ -106,7 +106,7 @@ class CardDialog(FormDialog):
                 thresholds=thresholds,
                 stale_after=None
                 if stale_text in ("", "never")
-                else parse_duration(stale_text, "Stale after"),
+                else layout_duration(stale_text, "Stale after"),
             )
         except QueryError as exc:
             raise ValueError(f"Only events matching: {exc}") from None

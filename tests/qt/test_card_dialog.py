@@ -59,7 +59,7 @@ def test_an_untouched_setting_comes_back_exactly(qtbot: Any) -> None:
     spec = CardSpec(
         "Free disk", "metrics.update", "disk_free", unit="B", style="bytes",
         thresholds=Thresholds(warning=2_147_483_648, critical=1_073_741_824.5, below=True),
-        window=1_234_567.0, stale_after=0.0000001,
+        window=1_234_567.0, stale_after=0.125,
     )  # fmt: skip
     dialog = CardDialog(spec)
     qtbot.addWidget(dialog)
@@ -77,3 +77,24 @@ def test_a_reason_quoting_what_was_typed_shows_it_as_typed(qtbot: Any) -> None:
     dialog.warning.setText("<b>high</b>")
     assert dialog.error.text() == "Warning at: '<b>high</b>' is not a number"
     assert dialog.error.textFormat() == Qt.TextFormat.PlainText  # not rendered as markup
+
+
+def test_what_the_dialog_takes_a_layout_file_loads_again(qtbot: Any) -> None:
+    from dashboard.core.layout import Layout, dumps, loads
+
+    dialog = CardDialog(CardSpec("Mem", "metrics.update", "memory"))
+    qtbot.addWidget(dialog)
+    for box, text, message in (
+        (dialog.window, "50ms", "Window: '50ms' is out of range (100ms to 365d)"),
+        (dialog.window, "400d", "Window: '400d' is out of range (100ms to 365d)"),
+        (dialog.stale, "0", "Stale after: '0' is out of range (100ms to 365d)"),
+    ):
+        before = box.text()
+        box.setText(text)
+        assert not ok_enabled(dialog) and dialog.error.text() == message
+        box.setText(before)
+    dialog.window.setText("365d")
+    dialog.stale.setText("100ms")
+    assert ok_enabled(dialog)
+    card = dialog.spec()
+    assert loads(dumps(Layout(cards=[card]))).cards == [card]
