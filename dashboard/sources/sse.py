@@ -33,7 +33,7 @@ class SSESource(ReconnectingSource):
         super().__init__(*args, **kwargs)
         # One parser for the connection's life: it keeps the last event id across reconnects.
         self.parser = SSEParser(self.spec.max_frame_bytes)
-        self.recent_ids = RecentIds()  # producer ids seen: a replayed one is dropped
+        self.recent_ids = RecentIds()  # events seen: one sent again (same id, same data) is dropped
 
     async def _stream_once(self) -> str:
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store", **self.headers()}
@@ -68,7 +68,7 @@ class SSESource(ReconnectingSource):
                 items: list[Event | Rejected] = []
                 for m in messages:
                     event_id = m.id or None
-                    if m.own_id and not recent.is_new(m.id):
+                    if m.own_id and not recent.is_new(m.id, m.data):
                         status.duplicates += 1  # sent again by a server resuming too early
                         continue
                     if m.oversized:

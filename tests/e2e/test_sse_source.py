@@ -341,3 +341,37 @@ def test_events_a_server_sends_again_after_a_reconnect_are_dropped_once() -> Non
         assert store.counts["again"].accepted == 16
 
     run(scenario())
+
+
+def test_a_restarted_producer_numbering_from_one_again_is_not_taken_for_repeats() -> None:
+    requests: list[str | None] = []
+
+    def frames(ids: range, run: str) -> bytes:
+        return b"".join(
+            b'id: %d\ndata: {"type": "n", "run": "%s", "n": %d}\n\n' % (i, run.encode(), i)
+            for i in ids
+        )
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        requests.append(request.headers.get("Last-Event-ID"))
+        if len(requests) == 1:
+            return await sse_response(request, frames(range(1, 6), "first"))
+        if len(requests) == 2:  # the producer restarted: ids 1..5 again, other events
+            return await sse_response(request, frames(range(1, 6), "second"))
+        return web.Response(status=204)  # and that is all
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            source = SSESource(ConnectionSpec(url, "restarted"), store, backoff=fast_backoff())
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: store.end_seq >= 10)
+            finally:
+                await stop_task(task)
+        events = store.events(0, store.end_seq)
+        runs = [(e.data["run"], e.data["n"]) for e in events[:10]]
+        assert runs == [("first", n) for n in range(1, 6)] + [("second", n) for n in range(1, 6)]
+        assert source.status.duplicates == 0 and requests[:2] == [None, "5"]
+
+    run(scenario())

@@ -117,8 +117,8 @@ class ConnectionTableModel(ListTableModel):
                 lines.append(f"last event id: {status.last_event_id}")
             if status.duplicates:
                 lines.append(
-                    f"{status.duplicates:,} events sent again by the server (same id) were "
-                    "dropped, not counted twice"
+                    f"{status.duplicates:,} events sent again by the server (same id and data) "
+                    "were dropped, not counted twice"
                 )
             if status.last_error:
                 lines.append(f"last error: {status.last_error}")
