@@ -9,6 +9,8 @@ loaded.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -438,12 +440,25 @@ def dumps(layout: Layout) -> str:
     return tomli_w.dumps(doc)
 
 
-def save(layout: Layout, path: str | Path) -> None:
-    """Write *layout* to *path* whole: a crash mid-write leaves the old file."""
-    path = Path(path)
+def save(layout: Layout, path: str | Path, *, private: bool = False) -> None:
+    """Write *layout* to *path* (see :func:`write_whole`)."""
+    write_whole(Path(path), dumps(layout), private=private)
+
+
+def write_whole(path: Path, text: str, *, private: bool = False) -> None:
+    """Write *text* to *path* whole: a crash or a full disk mid-write leaves the old file
+    and no partial one. A *private* file is readable by its owner alone from the start."""
     temporary = path.with_name(path.name + ".part")
-    temporary.write_text(dumps(layout), encoding="utf-8")
-    temporary.replace(path)
+    try:
+        with open(temporary, "wb") as file:
+            if private:  # before anything is written to it
+                os.chmod(temporary, 0o600)
+            file.write(text.encode("utf-8"))
+        temporary.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):  # not a file of ours (a folder in the way)
+            temporary.unlink(missing_ok=True)
+        raise
 
 
 def _changed(obj: Any, default: Any, convert: Mapping[str, Callable[[Any], Any]]) -> dict:

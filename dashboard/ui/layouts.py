@@ -15,6 +15,7 @@ from dashboard.core.layout import Layout, LayoutError
 APP_NAME = "live-dashboard"
 RECENT_KEY = "layouts/recent"
 RECENT_MAX = 8
+PREVIOUS_NAME = "last-layout.previous.toml"
 FILTER = "Layouts (*.toml);;All files (*)"
 
 
@@ -30,10 +31,11 @@ def save_last(layout: Layout) -> Path | None:
     path = last_layout_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_file() and path.read_text(encoding="utf-8") != layouts.dumps(layout):
-            path.replace(path.with_name("last-layout.previous.toml"))  # one step back
-        layouts.save(layout, path)
-        path.chmod(0o600)
+        text = layouts.dumps(layout)
+        old = path.read_text(encoding="utf-8") if path.is_file() else text
+        if old != text:  # one step back, copied: if the new one cannot be written, it stays
+            layouts.write_whole(path.with_name(PREVIOUS_NAME), old, private=True)
+        layouts.write_whole(path, text, private=True)
     except (OSError, UnicodeDecodeError):
         return None
     return path

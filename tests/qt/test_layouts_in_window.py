@@ -213,7 +213,13 @@ def test_the_last_layout_is_kept_safe(tmp_path: Path, monkeypatch: pytest.Monkey
     assert path.stat().st_mode & 0o777 == 0o600  # it names feeds: the user's alone
     kept.save_last(Layout(title="night"))
     assert layouts.load(path).title == "night"
-    assert layouts.load(path.with_name("last-layout.previous.toml")).title == "day"
+    previous = path.with_name("last-layout.previous.toml")
+    assert layouts.load(previous).title == "day" and previous.stat().st_mode & 0o777 == 0o600
+    blocker = path.with_name(path.name + ".part")
+    blocker.mkdir()  # the new one cannot be written: the last one stays where it was
+    assert kept.save_last(Layout(title="dawn")) is None
+    blocker.rmdir()
+    assert layouts.load(path).title == "night"
     path.write_text("[[cards]]\nshow = 'avg'\n")  # mended by hand, badly
     layout, problem = kept.load_last()
     assert layout is None and "kept as" in problem and "show = 'avg' needs a field" in problem

@@ -185,6 +185,30 @@ def test_a_failed_save_leaves_the_old_file(tmp_path: Path) -> None:
     assert layouts.load(path).title == "old"
 
 
+def test_a_save_that_fails_mid_write_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.toml"
+    layouts.save(Layout(title="old"), path)
+
+    def disk_full(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(layouts.os, "chmod", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        layouts.save(Layout(title="new"), path, private=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.toml"]
+    assert layouts.load(path).title == "old"
+
+
+def test_a_private_save_is_the_owner_s_alone(tmp_path: Path) -> None:
+    path = tmp_path / "a.toml"
+    path.write_text("title = 'was shared'\n")
+    path.chmod(0o644)
+    layouts.save(Layout(title="mine"), path, private=True)
+    assert path.stat().st_mode & 0o777 == 0o600 and layouts.load(path).title == "mine"
+
+
 def test_credentials_written_out_stay_out_of_the_file() -> None:
     layout = Layout(
         connections=[
