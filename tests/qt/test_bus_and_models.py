@@ -128,6 +128,29 @@ def test_the_alert_panel_groups_acknowledges_silences_and_filters(
     qtmodeltester.check(model)
 
 
+def test_alert_rows_first_seen_at_the_same_time_stay_put_as_they_repeat(qtbot: Any) -> None:
+    panel = AlertPanel(lambda: 1_000.0)
+    qtbot.addWidget(panel)
+    model = panel.model
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+
+    def alert(source: str) -> Any:
+        return make_event("alert.cpu", {"message": "hot"}, source=source, time=5.0,
+                          severity=Severity.CRITICAL)  # fmt: skip
+
+    panel.add_events([alert("web-1"), alert("web-2")])
+    order = [model.index(r, 5).data() for r in range(model.rowCount())]
+    for _ in range(5):  # each repeat moves its entry to the book's end: rows must not follow
+        panel.add_events([alert("web-1")])
+        panel.add_events([alert("web-2")])
+        assert [model.index(r, 5).data() for r in range(model.rowCount())] == order
+    panel.add_events([alert("db-1")])
+    assert [model.index(r, 5).data() for r in range(model.rowCount())] == ["db-1", *order]
+    assert [model.index(r, 3).data() for r in range(3)] == ["1", "6", "6"]
+    assert resets == []  # a reset would lose the selection and scroll: never for repeats
+
+
 def test_rejected_model_shows_reason_and_safe_preview(qtmodeltester: Any) -> None:
     model = RejectedListModel()
     rejected = make_rejected("invalid UTF-8 at byte 2")

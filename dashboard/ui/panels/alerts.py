@@ -85,16 +85,17 @@ class AlertBookModel(ListTableModel):
         self.endResetModel()
 
     def update(self) -> None:
-        """After the book changed: new rows at the top, the rest repainted in place."""
+        """After the book changed: new rows at the top, the rest kept where they are (even
+        among alerts first seen at the same time) and repainted in place."""
         wanted = self._wanted()
         known = {id(e) for e in self._rows}
         new = [e for e in wanted if id(e) not in known]
-        if len(wanted) != len(self._rows) + len(new) or wanted[len(new) :] != self._rows:
+        if len(wanted) != len(self._rows) + len(new):
             self.rebuild()  # something went (cleared, filtered out): start again
             return
         if new:
             self.beginInsertRows(QModelIndex(), 0, len(new) - 1)
-            self._rows = wanted
+            self._rows = new + self._rows
             self.endInsertRows()
         if self._rows:
             last = self.index(len(self._rows) - 1, len(COLUMNS) - 1)
