@@ -389,7 +389,9 @@ class MainWindow(QMainWindow):
 
     def _update_alert_tab(self) -> None:
         waiting = self.alerts.book.unacknowledged
-        self.side_tabs.setTabText(0, f"Alerts ({waiting:,})" if waiting else "Alerts")
+        text = f"Alerts ({waiting:,})" if waiting else "Alerts"
+        if self.side_tabs.tabText(0) != text:  # a new text lays the whole window out again
+            self.side_tabs.setTabText(0, text)
         self._update_title()
 
     def _show_alert_events(self, query: str) -> None:
@@ -416,7 +418,9 @@ class MainWindow(QMainWindow):
             what = one_line(", ".join(self.connections.names()) or "no connection", 120)
         title = getattr(self, "layout_title", "") if self.player is None else ""
         layout = f" · {one_line(title, 60)}" if title else ""
-        self.setWindowTitle(f"{prefix}{APP_TITLE} — {what}{layout}")
+        text = f"{prefix}{APP_TITLE} — {what}{layout}"
+        if self.windowTitle() != text:
+            self.setWindowTitle(text)
 
     def _refresh_status(self) -> None:
         self.status.refresh()
