@@ -31,6 +31,9 @@ TIME, TYPE, SOURCE, SEVERITY, SUMMARY = range(len(COLUMNS))
 FIELD = -1  # an extra column showing a payload field
 
 _Index = QModelIndex | QPersistentModelIndex
+_ANSWERED = frozenset(
+    (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole)
+)
 SCAN_BUDGET_S = 0.03  # seconds of filtering per step, so the window keeps drawing
 MIN_BLOCK = 1024  # events in the smallest scan block
 
@@ -190,12 +193,15 @@ class EventLogModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # A view asks each cell for seven roles as it paints: answer the unused ones first.
+        if role not in _ANSWERED or not index.isValid():
+            return None
+        column = self._kind(index.column())
+        if role == Qt.ItemDataRole.ForegroundRole and column != SEVERITY:
             return None
         event = self.event_at(index.row())
         if event is None:
             return None
-        column = self._kind(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             if column == TIME:
                 return clock_text(event.time)

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
-from PySide6.QtCore import QModelIndex, QPoint, QRect, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QModelIndex, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -77,6 +77,7 @@ class MarkedScrollBar(QScrollBar):
         super().__init__(Qt.Orientation.Vertical, parent)
         self._severities = np.zeros(0, dtype=np.uint8)
         self.marks: list[tuple[int, Severity]] = []
+        self._drawn: QPixmap | None = None  # the marks, painted once for many frames
 
     def set_severities(self, severities: np.ndarray) -> None:
         """The severity of every row, oldest first."""
@@ -95,6 +96,7 @@ class MarkedScrollBar(QScrollBar):
 
     def _update_marks(self) -> None:
         self.marks = severity_marks(self._severities, self.groove_height())
+        self._drawn = None
         self.update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -105,12 +107,24 @@ class MarkedScrollBar(QScrollBar):
         super().paintEvent(event)
         if not self.marks:
             return
+        # The bar repaints whenever rows arrive; the marks change about once a second.
         groove = self._groove()
+        width = max(2, groove.width() - 4)
+        drawn = self._drawn
+        if drawn is None or drawn.deviceIndependentSize().toSize() != QSize(
+            width, max(1, groove.height())
+        ):
+            ratio = self.devicePixelRatioF()  # sharp on a high-density screen
+            drawn = QPixmap(round(width * ratio), round(max(1, groove.height()) * ratio))
+            drawn.setDevicePixelRatio(ratio)
+            drawn.fill(Qt.GlobalColor.transparent)
+            self._drawn = drawn
+            painter = QPainter(drawn)
+            for pixel, severity in self.marks:
+                painter.fillRect(0, pixel, width, 2, QColor(SEVERITY_COLOURS[severity]))
+            painter.end()
         painter = QPainter(self)
-        left, width = groove.left() + 2, max(2, groove.width() - 4)
-        for pixel, severity in self.marks:
-            colour = QColor(SEVERITY_COLOURS[severity])
-            painter.fillRect(left, groove.top() + pixel, width, 2, colour)
+        painter.drawPixmap(groove.left() + 2, groove.top(), drawn)
         painter.end()
 
 
