@@ -65,12 +65,16 @@ class SSESource(ReconnectingSource):
                 if not messages:
                     continue
                 received = self.clock()
+                owned = [m for m in messages if m.own_id]
+                if owned:  # sent again by a server resuming too early: dropped
+                    repeats = recent.repeats([m.id for m in owned], [m.data for m in owned])
+                    if repeats:
+                        status.duplicates += len(repeats)
+                        dropped = {id(owned[i]) for i in repeats}
+                        messages = [m for m in messages if id(m) not in dropped]
                 items: list[Event | Rejected] = []
                 for m in messages:
                     event_id = m.id or None
-                    if m.own_id and not recent.is_new(m.id, m.data):
-                        status.duplicates += 1  # sent again by a server resuming too early
-                        continue
                     if m.oversized:
                         items.append(decoder.oversized(m.data, m.oversized, received, event_id))
                     else:

@@ -23,3 +23,21 @@ def test_only_the_last_window_of_ids_is_remembered() -> None:
     assert recent.is_new("0", b"x") and recent.is_new("1", b"x")  # forgotten: new again
     assert not recent.is_new("4", b"x")  # still held
     assert len(recent._data_hash) == 3
+
+
+def test_a_batch_answers_the_positions_of_its_repeats() -> None:
+    recent = RecentIds()
+    assert recent.repeats(["1", "2", "3"], [b"a", b"b", b"c"]) == set()
+    # 2 and 3 again (a resume from too far back), 4 new, 1 reused with other data, 4 twice
+    got = recent.repeats(["2", "3", "4", "1", "4"], [b"b", b"c", b"d", b"other", b"d"])
+    assert got == {0, 1, 4}
+    assert recent.repeats(["1"], [b"other"]) == {0} and recent.repeats(["1"], [b"a"]) == set()
+
+
+def test_at_least_the_window_is_remembered_when_batches_come() -> None:
+    recent = RecentIds(window=10)
+    for start in range(0, 40, 4):
+        batch = [str(i) for i in range(start, start + 4)]
+        assert recent.repeats(batch, [b"x"] * 4) == set()
+    assert recent.repeats([str(i) for i in range(30, 40)], [b"x"] * 10) == set(range(10))
+    assert recent.repeats(["0"], [b"x"]) == set()  # long forgotten
