@@ -86,7 +86,11 @@ class Decoder:
                     return Rejected(reason, frame, received, self.connection, size, event_id)
             else:
                 # A frame can only nest as deep as it has brackets: count before walking.
-                if size > 2 * MAX_DEPTH and _nested_deeper(body, value):
+                if (
+                    size > 2 * MAX_DEPTH
+                    and body.count(b"[") + body.count(b"{") > MAX_DEPTH
+                    and _nested_deeper(value)
+                ):
                     reason = f"JSON nested deeper than {MAX_DEPTH} levels"
                     return Rejected(reason, frame, received, self.connection, size, event_id)
                 return self._from_json(
@@ -260,10 +264,8 @@ class Decoder:
         )
 
 
-def _nested_deeper(body: bytes, value: Any) -> bool:
-    """Whether *value* (parsed from *body*) nests objects and arrays beyond MAX_DEPTH."""
-    if body.count(b"[") + body.count(b"{") <= MAX_DEPTH:
-        return False
+def _nested_deeper(value: Any) -> bool:
+    """Whether *value* nests objects and arrays beyond MAX_DEPTH."""
     level = [(value, 1)]
     while level:
         item, depth = level.pop()
@@ -283,18 +285,20 @@ def _utf8_error(frame: bytes) -> str | None:
     return None
 
 
+_UTC_LENGTHS = frozenset((20, 23, 24, 27))
 _MINUTES: dict[str, float] = {}  # "2026-11-23T10:42" -> epoch; producers repeat minutes a lot
 
 
 def _utc_minute_form(text: str) -> float | None:
     """The common ``YYYY-MM-DDTHH:MM:SS[.fff]Z`` form, without re-parsing the same minute."""
-    if len(text) not in (20, 23, 24, 27) or text[-1] != "Z" or text[16] != ":":
+    if len(text) not in _UTC_LENGTHS or text[-1] != "Z" or text[16] != ":":
         return None
-    seconds = text[17:-1]
-    whole, dot, fraction = seconds.partition(".")
-    if not (len(whole) == 2 and whole.isdigit() and whole < "61"):
-        return None
-    if dot and not fraction.isdigit():
+    seconds = text[17:-1]  # "07", "07.12", "07.123" or "07.123456"
+    if (
+        seconds[2:3] not in ("", ".")
+        or not seconds.replace(".", "", 1).isdigit()
+        or seconds[:2] > "60"
+    ):
         return None
     minute = text[:16]
     base = _MINUTES.get(minute)
@@ -317,12 +321,13 @@ def parse_time(value: Any, default: float) -> float:
 
     ISO text without an offset is taken as UTC. Anything unreadable gives *default*.
     """
-    if isinstance(value, bool) or value is None:
-        return default
-    if isinstance(value, str):
+    if type(value) is str:
         fast = _utc_minute_form(value)
         if fast is not None:
             return fast
+    if isinstance(value, bool) or value is None:
+        return default
+    if isinstance(value, str):
         text = value.strip()
         try:
             value = float(text)
