@@ -58,6 +58,23 @@ class RingSeries:
             setattr(self, name, bigger)
         self.capacity = size
 
+    def extend(self, t: list[float], v: list[float]) -> None:
+        """Append many points at once (the same as appending them one by one)."""
+        n = len(t)
+        if self._end <= self.capacity < self.limit and self._end + n > self.capacity:
+            while self.capacity < min(self._end + n, self.limit):  # not wrapped yet: grow
+                self._grow()
+        if n > self.capacity:  # only the newest fit
+            self._end += n - self.capacity
+            t, v, n = t[-self.capacity :], v[-self.capacity :], self.capacity
+        start = self._end % self.capacity
+        first = min(n, self.capacity - start)  # up to the ring's end, then from its start
+        self._t[start : start + first] = t[:first]
+        self._v[start : start + first] = v[:first]
+        self._t[: n - first] = t[first:]
+        self._v[: n - first] = v[first:]
+        self._end += n
+
     def add_at(self, t: float, v: float, look_back: int = 64) -> bool:
         """Add *v* to the value of the point at time *t* among the newest *look_back*
         points (a count interval still filling, or one a late event belongs to)."""
@@ -223,16 +240,26 @@ class ChartData:
     def _fold_values(
         self, index: int, series: _Series, events: list[Event]
     ) -> set[tuple[int, str]]:
-        grown = set()
         path = series.spec.field
+        split_by = series.spec.split_by
+        ahead = CLOCK_AHEAD_S
+        points: dict[str, tuple[list[float], list[float]]] = {}  # per line, then in one go
         for event in events:
             number = as_number(lookup(event.data, path))
             if number is None or not math.isfinite(number):
                 continue
-            key = (index, self._split(series, event))
+            split = key_of(event, split_by) if split_by else ""
+            line_points = points.get(split)
+            if line_points is None:
+                line_points = points[split] = ([], [])
+            line_points[0].append(min(event.time, event.received + ahead))  # _moment
+            line_points[1].append(number)
+        grown = set()
+        for split, (times, values) in points.items():
+            key = (index, split)
             line = self._line(key, series)
             if line is not None:
-                line.append(_moment(event), number)
+                line.extend(times, values)
                 grown.add(key)
         return grown
 

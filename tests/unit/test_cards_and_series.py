@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
@@ -250,3 +252,21 @@ def test_values_that_are_not_finite_or_from_the_future_are_kept_in_check() -> No
     chart.fold([make_event("m", {"v": 2}, time=1_003.0)])  # late: counts where it belongs
     t, v = chart.lines[(1, "")].arrays()
     assert t.tolist() == [1_000.0, 1_010.0] and v.tolist() == [4, 1]  # every event counted
+
+
+@pytest.mark.parametrize(("limit", "initial"), [(8, 2), (8, 8), (100, 4), (5, 5)])
+def test_extending_a_ring_is_appending_point_by_point(limit: int, initial: int) -> None:
+    rng = random.Random(limit * 31 + initial)
+    one_by_one, at_once = RingSeries(limit, initial), RingSeries(limit, initial)
+    counter = 0
+    for _ in range(40):
+        n = rng.choice([0, 1, 2, 3, limit - 1, limit, limit + 3, 2 * limit + 1])
+        t = [float(counter + i) for i in range(n)]
+        v = [x * 10 for x in t]
+        counter += n
+        for point in zip(t, v, strict=True):
+            one_by_one.append(*point)
+        at_once.extend(t, v)
+        assert len(at_once) == len(one_by_one) and at_once.capacity == one_by_one.capacity
+        for mine, theirs in zip(at_once.arrays(), one_by_one.arrays(), strict=True):
+            assert mine.tolist() == theirs.tolist()
