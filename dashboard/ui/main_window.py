@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
         )
 
+        self._held_for_layout: list[Event] | None = None  # see apply_layout
         self.cards = CardsPanel([], self._now, self._held_events)
         self.charts: list[ChartPanel] = []
         self.fields = FieldBrowser(clock=self._now)
@@ -207,12 +208,17 @@ class MainWindow(QMainWindow):
         arrangement; its connections are added (none removed: their events stay)."""
         for card in list(self.cards.cards):
             self.cards.remove_card(card)
-        for spec in layout.cards:
-            self.cards.add_card(spec)
         for chart in list(self.charts):
             self._remove_chart(chart)
-        for spec in layout.charts:
-            self._add_chart(spec)
+        # The held events are rebuilt once for all the layout's cards and charts.
+        self._held_for_layout = self._held_events() if layout.cards or layout.charts else None
+        try:
+            for spec in layout.cards:
+                self.cards.add_card(spec)
+            for spec in layout.charts:
+                self._add_chart(spec)
+        finally:
+            self._held_for_layout = None
         self.layout_rules = [dict(r) for r in layout.rules]
         self.rules = RuleEngine(parse_rule(r) for r in layout.rules)
         self.alerts.rules = {rule.name: rule for rule in self.rules.rules}
@@ -282,6 +288,8 @@ class MainWindow(QMainWindow):
     def _held_events(self) -> list[Event]:
         """The newest events held, for a new card or chart to show at once (a bounded
         number: rebuilding a million events would stall the window for seconds)."""
+        if self._held_for_layout is not None:
+            return self._held_for_layout
         start = max(self.store.first_seq, self.store.end_seq - HISTORY_EVENTS)
         return self.store.events(start, self.store.end_seq)
 

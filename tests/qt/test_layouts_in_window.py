@@ -203,6 +203,35 @@ def test_a_saved_layout_opens_as_it_was_and_a_broken_one_changes_nothing(
     assert second.window.current_layout().cards == was.cards  # nothing half loaded
 
 
+def test_a_layout_opened_over_held_events_folds_them_into_every_card_and_chart_at_once(
+    qtbot: Any, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.unit.factories import make_event
+
+    dash = Dashboard([], settings=settings)
+    qtbot.addWidget(dash.window)
+    dash.store.extend(
+        make_event("metrics.update", {"cpu": float(i % 50), "errors": 1}, source=f"web-{i % 3}")
+        for i in range(300)
+    )
+    dash.bus.flush()
+    rebuilt: list[tuple[int, int]] = []
+    events = dash.store.events
+
+    def counted(start: int, end: int) -> Any:
+        rebuilt.append((start, end))
+        return events(start, end)
+
+    monkeypatch.setattr(dash.store, "events", counted)
+    dash.window.apply_layout(builtin("demo"))
+    assert rebuilt == [(0, 300)]  # once for the layout's 6 cards and 2 charts
+    cards = {card.state.spec.title: card.state for card in dash.window.cards.cards}
+    assert len(cards) == 6 and cards["Errors"].count == 300
+    cpu = dash.window.charts[0].data
+    assert sorted(k[1] for k in cpu.lines) == ["web-0", "web-1", "web-2"]
+    assert sum(len(line) for line in cpu.lines.values()) == 300
+
+
 def test_the_last_layout_is_kept_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dashboard.ui import layouts as kept
 
