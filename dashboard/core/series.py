@@ -7,6 +7,7 @@ split into one line per value of another attribute (``split_by = "source"``).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -153,7 +154,7 @@ class ChartSpec:
             parse(self.markers)
 
     def with_series(self, series: SeriesSpec) -> ChartSpec:
-        return ChartSpec(self.title, (*self.series, series), self.unit, self.window, self.markers)
+        return dataclasses.replace(self, series=(*self.series, series))
 
 
 class _Series:

@@ -4,6 +4,7 @@ vertical markers for events matching a query."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 import time
@@ -252,14 +253,12 @@ class ChartPanel(QWidget):
         self.set_spec(self.spec.with_series(series))
 
     def set_markers(self, query: str) -> None:
-        spec = self.spec
-        self.set_spec(ChartSpec(spec.title, spec.series, spec.unit, spec.window, query))
+        self.set_spec(dataclasses.replace(self.spec, markers=query))
 
     def _window_chosen(self) -> None:
         """A new window: buffers sized for it, filled again from the events held."""
         seconds = float(self.window_box.currentData())
-        spec = self.spec
-        self.set_spec(ChartSpec(spec.title, spec.series, spec.unit, seconds, spec.markers))
+        self.set_spec(dataclasses.replace(self.spec, window=seconds))
 
     def reset(self) -> None:
         """No lines at all (a replay that goes back folds everything again)."""
