@@ -312,6 +312,8 @@ class MainWindow(QMainWindow):
         self.charts.remove(chart)
         dock = chart.parentWidget()
         self.removeDockWidget(dock)  # type: ignore[arg-type]
+        # Nameless until it is gone: restoreState would take it for a new chart's dock.
+        dock.setObjectName("")  # type: ignore[union-attr]
         dock.deleteLater()  # type: ignore[union-attr]
         for index, other in enumerate(self.charts):
             other.parentWidget().setObjectName(f"chart-{index}")  # type: ignore[union-attr]

@@ -232,6 +232,23 @@ def test_a_layout_opened_over_held_events_folds_them_into_every_card_and_chart_a
     assert sum(len(line) for line in cpu.lines.values()) == 300
 
 
+def test_a_layout_opened_over_charts_arranges_its_own_charts(
+    qtbot: Any, settings: QSettings
+) -> None:
+    first = Dashboard([], settings=settings, layout=builtin("demo"))
+    qtbot.addWidget(first.window)
+    first.window.show()
+    cpu, rate = (chart.parentWidget() for chart in first.window.charts)
+    first.window.tabifyDockWidget(cpu, rate)  # type: ignore[arg-type]
+    arranged = first.window.current_layout()
+    second = Dashboard([], settings=settings, layout=builtin("demo"))  # charts of its own
+    qtbot.addWidget(second.window)
+    second.window.show()
+    second.window.apply_layout(arranged)
+    cpu, rate = (chart.parentWidget() for chart in second.window.charts)
+    assert second.window.tabifiedDockWidgets(cpu) == [rate]  # type: ignore[arg-type]
+
+
 def test_the_last_layout_is_kept_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from dashboard.ui import layouts as kept
 
