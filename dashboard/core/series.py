@@ -25,6 +25,7 @@ MAX_WINDOW_S = 86_400.0
 MAX_POINTS = 200_000  # per line, whatever the window
 MAX_LINES = 64  # per series: a split by a field with a thousand values is not a chart
 MAX_MARKERS = 500
+LATE_INTERVALS = 64  # how far back a late event may still be added to its count
 MAX_DROPPED_KEPT = 10_000  # lines not drawn that are remembered (to say how many)
 CLOCK_AHEAD_S = 5.0  # how far after arriving an event may be drawn
 
@@ -190,6 +191,24 @@ class ChartData:
         self.markers: list[tuple[float, str]] = []  # (time, what)
         self.markers_taken = 0  # markers ever folded in (the list above is capped)
         self.dropped_lines: set[tuple[int, str]] = set()  # lines past MAX_LINES, not drawn
+        self.late_dropped = 0  # events counted too late: their interval had left the ring
+
+    def not_drawn(self) -> str:
+        """What this chart holds back, in words ("" when nothing): said, never hidden."""
+        parts = []
+        if self.dropped_lines:
+            many = len(self.dropped_lines)
+            more = "+" if many >= MAX_DROPPED_KEPT else ""
+            parts.append(
+                f"{many:,}{more} line{'s' * (many != 1)} not drawn (at most {MAX_LINES} "
+                "per series: split by a field with fewer values)"
+            )
+        if self.late_dropped:
+            parts.append(
+                f"{self.late_dropped:,} event{'s' * (self.late_dropped != 1)} too late to "
+                f"count (over {LATE_INTERVALS} intervals behind their line)"
+            )
+        return "; ".join(parts)
 
     def line_name(self, key: tuple[int, str]) -> str:
         index, split = key
@@ -287,7 +306,10 @@ class ChartData:
                 continue
             grown.add(key)
             if len(line) and start <= line.last_time():
-                line.add_at(start, float(n))  # the interval filling, or a late event's
+                # The interval filling, or a late event's; later than that is counted apart.
+                missed = not line.add_at(start, float(n), LATE_INTERVALS)
+                if missed and start > line.last_time() - self.spec.window:  # on the chart
+                    self.late_dropped += n
                 continue
             if len(line):  # intervals without events are zero, not a straight line across
                 gap = line.last_time() + interval

@@ -393,6 +393,22 @@ def test_a_marker_is_drawn_when_no_line_grows(qtbot: Any) -> None:
     assert [line.value() for line in chart._markers if line.isVisible()] == [990.0]
 
 
+def test_a_chart_says_in_its_title_bar_what_it_does_not_draw(qtbot: Any) -> None:
+    from dashboard.core.series import ChartSpec, SeriesSpec
+    from dashboard.ui.panels.chart import ChartPanel
+    from tests.unit.factories import make_event
+
+    spec = ChartSpec("Latency by request", (SeriesSpec("m", "v", split_by="data.id"),))
+    chart = ChartPanel(spec, clock=lambda: 1_000.0)
+    qtbot.addWidget(chart)
+    chart.add_events([make_event("m", {"v": 1, "id": i}, time=990.0) for i in range(64)])
+    qtbot.waitUntil(lambda: len(chart.curves) == 64)
+    assert chart.note.isHidden()
+    chart.add_events([make_event("m", {"v": 1, "id": i}, time=991.0) for i in range(70)])
+    qtbot.waitUntil(lambda: not chart.note.isHidden())
+    assert chart.note.text() == "⚠ not all drawn" and "6 lines not drawn" in chart.note.toolTip()
+
+
 def test_a_busy_line_is_joined_throughout() -> None:
     import numpy as np
 

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.core.cards import CardSpec, CardState
 from dashboard.core.display import Thresholds, ValueMapping
-from dashboard.core.event import Severity
+from dashboard.core.event import Event, Severity
 from dashboard.core.fields import MISSING, as_number, lookup
 from dashboard.core.series import ChartData, ChartSpec, RingSeries, SeriesSpec
 from tests.unit.factories import make_event
@@ -239,6 +239,25 @@ def test_a_split_with_too_many_values_is_capped() -> None:
     chart = ChartData(ChartSpec("x", (SeriesSpec("m", "v", split_by="data.id"),)))
     chart.fold([make_event("m", {"v": 1, "id": i}) for i in range(100)])
     assert len(chart.lines) == 64 and len(chart.dropped_lines) == 36
+    assert chart.not_drawn() == (
+        "36 lines not drawn (at most 64 per series: split by a field with fewer values)"
+    )
+
+
+def test_events_too_late_for_their_count_are_counted_apart() -> None:
+    def at(t: float) -> Event:
+        return make_event("m", time=t)
+
+    chart = ChartData(ChartSpec("x", (SeriesSpec("m", interval=1.0),), window=3600.0))
+    chart.fold([at(float(t)) for t in range(100)])  # one per second for 100 s
+    assert chart.not_drawn() == ""
+    chart.fold([at(50.5), at(10.5), at(10.2)])  # 50 intervals back: added; 90 back: not
+    _, counts = chart.lines[(0, "")].arrays()
+    assert counts[50] == 2 and counts[10] == 1
+    assert chart.late_dropped == 2
+    assert chart.not_drawn() == "2 events too late to count (over 64 intervals behind their line)"
+    chart.fold([at(-4000.0)])  # off the chart's window anyway: not worth a word
+    assert chart.late_dropped == 2
 
 
 def test_values_that_are_not_finite_or_from_the_future_are_kept_in_check() -> None:

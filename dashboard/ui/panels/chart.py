@@ -27,12 +27,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.event import Event
+from dashboard.core.event import Event, Severity
 from dashboard.core.series import ChartData, ChartSpec, SeriesSpec
 from dashboard.core.summary import one_line
 from dashboard.ui.panels.fields import field_from_mime
 from dashboard.ui.text import plain_tooltip
-from dashboard.ui.theme import MUTED, PANEL, SERIES_COLOURS, TEXT, level_colour
+from dashboard.ui.theme import MUTED, PANEL, SERIES_COLOURS, SEVERITY_COLOURS, TEXT, level_colour
 
 DEFAULT_REDRAW_MS = 100
 MAX_REDRAW_MS = 1000
@@ -187,6 +187,11 @@ class ChartPanel(QWidget):
         row = QHBoxLayout(self.bar)
         row.setContentsMargins(6, 1, 2, 1)
         row.addWidget(self.title, 1)
+        self.note = QLabel("⚠ not all drawn")  # what the chart holds back, if anything
+        self.note.setStyleSheet(f"color: {SEVERITY_COLOURS[Severity.WARNING]};")
+        self.note.hide()
+        self._held_back = ""
+        row.addWidget(self.note)
         row.addWidget(self.add_button)
         row.addWidget(self.pause_button)
         row.addWidget(self.window_box)
@@ -321,10 +326,20 @@ class ChartPanel(QWidget):
         # Redraw no more often than the time axis moves a pixel (a 5-minute chart 600 px
         # wide: twice a second; 30 s: ten times), and, when lines of many points cost more
         # to push, so that the chart takes at most about a tenth of the window's time.
+        self._show_not_drawn()
         spent_ms = (time.perf_counter() - started) * 1000
         pixel_ms = self.spec.window * 1000 / max(self.plot.width(), 100)
         wanted = max(self._redraw_ms, min(pixel_ms, MAX_STEP_MS), spent_ms * 10)
         self._redraw_timer.setInterval(int(min(MAX_REDRAW_MS, wanted)))
+
+    def _show_not_drawn(self) -> None:
+        """Lines past the limit and events too late to count, said in the title bar."""
+        held_back = self.data.not_drawn()
+        if held_back == self._held_back:
+            return
+        self._held_back = held_back
+        self.note.setVisible(bool(held_back))
+        self.note.setToolTip(plain_tooltip(held_back))
 
     def _new_curve(self, key: tuple[int, str]) -> pg.PlotDataItem:
         if not self.curves:
