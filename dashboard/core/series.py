@@ -98,11 +98,17 @@ class RingSeries:
         return float(self._t[oldest])
 
     def arrays(self, since: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Copies of the points in time order, those at or after *since* when given."""
+        """Copies of the points in time order, those at or after *since* when given.
+
+        Points come in arrival order; one from a producer whose clock is behind the others
+        (or sent late) is put in its place here, so a line never runs back in time."""
         n = len(self)
         start = self._end % self.capacity if self._end > self.capacity else 0
         idx = (np.arange(n) + start) % self.capacity
         t, v = self._t[idx], self._v[idx]
+        if n > 1 and bool((t[1:] < t[:-1]).any()):
+            order = np.argsort(t, kind="stable")
+            t, v = t[order], v[order]
         if since is not None:
             keep = t >= since
             t, v = t[keep], v[keep]

@@ -289,3 +289,13 @@ def test_extending_a_ring_is_appending_point_by_point(limit: int, initial: int) 
         assert len(at_once) == len(one_by_one) and at_once.capacity == one_by_one.capacity
         for mine, theirs in zip(at_once.arrays(), one_by_one.arrays(), strict=True):
             assert mine.tolist() == theirs.tolist()
+
+
+def test_a_point_that_arrives_out_of_time_order_is_put_in_its_place() -> None:
+    ring = RingSeries(limit=4, initial=2)
+    for t, v in ((1.0, 10.0), (3.0, 30.0), (2.0, 20.0), (4.0, 40.0), (2.5, 25.0)):
+        ring.append(t, v)  # the ring now holds the newest four: 3, 2, 4, 2.5
+    t, v = ring.arrays()
+    assert t.tolist() == [2.0, 2.5, 3.0, 4.0] and v.tolist() == [20.0, 25.0, 30.0, 40.0]
+    t, v = ring.arrays(since=2.5)
+    assert t.tolist() == [2.5, 3.0, 4.0] and v.tolist() == [25.0, 30.0, 40.0]
