@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -311,6 +312,21 @@ def test_a_non_ascii_event_id_is_sent_back_as_utf8_on_reconnect() -> None:
     run(scenario())
 
 
+async def stream_until(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]], name: str, count: int
+) -> tuple[EventStore, SSESource]:
+    """An SSE source on *handler*'s server until the store holds *count* events."""
+    async with serve(handler) as url:
+        store = EventStore()
+        source = SSESource(ConnectionSpec(url, name), store, backoff=fast_backoff())
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: store.end_seq >= count)
+        finally:
+            await stop_task(task)
+    return store, source
+
+
 def test_events_a_server_sends_again_after_a_reconnect_are_dropped_once() -> None:
     requests: list[str | None] = []
 
@@ -321,26 +337,17 @@ def test_events_a_server_sends_again_after_a_reconnect_are_dropped_once() -> Non
         requests.append(request.headers.get("Last-Event-ID"))
         if len(requests) == 1:
             return await sse_response(request, frames(range(1, 11)))
-        # Resumes from too far back: 6..10 again, then an event with no id, then 11..15.
-        body = frames(range(6, 11)) + b'data: {"type": "no.id"}\n\n' + frames(range(11, 16))
-        return await sse_response(request, body)
+        if len(requests) == 2:  # from too far back: 6..10 again, one with no id, 11..15
+            body = frames(range(6, 11)) + b'data: {"type": "no.id"}\n\n' + frames(range(11, 16))
+            return await sse_response(request, body)
+        return web.Response(status=204)  # and that is all
 
-    async def scenario() -> None:
-        async with serve(handler) as url:
-            store = EventStore()
-            source = SSESource(ConnectionSpec(url, "again"), store, backoff=fast_backoff())
-            task = asyncio.create_task(source.run())
-            try:
-                await wait_for(lambda: store.end_seq >= 16)
-            finally:
-                await stop_task(task)
-        events = store.events(0, store.end_seq)
-        assert [e.data.get("n") for e in events if e.type == "n"] == list(range(1, 16))
-        assert [e.type for e in events].count("no.id") == 1  # no id of its own: kept
-        assert source.status.duplicates == 5 and requests[:2] == [None, "10"]
-        assert store.counts["again"].accepted == 16
-
-    run(scenario())
+    store, source = run(stream_until(handler, "again", 16))
+    events = store.events(0, store.end_seq)
+    assert [e.data.get("n") for e in events if e.type == "n"] == list(range(1, 16))
+    assert [e.type for e in events].count("no.id") == 1  # no id of its own: kept
+    assert source.status.duplicates == 5 and requests[:2] == [None, "10"]
+    assert store.counts["again"].accepted == 16
 
 
 def test_a_restarted_producer_numbering_from_one_again_is_not_taken_for_repeats() -> None:
@@ -360,18 +367,7 @@ def test_a_restarted_producer_numbering_from_one_again_is_not_taken_for_repeats(
             return await sse_response(request, frames(range(1, 6), "second"))
         return web.Response(status=204)  # and that is all
 
-    async def scenario() -> None:
-        async with serve(handler) as url:
-            store = EventStore()
-            source = SSESource(ConnectionSpec(url, "restarted"), store, backoff=fast_backoff())
-            task = asyncio.create_task(source.run())
-            try:
-                await wait_for(lambda: store.end_seq >= 10)
-            finally:
-                await stop_task(task)
-        events = store.events(0, store.end_seq)
-        runs = [(e.data["run"], e.data["n"]) for e in events[:10]]
-        assert runs == [("first", n) for n in range(1, 6)] + [("second", n) for n in range(1, 6)]
-        assert source.status.duplicates == 0 and requests[:2] == [None, "5"]
-
-    run(scenario())
+    store, source = run(stream_until(handler, "restarted", 10))
+    runs = [(e.data["run"], e.data["n"]) for e in store.events(0, store.end_seq)]
+    assert runs == [("first", n) for n in range(1, 6)] + [("second", n) for n in range(1, 6)]
+    assert source.status.duplicates == 0 and requests[:2] == [None, "5"]
