@@ -26,10 +26,6 @@ class RecentIds:
         self._batches: deque[list[str]] = deque()  # the ids remembered, oldest batch first
         self._held = 0  # ids in _batches
 
-    def is_new(self, event_id: str, data: bytes) -> bool:
-        """False when *event_id* was seen recently with this *data*; else it is remembered."""
-        return not self.repeats([event_id], [data])
-
     def repeats(self, ids: Sequence[str], data: Sequence[bytes]) -> set[int]:
         """The positions of the repeats among a batch of events (*ids* and their *data*);
         the others are remembered."""
