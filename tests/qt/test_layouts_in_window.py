@@ -407,6 +407,8 @@ def test_a_chart_says_in_its_title_bar_what_it_does_not_draw(qtbot: Any) -> None
     chart.add_events([make_event("m", {"v": 1, "id": i}, time=991.0) for i in range(70)])
     qtbot.waitUntil(lambda: not chart.note.isHidden())
     assert chart.note.text() == "⚠ not all drawn" and "6 lines not drawn" in chart.note.toolTip()
+    chart.reset()  # a replay going back: nothing held back any more
+    assert chart.note.isHidden()
 
 
 def test_a_busy_line_is_joined_throughout() -> None:

@@ -271,6 +271,7 @@ class ChartPanel(QWidget):
         self.data = ChartData(self.spec)
         self._clear_lines()
         self._show_waiting()
+        self._show_not_drawn()
 
     def _clear_lines(self) -> None:
         self._grown = set()
