@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dashboard import __version__
+from dashboard import LOG_FORMAT, __version__
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 
@@ -463,7 +463,7 @@ def run_query(options: argparse.Namespace) -> int:
 
 def _configure_logging(verbosity: int) -> None:
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
-    logging.basicConfig(level=level, format="dashboard: %(name)s: %(message)s")
+    logging.basicConfig(level=level, format=LOG_FORMAT)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

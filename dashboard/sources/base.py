@@ -161,6 +161,13 @@ class ConnectionStatus:
         return state.value
 
 
+def new_status(spec: ConnectionSpec) -> ConnectionStatus:
+    """The status of a connection that has not run yet."""
+    return ConnectionStatus(
+        spec.name, display_url(spec.url), insecure=not spec.verify, down_since=time.time()
+    )
+
+
 class StopConnection(Exception):
     """Retrying cannot help; the message says why, for the operator."""
 
@@ -199,9 +206,7 @@ class ReconnectingSource:
         register = getattr(sink, "register", None)
         if register is not None:
             register(self.decoder)  # so the store can rebuild events with the same keys
-        self.status = ConnectionStatus(
-            spec.name, display_url(spec.url), insecure=not spec.verify, down_since=time.time()
-        )
+        self.status = new_status(spec)
 
     async def run(self) -> None:
         """Connect, stream, and reconnect until cancelled or retrying cannot help."""
@@ -248,6 +253,14 @@ class ReconnectingSource:
             status.retry_at = time.monotonic() + delay
             await asyncio.sleep(delay)
             status.reconnects += 1
+
+    def checkpoint(self) -> object:
+        """What a later run needs to carry on where this one stopped (see :meth:`resume`);
+        it crosses to another process, so it is plain data."""
+        return None
+
+    def resume(self, checkpoint: object) -> None:
+        """Carry on from a :meth:`checkpoint` of an earlier run of this connection."""
 
     def went_live(self) -> None:
         status = self.status

@@ -144,6 +144,14 @@ class RedisSource(ReconnectingSource):
         self.positions: dict[str, str] = {}  # stream -> the last id handed over
         self._started = False  # the first connect's from/backfill rules were applied
 
+    def checkpoint(self) -> tuple[dict[str, str], bool]:
+        return dict(self.positions), self._started
+
+    def resume(self, checkpoint: object) -> None:
+        if isinstance(checkpoint, tuple):
+            positions, self._started = checkpoint
+            self.positions = dict(positions)
+
     # -- connecting --------------------------------------------------------------------
     def _client(self) -> Any:
         try:

@@ -35,6 +35,13 @@ class SSESource(ReconnectingSource):
         self.parser = SSEParser(self.spec.max_frame_bytes)
         self.recent_ids = RecentIds()  # events seen: one sent again (same id, same data) is dropped
 
+    def checkpoint(self) -> str:
+        return self.parser.last_event_id
+
+    def resume(self, checkpoint: object) -> None:
+        if isinstance(checkpoint, str):
+            self.parser.last_event_id = checkpoint
+
     async def _stream_once(self) -> str:
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store", **self.headers()}
         parser = self.parser

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from dashboard.core.store import EventStore
-from dashboard.sources import ConnectionSpec, ConnectionState, ReconnectingSource, open_source
+from dashboard.sources import ConnectionSpec, ConnectionState
+from dashboard.sources.process import ProcessSource
 from dashboard.ui.tasks import SourceTasks
 
 
@@ -21,7 +22,7 @@ class ConnectionManager(QObject):
     def __init__(self, store: EventStore, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
-        self.sources: list[ReconnectingSource] = []
+        self.sources: list[ProcessSource] = []
         self._tasks = SourceTasks(ended=self.changed.emit)
 
     # -- what there is -------------------------------------------------------------------
@@ -31,16 +32,16 @@ class ConnectionManager(QObject):
     def specs(self) -> list[ConnectionSpec]:
         return [s.spec for s in self.sources]
 
-    def source(self, name: str) -> ReconnectingSource:
+    def source(self, name: str) -> ProcessSource:
         return next(s for s in self.sources if s.name == name)
 
-    def is_running(self, source: ReconnectingSource) -> bool:
+    def is_running(self, source: ProcessSource) -> bool:
         return self._tasks.is_running(source)
 
     def live_count(self) -> int:
         return sum(s.status.state is ConnectionState.LIVE for s in self.sources)
 
-    def unique_name(self, wanted: str, ignore: ReconnectingSource | None = None) -> str:
+    def unique_name(self, wanted: str, ignore: ProcessSource | None = None) -> str:
         taken = {s.name for s in self.sources if s is not ignore}
         name, n = wanted, 1
         while name in taken:
@@ -49,23 +50,23 @@ class ConnectionManager(QObject):
         return name
 
     # -- changes -------------------------------------------------------------------------
-    def add(self, spec: ConnectionSpec, *, start: bool = True) -> ReconnectingSource:
+    def add(self, spec: ConnectionSpec, *, start: bool = True) -> ProcessSource:
         spec.name = self.unique_name(spec.name)
-        source = open_source(spec, self.store)
+        source = ProcessSource(spec, self.store)
         self.sources.append(source)
         if start:
             self._start(source)
         self.changed.emit()
         return source
 
-    def connect_source(self, source: ReconnectingSource) -> None:
+    def connect_source(self, source: ProcessSource) -> None:
         if not self.is_running(source):
             source.status.reconnects = 0
             source.status.detail = ""
             self._start(source)
             self.changed.emit()
 
-    def disconnect_source(self, source: ReconnectingSource) -> None:
+    def disconnect_source(self, source: ProcessSource) -> None:
         self._tasks.stop(source)
         source.status.state = ConnectionState.STOPPED
         source.status.detail = "disconnected"
@@ -73,18 +74,18 @@ class ConnectionManager(QObject):
         source.status.retry_at = None
         self.changed.emit()
 
-    def remove(self, source: ReconnectingSource) -> None:
+    def remove(self, source: ProcessSource) -> None:
         """Stop it and forget it (the events it delivered stay in the store)."""
         self._tasks.stop(source)
         self.sources.remove(source)
         self.changed.emit()
 
-    def replace(self, source: ReconnectingSource, spec: ConnectionSpec) -> ReconnectingSource:
+    def replace(self, source: ProcessSource, spec: ConnectionSpec) -> ProcessSource:
         """Edit: the old source stops, a new one with the new settings takes its place."""
         was_running = self.is_running(source)
         self._tasks.stop(source)
         spec.name = self.unique_name(spec.name, ignore=source)
-        new = open_source(spec, self.store)
+        new = ProcessSource(spec, self.store)
         self.sources[self.sources.index(source)] = new
         if was_running:
             self._start(new)
@@ -99,6 +100,6 @@ class ConnectionManager(QObject):
     async def aclose(self) -> None:
         await self._tasks.aclose()
 
-    def _start(self, source: ReconnectingSource) -> None:
+    def _start(self, source: ProcessSource) -> None:
         source.status.state = ConnectionState.CONNECTING
         self._tasks.start(source)

@@ -1,0 +1,285 @@
+"""A feed read and decoded in a process of its own, handing finished batches to the app.
+
+Reading, parsing and decoding are most of the work per event, and CPython runs one thread
+of Python at a time: in the window's process they compete with folding and painting (a
+worker thread was tried, and cost the window its smoothness; see the README's
+Performance). Here a child process runs the very same source (:func:`open_source`) with a
+sink that sends each batch down a socket as columns; the parent rebuilds the Events, a
+fraction of the cost of decoding them, hands them to its own sink and mirrors the child's
+status.
+
+Each :meth:`ProcessSource.run` starts a child and ends it when cancelled. What a new run
+needs to carry on where the last one stopped (the SSE last event id, Redis stream
+positions) comes back with every batch as the source's checkpoint and goes into the next
+child.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import pickle
+import queue
+import signal
+import socket
+import struct
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from dashboard import LOG_FORMAT
+from dashboard.core.decode import Decoder
+from dashboard.core.event import Event, Rejected, Severity
+from dashboard.sources.base import (
+    ConnectionSpec,
+    ConnectionState,
+    ConnectionStatus,
+    ReconnectingSource,
+    Sink,
+    new_status,
+)
+
+log = logging.getLogger("dashboard.sources.process")
+
+# spawn: a clean interpreter. A fork of the window's process would copy the locks of Qt's
+# threads in whatever state they are.
+_CONTEXT = multiprocessing.get_context("spawn")
+_HEADER = struct.Struct("<I")  # the length of the pickled frame that follows
+_STATUS_FIELDS = tuple(name for name in ConnectionStatus.__slots__ if name not in ("name", "url"))
+_SEVERITIES = {int(s): s for s in Severity}
+READ_LIMIT = 1 << 24  # bytes the app takes off the socket ahead of handling them
+QUEUED_FRAMES = 64  # batches (a network read each) the child may be ahead of the app
+STATUS_INTERVAL = 0.1  # seconds between looks for a changed status while no events come
+# What a frame from the child holds, besides the status and the checkpoint.
+_EVENTS, _STATUS, _END = 0, 1, 2
+
+
+class ProcessSource:
+    """The app's side of a source that reads and decodes in a child process.
+
+    It looks like the source it runs (``spec``, ``name``, ``status``, ``run()``), so the
+    connection manager treats both alike. ``pid`` is the child's while it runs.
+    """
+
+    def __init__(self, spec: ConnectionSpec, sink: Sink) -> None:
+        from dashboard.sources import check_feed_url  # the package imports this module
+
+        check_feed_url(spec.url)
+        self.spec = spec
+        self.name = spec.name
+        self.url = spec.url
+        self.sink = sink
+        self.decoder = Decoder(spec.name, spec.keys, spec.max_frame_bytes)
+        register = getattr(sink, "register", None)
+        if register is not None:
+            register(self.decoder)  # so the store can rebuild events with the same keys
+        self.status = new_status(spec)
+        self.checkpoint: Any = None
+        self.pid: int | None = None
+
+    async def run(self) -> None:
+        """Start the child; take its batches and status until it ends or this is cancelled."""
+        ours, theirs = socket.socketpair()
+        child = _CONTEXT.Process(
+            target=serve,
+            args=(self.spec, self.status, self.checkpoint, theirs, log.getEffectiveLevel()),
+            name=f"dashboard feed {self.name}",
+            daemon=True,
+        )
+        try:
+            child.start()
+            theirs.close()
+            self.pid = child.pid
+            reader, writer = await asyncio.open_unix_connection(sock=ours, limit=READ_LIMIT)
+            try:
+                await self._take(reader)
+            finally:
+                writer.close()
+        finally:
+            ours.close()
+            self.pid = None
+            await _end(child)
+        if child.exitcode and self.status.state is not ConnectionState.STOPPED:
+            self._died(child.exitcode)
+
+    async def _take(self, reader: asyncio.StreamReader) -> None:
+        status = self.status
+        while True:
+            try:
+                (size,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
+                frame = await reader.readexactly(size)
+            except asyncio.IncompleteReadError:
+                return  # the child is gone: run() says how it ended
+            kind, state, self.checkpoint, payload = pickle.loads(frame)
+            for field, value in zip(_STATUS_FIELDS, state, strict=True):
+                setattr(status, field, value)
+            if kind == _END:
+                return
+            if kind == _EVENTS:
+                self.sink.extend(self._rebuild(*payload))
+                # Frames already read come without suspending: yield, so that the window's
+                # frame ticks are not held up behind a backlog.
+                await asyncio.sleep(0)
+
+    def _rebuild(self, columns: tuple[list[Any], ...], rejected: list[Rejected]) -> list[Any]:
+        """The Events of a batch from its columns, then its rejected frames."""
+        name = self.name
+        severities = _SEVERITIES
+        items: list[Event | Rejected] = [
+            Event(t, w, r, s, severities[v], d, raw, name, i, dt)
+            for t, w, r, s, v, d, raw, i, dt in zip(*columns, strict=True)
+        ]
+        items.extend(rejected)
+        return items
+
+    def _died(self, exitcode: int) -> None:
+        status = self.status
+        how = f"signal {-exitcode}" if exitcode < 0 else f"exit code {exitcode}"
+        status.state = ConnectionState.STOPPED
+        status.detail = status.last_error = (
+            f"the process reading this feed ended unexpectedly ({how}); connect again to retry"
+        )
+        status.retry_at = None
+        if status.down_since is None:
+            status.down_since = time.time()
+        log.error("%s: %s", self.name, status.detail)
+
+
+async def _end(child: multiprocessing.process.BaseProcess) -> None:
+    """Stop the child if it still runs, and reap it without blocking the loop."""
+    if child.pid is None:  # it never started
+        return
+    if child.is_alive():
+        child.terminate()
+    await asyncio.to_thread(child.join, 5)
+    if child.is_alive():
+        child.kill()
+        await asyncio.to_thread(child.join)
+
+
+# -- the child ----------------------------------------------------------------------------
+
+
+class ParentGone(Exception):
+    """The app closed its end: nobody is left to take the events."""
+
+
+def serve(
+    spec: ConnectionSpec,
+    status: ConnectionStatus,
+    checkpoint: Any,
+    channel: socket.socket,
+    log_level: int,
+) -> None:
+    """The child's main: run the source until it ends or the app goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the app's to handle
+    logging.basicConfig(level=log_level, format=LOG_FORMAT)
+    with contextlib.suppress(ParentGone):
+        asyncio.run(_serve(spec, status, checkpoint, channel))
+
+
+async def _serve(
+    spec: ConnectionSpec, status: ConnectionStatus, checkpoint: Any, channel: socket.socket
+) -> None:
+    from dashboard.sources import open_source  # the package imports this module
+
+    writer = _BatchWriter(channel)
+    source = open_source(spec, writer)
+    source.status = status
+    source.resume(checkpoint)
+    writer.source = source
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(source.run())
+    loop.add_reader(channel.fileno(), task.cancel)  # readable: the app closed its end
+    ticker = asyncio.ensure_future(writer.send_status_changes())
+    try:
+        await task
+    except asyncio.CancelledError:
+        return
+    except ParentGone:
+        raise
+    except Exception as error:  # a fault of ours: said in the app, like a source's in it
+        log.exception("%s stopped on an unexpected error", spec.name)
+        status.state = ConnectionState.STOPPED
+        status.detail = status.last_error = f"internal error: {error!r}"
+    finally:
+        ticker.cancel()
+        loop.remove_reader(channel.fileno())
+    writer.send(_END, None)
+    await asyncio.to_thread(writer.close)
+
+
+class _BatchWriter:
+    """The child's sink: each batch goes to the app as columns, with the status.
+
+    A thread writes the frames, so that reading the feed goes on while the app is busy
+    painting; once QUEUED_FRAMES wait, the feed waits (and through TCP, so does the server).
+    """
+
+    def __init__(self, channel: socket.socket) -> None:
+        self.channel = channel
+        self.source: ReconnectingSource | None = None
+        self._sent_state: tuple[Any, ...] = ()
+        self._frames: queue.Queue[bytes | None] = queue.Queue(QUEUED_FRAMES)
+        self._thread = threading.Thread(target=self._write, name="frames to the app", daemon=True)
+        self._thread.start()
+
+    def extend(self, items: Iterable[Event | Rejected]) -> None:
+        items = items if isinstance(items, list) else list(items)
+        events = [i for i in items if type(i) is Event]
+        rejected = [i for i in items if type(i) is not Event]
+        columns = (
+            [e.type for e in events],
+            [e.time for e in events],
+            [e.received for e in events],
+            [e.source for e in events],
+            [int(e.severity) for e in events],
+            [e.data for e in events],
+            [e.raw for e in events],
+            [e.id for e in events],
+            [e.declared_type for e in events],
+        )
+        self.send(_EVENTS, (columns, rejected))
+
+    def send(self, kind: int, payload: Any) -> None:
+        source = self.source
+        assert source is not None
+        state = self._state()
+        self._sent_state = state
+        body = pickle.dumps((kind, state, source.checkpoint(), payload), pickle.HIGHEST_PROTOCOL)
+        self._put(_HEADER.pack(len(body)) + body)
+
+    def _put(self, frame: bytes | None) -> None:
+        while True:
+            try:
+                self._frames.put(frame, timeout=0.5)
+                return
+            except queue.Full:
+                if not self._thread.is_alive():
+                    raise ParentGone from None
+
+    def _state(self) -> tuple[Any, ...]:
+        status = self.source.status if self.source else None
+        return tuple(getattr(status, f) for f in _STATUS_FIELDS)
+
+    async def send_status_changes(self) -> None:
+        """Status changes between batches (reconnecting, stopped...) reach the app too."""
+        while True:
+            await asyncio.sleep(STATUS_INTERVAL)
+            if self._state() != self._sent_state:
+                self.send(_STATUS, None)
+
+    def _write(self) -> None:
+        frames = self._frames
+        sendall = self.channel.sendall
+        with contextlib.suppress(OSError):  # the app is gone: send() notices
+            while (frame := frames.get()) is not None:
+                sendall(frame)
+
+    def close(self) -> None:
+        """Send what is queued, then stop."""
+        self._put(None)
+        self._thread.join()
