@@ -8,7 +8,8 @@ realistic events to every stage (``/events?count=N[&rate=R]``). Each stage runs 
 Python process of its own, so one cannot warm up or bloat another:
 
 * floor     a bare httpx-sse loop that only parses each event's JSON
-* pipeline  source -> decode -> store, with a bus-like range read every 33 ms (no Qt)
+* pipeline  source -> decode (in the feed's own process, as in the app) -> store, with a
+            bus-like range read every 33 ms (no Qt)
 * app       the whole application offscreen, with the demo layout live; sustained rate,
             UI frame interval (how late each bus tick fires) and event-to-screen latency
 * replay    a 1,000,000-event recording opened (read and indexed for seeking), then
@@ -62,11 +63,12 @@ def stage_floor(url: str, count: int) -> dict[str, Any]:
 
 def stage_pipeline(url: str, count: int) -> dict[str, Any]:
     from dashboard.core.store import EventStore
-    from dashboard.sources import ConnectionSpec, SSESource
+    from dashboard.sources import ConnectionSpec
+    from dashboard.sources.process import ProcessSource
 
     async def run() -> dict[str, Any]:
         store = EventStore(capacity=max(count, 1))
-        source = SSESource(ConnectionSpec(f"{url}?count={count}", "bench"), store)
+        source = ProcessSource(ConnectionSpec(f"{url}?count={count}", "bench"), store)
         started = time.perf_counter()
         task = asyncio.create_task(source.run())
         seen = 0

@@ -1,0 +1,167 @@
+"""A feed read in a child process: what reaches the app, status, resume, and how it ends."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+from aiohttp import web
+
+from dashboard.core.store import EventStore
+from dashboard.feed.server import FeedServer
+from dashboard.sources.base import ConnectionSpec, ConnectionState
+from dashboard.sources.process import ProcessSource
+from dashboard.sources.sse import SSESource
+from tests.helpers import run, serve, sse_response, wait_for
+
+# A child process takes a moment to start (a fresh interpreter importing the sources).
+START = 30.0
+
+
+async def stop_task(task: asyncio.Task) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+def child_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_events_are_those_the_same_source_decodes_in_process() -> None:
+    async def scenario() -> None:
+        server = FeedServer(rate=5000, seed=3, paused=True, limit=1500, junk=0.02)
+        await server.start()
+        here, there = EventStore(), EventStore()
+        in_process = SSESource(ConnectionSpec(server.url, "demo"), here)
+        in_child = ProcessSource(ConnectionSpec(server.url, "demo"), there)
+        tasks = [asyncio.create_task(s.run()) for s in (in_process, in_child)]
+        try:
+            await wait_for(lambda: server.streams == 2, START)
+            await wait_for(lambda: in_child.status.state is ConnectionState.LIVE)
+            assert in_child.pid is not None and in_child.pid != os.getpid()
+            server.paused = False
+            await wait_for(lambda: there.counts.get("demo") and there.counts["demo"].frames == 1500)
+            await wait_for(lambda: here.counts["demo"].frames == 1500)
+            assert there.end_seq == here.end_seq > 1400  # the junk is rejected in both
+            both = zip(here.events(0, here.end_seq), there.events(0, there.end_seq), strict=True)
+            for mine, theirs in both:
+                assert (mine.type, mine.time, mine.source, mine.severity, mine.data) == (
+                    theirs.type,
+                    theirs.time,
+                    theirs.source,
+                    theirs.severity,
+                    theirs.data,
+                )
+                assert (mine.raw, mine.id, mine.declared_type, mine.connection) == (
+                    theirs.raw,
+                    theirs.id,
+                    theirs.declared_type,
+                    "demo",
+                )
+            rejected = there.rejected(0, there.rejected_total)
+            assert [r.reason for r in rejected] == [
+                r.reason for r in here.rejected(0, here.rejected_total)
+            ]
+            assert rejected and all(r.connection == "demo" for r in rejected)
+            assert in_child.status.last_event_id == "1500"
+            assert in_child.status.bytes_received == in_process.status.bytes_received
+        finally:
+            for task in tasks:
+                await stop_task(task)
+            await server.stop()
+
+    run(scenario(), timeout=60)
+
+
+def test_a_new_run_resumes_after_the_last_event_of_the_one_before() -> None:
+    async def scenario() -> None:
+        server = FeedServer(rate=1000, seed=4)
+        await server.start()
+        store = EventStore()
+        source = ProcessSource(ConnectionSpec(server.url, "demo"), store)
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: store.end_seq >= 50, START)
+            pid = source.pid
+            await stop_task(task)  # the operator disconnects
+            assert pid is not None and source.pid is None
+            await wait_for(lambda: not child_alive(pid))
+            seen = source.status.last_event_id
+            assert seen and int(seen) >= 50
+            task = asyncio.create_task(source.run())  # ... and connects again
+            await wait_for(lambda: len(server.last_event_ids) == 2, START)
+            assert server.last_event_ids == [None, seen]
+        finally:
+            await stop_task(task)
+            await server.stop()
+
+    run(scenario(), timeout=60)
+
+
+def test_a_server_that_says_stop_stops_the_run_with_its_reason() -> None:
+    async def gone(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=404)
+
+    async def scenario() -> None:
+        async with serve(gone) as url:
+            source = ProcessSource(ConnectionSpec(url, "gone"), EventStore())
+            await asyncio.wait_for(source.run(), START)
+        assert source.status.state is ConnectionState.STOPPED
+        assert source.status.detail == "not found (404 Not Found): check the URL path"
+
+    run(scenario(), timeout=60)
+
+
+def test_status_between_batches_reaches_the_app() -> None:
+    """A stream that ends is retried: 'reconnecting', with the count, comes across."""
+    calls = 0
+
+    async def short(request: web.Request) -> web.StreamResponse:
+        nonlocal calls
+        calls += 1
+        return await sse_response(request, b"retry: 60000\ndata: {}\n\n")
+
+    async def scenario() -> None:
+        async with serve(short) as url:
+            store = EventStore()
+            source = ProcessSource(ConnectionSpec(url, "short"), store)
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: source.status.state is ConnectionState.RECONNECTING, START)
+                assert source.status.retry_at is not None
+                assert source.status.ever_live and calls == 1 and store.end_seq == 1
+            finally:
+                await stop_task(task)
+
+    run(scenario(), timeout=60)
+
+
+def test_a_child_that_dies_is_reported_and_what_it_sent_is_kept() -> None:
+    async def scenario() -> None:
+        server = FeedServer(rate=500, seed=5)
+        await server.start()
+        store = EventStore()
+        source = ProcessSource(ConnectionSpec(server.url, "demo"), store)
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: store.end_seq >= 20, START)
+            assert source.pid is not None
+            os.kill(source.pid, signal.SIGKILL)
+            await asyncio.wait_for(task, 10)  # the run ends by itself
+            kept = store.end_seq
+            assert kept >= 20 and len(store.events(0, kept)) == kept
+            assert source.status.state is ConnectionState.STOPPED
+            assert source.status.detail == (
+                "the process reading this feed ended unexpectedly (signal 9); "
+                "connect again to retry"
+            )
+        finally:
+            await stop_task(task)
+            await server.stop()
+
+    run(scenario(), timeout=60)
