@@ -161,6 +161,16 @@ class ConnectionStatus:
         return state.value
 
 
+def registered_decoder(spec: ConnectionSpec, sink: object) -> Decoder:
+    """The connection's decoder, registered with *sink* when it rebuilds events from their
+    raw bytes (the store), so that it does so with the connection's envelope keys."""
+    decoder = Decoder(spec.name, spec.keys, spec.max_frame_bytes)
+    register = getattr(sink, "register", None)
+    if register is not None:
+        register(decoder)
+    return decoder
+
+
 def new_status(spec: ConnectionSpec) -> ConnectionStatus:
     """The status of a connection that has not run yet."""
     return ConnectionStatus(
@@ -202,10 +212,7 @@ class ReconnectingSource:
         self.sink = sink
         self.backoff = backoff or Backoff()
         self.clock = clock
-        self.decoder = Decoder(spec.name, spec.keys, spec.max_frame_bytes)
-        register = getattr(sink, "register", None)
-        if register is not None:
-            register(self.decoder)  # so the store can rebuild events with the same keys
+        self.decoder = registered_decoder(spec, sink)
         self.status = new_status(spec)
 
     async def run(self) -> None:

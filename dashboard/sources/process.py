@@ -31,7 +31,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from dashboard import LOG_FORMAT
-from dashboard.core.decode import Decoder
 from dashboard.core.event import Event, Rejected, Severity
 from dashboard.sources.base import (
     ConnectionSpec,
@@ -40,6 +39,7 @@ from dashboard.sources.base import (
     ReconnectingSource,
     Sink,
     new_status,
+    registered_decoder,
 )
 
 log = logging.getLogger("dashboard.sources.process")
@@ -72,10 +72,7 @@ class ProcessSource:
         self.name = spec.name
         self.url = spec.url
         self.sink = sink
-        self.decoder = Decoder(spec.name, spec.keys, spec.max_frame_bytes)
-        register = getattr(sink, "register", None)
-        if register is not None:
-            register(self.decoder)  # so the store can rebuild events with the same keys
+        self.decoder = registered_decoder(spec, sink)
         self.status = new_status(spec)
         self.checkpoint: Any = None
         self.pid: int | None = None
@@ -99,6 +96,7 @@ class ProcessSource:
             finally:
                 writer.close()
         finally:
+            theirs.close()  # (already, unless the child failed to start)
             ours.close()
             self.pid = None
             await _end(child)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -22,6 +25,33 @@ START = 30.0
 async def stop_task(task: asyncio.Task) -> None:
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+
+
+@dataclass
+class Reading:
+    """The demo feed, and a ProcessSource reading it into a store (``task`` runs it)."""
+
+    server: FeedServer
+    store: EventStore
+    source: ProcessSource
+    task: asyncio.Task
+
+    def connect(self) -> None:
+        self.task = asyncio.create_task(self.source.run())
+
+
+@asynccontextmanager
+async def demo_feed_in_a_child(rate: float, seed: int) -> AsyncIterator[Reading]:
+    server = FeedServer(rate=rate, seed=seed)
+    await server.start()
+    store = EventStore()
+    source = ProcessSource(ConnectionSpec(server.url, "demo"), store)
+    reading = Reading(server, store, source, asyncio.create_task(source.run()))
+    try:
+        yield reading
+    finally:
+        await stop_task(reading.task)
+        await server.stop()
 
 
 def child_alive(pid: int) -> bool:
@@ -80,25 +110,18 @@ def test_events_are_those_the_same_source_decodes_in_process() -> None:
 
 def test_a_new_run_resumes_after_the_last_event_of_the_one_before() -> None:
     async def scenario() -> None:
-        server = FeedServer(rate=1000, seed=4)
-        await server.start()
-        store = EventStore()
-        source = ProcessSource(ConnectionSpec(server.url, "demo"), store)
-        task = asyncio.create_task(source.run())
-        try:
-            await wait_for(lambda: store.end_seq >= 50, START)
+        async with demo_feed_in_a_child(rate=1000, seed=4) as feed:
+            source = feed.source
+            await wait_for(lambda: feed.store.end_seq >= 50, START)
             pid = source.pid
-            await stop_task(task)  # the operator disconnects
+            await stop_task(feed.task)  # the operator disconnects
             assert pid is not None and source.pid is None
             await wait_for(lambda: not child_alive(pid))
             seen = source.status.last_event_id
             assert seen and int(seen) >= 50
-            task = asyncio.create_task(source.run())  # ... and connects again
-            await wait_for(lambda: len(server.last_event_ids) == 2, START)
-            assert server.last_event_ids == [None, seen]
-        finally:
-            await stop_task(task)
-            await server.stop()
+            feed.connect()  # ... and connects again
+            await wait_for(lambda: len(feed.server.last_event_ids) == 2, START)
+            assert feed.server.last_event_ids == [None, seen]
 
     run(scenario(), timeout=60)
 
@@ -143,16 +166,12 @@ def test_status_between_batches_reaches_the_app() -> None:
 
 def test_a_child_that_dies_is_reported_and_what_it_sent_is_kept() -> None:
     async def scenario() -> None:
-        server = FeedServer(rate=500, seed=5)
-        await server.start()
-        store = EventStore()
-        source = ProcessSource(ConnectionSpec(server.url, "demo"), store)
-        task = asyncio.create_task(source.run())
-        try:
+        async with demo_feed_in_a_child(rate=500, seed=5) as feed:
+            source, store = feed.source, feed.store
             await wait_for(lambda: store.end_seq >= 20, START)
             assert source.pid is not None
             os.kill(source.pid, signal.SIGKILL)
-            await asyncio.wait_for(task, 10)  # the run ends by itself
+            await asyncio.wait_for(feed.task, 10)  # the run ends by itself
             kept = store.end_seq
             assert kept >= 20 and len(store.events(0, kept)) == kept
             assert source.status.state is ConnectionState.STOPPED
@@ -160,8 +179,5 @@ def test_a_child_that_dies_is_reported_and_what_it_sent_is_kept() -> None:
                 "the process reading this feed ended unexpectedly (signal 9); "
                 "connect again to retry"
             )
-        finally:
-            await stop_task(task)
-            await server.stop()
 
     run(scenario(), timeout=60)
