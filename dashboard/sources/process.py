@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
-from dashboard import LOG_FORMAT
+from dashboard import LOG_FORMAT, settle_gc_for_streaming
 from dashboard.core.event import Event, Rejected, Severity
 from dashboard.sources.base import (
     ConnectionSpec,
@@ -263,6 +263,7 @@ def serve(
     """The child's main: run the source until it ends or the app goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the app's to handle
     logging.basicConfig(level=log_level, format=LOG_FORMAT)
+    settle_gc_for_streaming()
     with contextlib.suppress(ParentGone):
         asyncio.run(_serve(spec, status, checkpoint, channel))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import shutil
 import sys
@@ -15,7 +14,7 @@ import qasync
 from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from dashboard import __version__
+from dashboard import __version__, settle_gc_for_streaming
 from dashboard.core.layout import Layout, builtin
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
@@ -231,14 +230,6 @@ class Workspace:
             await asyncio.gather(*self._closing)
 
 
-def keep_startup_objects_out_of_gc() -> None:
-    """Move what start-up made (the store's million-slot columns above all) out of the
-    cyclic collector's reach: they live as long as the app, and scanning them in every full
-    collection paused the UI for tens of milliseconds."""
-    gc.collect()
-    gc.freeze()
-
-
 def make_application() -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -297,7 +288,7 @@ async def _run_dashboard(options: AppOptions) -> int:
     dashboard = workspace.live
     if feed is not None:
         dashboard.window.builtin_urls.add(feed.server.url)
-    keep_startup_objects_out_of_gc()
+    settle_gc_for_streaming()
     if problem:
         dashboard.window.statusBar().showMessage(problem)
     elif not dashboard.connections.sources and options.replay is None:

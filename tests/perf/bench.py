@@ -62,12 +62,14 @@ def stage_floor(url: str, count: int) -> dict[str, Any]:
 
 
 def stage_pipeline(url: str, count: int) -> dict[str, Any]:
+    from dashboard import settle_gc_for_streaming
     from dashboard.core.store import EventStore
     from dashboard.sources import ConnectionSpec
     from dashboard.sources.process import ProcessSource
 
     async def run() -> dict[str, Any]:
         store = EventStore(capacity=max(count, 1))
+        settle_gc_for_streaming()  # as the app does
         source = ProcessSource(ConnectionSpec(f"{url}?count={count}", "bench"), store)
         started = time.perf_counter()
         task = asyncio.create_task(source.run())
@@ -91,13 +93,10 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     import qasync
     from PySide6.QtCore import QSettings
 
+    from dashboard import settle_gc_for_streaming
     from dashboard.core.layout import builtin
     from dashboard.sources import ConnectionSpec
-    from dashboard.ui.app import (
-        Dashboard,
-        keep_startup_objects_out_of_gc,
-        make_application,
-    )
+    from dashboard.ui.app import Dashboard, make_application
 
     app = make_application()
     loop = qasync.QEventLoop(app)
@@ -111,7 +110,7 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
         settings=settings,
         layout=builtin("demo"),
     )
-    keep_startup_objects_out_of_gc()  # as the app does
+    settle_gc_for_streaming()  # as the app does
     ticks: list[float] = []
     latencies: list[float] = []
     first_event: list[float] = []
@@ -179,9 +178,10 @@ def stage_soak(url: str, seconds: float) -> dict[str, Any]:
     import qasync
     from PySide6.QtCore import QSettings
 
+    from dashboard import settle_gc_for_streaming
     from dashboard.core.layout import builtin
     from dashboard.sources import ConnectionSpec
-    from dashboard.ui.app import Dashboard, keep_startup_objects_out_of_gc, make_application
+    from dashboard.ui.app import Dashboard, make_application
 
     app = make_application()
     loop = qasync.QEventLoop(app)
@@ -191,7 +191,7 @@ def stage_soak(url: str, seconds: float) -> dict[str, Any]:
     settings = QSettings(os.devnull, QSettings.Format.IniFormat)
     dashboard = Dashboard([ConnectionSpec(feed_url, "bench")], capacity=SOAK_CAPACITY,
                           settings=settings, layout=builtin("demo"))  # fmt: skip
-    keep_startup_objects_out_of_gc()
+    settle_gc_for_streaming()
     process = psutil.Process()
     samples: list[tuple[float, float]] = []
 
