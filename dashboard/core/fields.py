@@ -15,6 +15,8 @@ _INDEX = re.compile(r"-?[0-9]+")  # an array index in a path (ASCII digits only)
 
 def lookup(data: Any, path: str) -> Any:
     """The value at a dotted *path* (``a.b.0.c``) in nested dicts and lists, else MISSING."""
+    if type(data) is dict and "." not in path:  # the common case, once per event and card
+        return data.get(path, MISSING)
     value = data
     for part in path.split("."):
         if isinstance(value, dict):
@@ -34,6 +36,11 @@ def lookup(data: Any, path: str) -> Any:
 def as_number(value: Any) -> float | None:
     """A float for numbers (numpy's too) and numeric strings; None for anything else (and
     booleans)."""
+    kind = type(value)
+    if kind is float:  # the common cases first: checking against Real is slow
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return float(value)
     if isinstance(value, bool):
         return None
     if isinstance(value, Real):

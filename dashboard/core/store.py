@@ -12,8 +12,8 @@ bytes again, with a small cache for the rows on screen.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterable
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Generic, TypeVar
@@ -28,6 +28,7 @@ DEFAULT_REJECTED_CAPACITY = 10_000
 RECENT_LIMIT = 200_000  # Event objects kept for the bus at most, if nobody releases them
 MATERIALISED_CACHE = 2048
 _INTERN_LIMIT = 100_000  # distinct type/source names shared; past that, stored as they come
+_SEVERITIES = {int(s): s for s in Severity}
 
 
 @dataclass(slots=True)
@@ -132,39 +133,104 @@ class EventStore:
         self.extend((item,))
 
     def extend(self, items: Iterable[Event | Rejected]) -> None:
-        cap = self.capacity
-        names = self._names
-        recent = self._recent
+        """Store events and rejected frames, each kind numbered in the order given."""
+        events: list[Event] = []
         for item in items:
-            counts = self.counts.get(item.connection)
-            if counts is None:
-                counts = self.counts[item.connection] = ConnectionCounts()
-            if type(item) is not Event:
-                item.seq = self._rejected.push(item)  # type: ignore[arg-type]
-                counts.rejected += 1
-                continue
-            counts.accepted += 1
-            seq = self.end_seq
-            i = seq % cap
-            item.seq = seq
-            etype = names.get(item.type)
-            if etype is None:
-                etype = self._intern(item.type)
-            source = names.get(item.source)
-            if source is None:
-                source = self._intern(item.source)
-            self._raw[i] = item.raw
-            self._type[i] = etype
-            self._source[i] = source
-            self._declared[i] = item.declared_type
-            self._id[i] = item.id
-            self._time[i] = item.time
-            self._received[i] = item.received
-            self._severity[i] = item.severity
-            self._connection[i] = self._connection_number(item.connection)
-            self.end_seq = seq + 1
-            recent.append(item)
+            if type(item) is Event:
+                events.append(item)
+            else:
+                self._reject(item)  # type: ignore[arg-type]
+        if not events:
+            return
+        start = self.end_seq
+        for seq, event in enumerate(events, start):
+            event.seq = seq
+        for connection, accepted in Counter(e.connection for e in events).items():
+            self._count(connection).accepted += accepted
+        self._append(
+            events,
+            [e.type for e in events],
+            [e.time for e in events],
+            [e.received for e in events],
+            [e.source for e in events],
+            [e.severity for e in events],
+            [e.raw for e in events],
+            [e.id for e in events],
+            [e.declared_type for e in events],
+            [self._connection_number(e.connection) for e in events],
+        )
+
+    def extend_columns(self, connection: str, columns: Sequence[list[Any]]) -> None:
+        """Store one connection's events given as columns, as a feed's process sends them:
+        type, time, received, source, severity (a number), data, raw, id, declared type.
+
+        The Events the panels take are made here, with their seq: one pass, no Event made
+        only to be taken apart again."""
+        types, times, received, sources, severities, _data, raws, ids, declared = columns
+        start = self.end_seq
+        levels = _SEVERITIES
+        events = [
+            Event(t, w, r, s, levels[v], d, raw, connection, i, dt, seq)
+            for seq, t, w, r, s, v, d, raw, i, dt in zip(
+                range(start, start + len(types)), *columns, strict=True
+            )
+        ]
+        number = self._connection_number(connection)
+        self._count(connection).accepted += len(events)
+        self._append(
+            events, types, times, received, sources, severities, raws, ids, declared,
+            [number] * len(events),
+        )  # fmt: skip
+
+    def _append(
+        self,
+        events: list[Event],
+        types: list[str],
+        times: list[float],
+        received: list[float],
+        sources: list[str],
+        severities: list[int],
+        raws: list[bytes],
+        ids: list[str | None],
+        declared: list[str | None],
+        connections: list[int],
+    ) -> None:
+        """Write the columns of *events* (numbered from ``end_seq`` on) into the ring; the
+        caller has counted them."""
+        names = self._names
+        intern = self._intern
+        columns: list[tuple[Any, list[Any]]] = [
+            (self._type, [names.get(t) or intern(t) for t in types]),
+            (self._source, [names.get(s) or intern(s) for s in sources]),
+            (self._raw, raws),
+            (self._id, ids),
+            (self._declared, declared),
+            (self._time, times),
+            (self._received, received),
+            (self._severity, severities),
+            (self._connection, connections),
+        ]
+        cap = self.capacity
+        start = self.end_seq
+        skip = max(0, len(events) - cap)  # a batch bigger than the store: its newest fit
+        at = (start + skip) % cap
+        first = min(len(events) - skip, cap - at)  # up to the ring's end, then from its start
+        for column, values in columns:
+            column[at : at + first] = values[skip : skip + first]
+            column[: len(events) - skip - first] = values[skip + first :]
+        self.end_seq = start + len(events)
+        self._recent.extend(events)
         self.release(max(self.first_seq, self.end_seq - RECENT_LIMIT))
+
+    def _reject(self, item: Rejected) -> None:
+        item.seq = self._rejected.push(item)
+        self._count(item.connection).rejected += 1
+
+    def _count(self, connection: str) -> ConnectionCounts:
+        counts = self.counts.get(connection)
+        if counts is None:
+            counts = self.counts[connection] = ConnectionCounts()
+        return counts
 
     def release(self, upto: int) -> None:
         """Drop the Event objects of seqs below *upto* (the bus has shown them)."""

@@ -4,12 +4,13 @@ Reading, parsing and decoding are most of the work per event, and CPython runs o
 of Python at a time: in the window's process they compete with folding and painting (a
 worker thread was tried, and cost the window its smoothness; see the README's
 Performance). Here a child process runs the very same source (:func:`open_source`) with a
-sink that sends each batch down a socket as columns; the parent rebuilds the Events, a
-fraction of the cost of decoding them, hands them to its own sink and mirrors the child's
-status.
+sink that sends each batch down a socket as columns; the parent hands the columns to its
+store, which makes the Events from them (a fraction of the cost of decoding them), and
+mirrors the child's status.
 
-Frames are marshalled, not pickled: both ends are the same interpreter, the columns are
-plain lists of strings, numbers and bytes, and unmarshalling them takes half the time.
+The batches are marshalled, not pickled: both ends are the same interpreter, the columns
+are plain lists of strings, numbers and bytes, and unmarshalling them takes half the time.
+(What the child is to read, sent once when it starts, is pickled.)
 
 Each :meth:`ProcessSource.run` starts a child and ends it when cancelled. What a new run
 needs to carry on where the last one stopped (the SSE last event id, Redis stream
@@ -24,6 +25,7 @@ import contextlib
 import logging
 import marshal
 import multiprocessing
+import pickle
 import queue
 import signal
 import socket
@@ -35,13 +37,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from dashboard import LOG_FORMAT, settle_gc_for_streaming
-from dashboard.core.event import Event, Rejected, Severity
+from dashboard.core.event import Event, Rejected
+from dashboard.core.store import EventStore
 from dashboard.sources.base import (
     ConnectionSpec,
     ConnectionState,
     ConnectionStatus,
     ReconnectingSource,
-    Sink,
     new_status,
     registered_decoder,
 )
@@ -53,7 +55,6 @@ log = logging.getLogger("dashboard.sources.process")
 _CONTEXT = multiprocessing.get_context("spawn")
 _HEADER = struct.Struct("<I")  # the length of the marshalled frame that follows
 _STATUS_FIELDS = tuple(name for name in ConnectionStatus.__slots__ if name not in ("name", "url"))
-_SEVERITIES = {int(s): s for s in Severity}
 READ_LIMIT = 1 << 24  # bytes the app takes off the socket ahead of handling them
 RECEIVE_SIZE = 1 << 18  # bytes asked of the socket at a time
 QUEUED_FRAMES = 64  # batches (a network read each) the child may be ahead of the app
@@ -67,34 +68,62 @@ class ProcessSource:
 
     It looks like the source it runs (``spec``, ``name``, ``status``, ``run()``), so the
     connection manager treats both alike. ``pid`` is the child's while it runs.
+
+    A fresh interpreter takes about a quarter of a second to load what the child runs:
+    :meth:`prepare` starts it ahead of :meth:`run` (say while the window is being built).
     """
 
-    def __init__(self, spec: ConnectionSpec, sink: Sink) -> None:
+    def __init__(self, spec: ConnectionSpec, store: EventStore) -> None:
         from dashboard.sources import check_feed_url  # the package imports this module
 
         check_feed_url(spec.url)
         self.spec = spec
         self.name = spec.name
         self.url = spec.url
-        self.sink = sink
-        self.decoder = registered_decoder(spec, sink)
+        self.store = store
+        self.decoder = registered_decoder(spec, store)
         self.status = new_status(spec)
         self.checkpoint: Any = None
         self.pid: int | None = None
+        self._prepared: tuple[multiprocessing.process.BaseProcess, socket.socket] | None = None
 
-    async def run(self) -> None:
-        """Start the child; take its batches and status until it ends or this is cancelled."""
+    def prepare(self) -> None:
+        """Start the child now, to load while the caller does other things; run() uses it."""
+        if self._prepared is None:
+            self._prepared = self._spawn()
+
+    def discard(self) -> None:
+        """Let a prepared child go unused: it ends when its end of the socket closes."""
+        if self._prepared is not None:
+            self._prepared[1].close()
+            self._prepared = None
+
+    def _spawn(self) -> tuple[multiprocessing.process.BaseProcess, socket.socket]:
         ours, theirs = socket.socketpair()
         child = _CONTEXT.Process(
             target=serve,
-            args=(self.spec, self.status, self.checkpoint, theirs, log.getEffectiveLevel()),
+            args=(theirs, log.getEffectiveLevel()),
             name=f"dashboard feed {self.name}",
             daemon=True,
         )
         try:
             child.start()
+        except BaseException:
+            ours.close()
+            raise
+        finally:
             theirs.close()
+        return child, ours
+
+    async def run(self) -> None:
+        """Start the child (or take the prepared one) and tell it what to read; take its
+        batches and status until it ends or this is cancelled."""
+        child, ours = self._prepared or self._spawn()
+        self._prepared = None
+        try:
             self.pid = child.pid
+            start = pickle.dumps((self.spec, self.status, self.checkpoint))
+            ours.sendall(_HEADER.pack(len(start)) + start)
             loop = asyncio.get_running_loop()
             transport, frames = await loop.create_unix_connection(_FrameReader, sock=ours)
             try:
@@ -102,7 +131,6 @@ class ProcessSource:
             finally:
                 transport.close()
         finally:
-            theirs.close()  # (already, unless the child failed to start)
             ours.close()
             self.pid = None
             await _end(child)
@@ -120,26 +148,22 @@ class ProcessSource:
             if kind == _END:
                 return
             if kind == _EVENTS:
-                self.sink.extend(self._rebuild(*payload))
+                self._store(*payload)
                 # Frames already read come without suspending: yield, so that the window's
                 # frame ticks are not held up behind a backlog.
                 await asyncio.sleep(0)
 
-    def _rebuild(
-        self, columns: tuple[list[Any], ...], rejected: list[tuple[Any, ...]]
-    ) -> list[Any]:
-        """The Events of a batch from its columns, then its rejected frames."""
+    def _store(self, columns: list[list[Any]], rejected: list[tuple[Any, ...]]) -> None:
+        """A batch into the store: its events as the columns they came in, then its
+        rejected frames."""
         name = self.name
-        severities = _SEVERITIES
-        items: list[Event | Rejected] = [
-            Event(t, w, r, s, severities[v], d, raw, name, i, dt)
-            for t, w, r, s, v, d, raw, i, dt in zip(*columns, strict=True)
-        ]
-        items.extend(
-            Rejected(reason, raw, received, name, size, i)
-            for reason, raw, received, size, i in rejected
-        )
-        return items
+        if columns[0]:
+            self.store.extend_columns(name, columns)
+        if rejected:
+            self.store.extend(
+                Rejected(reason, raw, received, name, size, i)
+                for reason, raw, received, size, i in rejected
+            )
 
     def _died(self, exitcode: int) -> None:
         status = self.status
@@ -253,19 +277,30 @@ class ParentGone(Exception):
     """The app closed its end: nobody is left to take the events."""
 
 
-def serve(
-    spec: ConnectionSpec,
-    status: ConnectionStatus,
-    checkpoint: Any,
-    channel: socket.socket,
-    log_level: int,
-) -> None:
-    """The child's main: run the source until it ends or the app goes away."""
+def serve(channel: socket.socket, log_level: int) -> None:
+    """The child's main: load the sources, wait to be told what to read, and run that
+    source until it ends or the app goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the app's to handle
     logging.basicConfig(level=log_level, format=LOG_FORMAT)
+    import dashboard.sources  # noqa: F401  (what a prepared child loads before it is needed)
+
+    start = _receive(channel)
+    if start is None:
+        return  # discarded, or the app went away first
+    spec, status, checkpoint = pickle.loads(start)
     settle_gc_for_streaming()
     with contextlib.suppress(ParentGone):
         asyncio.run(_serve(spec, status, checkpoint, channel))
+
+
+def _receive(channel: socket.socket) -> bytes | None:
+    """One whole frame from *channel*, blocking; None if it closes first."""
+    header = channel.recv(_HEADER.size, socket.MSG_WAITALL)
+    if len(header) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(header)
+    body = channel.recv(size, socket.MSG_WAITALL)
+    return body if len(body) == size else None
 
 
 async def _serve(

@@ -66,8 +66,8 @@ class Dashboard:
     ) -> None:
         self.store = EventStore(capacity)
         self.connections = ConnectionManager(self.store)
-        for spec in connections:
-            self.connections.add(spec, start=False)
+        for spec in connections:  # their feed processes load while the window is built
+            self.connections.add(spec, start=False).prepare()
         self.bus = EventBus(self.store, tick_ms)
         self.player = None if replay is None else ReplayPlayer(replay, self.store, speed)
         self._tasks = SourceTasks(ended=lambda: None)

@@ -77,6 +77,7 @@ class ConnectionManager(QObject):
     def remove(self, source: ProcessSource) -> None:
         """Stop it and forget it (the events it delivered stay in the store)."""
         self._tasks.stop(source)
+        source.discard()
         self.sources.remove(source)
         self.changed.emit()
 
@@ -84,6 +85,7 @@ class ConnectionManager(QObject):
         """Edit: the old source stops, a new one with the new settings takes its place."""
         was_running = self.is_running(source)
         self._tasks.stop(source)
+        source.discard()
         spec.name = self.unique_name(spec.name, ignore=source)
         new = ProcessSource(spec, self.store)
         self.sources[self.sources.index(source)] = new
@@ -99,6 +101,8 @@ class ConnectionManager(QObject):
 
     async def aclose(self) -> None:
         await self._tasks.aclose()
+        for source in self.sources:
+            source.discard()  # prepared, never run
 
     def _start(self, source: ProcessSource) -> None:
         source.status.state = ConnectionState.CONNECTING

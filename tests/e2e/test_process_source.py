@@ -181,3 +181,34 @@ def test_a_child_that_dies_is_reported_and_what_it_sent_is_kept() -> None:
             )
 
     run(scenario(), timeout=60)
+
+
+def test_a_prepared_child_is_the_one_that_reads_and_a_discarded_one_ends() -> None:
+    async def scenario() -> None:
+        server = FeedServer(rate=200, seed=6)
+        await server.start()
+        try:
+            store = EventStore()
+            used = ProcessSource(ConnectionSpec(server.url, "used"), store)
+            unused = ProcessSource(ConnectionSpec(server.url, "unused"), store)
+            used.prepare()
+            unused.prepare()
+            assert used._prepared is not None and unused._prepared is not None
+            prepared_pid, unused_child = used._prepared[0].pid, unused._prepared[0]
+            task = asyncio.create_task(used.run())
+            try:
+                await wait_for(lambda: store.counts.get("used", None) is not None, START)
+                assert used.pid == prepared_pid and used._prepared is None
+                await wait_for(lambda: store.end_seq >= 20, START)
+                assert server.streams == 1  # the unused child never connected
+                unused.discard()
+                await wait_for(lambda: not unused_child.is_alive(), 10)  # (and reaped)
+                assert unused_child.exitcode == 0
+            finally:
+                await stop_task(task)
+            assert not child_alive(prepared_pid)
+            assert "unused" not in store.counts
+        finally:
+            await server.stop()
+
+    run(scenario(), timeout=60)

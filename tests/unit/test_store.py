@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import pytest
 
 from dashboard.core.decode import Decoder, EnvelopeKeys
+from dashboard.core.event import Event, Severity
 from dashboard.core.store import EventStore
 from tests.unit.factories import make_event, make_rejected
 
@@ -104,3 +108,48 @@ def test_clear_lets_go_of_everything_and_numbering_goes_on() -> None:
     store.extend(make_event(data={"n": n}) for n in range(12))
     assert [e.seq for e in store.events(0, 100)] == list(range(17, 27))
     assert store.evicted == 2 and store.get(26).data == {"n": 11}  # type: ignore[union-attr]
+
+
+def _as_columns(events: list[Event]) -> list[list[Any]]:
+    """Events as a feed's process sends them (see ProcessSource)."""
+    return [
+        [e.type for e in events],
+        [e.time for e in events],
+        [e.received for e in events],
+        [e.source for e in events],
+        [int(e.severity) for e in events],
+        [e.data for e in events],
+        [e.raw for e in events],
+        [e.id for e in events],
+        [e.declared_type for e in events],
+    ]
+
+
+@pytest.mark.parametrize("batches", [[3, 4], [3, 6, 2], [13]], ids=["fits", "wraps", "bigger"])
+def test_events_given_as_columns_are_stored_as_events_given_whole(batches: list[int]) -> None:
+    # 11 or 13 events through a ring of 5: written across its end, and past its size at once
+    events = [
+        make_event(
+            "order.placed" if n % 3 else "metrics.update",
+            {"n": n},
+            source=f"web-{n % 2}",
+            time=1_000.0 + n,
+            severity=Severity.WARNING if n % 4 == 0 else Severity.INFO,
+        )
+        for n in range(sum(batches))
+    ]
+    whole, columns = EventStore(capacity=5), EventStore(capacity=5)
+    start = 0
+    for size in batches:
+        batch = events[start : start + size]
+        whole.extend(copy.copy(e) for e in batch)
+        columns.extend_columns("conn", _as_columns(batch))
+        start += size
+    assert (columns.first_seq, columns.end_seq) == (whole.first_seq, whole.end_seq)
+    assert columns.counts == whole.counts and columns.counts["conn"].accepted == len(events)
+    assert columns.events(0, 100) == whole.events(0, 100)  # the objects made, seq and all
+    columns.release(columns.end_seq)
+    whole.release(whole.end_seq)
+    assert columns.events(0, 100) == whole.events(0, 100)  # and rebuilt from the columns
+    assert [e.data["n"] for e in columns.events(0, 100)] == list(range(len(events)))[-5:]
+    assert [e.severity for e in columns.events(0, 100)] == [e.severity for e in events[-5:]]
