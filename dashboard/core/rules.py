@@ -222,13 +222,21 @@ class RuleEngine:
             return None
         return found.state
 
-    def feed(self, events: Iterable[Event]) -> list[Transition]:
-        """Take in a tick's events, rule by rule; answers the changes in time order."""
+    def feed(
+        self, events: Iterable[Event], by_type: Mapping[str, list[Event]] | None = None
+    ) -> list[Transition]:
+        """Take in a tick's events (*by_type*: the same grouped by type, when the caller
+        has it), rule by rule; answers the changes in time order."""
         events = list(events)
         changes: list[Transition] = []
         for rule in self.rules:
             condition = rule.condition
-            for event in rule.when.filter(events):
+            chosen = (
+                rule.when.filter(events)
+                if by_type is None
+                else rule.when.filter_grouped(events, by_type)
+            )
+            for event in chosen:
                 key = key_of(event, rule.group_by)
                 if isinstance(condition, CountCondition):
                     if not condition.query.matches(event, event.time):

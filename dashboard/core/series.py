@@ -303,7 +303,12 @@ class ChartData:
             splits = [getattr(e, split_by) for e in events]
         else:
             splits = [self._split(series, e) for e in events]
-        counts: Counter[tuple[str, float]] = Counter(zip(splits, starts.tolist(), strict=True))
+        first, last = float(starts.min()), float(starts.max())
+        counts: Mapping[tuple[str, float], int]
+        if first == last:  # a tick's events mostly fall in one interval: count splits alone
+            counts = {(split, first): n for split, n in Counter(splits).items()}
+        else:
+            counts = Counter(zip(splits, starts.tolist(), strict=True))
         grown = set()
         for (split, start), n in sorted(counts.items(), key=lambda item: item[0][1]):
             key = (index, split)

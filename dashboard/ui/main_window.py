@@ -384,7 +384,7 @@ class MainWindow(QMainWindow):
         self.log_model.sync()
         fired = self.alerts.add_events(events)  # alerts first: they matter most
         if self.rules.rules:
-            fired += self.alerts.apply_rules(self.rules.feed(events))
+            fired += self.alerts.apply_rules(self.rules.feed(events, by_type))
         self.cards.add_events(events, by_type)
         for chart in self.charts:
             chart.add_events(events, by_type)

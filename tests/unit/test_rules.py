@@ -127,3 +127,33 @@ def test_a_bad_condition_query_names_the_column() -> None:
 def test_severity_and_defaults() -> None:
     rule = parse_rule({"name": "R", "condition": "severity>=error"})
     assert (rule.severity, rule.hold, rule.group_by) == (Severity.WARNING, 0.0, "source")
+
+
+def _by_type(events):  # type: ignore[no-untyped-def]
+    grouped: dict[str, list] = {}  # type: ignore[type-arg]
+    for event in events:
+        grouped.setdefault(event.type, []).append(event)
+    return grouped
+
+
+@pytest.mark.parametrize(
+    "when",
+    ["type:metrics.update", "type:order.*", "type:nothing.here", "source:web-1"],
+    ids=["one-type", "two-types-interleaved", "no-type", "not-on-type"],
+)
+def test_events_grouped_by_type_give_the_same_changes(when: str) -> None:
+    rule = {**CPU_RULE, "when": when, "for": "5s"}
+    tick = [
+        make_event("order.placed", {"cpu": 99}, source="web-1", time=T0),
+        cpu("web-1", 95, 1),
+        make_event("order.paid", {"cpu": 10}, source="web-1", time=T0 + 2),
+        cpu("web-1", 60, 3),
+        make_event("order.placed", {"cpu": 98}, source="web-1", time=T0 + 4),
+        cpu("web-2", 99, 5),
+    ]
+    later = [cpu("web-2", 99, 20), make_event("order.placed", {"cpu": 97}, time=T0 + 21)]
+    plain, grouped = RuleEngine([parse_rule(rule)]), RuleEngine([parse_rule(rule)])
+    for events in (tick, later):
+        expected = states(plain.feed(events))
+        assert states(grouped.feed(events, _by_type(events))) == expected
+    assert bool(expected) == (when != "type:nothing.here")  # the last tick changes something
