@@ -10,51 +10,63 @@ DEFAULT_WINDOW = 10_000  # events remembered per connection, at least (an id tha
 
 
 class RecentIds:
-    """The last *window* events of a connection, by producer id and a hash of their data.
+    """The last *window* events of a connection, by producer id and their data.
 
     An event is a repeat when an id among them comes again with the same data: a server
     resuming from further back than the client asked. The same id with other data is new:
     a producer that restarted and numbers its events from 1 again.
 
-    Ids are remembered and forgotten a batch at a time: checking a whole chunk's ids in one
-    set operation is what keeps this cheap at a hundred thousand events a second.
+    Repeats come at the start of a stream, so that is where they are looked for: after
+    :meth:`new_stream`, the next *window* events are checked against the *window* before
+    it. In between, remembering an event costs no more than keeping its batch (at a
+    hundred thousand events a second, keeping an index of ids would cost more than
+    anything else about them).
     """
 
     def __init__(self, window: int = DEFAULT_WINDOW) -> None:
         self.window = window
-        self._data_hash: dict[str, int] = {}
-        self._batches: deque[list[str]] = deque()  # the ids remembered, oldest batch first
+        self._batches: deque[tuple[Sequence[str], Sequence[bytes]]] = deque()  # oldest first
         self._held = 0  # ids in _batches
+        self._checking: dict[str, int] | None = None  # id -> hash of data, while checking
+        self._to_check = 0  # events of this stream still to be checked
+
+    def new_stream(self) -> None:
+        """A stream starts (a reconnect): check its first events against those held."""
+        if not self._held:
+            return
+        known: dict[str, int] = {}
+        for ids, data in self._batches:
+            known.update(zip(ids, map(hash, data), strict=True))
+        self._checking = known
+        self._to_check = self.window
 
     def repeats(self, ids: Sequence[str], data: Sequence[bytes]) -> set[int]:
         """The positions of the repeats among a batch of events (*ids* and their *data*);
         the others are remembered."""
-        known = self._data_hash
-        if known.keys().isdisjoint(ids) and len(set(ids)) == len(ids):  # nearly always
-            known.update(zip(ids, map(hash, data), strict=True))
-            self._remember(list(ids))
+        known = self._checking
+        if known is None:
+            self._remember(ids, data)
             return set()
         repeated: set[int] = set()
-        fresh: list[str] = []
         for position, (event_id, payload) in enumerate(zip(ids, data, strict=True)):
-            seen = known.get(event_id)
             digest = hash(payload)
-            if seen == digest:
+            if known.get(event_id) == digest:
                 repeated.add(position)
-                continue
-            if seen is None:
-                fresh.append(event_id)
-            known[event_id] = digest
-        self._remember(fresh)
+            else:
+                known[event_id] = digest
+        if repeated:
+            ids = [i for n, i in enumerate(ids) if n not in repeated]
+            data = [d for n, d in enumerate(data) if n not in repeated]
+        self._remember(ids, data)
+        self._to_check -= len(ids)
+        if self._to_check <= 0:
+            self._checking = None
         return repeated
 
-    def _remember(self, ids: list[str]) -> None:
+    def _remember(self, ids: Sequence[str], data: Sequence[bytes]) -> None:
         if not ids:
             return
-        self._batches.append(ids)
+        self._batches.append((ids, data))
         self._held += len(ids)
-        while self._held - len(self._batches[0]) >= self.window:  # window or more remain
-            oldest = self._batches.popleft()
-            self._held -= len(oldest)
-            for event_id in oldest:
-                self._data_hash.pop(event_id, None)
+        while self._held - len(self._batches[0][0]) >= self.window:  # window or more remain
+            self._held -= len(self._batches.popleft()[0])

@@ -57,6 +57,7 @@ class SSESource(ReconnectingSource):
             check_response(response)
             self.went_live()
             parser.new_stream()
+            self.recent_ids.new_stream()
             status = self.status
             decoder = self.decoder
             decode = decoder.decode
