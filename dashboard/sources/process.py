@@ -30,6 +30,7 @@ import queue
 import signal
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import deque
@@ -351,18 +352,20 @@ class _BatchWriter:
 
     def extend(self, items: Iterable[Event | Rejected]) -> None:
         items = items if isinstance(items, list) else list(items)
-        events = [i for i in items if type(i) is Event]
         rejected = [i for i in items if type(i) is not Event]
+        events = [i for i in items if type(i) is Event] if rejected else items
+        # Names repeat: interned, each goes down the socket once per batch (marshal refers
+        # back to an object it has written), and the app makes one string of it, not many.
         columns = (
-            [e.type for e in events],
+            list(map(sys.intern, [e.type for e in events])),
             [e.time for e in events],
             [e.received for e in events],
-            [e.source for e in events],
+            list(map(sys.intern, [e.source for e in events])),
             [int(e.severity) for e in events],
             [e.data for e in events],
             [e.raw for e in events],
             [e.id for e in events],
-            [e.declared_type for e in events],
+            [e.declared_type and sys.intern(e.declared_type) for e in events],
         )
         rows = [(r.reason, r.raw, r.received, r.size, r.id) for r in rejected]  # type: ignore[union-attr]
         self.send(_EVENTS, (columns, rows))
