@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +18,8 @@ from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.sources import ConnectionSpec
 from dashboard.ui.app import Dashboard
 from dashboard.ui.log_model import SOURCE, SUMMARY, TYPE
+from dashboard.ui.main_window import LOG_REFRESH_S
+from tests.unit.factories import make_event
 
 
 @pytest.fixture
@@ -174,6 +177,23 @@ def test_log_follows_the_tail_until_the_operator_scrolls_up(
     assert not view.following and bar.value() == 0  # stays where the operator looks
     qtbot.keyClick(view, Qt.Key.Key_End)
     assert view.following and bar.value() == bar.maximum()
+
+
+def test_the_log_takes_in_new_rows_ten_times_a_second(qtbot: Any, settings: QSettings) -> None:
+    dash = Dashboard([], settings=settings)
+    qtbot.addWidget(dash.window)
+    model = dash.window.log_model
+    dash.store.extend(make_event(data={"n": n}) for n in range(30))
+    dash.bus.flush()
+    assert model.rowCount() == 30  # the first tick shows them
+    dash.store.extend(make_event(data={"n": n}) for n in range(30, 50))
+    dash.bus.flush()  # a tick within LOG_REFRESH_S: the cards and alerts have them, the log not yet
+    counted = sum(line.arrays()[1].sum() for line in dash.window.chart.data.lines.values())
+    assert model.rowCount() == 30 and counted == 50
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: (dash.bus.flush(), model.rowCount() == 50)[1], timeout=2_000)
+    assert time.monotonic() - started <= LOG_REFRESH_S + 0.5  # a later tick, no new event
+    assert [model.event_at(r).data["n"] for r in (0, 29, 30, 49)] == [0, 29, 30, 49]  # type: ignore[union-attr]
 
 
 def test_before_any_data_the_panels_say_what_they_wait_for(qtbot: Any, settings: QSettings) -> None:

@@ -38,7 +38,8 @@ class Seen:
 
 def seen(dash: Dashboard) -> Seen:
     window = dash.window
-    window.cards.refresh_now()
+    window.cards.refresh_now()  # (cards show what they folded a few times a second,
+    window.log_model.sync()  # the log takes in new rows ten times a second)
     model = window.alerts.model
     entries = [model.entry_at(row) for row in range(model.rowCount())]
     alerts = tuple(
@@ -80,8 +81,7 @@ def settle(qtbot: Any, dash: Dashboard, position: int) -> None:
     player = dash.player
     assert player is not None
     qtbot.waitUntil(lambda: player.position == position and player._target is None, timeout=20_000)
-    dash.bus.flush()
-    dash.window.cards.refresh_now()  # (cards show what they folded a few times a second)
+    dash.window.refresh_now()  # (cards and the log show what came a few times a second)
 
 
 @pytest.fixture
