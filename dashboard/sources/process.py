@@ -124,13 +124,17 @@ class ProcessSource:
         try:
             self.pid = child.pid
             start = pickle.dumps((self.spec, self.status, self.checkpoint))
-            ours.sendall(_HEADER.pack(len(start)) + start)
-            loop = asyncio.get_running_loop()
-            transport, frames = await loop.create_unix_connection(_FrameReader, sock=ours)
             try:
-                await self._take(frames)
-            finally:
-                transport.close()
+                ours.sendall(_HEADER.pack(len(start)) + start)
+            except OSError:  # a prepared child that died waiting: said below, by its exit
+                pass
+            else:
+                loop = asyncio.get_running_loop()
+                transport, frames = await loop.create_unix_connection(_FrameReader, sock=ours)
+                try:
+                    await self._take(frames)
+                finally:
+                    transport.close()
         finally:
             ours.close()
             self.pid = None

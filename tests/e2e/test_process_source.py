@@ -212,3 +212,20 @@ def test_a_prepared_child_is_the_one_that_reads_and_a_discarded_one_ends() -> No
             await server.stop()
 
     run(scenario(), timeout=60)
+
+
+def test_a_prepared_child_that_died_waiting_is_reported_when_run() -> None:
+    async def scenario() -> None:
+        source = ProcessSource(ConnectionSpec("http://127.0.0.1:9/events", "early"), EventStore())
+        source.prepare()
+        assert source._prepared is not None
+        child = source._prepared[0]
+        os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
+        await wait_for(lambda: not child.is_alive(), 10)
+        await asyncio.wait_for(source.run(), START)  # ends by itself, raising nothing
+        assert source.status.state is ConnectionState.STOPPED
+        assert source.status.detail == (
+            "the process reading this feed ended unexpectedly (signal 9); connect again to retry"
+        )
+
+    run(scenario(), timeout=60)
