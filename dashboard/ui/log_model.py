@@ -95,7 +95,8 @@ class EventLogModel(QAbstractTableModel):
         self.sync()
 
     # -- keeping up with the store -----------------------------------------------------
-    def sync(self) -> None:
+    def sync(self) -> bool:
+        """Take in what the store gained and lost; say whether the rows changed."""
         evicted = self.rows.evicted_rows()
         if evicted:
             self.beginRemoveRows(QModelIndex(), 0, evicted - 1)
@@ -126,6 +127,7 @@ class EventLogModel(QAbstractTableModel):
         elif self._scanning:
             self._scanning = False
             self.scan_progress.emit(1.0)
+        return bool(evicted or new > 0)
 
     def seq_at(self, row: int) -> int:
         return self.rows.seqs[row] if 0 <= row < self._count else -1

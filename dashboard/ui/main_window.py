@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -38,6 +38,7 @@ from dashboard.core.cards import CardSpec
 from dashboard.core.decode import Decoder
 from dashboard.core.event import Event
 from dashboard.core.layout import Layout, LogSettings, left_out, zero_config
+from dashboard.core.pacing import Pacer
 from dashboard.core.rules import AlertState, RuleEngine, parse_rule
 from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.store import EventStore
@@ -63,7 +64,7 @@ from dashboard.ui.status import DashboardStatusBar
 APP_TITLE = "Live Dashboard"
 RECORDING_COLOUR = "#ff4d6d"
 ALERT_CONNECTION = "dashboard"  # the connection name of the dashboard's own alert events
-STATUS_REFRESH_MS = 500
+STATUS_REFRESH_S = 0.5
 # The log takes in new rows at most this often (seconds). Past a few hundred events a second
 # its rows go by faster than anyone reads them, and repainting the table and its scrollbars
 # on every 33 ms tick took a third of the window's time at the top rate.
@@ -112,9 +113,17 @@ class MainWindow(QMainWindow):
         )
 
         self._held_for_layout: list[Event] | None = None  # see apply_layout
+        self.pacer = Pacer()  # the refreshes that repaint take turns on the bus tick
         self.cards = CardsPanel([], self._now, self._held_events)
-        self.charts: list[ChartPanel] = []
+        self.charts: list[ChartPanel] = []  # each takes its own turns (see _add_chart)
         self.fields = FieldBrowser(clock=self._now)
+        for refresh in (
+            self._refresh_log,
+            self._refresh_status,
+            self.cards.take_turn,
+            self.fields.take_turn,
+        ):
+            self.pacer.add(refresh)
         self.fields.card_requested.connect(self.add_card_for)
         self.fields.series_requested.connect(self.add_series_for)
         self.fields.new_chart_requested.connect(self.add_chart_for)
@@ -189,13 +198,8 @@ class MainWindow(QMainWindow):
         self.apply_layout(layout or zero_config())
 
         bus.events_appended.connect(self._on_events)
-        bus.ticked.connect(self._refresh_log)
-        self._log_refreshed = 0.0  # time.monotonic() of the log's last refresh
         bus.rejected_appended.connect(self._on_rejected)
-        self._status_timer = QTimer(self)
-        self._status_timer.setInterval(STATUS_REFRESH_MS)
-        self._status_timer.timeout.connect(self._refresh_status)
-        self._status_timer.start()
+        bus.ticked.connect(lambda: self.pacer.frame(time.monotonic()))
 
     def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -308,6 +312,7 @@ class MainWindow(QMainWindow):
         dock.setTitleBarWidget(chart.bar)
         self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
         self.charts.append(chart)
+        self.pacer.add(chart.take_turn)
         held = self._held_events()
         if held:
             chart.add_events(held)
@@ -316,6 +321,7 @@ class MainWindow(QMainWindow):
 
     def _remove_chart(self, chart: ChartPanel) -> None:
         self.charts.remove(chart)
+        self.pacer.remove(chart.take_turn)
         dock = chart.parentWidget()
         self.removeDockWidget(dock)  # type: ignore[arg-type]
         # Nameless until it is gone: restoreState would take it for a new chart's dock.
@@ -398,12 +404,9 @@ class MainWindow(QMainWindow):
             self.notifier.show(self.notifier.gate.offer(fired, time.time()))
         self._write_alert_events()
 
-    def _refresh_log(self) -> None:
-        """The log takes in what the store holds now, if its last refresh is old enough."""
-        now = time.monotonic()
-        if now - self._log_refreshed >= LOG_REFRESH_S:
-            self._log_refreshed = now
-            self.log_model.sync()
+    def _refresh_log(self) -> float | None:
+        """The log's turn: it takes in what the store holds now."""
+        return LOG_REFRESH_S if self.log_model.sync() else None
 
     def _on_rejected(self, start: int, end: int) -> None:
         self.rejected_model.add_items(self.store.rejected(start, end))
@@ -423,11 +426,9 @@ class MainWindow(QMainWindow):
     def refresh_now(self) -> None:
         """Bring every panel and the status bar up to date at once (before a screenshot)."""
         self.bus.flush()
-        self._log_refreshed = 0.0
-        self._refresh_log()
+        self.log_model.sync()
         for chart in self.charts:
             chart.redraw()
-        self.cards.refresh_now()
         self.cards.tick()
         self.fields.refresh()
         self.log_panel.refresh(wait=True)
@@ -446,20 +447,20 @@ class MainWindow(QMainWindow):
         if self.windowTitle() != text:
             self.setWindowTitle(text)
 
-    def _refresh_status(self) -> None:
+    def _refresh_status(self) -> float:
+        """The status bar's turn, with what goes by the clock rather than by events: the
+        rules' durations, connections down for too long."""
         self.status.refresh()
         self._refresh_recording()
         self.connections_panel.model.refresh()
         now = self._now()
-        for chart in self.charts:
-            chart.scroll_to(now)
-        self.cards.tick()
         fired = self.alerts.apply_rules(self.rules.tick(now)) if self.rules.rules else []
         after = self.alert_conventions.connection_down
         for source in self.connections.sources:
             fired += self.alerts.note_connection(source.name, source.status.down_since, after)
         self.notifier.show(self.notifier.gate.offer(fired, time.time()))
         self._write_alert_events()
+        return STATUS_REFRESH_S
 
     def _write_alert_events(self) -> None:
         """Alerts that fired or resolved become events (``dashboard.alert.firing`` ...) in
@@ -813,6 +814,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
-        self._status_timer.stop()
+        self.pacer.clear()  # no more turns for a closed window
         super().closeEvent(event)
         self.closed.emit()

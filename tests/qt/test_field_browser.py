@@ -9,6 +9,7 @@ from PySide6.QtGui import QGuiApplication
 
 from dashboard.ui.panels.fields import (
     MIME_FIELD,
+    REFRESH_S,
     FieldBrowser,
     field_from_mime,
     field_mime,
@@ -33,7 +34,7 @@ class Clock:
 
 
 def _browser(qtbot: Any, clock: Clock | None = None) -> FieldBrowser:
-    browser = FieldBrowser(clock or Clock(), interval=10)
+    browser = FieldBrowser(clock or Clock())
     qtbot.addWidget(browser)
     browser.resize(700, 400)
     return browser
@@ -42,7 +43,8 @@ def _browser(qtbot: Any, clock: Clock | None = None) -> FieldBrowser:
 def _loaded(qtbot: Any) -> FieldBrowser:
     browser = _browser(qtbot)
     browser.add_events([make_event("metrics.update", METRICS), make_event("order.created", ORDER)])
-    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 2, timeout=2000)
+    assert browser.take_turn() == REFRESH_S
+    assert browser.proxy.rowCount() == 2
     return browser
 
 
@@ -96,7 +98,8 @@ def test_values_update_in_place_and_new_paths_come_in(qtbot: Any) -> None:
     browser.view.collapse(browser.index_of("order.created"))
     browser.view.setCurrentIndex(browser.index_of("metrics.update", "cpu"))
     browser.add_events([make_event("metrics.update", {**METRICS, "cpu": 77.0, "disk": 0.5})])
-    qtbot.waitUntil(lambda: browser.index_of("metrics.update", "disk").isValid(), timeout=2000)
+    assert browser.take_turn() == REFRESH_S
+    assert browser.index_of("metrics.update", "disk").isValid()
     assert _cell(browser, "metrics.update", "cpu", 2) == "77.0"
     assert _cell(browser, "metrics.update", "disk", 3) == "50 %"  # in one of the two
     # The tree was not rebuilt: the selection and the collapsed type stay as they were.
@@ -108,7 +111,8 @@ def test_values_update_in_place_and_new_paths_come_in(qtbot: Any) -> None:
 def test_hostile_values_are_one_short_line(qtbot: Any) -> None:
     browser = _browser(qtbot)
     browser.add_events([make_event("t", {"note": "<b>bold</b>\nsecond line " + "x" * 500})])
-    qtbot.waitUntil(lambda: browser.index_of("t", "note").isValid(), timeout=2000)
+    assert browser.take_turn() == REFRESH_S
+    assert browser.index_of("t", "note").isValid()
     text = _cell(browser, "t", "note", 2)
     assert "\n" not in text and len(text) <= 80 and text.startswith("<b>bold</b> second")
 
@@ -186,19 +190,24 @@ def test_the_filter_hides_rows_that_do_not_match(qtbot: Any) -> None:
 def test_too_many_types_are_counted_under_the_tree(qtbot: Any) -> None:
     browser = _browser(qtbot)
     browser.add_events([make_event(f"type.{i}", {"v": i}) for i in range(217)])
-    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 200, timeout=2000)
+    assert browser.take_turn() == REFRESH_S
+    assert browser.proxy.rowCount() == 200
     assert browser.status.text() == "200 types · 200 fields (17 types not shown: too many)"
 
 
-def test_the_timer_stops_when_the_rates_fall_to_zero(qtbot: Any) -> None:
+def test_the_tree_takes_turns_until_the_rates_fall_to_zero(qtbot: Any) -> None:
     clock = Clock()
     browser = _browser(qtbot, clock)
+    assert browser.take_turn() is None  # nothing came: the turn passes
     browser.add_events([make_event("t", {"v": 1})])
-    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 1, timeout=2000)
-    assert browser._timer.isActive()  # the rate still has to fall
+    assert browser.take_turn() == REFRESH_S
+    assert browser.proxy.rowCount() == 1
+    assert browser.take_turn() == REFRESH_S  # nothing new, but the rate still has to fall
+    assert _cell(browser, "t", None, 3) != "0.0/s"
     clock.now += 60
-    qtbot.waitUntil(lambda: not browser._timer.isActive(), timeout=2000)
+    assert browser.take_turn() == REFRESH_S
     assert _cell(browser, "t", None, 3) == "0.0/s"
+    assert browser.take_turn() is None
 
 
 def test_reset_empties_it(qtbot: Any) -> None:
@@ -208,7 +217,8 @@ def test_reset_empties_it(qtbot: Any) -> None:
     assert browser.catalog.types() == []
     assert browser.status.text() == "0 types · 0 fields"
     browser.add_events([make_event("metrics.update", METRICS)])
-    qtbot.waitUntil(lambda: browser.proxy.rowCount() == 1, timeout=2000)
+    assert browser.take_turn() == REFRESH_S
+    assert browser.proxy.rowCount() == 1
 
 
 def test_mime_round_trip(qtbot: Any) -> None:

@@ -386,10 +386,12 @@ def test_a_marker_is_drawn_when_no_line_grows(qtbot: Any) -> None:
     spec = ChartSpec("c", (SeriesSpec("m", "v"),), window=60.0, markers="type:deploy")
     chart = ChartPanel(spec, clock=lambda: 1_000.0)
     qtbot.addWidget(chart)
+    assert chart.take_turn() is None  # nothing to draw yet: the turn passes
     chart.add_events([make_event("m", {"v": 1}, time=980.0)])
-    qtbot.waitUntil(lambda: not chart._redraw_timer.isActive())  # the line is drawn
+    assert chart.take_turn() == chart.redraw_interval  # the line is drawn
+    assert not chart._markers
     chart.add_events([make_event("deploy", {"v": 1}, time=990.0)])  # only a marker: no point
-    qtbot.waitUntil(lambda: any(line.isVisible() for line in chart._markers))
+    chart.take_turn()
     assert [line.value() for line in chart._markers if line.isVisible()] == [990.0]
 
 
@@ -402,10 +404,12 @@ def test_a_chart_says_in_its_title_bar_what_it_does_not_draw(qtbot: Any) -> None
     chart = ChartPanel(spec, clock=lambda: 1_000.0)
     qtbot.addWidget(chart)
     chart.add_events([make_event("m", {"v": 1, "id": i}, time=990.0) for i in range(64)])
-    qtbot.waitUntil(lambda: len(chart.curves) == 64)
+    chart.take_turn()
+    assert len(chart.curves) == 64
     assert chart.note.isHidden()
     chart.add_events([make_event("m", {"v": 1, "id": i}, time=991.0) for i in range(70)])
-    qtbot.waitUntil(lambda: not chart.note.isHidden())
+    chart.take_turn()
+    assert not chart.note.isHidden()
     assert chart.note.text() == "⚠ not all drawn" and "6 lines not drawn" in chart.note.toolTip()
     chart.reset()  # a replay going back: nothing held back any more
     assert chart.note.isHidden()

@@ -196,6 +196,35 @@ def test_the_log_takes_in_new_rows_ten_times_a_second(qtbot: Any, settings: QSet
     assert [model.event_at(r).data["n"] for r in (0, 29, 30, 49)] == [0, 29, 30, 49]  # type: ignore[union-attr]
 
 
+def test_the_panels_that_repaint_take_turns_one_per_tick(qtbot: Any, settings: QSettings) -> None:
+    """A tick folds its events into every panel but lets one refresh repaint, the one
+    waiting longest (in a tie: log, status bar, cards, field browser, charts), so that a
+    chart's paint and the log's never fall into one frame and hold the next tick back."""
+    dash = Dashboard([], settings=settings, layout=builtin("demo"))
+    qtbot.addWidget(dash.window)
+    window = dash.window
+    now = time.time()
+    dash.store.extend(
+        make_event("metrics.update", {"cpu": 40.0 + n}, source=HOSTS[n % 3], time=now)
+        for n in range(30)
+    )
+
+    def refreshed() -> list[bool]:
+        return [
+            window.log_model.rowCount() == 30,
+            window.status.totals_label.text().startswith("events 30 "),
+            window.cards.card("CPU").value.text() == "68.0 %",  # the hosts' latest: 67, 68, 69
+            window.fields.proxy.rowCount() == 1,
+            len(window.charts[0].curves) == 3,  # CPU % by host
+            len(window.charts[1].curves) == 1,  # events per second by type
+        ]
+
+    assert refreshed() == [False] * 6
+    for turn in range(1, 7):
+        dash.bus.flush()
+        assert refreshed() == [True] * turn + [False] * (6 - turn), f"tick {turn}"
+
+
 def test_before_any_data_the_panels_say_what_they_wait_for(qtbot: Any, settings: QSettings) -> None:
     window = Dashboard([], settings=settings, layout=builtin("demo")).window
     qtbot.addWidget(window)

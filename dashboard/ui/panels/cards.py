@@ -4,9 +4,10 @@ caption saying where the figure comes from; laid out in as many columns as fit."
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QContextMenuEvent, QGuiApplication, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -28,7 +29,9 @@ from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL, TEXT, level_colour
 
 CARD_WIDTH = 190  # the narrowest a card gets; columns are as many as fit
-CARD_REFRESH_MS = 200
+CARD_REFRESH_S = 0.2
+# Every card, stale or not, this often: windows age and sparklines sample by the clock.
+CARD_TICK_S = 0.5
 
 
 class Sparkline(QWidget):
@@ -230,10 +233,7 @@ class CardsPanel(QWidget):
         self.clock = clock
         self.held = held  # the events the store holds: a new card folds them at once
         self._stale_cards: set[MetricCard] = set()  # folded new events, not shown yet
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(CARD_REFRESH_MS)
-        self._refresh_timer.timeout.connect(self._refresh_changed)
+        self._ticked = float("-inf")  # time.monotonic() of the last tick of every card
         self.cards: list[MetricCard] = []
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
@@ -290,22 +290,30 @@ class CardsPanel(QWidget):
             batch = by_type.get(wanted) if wanted else events
             if batch and card.state.fold(batch, of_type=bool(wanted)):
                 self._stale_cards.add(card)
-        if self._stale_cards and not self._refresh_timer.isActive():
-            self._refresh_timer.start()
 
-    def _refresh_changed(self) -> None:
-        """Show what the cards folded since the last refresh (a few times a second: a
-        figure that changes 30 times a second is read no better, and costs paint)."""
+    def take_turn(self) -> float | None:
+        """The window's turn for the cards: show what they folded since the last (a few
+        times a second: a figure that changes 30 times a second is read no better, and
+        costs paint), and twice a second what the clock changes."""
+        now = time.monotonic()
+        if now - self._ticked >= CARD_TICK_S:
+            self._ticked = now
+            self.tick()
+        elif self._stale_cards:
+            self.refresh_now()
+        else:
+            return None
+        return CARD_REFRESH_S
+
+    def refresh_now(self) -> None:
         changed, self._stale_cards = self._stale_cards, set()
         for card in changed:
             if card in self.cards:
                 card.refresh()
 
-    def refresh_now(self) -> None:
-        self._refresh_timer.stop()
-        self._refresh_changed()
-
     def tick(self) -> None:
+        """Sample and show every card (what they folded, and what the clock changes)."""
+        self._stale_cards.clear()
         for card in self.cards:
             card.tick()
 

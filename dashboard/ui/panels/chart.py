@@ -13,7 +13,7 @@ from datetime import datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -87,10 +87,11 @@ def value_at(t: np.ndarray, v: np.ndarray, x: float) -> float | None:
 
 
 class ChartPanel(QWidget):
-    """Folds each tick's events into ring buffers; redraws at most every *redraw_ms*.
+    """Folds each tick's events into ring buffers; redraws on the window's turns
+    (``take_turn``), at most every *redraw_ms*.
 
     A redraw is one ``setData`` per grown line. Drawing the plot is the costliest thing
-    the window does, and 10 redraws a second read as smooth motion on a 5-minute axis.
+    the window does, and 10 redraws a second read as smooth motion on a 30-second axis.
     (No grid: pyqtgraph redraws grid lines on every scroll, which cost more than the rest
     of the window together.)
 
@@ -124,11 +125,8 @@ class ChartPanel(QWidget):
         self._grown: set[tuple[int, str]] = set()
         self._markers: list[pg.InfiniteLine] = []
         self._line_for: dict[tuple[float, str], pg.InfiniteLine] = {}  # markers shown
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(redraw_ms)
         self._redraw_ms = redraw_ms
-        self._redraw_timer.timeout.connect(self.redraw)
+        self.redraw_interval = redraw_ms / 1000  # seconds to the next turn (see redraw)
 
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.plot.setBackground(PANEL)
@@ -267,7 +265,6 @@ class ChartPanel(QWidget):
 
     def reset(self) -> None:
         """No lines at all (a replay that goes back folds everything again)."""
-        self._redraw_timer.stop()
         self.data = ChartData(self.spec)
         self._clear_lines()
         self._show_waiting()
@@ -288,11 +285,16 @@ class ChartPanel(QWidget):
     def add_events(
         self, events: list[Event], by_type: Mapping[str, list[Event]] | None = None
     ) -> None:
-        markers = self.data.markers_taken
         self._grown |= self.data.fold(events, by_type)
-        changed = self._grown or self.data.markers_taken != markers  # a marker alone, too
-        if changed and not self._redraw_timer.isActive() and not self.paused:
-            self._redraw_timer.start()
+
+    def take_turn(self) -> float | None:
+        """The window's turn for this chart: redraw (new points, or only the time axis
+        moving on) and say in how many seconds to come again; nothing while paused or
+        before the first point or marker."""
+        if self.paused or not (self.curves or self._grown or self.data.markers_taken):
+            return None
+        self.redraw()
+        return self.redraw_interval
 
     def set_paused(self, paused: bool) -> None:
         """Freeze the view (data keeps folding) or go back to following the newest."""
@@ -311,7 +313,6 @@ class ChartPanel(QWidget):
 
     def redraw(self, now: float | None = None) -> None:
         """Push the grown lines to their curves now (not while paused)."""
-        self._redraw_timer.stop()
         if self.paused:
             return
         grown, self._grown = self._grown, set()
@@ -331,7 +332,7 @@ class ChartPanel(QWidget):
         spent_ms = (time.perf_counter() - started) * 1000
         pixel_ms = self.spec.window * 1000 / max(self.plot.width(), 100)
         wanted = max(self._redraw_ms, min(pixel_ms, MAX_STEP_MS), spent_ms * 10)
-        self._redraw_timer.setInterval(int(min(MAX_REDRAW_MS, wanted)))
+        self.redraw_interval = min(MAX_REDRAW_MS, wanted) / 1000
 
     def _show_not_drawn(self) -> None:
         """Lines past the limit and events too late to count, said in the title bar."""

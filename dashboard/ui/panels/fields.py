@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QPoint,
     QSortFilterProxyModel,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication
@@ -52,6 +51,7 @@ COLUMN_TIPS = (
 )
 COLUMN_WIDTHS = (150, 56, 110)  # the last column takes the rest
 VALUE_LIMIT = 80  # characters of a value or path shown in a cell
+REFRESH_S = 0.5  # values and rates: twice a second is read as well as thirty times
 AUTO_EXPAND = 20  # new types open by themselves while there are no more types than this
 _REPAINT_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole]
 _Index = QModelIndex | QPersistentModelIndex
@@ -311,7 +311,6 @@ class FieldBrowser(QWidget):
     def __init__(
         self,
         clock: Callable[[], float] = time.time,
-        interval: int = 500,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -349,10 +348,8 @@ class FieldBrowser(QWidget):
 
         self.status = QLabel()
         self.status.setStyleSheet(f"color: {MUTED}")
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval)
-        self._timer.timeout.connect(self.refresh)
-        self._pending = False
+        self._pending = False  # events folded since the last refresh
+        self._settling = False  # refreshes wanted: events came, or rates still falling
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -364,29 +361,33 @@ class FieldBrowser(QWidget):
 
     # -- what comes in -----------------------------------------------------------------
     def add_events(self, events: list[Event]) -> None:
-        """Fold a tick's events; the tree catches up on the next timer tick."""
+        """Fold a tick's events; the tree catches up on its next turn."""
         if not events:
             return
         self.catalog.fold(events, self.clock())
-        self._pending = True
-        if not self._timer.isActive():
-            self._timer.start()
+        self._pending = self._settling = True
+
+    def take_turn(self) -> float | None:
+        """The window's turn for the tree: refresh while events come and until their
+        rates have fallen to zero; then nothing until events come again."""
+        if not self._settling:
+            return None
+        self.refresh()
+        return REFRESH_S
 
     def refresh(self) -> None:
-        """New rows and fresh values. The timer stops once nothing comes and rates are 0."""
+        """New rows and fresh values."""
         pending, self._pending = self._pending, False
         new_rows = self.model.sync(self.clock())
         if len(self.model.infos) <= AUTO_EXPAND:
             for row in new_rows:
                 self.view.expand(self.proxy.mapFromSource(self.model.index(row, 0)))
         self._show_counts()
-        if not pending and not any(info.rate for info in self.model.infos):
-            self._timer.stop()
+        self._settling = pending or any(info.rate for info in self.model.infos)
 
     def reset(self) -> None:
         """Forget everything (a replay seeking back starts again)."""
-        self._timer.stop()
-        self._pending = False
+        self._pending = self._settling = False
         self.model.reset()
         self._show_counts()
 
