@@ -294,7 +294,7 @@ class FieldTreeModel(QAbstractItemModel):
 
 
 class FieldBrowser(QWidget):
-    """The field tree with its filter and counts; refreshed on a timer, not per event.
+    """The field tree with its filter and counts; refreshed on its turns (take_turn), not per event.
 
     Signals:
         card_requested(str, str): add a card for (event type, path).
