@@ -205,7 +205,6 @@ class RedisSource(ReconnectingSource):
 
         try:
             await client.ping()
-            self.went_live()
             if self.options.channels:
                 await self._listen(client)
             else:
@@ -242,6 +241,9 @@ class RedisSource(ReconnectingSource):
             self._started = True
         if self.options.group:
             await self._create_groups(client, names)
+        # Live once the start positions are taken: an entry added from here on is read (had
+        # "live" come first, one added meanwhile could fall before "now" and be missed).
+        self.went_live()
         if self.options.cluster:  # keys on different nodes: one reader each
             await asyncio.gather(*(self._read(client, [name]) for name in names))
         else:
@@ -377,6 +379,7 @@ class RedisSource(ReconnectingSource):
                 await pubsub.psubscribe(*patterns)
             if plain:
                 await pubsub.subscribe(*plain)
+            self.went_live()  # subscribed: what is published from here on comes
             decode = self.decoder.decode
             while True:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
