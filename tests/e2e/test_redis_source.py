@@ -48,15 +48,17 @@ def run_source(
     steps: list[tuple[Callable[[], object], Callable[[ReconnectingSource, EventStore], bool]]],
     timeout: float = 15.0,
     ca_file: str | None = None,
+    prepare: Callable[[ReconnectingSource], object] = lambda _source: None,
 ) -> tuple[ReconnectingSource, EventStore]:
-    """Run the source for *url*; for each step, do the action (in a thread: the test's own
-    blocking Redis client) and wait until the condition holds."""
+    """Run the source for *url* (after *prepare* saw it); for each step, do the action (in a
+    thread: the test's own blocking Redis client) and wait until the condition holds."""
     store = EventStore()
     source = open_source(
         ConnectionSpec(url, "redis", heartbeat_timeout=6.0, ca_file=ca_file),
         store,
         backoff=Backoff(base=0.2, factor=1.0, jitter=0.0),
     )
+    prepare(source)
 
     async def main() -> None:
         task = asyncio.ensure_future(source.run())
@@ -164,6 +166,28 @@ def test_several_streams_by_pattern_and_flat_fields(server: RedisServer) -> None
         ("payment.failed", "orders"),
     ]
     assert got[0].data == {"cpu": "93.5"}  # flat fields: the envelope taken out, as for JSON
+
+
+def test_a_connection_is_live_only_once_it_knows_where_each_stream_starts(
+    server: RedisServer,
+) -> None:
+    """ "From now on" is from the moment the connection says live: an entry added then is
+    read, however soon (live on PING, before SCAN and the start positions, missed some)."""
+    client = server.client()
+    newest = [client.xadd("events:a", {"x": "1"}), client.xadd("events:b", {"x": "2"})]
+    positions_when_live: list[dict[str, str]] = []
+
+    def note_positions(source: ReconnectingSource) -> None:
+        went_live = source.went_live
+
+        def noting() -> None:
+            positions_when_live.append(dict(source.positions))  # type: ignore[attr-defined]
+            went_live()
+
+        source.went_live = noting  # type: ignore[method-assign]
+
+    run_source(f"{server.url}?stream=events:*", [(lambda: None, live)], prepare=note_positions)
+    assert positions_when_live == [{"events:a": newest[0].decode(), "events:b": newest[1].decode()}]
 
 
 def test_an_entry_that_is_not_json_is_rejected_and_the_rest_goes_on(server: RedisServer) -> None:
