@@ -7,12 +7,12 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from dashboard.core.event import Event, Rejected
+from dashboard.core.event import DecodedBatch, Event, Rejected
 from dashboard.core.recorder import Recorder
 from dashboard.sources import ConnectionSpec, ReconnectingSource, open_source, unique_names
 
@@ -35,10 +35,10 @@ class _Capture:
         self.limit = limit
         self.full = asyncio.Event()
 
-    def extend(self, items: Iterable[Event | Rejected]) -> None:
+    def extend_batch(self, decoded: DecodedBatch) -> None:
         if self.full.is_set():
             return
-        batch = list(items)
+        batch = decoded.items()
         if self.limit is not None:
             room = self.limit - self.recorder.events
             kept: list[Event | Rejected] = []

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from dashboard.core.event import Event, Rejected, Severity
+from dashboard.core.event import SEVERITY_OF, Event, Rejected, Row, Severity
 
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
 MAX_DEPTH = 64  # deeper JSON is rejected: no real event needs it, and it breaks recursion
@@ -33,6 +33,7 @@ PREVIEW_BYTES = 4096
 _JSON_FIRST = frozenset(b'{["-0123456789tfn')
 _JSON_ONLY_FIRST = frozenset(b'{["')
 _WHITESPACE = b" \t\r\n"
+_INFO = int(Severity.INFO)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,25 @@ class Decoder:
         and win over the envelope; *default_type* is the type when neither names one (a
         Pub/Sub channel's name, say).
         """
+        row = self.decode_row(frame, received, event_type, event_id, default_type)
+        if type(row) is not tuple:
+            return row  # type: ignore[return-value]
+        etype, time, received, source, severity, payload, raw, event_id, declared = row
+        return Event(
+            etype, time, received, source, SEVERITY_OF[severity], payload, raw,
+            self.connection, event_id, declared,
+        )  # fmt: skip
+
+    def decode_row(
+        self,
+        frame: bytes,
+        received: float,
+        event_type: str | None = None,
+        event_id: str | None = None,
+        default_type: str = "message",
+    ) -> Row | Rejected:
+        """What :meth:`decode` says of a frame, as a row of a DecodedBatch (no Event made:
+        this runs for every event a source reads)."""
         size = len(frame)
         if size > self.max_frame_bytes:
             return self.oversized(frame[:PREVIEW_BYTES], size, received, event_id)
@@ -93,38 +113,27 @@ class Decoder:
                 ):
                     reason = f"JSON nested deeper than {MAX_DEPTH} levels"
                     return Rejected(reason, frame, received, self.connection, size, event_id)
-                return self._from_json(
-                    value, frame, received, event_type or None, event_id, default_type
+                event_type = event_type or None
+                if type(value) is not dict:
+                    etype = event_type or default_type
+                    return (etype, received, received, self.connection, _INFO, value, frame,
+                            event_id, event_type)  # fmt: skip
+                if "specversion" in value and "type" in value:
+                    return self._cloudevent_row(value, frame, received, event_type, event_id)
+                etype, when, source, severity, payload = self._envelope(
+                    value, event_type, default_type
                 )
+                time = received if when is None else parse_time(when, received)
+                return (etype, time, received, source, severity, payload, frame, event_id,
+                        event_type)  # fmt: skip
         try:
             text = frame.decode("utf-8")
         except UnicodeDecodeError as exc:
             reason = f"invalid UTF-8 at byte {exc.start}"
             return Rejected(reason, frame, received, self.connection, size, event_id)
-        return self._bare(text, frame, received, event_type, event_id, default_type)
-
-    def _bare(
-        self,
-        value: Any,
-        raw: bytes,
-        received: float,
-        event_type: str | None,
-        event_id: str | None,
-        default_type: str = "message",
-    ) -> Event:
-        """An event with no envelope: the value is the payload, the rest is defaults."""
-        return Event(
-            type=event_type or default_type,
-            time=received,
-            received=received,
-            source=self.connection,
-            severity=Severity.INFO,
-            data=value,
-            raw=raw,
-            connection=self.connection,
-            id=event_id,
-            declared_type=event_type,
-        )
+        etype = event_type or default_type
+        return (etype, received, received, self.connection, _INFO, text, frame, event_id,
+                event_type)  # fmt: skip
 
     def oversized(
         self, preview: bytes, size: int, received: float, event_id: str | None = None
@@ -132,34 +141,6 @@ class Decoder:
         """The record for a frame cut at the size limit (only a preview is kept)."""
         reason = f"frame of {size:,} bytes is over the {self.max_frame_bytes:,}-byte limit"
         return Rejected(reason, preview, received, self.connection, size, event_id)
-
-    def _from_json(
-        self,
-        value: Any,
-        raw: bytes,
-        received: float,
-        event_type: str | None,
-        event_id: str | None,
-        default_type: str = "message",
-    ) -> Event:
-        if not isinstance(value, dict):
-            return self._bare(value, raw, received, event_type, event_id, default_type)
-        if "specversion" in value and "type" in value:
-            return self._from_cloudevent(value, raw, received, event_type, event_id)
-        etype, when, source, severity, payload = self._envelope(value, event_type, default_type)
-        time = received if when is None else parse_time(when, received)
-        return Event(
-            etype,
-            time,
-            received,
-            source,
-            severity,
-            payload,
-            raw,
-            self.connection,
-            event_id,
-            event_type,
-        )
 
     def payload(self, frame: bytes, event_type: str | None = None) -> Any:
         """The payload :meth:`decode` gives a frame it accepted, and nothing else: what a
@@ -196,8 +177,8 @@ class Decoder:
 
     def _envelope(
         self, value: dict[str, Any], event_type: str | None, default_type: str = "message"
-    ) -> tuple[str, Any, str, Severity, Any]:
-        """(type, raw time, source, severity, payload) of an envelope object."""
+    ) -> tuple[str, Any, str, int, Any]:
+        """(type, raw time, source, severity number, payload) of an envelope object."""
         # This runs for nearly every event: plain loops, no helper calls.
         keys = self.keys
         used: list[str] = []
@@ -224,10 +205,10 @@ class Decoder:
                 source = candidate
                 used.append(name)
                 break
-        severity = Severity.INFO
+        severity = _INFO
         for name in keys.severity:
             if name in value:
-                severity = Severity.parse(value[name])
+                severity = int(Severity.parse(value[name]))
                 used.append(name)
                 break
         if "data" in value:
@@ -238,29 +219,27 @@ class Decoder:
             payload = value
         return etype, when, source, severity, payload
 
-    def _from_cloudevent(
+    def _cloudevent_row(
         self,
         value: dict[str, Any],
         raw: bytes,
         received: float,
         event_type: str | None,
         event_id: str | None,
-    ) -> Event:
+    ) -> Row:
         ce_type = value.get("type")
         ce_source = value.get("source")
         ce_id = value.get("id")
-        payload = value["data"] if "data" in value else value.get("data_base64")
-        return Event(
-            type=event_type or (ce_type if isinstance(ce_type, str) else "message"),
-            time=parse_time(value.get("time"), received),
-            received=received,
-            source=ce_source if isinstance(ce_source, str) and ce_source else self.connection,
-            severity=Severity.parse(value.get("severity", value.get("level"))),
-            data=payload,
-            raw=raw,
-            connection=self.connection,
-            id=event_id if event_id is not None else (str(ce_id) if ce_id is not None else None),
-            declared_type=event_type,
+        return (
+            event_type or (ce_type if isinstance(ce_type, str) else "message"),
+            parse_time(value.get("time"), received),
+            received,
+            ce_source if isinstance(ce_source, str) and ce_source else self.connection,
+            int(Severity.parse(value.get("severity", value.get("level")))),
+            value["data"] if "data" in value else value.get("data_base64"),
+            raw,
+            event_id if event_id is not None else (str(ce_id) if ce_id is not None else None),
+            event_type,
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -90,3 +90,46 @@ class Rejected:
     size: int = 0
     id: str | None = None
     seq: int = -1
+
+
+# What a row of a DecodedBatch holds, in order (the store's columns):
+# type, time, received, source, severity (its number), data, raw, id, declared type.
+Row = tuple[str, float, float, str, int, Any, bytes, "str | None", "str | None"]
+SEVERITY_OF: dict[int, Severity] = {int(s): s for s in Severity}
+
+
+@dataclass(slots=True)
+class DecodedBatch:
+    """What a source decoded from one read: its events as rows, and the frames rejected.
+
+    No Event object per event: a feed's process sends the rows to the app as columns (one
+    marshal), and the store takes them as columns. :meth:`items` makes the objects for a
+    sink that wants them.
+    """
+
+    connection: str
+    rows: list[Row] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+    def add(self, decoded: Row | Rejected) -> None:
+        """A row or a rejected frame, as Decoder.decode_row gives it."""
+        if type(decoded) is tuple:
+            self.rows.append(decoded)
+        else:
+            self.rejected.append(decoded)  # type: ignore[arg-type]
+
+    def __len__(self) -> int:
+        return len(self.rows) + len(self.rejected)
+
+    def columns(self) -> list[tuple[Any, ...]]:
+        """The rows as the store's columns (see Row)."""
+        return list(zip(*self.rows, strict=True)) or [() for _ in range(9)]
+
+    def items(self) -> list[Event | Rejected]:
+        """The events (then the rejected frames) as objects."""
+        connection = self.connection
+        events: list[Event | Rejected] = [
+            Event(t, w, r, s, SEVERITY_OF[v], d, raw, connection, i, dt)
+            for t, w, r, s, v, d, raw, i, dt in self.rows
+        ]
+        return events + self.rejected

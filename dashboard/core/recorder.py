@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
-from dashboard.core.event import Event, Rejected
+from dashboard.core.event import DecodedBatch, Event, Rejected
 from dashboard.core.records import record_line, to_json
 
 FLUSH_EVERY_S = 1.0
@@ -58,6 +58,10 @@ class Recorder:
     @property
     def closed(self) -> bool:
         return self._file.closed
+
+    def extend_batch(self, batch: DecodedBatch) -> None:
+        """A source's batch, straight to the file (a recorder is a sink too)."""
+        self.extend(batch.items())
 
     def extend(self, items: Iterable[Event | Rejected]) -> None:
         write = self._file.write

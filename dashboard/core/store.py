@@ -21,14 +21,13 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from dashboard.core.decode import Decoder
-from dashboard.core.event import Event, Rejected, Severity
+from dashboard.core.event import SEVERITY_OF, DecodedBatch, Event, Rejected, Severity
 
 DEFAULT_CAPACITY = 1_000_000
 DEFAULT_REJECTED_CAPACITY = 10_000
 RECENT_LIMIT = 200_000  # Event objects kept for the bus at most, if nobody releases them
 MATERIALISED_CACHE = 2048
 _INTERN_LIMIT = 100_000  # distinct type/source names shared; past that, stored as they come
-_SEVERITIES = {int(s): s for s in Severity}
 
 
 @dataclass(slots=True)
@@ -160,7 +159,14 @@ class EventStore:
             [self._connection_number(e.connection) for e in events],
         )
 
-    def extend_columns(self, connection: str, columns: Sequence[list[Any]]) -> None:
+    def extend_batch(self, batch: DecodedBatch) -> None:
+        """What a source decoded from one read: its events, then its rejected frames."""
+        if batch.rows:
+            self.extend_columns(batch.connection, batch.columns())
+        if batch.rejected:
+            self.extend(batch.rejected)
+
+    def extend_columns(self, connection: str, columns: Sequence[Sequence[Any]]) -> None:
         """Store one connection's events given as columns, as a feed's process sends them:
         type, time, received, source, severity (a number), data, raw, id, declared type.
 
@@ -168,7 +174,7 @@ class EventStore:
         only to be taken apart again."""
         types, times, received, sources, severities, _data, raws, ids, declared = columns
         start = self.end_seq
-        levels = _SEVERITIES
+        levels = SEVERITY_OF
         events = [
             Event(t, w, r, s, levels[v], d, raw, connection, i, dt, seq)
             for seq, t, w, r, s, v, d, raw, i, dt in zip(
@@ -185,21 +191,21 @@ class EventStore:
     def _append(
         self,
         events: list[Event],
-        types: list[str],
-        times: list[float],
-        received: list[float],
-        sources: list[str],
-        severities: list[int],
-        raws: list[bytes],
-        ids: list[str | None],
-        declared: list[str | None],
+        types: Sequence[str],
+        times: Sequence[float],
+        received: Sequence[float],
+        sources: Sequence[str],
+        severities: Sequence[int],
+        raws: Sequence[bytes],
+        ids: Sequence[str | None],
+        declared: Sequence[str | None],
         connections: list[int],
     ) -> None:
         """Write the columns of *events* (numbered from ``end_seq`` on) into the ring; the
         caller has counted them."""
         names = self._names
         intern = self._intern
-        columns: list[tuple[Any, list[Any]]] = [
+        columns: list[tuple[Any, Sequence[Any]]] = [
             (self._type, [names.get(t) or intern(t) for t in types]),
             (self._source, [names.get(s) or intern(s) for s in sources]),
             (self._raw, raws),

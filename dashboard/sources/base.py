@@ -9,7 +9,7 @@ import os
 import re
 import ssl
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from dashboard.core.backoff import Backoff
 from dashboard.core.decode import DEFAULT_MAX_FRAME_BYTES, Decoder, EnvelopeKeys
-from dashboard.core.event import Event, Rejected
+from dashboard.core.event import DecodedBatch
 
 log = logging.getLogger("dashboard.sources")
 
@@ -28,9 +28,9 @@ _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class Sink(Protocol):
-    """Where a source puts what it decoded (the EventStore in the app)."""
+    """Where a source puts what it decoded from each read (the EventStore in the app)."""
 
-    def extend(self, items: Iterable[Event | Rejected]) -> None: ...
+    def extend_batch(self, batch: DecodedBatch) -> None: ...
 
 
 @dataclass

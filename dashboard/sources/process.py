@@ -30,15 +30,13 @@ import queue
 import signal
 import socket
 import struct
-import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
 from typing import Any
 
 from dashboard import LOG_FORMAT, settle_gc_for_streaming
-from dashboard.core.event import Event, Rejected
+from dashboard.core.event import DecodedBatch, Rejected
 from dashboard.core.store import EventStore
 from dashboard.sources.base import (
     ConnectionSpec,
@@ -354,24 +352,15 @@ class _BatchWriter:
         self._thread = threading.Thread(target=self._write, name="frames to the app", daemon=True)
         self._thread.start()
 
-    def extend(self, items: Iterable[Event | Rejected]) -> None:
-        items = items if isinstance(items, list) else list(items)
-        rejected = [i for i in items if type(i) is not Event]
-        events = [i for i in items if type(i) is Event] if rejected else items
-        # Names repeat: interned, each goes down the socket once per batch (marshal refers
-        # back to an object it has written), and the app makes one string of it, not many.
-        columns = (
-            list(map(sys.intern, [e.type for e in events])),
-            [e.time for e in events],
-            [e.received for e in events],
-            list(map(sys.intern, [e.source for e in events])),
-            [int(e.severity) for e in events],
-            [e.data for e in events],
-            [e.raw for e in events],
-            [e.id for e in events],
-            [e.declared_type and sys.intern(e.declared_type) for e in events],
-        )
-        rows = [(r.reason, r.raw, r.received, r.size, r.id) for r in rejected]  # type: ignore[union-attr]
+    def extend_batch(self, batch: DecodedBatch) -> None:
+        columns = batch.columns()
+        # Names repeat: made one object each, each goes down the socket once per batch
+        # (marshal refers back to an object it has written), and the app makes one string
+        # of it, not many.
+        one = {}.setdefault
+        for name in (0, 3, 8):  # type, source, declared type
+            columns[name] = tuple(map(one, columns[name], columns[name]))
+        rows = [(r.reason, r.raw, r.received, r.size, r.id) for r in batch.rejected]
         self.send(_EVENTS, (columns, rows))
 
     def send(self, kind: int, payload: Any) -> None:

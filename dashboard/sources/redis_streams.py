@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import orjson
 
-from dashboard.core.event import Event, Rejected
+from dashboard.core.event import DecodedBatch, Rejected
 from dashboard.sources.base import (
     ReconnectingSource,
     StopConnection,
@@ -339,35 +339,42 @@ class RedisSource(ReconnectingSource):
         if not entries:
             return
         received = self.clock()
-        items = [
-            self._decode_entry(fields, _text(entry_id), received) for _, entry_id, fields in entries
-        ]
-        for stream, entry_id, _fields in entries:
-            self.positions[stream] = _text(entry_id)
+        batch = DecodedBatch(self.name)
+        size = 0
+        for stream, entry_id, fields in entries:
+            frame = self._frame(fields)
+            entry = _text(entry_id)
+            if type(frame) is bytes:
+                batch.add(self.decoder.decode_row(frame, received, None, entry))
+                size += len(frame)
+            else:
+                batch.add(self._without_payload(fields, frame, entry, received))
+            self.positions[stream] = entry
         self.status.last_event_id = ", ".join(f"{s} {p}" for s, p in self.positions.items())
-        self.status.bytes_received += sum(len(getattr(i, "raw", b"")) for i in items)
-        self.sink.extend(items)
+        self.status.bytes_received += size
+        self.sink.extend_batch(batch)
 
-    def _decode_entry(
-        self, fields: dict[bytes, bytes], entry_id: str, received: float
-    ) -> Event | Rejected:
+    def _frame(self, fields: dict[bytes, bytes]) -> bytes | str:
         """An entry's JSON field (``field=``, or one of event/data/payload/json holding an
-        object) is the frame; otherwise the flat fields themselves make the payload."""
+        object) is the frame; otherwise the flat fields themselves make the payload. The
+        name of the chosen field when the entry lacks it."""
         chosen = self.options.payload_field
         if chosen is not None:
             frame = fields.get(chosen.encode())
-            if frame is None:
-                keys = ", ".join(sorted(_text(k) for k in fields)) or "none"
-                reason = f"the entry has no field {chosen!r} (fields: {keys})"
-                raw = orjson.dumps({_text(k): _text(v) for k, v in fields.items()})
-                return Rejected(reason, raw, received, self.name, len(raw), entry_id)
-            return self.decoder.decode(frame, received=received, event_id=entry_id)
+            return chosen if frame is None else frame
         for name in PAYLOAD_FIELDS:
             frame = fields.get(name.encode())
             if frame is not None and frame.lstrip()[:1] in (b"{", b"["):
-                return self.decoder.decode(frame, received=received, event_id=entry_id)
-        flat = orjson.dumps({_text(k): _text(v) for k, v in fields.items()})
-        return self.decoder.decode(flat, received=received, event_id=entry_id)
+                return frame
+        return orjson.dumps({_text(k): _text(v) for k, v in fields.items()})
+
+    def _without_payload(
+        self, fields: dict[bytes, bytes], chosen: str, entry_id: str, received: float
+    ) -> Rejected:
+        keys = ", ".join(sorted(_text(k) for k in fields)) or "none"
+        reason = f"the entry has no field {chosen!r} (fields: {keys})"
+        raw = orjson.dumps({_text(k): _text(v) for k, v in fields.items()})
+        return Rejected(reason, raw, received, self.name, len(raw), entry_id)
 
     # -- Pub/Sub -----------------------------------------------------------------------
     async def _listen(self, client: Any) -> None:
@@ -380,7 +387,7 @@ class RedisSource(ReconnectingSource):
             if plain:
                 await pubsub.subscribe(*plain)
             self.went_live()  # subscribed: what is published from here on comes
-            decode = self.decoder.decode
+            decode_row = self.decoder.decode_row
             while True:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                 if message is None or message["type"] not in ("message", "pmessage"):
@@ -389,7 +396,9 @@ class RedisSource(ReconnectingSource):
                 frame = data if isinstance(data, bytes) else str(data).encode()
                 self.status.bytes_received += len(frame)
                 channel = _text(message["channel"])
-                self.sink.extend([decode(frame, received=self.clock(), default_type=channel)])
+                batch = DecodedBatch(self.name)
+                batch.add(decode_row(frame, self.clock(), None, None, channel))
+                self.sink.extend_batch(batch)
                 self.status.last_event_id = channel
         finally:
             await pubsub.aclose()

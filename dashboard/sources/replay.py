@@ -14,13 +14,21 @@ import asyncio
 import contextlib
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Protocol
 
-from dashboard.sources.base import ConnectionState, ConnectionStatus, Sink
+from dashboard.core.event import Event, Rejected
+from dashboard.sources.base import ConnectionState, ConnectionStatus
 from dashboard.sources.recording import Kind, Recording
 
 BATCH = 4096  # lines handed over at once at full speed, then the loop gets a turn
 MAX_WAIT_S = 0.1  # while waiting for the next event, the clock still moves this often
+
+
+class EventSink(Protocol):
+    """Where a replay puts the events it reads back (the EventStore in the app)."""
+
+    def extend(self, items: Iterable[Event | Rejected]) -> None: ...
 
 
 class ReplayPlayer:
@@ -34,7 +42,7 @@ class ReplayPlayer:
     def __init__(
         self,
         recording: Recording,
-        sink: Sink,
+        sink: EventSink,
         speed: float | None = 1.0,
         *,
         rewind: Callable[[], None] = lambda: None,

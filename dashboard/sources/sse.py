@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from dashboard.core.dedupe import RecentIds
-from dashboard.core.event import Event, Rejected
+from dashboard.core.event import DecodedBatch
 from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse_protocol import SSEParser
 
@@ -60,7 +60,7 @@ class SSESource(ReconnectingSource):
             self.recent_ids.new_stream()
             status = self.status
             decoder = self.decoder
-            decode = decoder.decode
+            decode_row = decoder.decode_row
             recent = self.recent_ids
             async for chunk in response.aiter_bytes():
                 status.bytes_received += len(chunk)
@@ -80,21 +80,15 @@ class SSESource(ReconnectingSource):
                         status.duplicates += len(repeats)
                         dropped = {id(owned[i]) for i in repeats}
                         messages = [m for m in messages if id(m) not in dropped]
-                items: list[Event | Rejected] = []
+                batch = DecodedBatch(self.name)
+                add = batch.add
                 for m in messages:
                     event_id = m.id or None
                     if m.oversized:
-                        items.append(decoder.oversized(m.data, m.oversized, received, event_id))
+                        add(decoder.oversized(m.data, m.oversized, received, event_id))
                     else:
-                        items.append(
-                            decode(
-                                m.data,
-                                received=received,
-                                event_type=m.event or None,
-                                event_id=event_id,
-                            )
-                        )
-                self.sink.extend(items)
+                        add(decode_row(m.data, received, m.event or None, event_id))
+                self.sink.extend_batch(batch)
                 # When data keeps coming, reading the next chunk may not suspend: yield so
                 # the UI's frame ticks are not held up behind a long burst.
                 await asyncio.sleep(0)

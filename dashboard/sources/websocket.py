@@ -14,7 +14,7 @@ import logging
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
-from dashboard.core.event import Event, Rejected
+from dashboard.core.event import DecodedBatch, Rejected
 from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse import check_status, retry_after
 
@@ -54,17 +54,18 @@ class WebSocketSource(ReconnectingSource):
         async with connection:
             self.went_live()
             status = self.status
-            decode = self.decoder.decode
+            decode_row = self.decoder.decode_row
             try:
                 async for message in connection:
                     data = message.encode() if isinstance(message, str) else message
                     status.bytes_received += len(data)
                     received = self.clock()
                     lines = data.split(b"\n") if b"\n" in data else [data]
-                    items: list[Event | Rejected] = [
-                        decode(line, received=received) for line in lines if line.strip()
-                    ]
-                    self.sink.extend(items)
+                    batch = DecodedBatch(self.name)
+                    for line in lines:
+                        if line.strip():
+                            batch.add(decode_row(line, received))
+                    self.sink.extend_batch(batch)
                     await asyncio.sleep(0)  # let the UI tick between bursts
             except ConnectionClosed as closed:
                 return self._closed(closed)
@@ -81,7 +82,8 @@ class WebSocketSource(ReconnectingSource):
             # The library refused a frame over the limit without buffering it.
             limit = self.spec.max_frame_bytes
             reason = f"a frame over the {limit:,}-byte limit (not read; the connection reopens)"
-            self.sink.extend([Rejected(reason, b"", self.clock(), self.name, limit + 1)])
+            rejected = Rejected(reason, b"", self.clock(), self.name, limit + 1)
+            self.sink.extend_batch(DecodedBatch(self.name, rejected=[rejected]))
             raise RetryConnection(reason, delay=0.0)
         if sent is not None and sent.code == INTERNAL_ERROR and "ping" in sent.reason:
             raise RetryConnection(

@@ -175,7 +175,7 @@ _text = st.text(
     max_size=30,
 )
 _event = st.fixed_dictionaries(
-    {"data": st.lists(_text, min_size=1, max_size=4)},
+    {"data": st.lists(_text, min_size=1, max_size=4), "id_first": st.booleans()},
     optional={
         "event": _text.filter(lambda t: not t.startswith(" ")),
         "id": _text.filter(lambda t: not t.startswith(" ")),
@@ -189,10 +189,8 @@ def _serialise(events: list[dict], line_ends: list[str]) -> bytes:
     for e in events:
         if "comment" in e:
             lines.append(":" + e["comment"])
-        if "event" in e:
-            lines.append("event: " + e["event"])
-        if "id" in e:
-            lines.append("id: " + e["id"])
+        named = [f"{field}: {e[field]}" for field in ("event", "id") if field in e]
+        lines.extend(reversed(named) if e["id_first"] else named)
         lines.extend("data: " + d for d in e["data"])
         lines.append("")
     ends = (line_ends * (len(lines) // len(line_ends) + 1))[: len(lines)]
@@ -223,3 +221,77 @@ def test_same_events_as_httpx_sse_with_chunks_cut_anywhere(
     theirs = [(s.event, s.data, s.id) for s in EventSource(response).iter_sse()]
     ours = [(m.event or "message", m.data.decode(), m.id) for m in parse(*chunks)]
     assert ours == theirs
+
+
+# -- the regular events read in one go, against the same parser line by line --------------
+
+_field_value = st.text(
+    alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)),
+    max_size=12,
+)
+_line = st.one_of(
+    st.builds(lambda v: "data: " + v, _field_value),
+    st.builds(lambda v: "id: " + v, _field_value),  # with NUL now and then: ignored
+    st.builds(lambda v: "event: " + v, _field_value),
+    st.sampled_from(["", "data:", "data", "id:", "id: ", ": ping", "retry: 250", "event:x"]),
+)
+_regular = st.builds(
+    lambda id_, event, data: (
+        "".join([f"id: {id_}\n" if id_ is not None else "", f"event: {event}\n" if event else ""])
+        + f"data: {data}\n\n"
+    ),
+    st.none() | _field_value.filter(lambda v: "\0" not in v),
+    st.none() | _field_value,
+    _field_value,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    parts=st.lists(_regular | _regular | _line.map(lambda line: line + "\n"), max_size=40),
+    cuts=st.lists(st.integers(min_value=0, max_value=10_000), max_size=6),
+    limit=st.sampled_from([1 << 20, 100, 64]),  # (no line over 64: see the docstring)
+)
+def test_whole_chunks_read_as_byte_by_byte(parts: list[str], cuts: list[int], limit: int) -> None:
+    """Chunks with whole events in them go through the regex for the regular ones; a
+    stream fed one byte at a time never does. Both must give the same, in every field.
+    (An oversized event's preview holds at least its first *limit* bytes, more when the
+    line came whole: compared on those. A line of another field over the limit counts
+    only when it came whole: no line here is that long.)"""
+    blob = "".join(parts).encode()
+    whole, byte_by_byte = SSEParser(limit, "start"), SSEParser(limit, "start")
+    for parser in (whole, byte_by_byte):
+        parser.feed(b":\n")  # past the stream's start (where a BOM is looked for)
+    ours = parse(*_split(blob, cuts), parser=whole)
+    reference = parse(*(blob[i : i + 1] for i in range(len(blob))), parser=byte_by_byte)
+    for message in (*ours, *reference):
+        if message.oversized:
+            message.data = message.data[:limit]
+    assert ours == reference
+    assert (whole.last_event_id, whole.reconnection_time, whole.comments) == (
+        byte_by_byte.last_event_id,
+        byte_by_byte.reconnection_time,
+        byte_by_byte.comments,
+    )
+    more = b"data: after\n\n"
+    assert whole.feed(more) == byte_by_byte.feed(more)  # nothing half-read left behind
+
+
+def test_a_chunk_of_regular_events_reads_them_all() -> None:
+    parser = SSEParser()
+    parser.feed(b": hello\n\n")
+    chunk = (
+        b'id: 1\nevent: metrics.update\ndata: {"cpu":1}\n\n'
+        b'data: {"cpu":2}\n\n'
+        b"id: 3\ndata: x\n\n"
+        b"id: \ndata: y\n\n"
+        b"data: partial"
+    )
+    got = [(m.event, m.id, m.own_id, m.data) for m in parser.feed(chunk)]
+    assert got == [
+        ("metrics.update", "1", True, b'{"cpu":1}'),
+        ("", "1", False, b'{"cpu":2}'),
+        ("", "3", True, b"x"),
+        ("", "", True, b"y"),
+    ]
+    assert [m.data for m in parser.feed(b" event\n\n")] == [b"partial event"]
