@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from dashboard.core.decode import Decoder, EnvelopeKeys
-from dashboard.core.event import Event, Severity
+from dashboard.core.event import DecodedBatch, Event, Severity
 from dashboard.core.store import EventStore
 from tests.unit.factories import make_event, make_rejected
 
@@ -153,3 +154,48 @@ def test_events_given_as_columns_are_stored_as_events_given_whole(batches: list[
     assert columns.events(0, 100) == whole.events(0, 100)  # and rebuilt from the columns
     assert [e.data["n"] for e in columns.events(0, 100)] == list(range(len(events)))[-5:]
     assert [e.severity for e in columns.events(0, 100)] == [e.severity for e in events[-5:]]
+
+
+def test_a_decoded_batch_is_stored_as_the_decoder_would_make_each_event() -> None:
+    frames = [
+        b'{"source":"web-1","time":"2026-11-23T10:42:07.250Z","cpu":91.5}',
+        b"{broken",
+        b'{"type":"order.placed","source":"orders","severity":"warn","data":{"total":9.5}}',
+        b'{"specversion":"1.0","id":"pay-6","source":"payments","type":"payment.processed"}',
+        b"plain text",
+        b"\xff\xfe",
+    ]
+    decoder = Decoder("conn")
+    batch = DecodedBatch("conn")
+    for n, frame in enumerate(frames):
+        batch.add(decoder.decode_row(frame, 1_000.0 + n, "metrics.update" if n == 0 else None))
+    assert (len(batch.rows), len(batch.rejected), len(batch)) == (4, 2, 6)
+
+    store = EventStore(capacity=10)
+    store.extend_batch(batch)
+    expected = [
+        decoder.decode(frame, received=1_000.0 + n, event_type="metrics.update" if n == 0 else None)
+        for n, frame in enumerate(frames)
+    ]
+    events = [e for e in expected if isinstance(e, Event)]
+    for seq, event in enumerate(events):
+        event.seq = seq
+    assert store.events(0, 10) == events
+    assert [e.type for e in events] == [
+        "metrics.update", "order.placed", "payment.processed", "message",
+    ]  # fmt: skip
+    assert events[1].severity is Severity.WARNING and events[2].id == "pay-6"
+    assert [(r.seq, r.raw, r.reason[:12]) for r in store.rejected()] == [
+        (0, b"{broken", "invalid JSON"),
+        (1, b"\xff\xfe", "invalid UTF-"),
+    ]
+    assert (store.counts["conn"].accepted, store.counts["conn"].rejected) == (4, 2)
+    assert batch.items()[:4] == [replace(e, seq=-1) for e in events]  # (objects, for a file)
+
+
+def test_an_empty_batch_or_one_of_rejected_frames_only_stores_no_event() -> None:
+    store = EventStore(capacity=10)
+    store.extend_batch(DecodedBatch("conn"))
+    assert DecodedBatch("conn").columns() == [()] * 9
+    store.extend_batch(DecodedBatch("conn", rejected=[make_rejected(connection="conn")]))
+    assert (store.end_seq, store.rejected_total, store.counts["conn"].rejected) == (0, 1, 1)
