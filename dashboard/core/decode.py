@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from dashboard.core.event import SEVERITY_OF, Event, Rejected, Row, Severity
+from dashboard.core.event import Event, Rejected, Row, Severity, event_from_row
 
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
 MAX_DEPTH = 64  # deeper JSON is rejected: no real event needs it, and it breaks recursion
@@ -77,11 +77,7 @@ class Decoder:
         row = self.decode_row(frame, received, event_type, event_id, default_type)
         if type(row) is not tuple:
             return row  # type: ignore[return-value]
-        etype, time, received, source, severity, payload, raw, event_id, declared = row
-        return Event(
-            etype, time, received, source, SEVERITY_OF[severity], payload, raw,
-            self.connection, event_id, declared,
-        )  # fmt: skip
+        return event_from_row(row, self.connection)
 
     def decode_row(
         self,

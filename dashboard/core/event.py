@@ -127,9 +127,14 @@ class DecodedBatch:
 
     def items(self) -> list[Event | Rejected]:
         """The events (then the rejected frames) as objects."""
-        connection = self.connection
-        events: list[Event | Rejected] = [
-            Event(t, w, r, s, SEVERITY_OF[v], d, raw, connection, i, dt)
-            for t, w, r, s, v, d, raw, i, dt in self.rows
-        ]
+        events: list[Event | Rejected] = [event_from_row(r, self.connection) for r in self.rows]
         return events + self.rejected
+
+
+def event_from_row(row: Row, connection: str) -> Event:
+    """The Event a row of *connection*'s batch stands for."""
+    etype, time, received, source, severity, payload, raw, event_id, declared = row
+    return Event(
+        etype, time, received, source, SEVERITY_OF[severity], payload, raw, connection,
+        event_id, declared,
+    )  # fmt: skip

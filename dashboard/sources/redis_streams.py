@@ -344,24 +344,23 @@ class RedisSource(ReconnectingSource):
         for stream, entry_id, fields in entries:
             frame = self._frame(fields)
             entry = _text(entry_id)
-            if type(frame) is bytes:
+            if frame is None:
+                batch.add(self._without_payload(fields, entry, received))
+            else:
                 batch.add(self.decoder.decode_row(frame, received, None, entry))
                 size += len(frame)
-            else:
-                batch.add(self._without_payload(fields, frame, entry, received))
             self.positions[stream] = entry
         self.status.last_event_id = ", ".join(f"{s} {p}" for s, p in self.positions.items())
         self.status.bytes_received += size
         self.sink.extend_batch(batch)
 
-    def _frame(self, fields: dict[bytes, bytes]) -> bytes | str:
+    def _frame(self, fields: dict[bytes, bytes]) -> bytes | None:
         """An entry's JSON field (``field=``, or one of event/data/payload/json holding an
-        object) is the frame; otherwise the flat fields themselves make the payload. The
-        name of the chosen field when the entry lacks it."""
+        object) is the frame; otherwise the flat fields themselves make the payload. None
+        when the entry lacks the field chosen with ``field=``."""
         chosen = self.options.payload_field
         if chosen is not None:
-            frame = fields.get(chosen.encode())
-            return chosen if frame is None else frame
+            return fields.get(chosen.encode())
         for name in PAYLOAD_FIELDS:
             frame = fields.get(name.encode())
             if frame is not None and frame.lstrip()[:1] in (b"{", b"["):
@@ -369,10 +368,10 @@ class RedisSource(ReconnectingSource):
         return orjson.dumps({_text(k): _text(v) for k, v in fields.items()})
 
     def _without_payload(
-        self, fields: dict[bytes, bytes], chosen: str, entry_id: str, received: float
+        self, fields: dict[bytes, bytes], entry_id: str, received: float
     ) -> Rejected:
         keys = ", ".join(sorted(_text(k) for k in fields)) or "none"
-        reason = f"the entry has no field {chosen!r} (fields: {keys})"
+        reason = f"the entry has no field {self.options.payload_field!r} (fields: {keys})"
         raw = orjson.dumps({_text(k): _text(v) for k, v in fields.items()})
         return Rejected(reason, raw, received, self.name, len(raw), entry_id)
 

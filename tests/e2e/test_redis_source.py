@@ -212,6 +212,37 @@ def test_an_entry_that_is_not_json_is_rejected_and_the_rest_goes_on(server: Redi
     assert [e.data["order_id"] for e in events(store)] == ["ord-1"]
 
 
+def test_an_entry_without_the_chosen_field_is_rejected_saying_which_fields_it_has(
+    server: RedisServer,
+) -> None:
+    client = server.client()
+    ids: list[bytes] = []
+    good = json.dumps({"type": "order.placed", "data": {"order_id": "ord-2"}}).encode()
+    source, store = run_source(
+        f"{server.url}?stream=orders&field=payload",
+        [
+            (lambda: None, live),
+            (
+                lambda: (
+                    ids.append(client.xadd("orders", order(1))),  # in "event", not "payload"
+                    ids.append(client.xadd("orders", {"payload": good, "note": b"x"})),
+                ),
+                has(1),
+            ),
+        ],
+    )
+    (rejected,) = store.rejected()
+    assert rejected.reason == "the entry has no field 'payload' (fields: event)"
+    assert rejected.id == ids[0].decode() and json.loads(rejected.raw)["event"].startswith("{")
+    [event] = events(store)
+    assert (event.type, event.data, event.id) == (
+        "order.placed",
+        {"order_id": "ord-2"},
+        ids[1].decode(),
+    )
+    assert source.status.bytes_received == len(good)  # the frames read, not the rejected record
+
+
 def test_after_a_restart_reading_resumes_with_nothing_lost_or_repeated(
     server: RedisServer,
 ) -> None:
