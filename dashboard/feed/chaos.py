@@ -9,7 +9,9 @@ rejected.
 
 Modes (SSE unless said):
 
-- ``restart``: the server stops (every stream cut) and starts again a moment later;
+- ``restart``: the server stops (every stream cut) and starts again a moment later; with
+  stream faults chosen too, only every ``RESTART_SPACING`` x *every* seconds, since a
+  stream cut before its first fault was due would never suffer one;
 - ``cut``: half of the next event is written, then the connection is dropped;
 - ``stall``: nothing more is written, the socket left open, until the client gives up;
 - ``huge``: a 100 MB event (written in 1 MB pieces; never meant to be held whole);
@@ -44,6 +46,7 @@ ENDLESS_BYTES = 50 * 1024 * 1024
 PIECE = 1024 * 1024
 TRICKLE_S = 0.02
 RESTART_DOWN_S = 0.2
+RESTART_SPACING = 4  # restarts this many times rarer than stream faults, when both are on
 HTTP_FAULTS = ((500, {}), (502, {}), (503, {}), (429, {"Retry-After": "1"}), (307, {}))
 CLOSE_CODES = (
     WSCloseCode.OK,
@@ -91,6 +94,7 @@ class ChaosFeedServer(FeedServer):
         super().__init__(**options)  # type: ignore[arg-type]
         self.modes = frozenset(modes)
         self.every = every
+        self.restart_every = every * (RESTART_SPACING if self.modes & set(STREAM_FAULTS) else 1)
         self.stall_s = stall_s
         self.rng = random.Random(chaos_seed)
         self.faults: list[str] = []
@@ -126,6 +130,15 @@ class ChaosFeedServer(FeedServer):
             self._not_tls = None
         await self.stop()
 
+    async def calm(self) -> None:
+        """Make no more faults from now on (the streams go on): a run's last events then
+        arrive whole, and what was sent can be compared with what was received."""
+        self.modes = frozenset(self.modes & {"tls"})  # the TLS port stays as it is
+        for task in self._loops.values():
+            task.cancel()
+        await asyncio.gather(*self._loops.values(), return_exceptions=True)
+        self._loops.clear()
+
     async def _answer_in_plain_text(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
@@ -139,7 +152,7 @@ class ChaosFeedServer(FeedServer):
 
     async def _restart_loop(self) -> None:
         while True:
-            await asyncio.sleep(self.every)
+            await asyncio.sleep(self.restart_every)
             await self.stop()
             self.faults.append("restart")
             await asyncio.sleep(RESTART_DOWN_S)

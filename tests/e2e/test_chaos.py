@@ -110,6 +110,23 @@ def test_every_stream_fault_leaves_every_frame_accepted_or_rejected_and_loses_no
     run(scenario(), timeout=150)
 
 
+def test_with_restarts_on_too_the_streams_still_suffer_their_faults() -> None:
+    """A restart every *every* seconds cut each stream before its first fault was due:
+    ``--chaos all`` made no stream fault at all (seen in the 10-minute soak)."""
+
+    async def scenario() -> None:
+        server = ChaosFeedServer({"restart", "utf8"}, every=0.3, rate=200, seed=9,
+                                 retry_ms=10, paused=True)  # fmt: skip
+        await server.start()
+        store = await watch(
+            server, lambda: server.faults.count("utf8") >= 3 and server.restarts >= 1
+        )
+        assert_nothing_lost_or_doubled(store, server)
+        assert store.counts["chaos"].rejected == server.junk_sent >= 3
+
+    run(scenario(), timeout=60)
+
+
 def test_websocket_closes_with_every_code_are_reported() -> None:
     async def scenario() -> None:
         server = ChaosFeedServer({"close"}, every=0.05, rate=100, seed=5)
