@@ -17,6 +17,11 @@ Fields are the envelope (``type``, ``source``, ``severity``, ``time``, ``receive
 A query is evaluated two ways with the same meaning: :meth:`Query.matches` on one Event
 (``dashboard query``, alert rules) and :meth:`Query.select` on a block of store columns
 at once (the log filter over a million events). Tests check that the two always agree.
+
+A query is at most :data:`MAX_QUERY_LENGTH` characters long and nests ``(``, ``NOT`` and
+``-`` at most :data:`MAX_QUERY_DEPTH` deep; past either, :func:`parse` raises a
+:class:`QueryError` naming the limit and the column where it is passed. Parsing is one
+pass over the tokens; evaluating costs one visit per node, with the tree's depth bounded.
 """
 
 from __future__ import annotations
@@ -43,6 +48,12 @@ ENVELOPE_FIELDS = (*ENVELOPE_TEXT, "severity", *ENVELOPE_TIME)
 OPERATORS = (":", "!=", ">=", "<=", "=", "<", ">")
 KEYWORDS = ("AND", "OR", "NOT")
 MAX_TYPES_REMEMBERED = 10_000  # per query, by Query.filter
+# An operator's query is a line or two: a few dozen terms, a few levels of parentheses;
+# a pasted list of a few hundred ids is well under the length. Past these the query is
+# generated or hostile: the length bounds the work per event (each term is a test), the
+# depth the stack (each level is a few frames when parsing, evaluating and printing).
+MAX_QUERY_LENGTH = 10_000  # characters
+MAX_QUERY_DEPTH = 64  # '(', NOT and '-' inside one another
 
 _FIELD_TERM = re.compile(r"([A-Za-z_@$][\w@$.\-]*?)(!=|>=|<=|:|=|<|>)(.*)", re.DOTALL)
 _RELATIVE_TIME = re.compile(r"-(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
@@ -186,20 +197,28 @@ class Everything(Node):
         return mask.copy()
 
 
+def _cheapest_first(node: AllOf | AnyOf) -> None:
+    """Work out once, when the node is made, its cost and the order select() runs its
+    children in (a node's cost is its dearest child's: no walk of the subtree per call)."""
+    object.__setattr__(node, "cost", max(child.cost for child in node.children))
+    object.__setattr__(node, "cheapest_first", tuple(sorted(node.children, key=lambda c: c.cost)))
+
+
 @dataclass(frozen=True)
 class AllOf(Node):
     children: tuple[Node, ...]
+    cost: int = field(init=False, repr=False, compare=False)
+    cheapest_first: tuple[Node, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def cost(self) -> int:  # type: ignore[override]
-        return max(child.cost for child in self.children)
+    def __post_init__(self) -> None:
+        _cheapest_first(self)
 
     def matches(self, event: Event, now: float) -> bool:
         return all(child.matches(event, now) for child in self.children)
 
     def select(self, block: Columns, mask: np.ndarray, now: float) -> np.ndarray:
         mask = mask.copy()
-        for child in sorted(self.children, key=lambda c: c.cost):
+        for child in self.cheapest_first:
             if not mask.any():
                 break
             mask = child.select(block, mask, now)
@@ -209,10 +228,11 @@ class AllOf(Node):
 @dataclass(frozen=True)
 class AnyOf(Node):
     children: tuple[Node, ...]
+    cost: int = field(init=False, repr=False, compare=False)
+    cheapest_first: tuple[Node, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def cost(self) -> int:  # type: ignore[override]
-        return max(child.cost for child in self.children)
+    def __post_init__(self) -> None:
+        _cheapest_first(self)
 
     def matches(self, event: Event, now: float) -> bool:
         return any(child.matches(event, now) for child in self.children)
@@ -220,7 +240,7 @@ class AnyOf(Node):
     def select(self, block: Columns, mask: np.ndarray, now: float) -> np.ndarray:
         found = np.zeros_like(mask)
         remaining = mask
-        for child in sorted(self.children, key=lambda c: c.cost):
+        for child in self.cheapest_first:
             if not remaining.any():
                 break
             hit = child.select(block, remaining, now)
@@ -232,10 +252,10 @@ class AnyOf(Node):
 @dataclass(frozen=True)
 class Not(Node):
     child: Node
+    cost: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def cost(self) -> int:  # type: ignore[override]
-        return self.child.cost
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cost", self.child.cost)
 
     def matches(self, event: Event, now: float) -> bool:
         return not self.child.matches(event, now)
@@ -594,6 +614,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokens(text)
         self.position = 0
+        self.depth = 0  # '(', NOT and '-' open around the token being read
 
     def _peek(self) -> _Token | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -638,8 +659,15 @@ class _Parser:
         if token.kind == ")":
             raise QueryError(token.column, "expected a search term before ')'")
         self.position += 1
-        if token.kind in ("NOT", "-"):
-            return Not(self._unary(after=token))
+        if token.kind not in ("NOT", "-", "("):
+            return _term(token)
+        self.depth += 1
+        if self.depth > MAX_QUERY_DEPTH:
+            raise QueryError(
+                token.column,
+                f"nested too deeply: at most {MAX_QUERY_DEPTH} levels of '(', NOT and '-' "
+                "may hold one another",
+            )
         if token.kind == "(":
             node = self._or()
             close = self._peek()
@@ -647,8 +675,10 @@ class _Parser:
                 column = self._end_column() if close is None else close.column
                 raise QueryError(column, f"expected ')' to close the '(' at column {token.column}")
             self.position += 1
-            return node
-        return _term(token)
+        else:
+            node = Not(self._unary(after=token))
+        self.depth -= 1
+        return node
 
 
 def _describe(token: _Token) -> str:
@@ -736,7 +766,13 @@ class Query:
 
 
 def parse(text: str) -> Query:
-    """Parse *text*; raises :class:`QueryError` saying where and what was expected."""
+    """Parse *text*; raises :class:`QueryError` saying where and what was expected (a
+    query over :data:`MAX_QUERY_LENGTH` characters is refused before it is read)."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            MAX_QUERY_LENGTH + 1,
+            f"too long: {len(text):,} characters, and a query holds at most {MAX_QUERY_LENGTH:,}",
+        )
     return Query(text, _Parser(text).parse())
 
 
