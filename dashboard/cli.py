@@ -396,6 +396,21 @@ def _positionals_last(args: list[str]) -> list[str]:
     return [*options, "--", *positionals]
 
 
+SHOWN_AROUND = 36  # characters of a long query shown either side of a mistake
+
+
+def _near(text: str, column: int) -> tuple[str, str]:
+    """*text*, or of a long one the part around *column*, and the spaces that put a caret
+    under *column*."""
+    if len(text) <= 2 * SHOWN_AROUND:
+        return text, " " * (column - 1)
+    start = max(0, min(column - 1, len(text)) - SHOWN_AROUND)
+    end = min(len(text), start + 2 * SHOWN_AROUND)
+    before = "…" if start else ""
+    after = "…" if end < len(text) else ""
+    return f"{before}{text[start:end]}{after}", " " * (column - 1 - start + len(before))
+
+
 def run_query(options: argparse.Namespace) -> int:
     from dashboard.core.query import QueryError, parse
     from dashboard.core.records import (
@@ -409,10 +424,8 @@ def run_query(options: argparse.Namespace) -> int:
     try:
         query = parse(options.expr)
     except QueryError as error:
-        print(
-            f"dashboard query: bad query, {error}\n  {options.expr}\n  {' ' * (error.column - 1)}^",
-            file=sys.stderr,
-        )
+        shown, caret = _near(options.expr, error.column)
+        print(f"dashboard query: bad query, {error}\n  {shown}\n  {caret}^", file=sys.stderr)
         return 2
     try:
         stream = open_events_file(options.file)

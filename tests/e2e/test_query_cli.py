@@ -106,3 +106,21 @@ def test_exit_status_says_nothing_matched_or_what_went_wrong(recording: Path) ->
         f"dashboard query: cannot read {recording.with_name('nope.jsonl')}: "
         "No such file or directory\n"
     )
+
+
+def test_a_query_nested_too_deeply_or_too_long_is_a_bad_query_shown_near_its_column(
+    recording: Path,
+) -> None:
+    deep = query(str(recording), "(" * 1000 + "a" + ")" * 1000)
+    assert (deep.returncode, deep.stdout) == (2, b"")
+    assert deep.stderr.decode() == (
+        "dashboard query: bad query, column 65: nested too deeply: at most 64 levels of "
+        "'(', NOT and '-' may hold one another\n"
+        "  …" + "(" * 72 + "…\n" + " " * (2 + 1 + 36) + "^\n"
+    )  # a long query is shown around the column, not whole
+    long = query(str(recording), "ord-3 " * 2000)
+    assert long.returncode == 2
+    assert long.stderr.decode().splitlines()[0] == (
+        "dashboard query: bad query, column 10001: too long: 12,000 characters, and a query "
+        "holds at most 10,000"
+    )
