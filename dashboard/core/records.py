@@ -138,57 +138,170 @@ class BadLine:
 
 
 _SEVERITY_LABELS = {severity.label: severity for severity in Severity}
+# The times a record may hold (epoch seconds): 1970-01-01 to 3000-01-01 UTC. Past them the
+# clocks that show a time give up (time_t, datetime), and no feed sends such a time.
+EARLIEST = 0.0
+LATEST = 32_503_680_000.0
+
+
+def _what(value: Any) -> str:
+    """What kind of JSON value *value* is, for a message."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a number"
+
+
+def _epoch_problem(name: str, value: Any) -> str | None:
+    if type(value) is float or type(value) is int:
+        if EARLIEST <= value <= LATEST:
+            return None
+        return f"{name} {value:g} is not a time from 1970 to 3000 (epoch seconds)"
+    return f"{name} is {_what(value)}, not epoch seconds"
+
+
+def _text_problem(value: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        member = value.get(name)
+        if member is not None and type(member) is not str:
+            return f"{name} is {_what(member)}, not text"
+    return None
+
+
+def _count_problem(name: str, member: Any) -> str | None:
+    if member is None or (type(member) is int and member >= 0):
+        return None
+    if type(member) is int:
+        return f"{name} {member} is not a whole number 0 or more"
+    return f"{name} is {_what(member)}, not a whole number 0 or more"
+
+
+def _id_problem(member: Any) -> str | None:
+    if member is None or type(member) is str or type(member) is int:
+        return None
+    return f"id is {_what(member)}, not text"
+
+
+def is_record(value: Any) -> bool:
+    """Whether *value* claims to be a record: an object with a record's ``type``, ``time``
+    and ``received`` (whether they hold what they should is :func:`record_problem`'s)."""
+    return type(value) is dict and "type" in value and "time" in value and "received" in value
+
+
+def record_problem(value: dict[str, Any]) -> str | None:
+    """Why *value*, a record (:func:`is_record`), cannot be read as one: a member of the
+    wrong type, or a time no clock can show; None when it can.
+
+    The one place these rules live: query, replay and its indexing all read records
+    through it, so a line is good or bad the same way everywhere."""
+    etype = value["type"]
+    if type(etype) is not str:
+        return f"type is {_what(etype)}, not text"
+    time, received = value["time"], value["received"]
+    # The usual case first: two floats in range, then the optional members.
+    if not (type(time) is float and EARLIEST <= time <= LATEST):
+        problem = _epoch_problem("time", time)
+        if problem:
+            return problem
+    if not (type(received) is float and EARLIEST <= received <= LATEST):
+        problem = _epoch_problem("received", received)
+        if problem:
+            return problem
+    get = value.get
+    severity = get("severity")
+    if not (severity is None or type(severity) is str or type(severity) in (int, float)):
+        return f"severity is {_what(severity)}, not a name or a number"
+    return (
+        _text_problem(value, ("connection", "source"))
+        or _count_problem("seq", get("seq"))
+        or _id_problem(get("id"))
+    )
+
+
+def record_severity(value: dict[str, Any]) -> Severity:
+    """The severity of a record that :func:`record_problem` passed."""
+    severity = value.get("severity")
+    level = _SEVERITY_LABELS.get(severity) if type(severity) is str else None
+    return Severity.parse(severity) if level is None else level
 
 
 def from_record(value: dict[str, Any], line: bytes) -> Event:
-    """The event a record describes (this runs for every line of a replay: kept lean)."""
+    """The event a record describes, once :func:`record_problem` passed it (this runs for
+    every line of a replay: kept lean)."""
     get = value.get
-    severity = get("severity")
-    level = _SEVERITY_LABELS.get(severity) if type(severity) is str else None
-    if level is None:
-        level = Severity.parse(severity)
-    connection = get("connection")
-    connection = connection if type(connection) is str else str(connection or "")
+    connection = get("connection") or ""
     source = get("source")
     event_id = get("id")
     seq = get("seq")
     return Event(
-        value["type"] if type(value["type"]) is str else str(value["type"]),
+        value["type"],
         float(value["time"]),
         float(value["received"]),
-        source if type(source) is str and source else connection,
-        level,
+        source or connection,
+        record_severity(value),
         get("data"),
         line,  # the record itself: decoding it again gives back exactly its data
         connection,
         None if event_id is None else str(event_id),
         None,
-        seq if type(seq) is int else -1,
+        -1 if seq is None else seq,
+    )
+
+
+def parse_record(value: dict[str, Any], line: bytes, number: int) -> Event | BadLine:
+    """The event of record *value* (line *number*), or a BadLine saying what is wrong."""
+    problem = record_problem(value)
+    if problem is None:
+        return from_record(value, line)
+    return BadLine(number, f"not a valid record: {problem}")
+
+
+def is_rejected_record(value: Any) -> bool:
+    """Whether *value* is a recorded rejected frame (a plain event may have a
+    ``rejected`` member of its own: only text with a ``raw`` beside it counts)."""
+    return type(value) is dict and type(value.get("rejected")) is str and "raw" in value
+
+
+def rejected_problem(value: dict[str, Any]) -> str | None:
+    """Why *value*, a recorded rejected frame, cannot be read as one; None when it can."""
+    raw = value["raw"]
+    if type(raw) is not str:
+        return f"raw is {_what(raw)}, not base64 text"
+    received = value.get("received")
+    return (
+        (None if received is None else _epoch_problem("received", received))
+        or _text_problem(value, ("connection",))
+        or _count_problem("size", value.get("size"))
+        or _count_problem("seq", value.get("seq"))
+        or _id_problem(value.get("id"))
     )
 
 
 def rejected_from_record(value: dict[str, Any], number: int) -> Rejected | BadLine:
-    try:
-        raw = base64.b64decode(value["raw"], validate=True)
-        return Rejected(
-            value["rejected"],
-            raw,
-            float(value.get("received") or 0.0),
-            str(value.get("connection") or ""),
-            int(value.get("size") or len(raw)),
-            None if value.get("id") is None else str(value["id"]),
-        )
-    except (ValueError, TypeError) as exc:
-        return BadLine(number, f"not a valid rejected-frame record: {exc}")
-
-
-def is_record(value: Any) -> bool:
-    return (
-        type(value) is dict
-        and "type" in value
-        and type(value.get("time")) in (float, int)
-        and type(value.get("received")) in (float, int)
-    )
+    problem = rejected_problem(value)
+    if problem is None:
+        try:
+            raw = base64.b64decode(value["raw"], validate=True)
+        except ValueError as exc:
+            problem = f"raw is not base64 ({exc})"
+        else:
+            event_id = value.get("id")
+            return Rejected(
+                value["rejected"],
+                raw,
+                float(value.get("received") or 0.0),
+                value.get("connection") or "",
+                value.get("size") or len(raw),
+                None if event_id is None else str(event_id),
+            )
+    return BadLine(number, f"not a valid rejected-frame record: {problem}")
 
 
 def read_events(
@@ -206,11 +319,12 @@ def read_events(
             if line.endswith(b"}\n"):  # the usual case, a whole record: the short way
                 try:
                     value = loads(line)
-                    if is_record(value):
-                        yield from_record(value, line[:-1])
-                        continue
-                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                except orjson.JSONDecodeError:
                     pass
+                else:
+                    if is_record(value):
+                        yield parse_record(value, line[:-1], number)
+                        continue
             yield from read_line(number, line, decoder, rejected)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         yield BadLine(number + 1, cut_file_reason(exc))
@@ -242,15 +356,12 @@ def read_line(
         else:
             yield BadLine(number, f"not JSON: {exc}")
         return
-    if isinstance(value, dict) and isinstance(value.get("rejected"), str) and "raw" in value:
+    if is_rejected_record(value):
         if rejected:  # a recorded rejected frame
             yield rejected_from_record(value, number)
         return
     if is_record(value):
-        try:
-            yield from_record(value, body)
-        except (KeyError, TypeError, ValueError) as exc:
-            yield BadLine(number, f"not a valid record: {exc}")
+        yield parse_record(value, body, number)
         return
     decoded = decoder.decode(body, received=datetime.now().timestamp())
     if isinstance(decoded, Rejected):

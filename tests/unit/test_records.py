@@ -5,7 +5,11 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 from pathlib import Path
+
+import orjson
+import pytest
 
 from dashboard.core.event import Event, Severity
 from dashboard.core.records import (
@@ -118,3 +122,100 @@ def test_csv_cells_that_look_like_formulas_are_defused() -> None:
     CsvWriter(out, ["data.note", "data.delta", "data.at"]).write([event])
     row = list(csv.reader(io.StringIO(out.getvalue())))[1]
     assert row[-3:] == ['\'=HYPERLINK("http://evil")', "-5", "'@home"]
+
+
+# A record with one member of the wrong type (or a time no clock can show), and what the
+# reader says of its line. Replay, indexing and query all read them through read_events's
+# rules: each is a bad line with its number, and the lines around it read on.
+GOOD = {
+    "seq": 0,
+    "received": 1_795_430_533.25,
+    "connection": "demo",
+    "id": "17",
+    "type": "order.placed",
+    "time": 1_795_430_533.1,
+    "source": "shop",
+    "severity": "info",
+    "data": {"amount": 12},
+}
+EPOCH = "not a time from 1970 to 3000 (epoch seconds)"
+WRONG_RECORDS: list[tuple[dict[str, object], str]] = [
+    ({"received": 1e300}, f"received 1e+300 is {EPOCH}"),
+    ({"received": 1e20}, f"received 1e+20 is {EPOCH}"),
+    ({"received": -1.5}, f"received -1.5 is {EPOCH}"),
+    ({"time": 1e300}, f"time 1e+300 is {EPOCH}"),
+    ({"time": -1e300}, f"time -1e+300 is {EPOCH}"),
+    ({"time": 10**20}, f"time 1e+20 is {EPOCH}"),
+    ({"time": "NaN"}, "time is text, not epoch seconds"),
+    ({"time": "1e999"}, "time is text, not epoch seconds"),
+    ({"time": None}, "time is null, not epoch seconds"),
+    ({"received": True}, "received is true, not epoch seconds"),
+    ({"severity": {"level": "error"}}, "severity is an object, not a name or a number"),
+    ({"severity": ["error"]}, "severity is a list, not a name or a number"),
+    ({"seq": "12"}, "seq is text, not a whole number 0 or more"),
+    ({"seq": -3}, "seq -3 is not a whole number 0 or more"),
+    ({"seq": 1.5}, "seq is a number, not a whole number 0 or more"),
+    ({"id": [1, 2]}, "id is a list, not text"),
+    ({"type": 5}, "type is a number, not text"),
+    ({"type": {"name": "x"}}, "type is an object, not text"),
+    ({"connection": {"name": "x"}}, "connection is an object, not text"),
+    ({"source": ["a"]}, "source is a list, not text"),
+]
+WRONG_REJECTED: list[tuple[dict[str, object], str]] = [
+    ({"raw": 123}, "raw is a number, not base64 text"),
+    ({"raw": "not base64!"}, "raw is not base64 (Only base64 data is allowed)"),
+    ({"received": 1e300}, f"received 1e+300 is {EPOCH}"),
+    ({"size": "big"}, "size is text, not a whole number 0 or more"),
+    ({"connection": [1]}, "connection is a list, not text"),
+]
+GOOD_REJECTED = {"seq": 0, "received": 1_795_430_533.5, "connection": "demo",
+                 "rejected": "invalid JSON", "size": 4, "raw": "e25vdA=="}  # fmt: skip
+
+
+def wrong_record(change: dict[str, object]) -> bytes:
+    return json.dumps({**GOOD, **change}).encode() + b"\n"  # (orjson stops at 64-bit ints)
+
+
+def wrong_rejected(change: dict[str, object]) -> bytes:
+    return orjson.dumps({**GOOD_REJECTED, **change}) + b"\n"
+
+
+@pytest.mark.parametrize(("change", "reason"), WRONG_RECORDS, ids=[r for _c, r in WRONG_RECORDS])
+def test_a_record_with_a_member_of_the_wrong_type_is_a_bad_line(
+    change: dict[str, object], reason: str
+) -> None:
+    good = orjson.dumps(GOOD) + b"\n"
+    items = list(read_events(io.BytesIO(good + wrong_record(change) + good), "rec.jsonl"))
+    assert [type(i).__name__ for i in items] == ["Event", "BadLine", "Event"]
+    assert items[1] == BadLine(2, f"not a valid record: {reason}")
+
+
+@pytest.mark.parametrize(("change", "reason"), WRONG_REJECTED, ids=[r for _c, r in WRONG_REJECTED])
+def test_a_rejected_frame_record_of_the_wrong_types_is_a_bad_line(
+    change: dict[str, object], reason: str
+) -> None:
+    good = orjson.dumps(GOOD) + b"\n"
+    text = good + wrong_rejected(change) + wrong_rejected({}) + good
+    items = list(read_events(io.BytesIO(text), "rec.jsonl", rejected=True))
+    assert [type(i).__name__ for i in items] == ["Event", "BadLine", "Rejected", "Event"]
+    assert items[1] == BadLine(2, f"not a valid rejected-frame record: {reason}")
+
+
+def test_what_is_no_record_reads_as_a_plain_event_or_a_bad_line() -> None:
+    """A line without a record's type, time and received is a plain event (decoded as a
+    feed's frame would be); a number too big for JSON readers is no JSON."""
+    no_time = {k: v for k, v in GOOD.items() if k != "time"}
+    text = (
+        orjson.dumps(no_time) + b"\n"
+        + b"[1, 2, 3]\n"
+        + b'{"type": "a", "time": 1795430533.1, "received": 1795430533.2, "data": 1'
+        + b"0" * 400 + b"}\n"
+    )  # fmt: skip
+    first, array, huge = read_events(io.BytesIO(text), "rec.jsonl")
+    assert isinstance(first, Event) and (first.type, first.source, first.data) == (
+        "order.placed",
+        "shop",
+        {"amount": 12},
+    )
+    assert isinstance(array, Event) and array.data == [1, 2, 3]
+    assert isinstance(huge, BadLine) and huge.number == 3 and huge.reason.startswith("not JSON")
