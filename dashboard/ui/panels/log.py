@@ -28,7 +28,14 @@ from PySide6.QtWidgets import (
 from dashboard.core.event import Severity
 from dashboard.core.fields import MISSING, lookup
 from dashboard.core.logrows import Overview, severity_marks, shown_overview
-from dashboard.core.query import AnyOf, QueryError, clause, exists_clause, parse
+from dashboard.core.query import (
+    MAX_QUERY_LENGTH,
+    AnyOf,
+    QueryError,
+    clause,
+    exists_clause,
+    parse,
+)
 from dashboard.core.query import time_range_clause as range_clause
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
@@ -369,7 +376,14 @@ class LogPanel(QWidget):
         try:
             parse(extra)
         except QueryError:
-            self.filter_error.setText(f"⚠ the query language cannot name the field {field!r}")
+            if len(extra) > MAX_QUERY_LENGTH:
+                problem = (
+                    "the value is too long to filter on (a query holds at most "
+                    f"{MAX_QUERY_LENGTH:,} characters)"
+                )
+            else:
+                problem = f"the query language cannot name the field {field!r}"
+            self.filter_error.setText(f"⚠ {problem}")
             self.filter_error.show()
             return
         self.set_filter(self._and(self.filter_edit.text(), extra))
