@@ -8,51 +8,67 @@ What opens as a recording:
 
 * our own recordings (``dashboard record``, the Record menu) and log exports: records
   with ``received`` times;
-* plain JSON Lines of events from other tools, paced by each event's own time;
-* ``text/event-stream`` captures (``curl -N URL > capture.sse``), paced the same way.
+* plain JSON Lines of events from other tools, paced by each event's own time (one
+  without a time of its own at the time of the line before); each line is kept as it is
+  and decoded again, as its feed's frame would be, when it is played;
+* ``text/event-stream`` captures (``curl -N URL > capture.sse``), paced the same way,
+  turned into records while indexing.
 
-The last two are turned into records while indexing, so playing knows one format.
+Reading and indexing are one pass over the file, with progress told by how much of it
+has been read. A record's members are checked by the rules ``dashboard query`` reads them
+by (:func:`~dashboard.core.records.record_problem`): a line that breaks them is played as
+a rejected frame saying which line and why, like a line that is no JSON.
 """
 
 from __future__ import annotations
 
 import gzip
+import itertools
+import math
+import time
 import zlib
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import IntEnum
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import orjson
 
 from dashboard.core.alerts import AlertConventions
 from dashboard.core.decode import Decoder
-from dashboard.core.event import Event, Rejected, Severity
+from dashboard.core.event import Event, Rejected
 from dashboard.core.query import moment
 from dashboard.core.recorder import rejected_line
 from dashboard.core.records import (
     cut_file_reason,
     from_record,
     is_record,
+    is_rejected_record,
     open_events_file,
     read_line,
     record_line,
+    record_problem,
+    record_severity,
     rejected_from_record,
 )
 from dashboard.sources.sse_protocol import SSEParser
 
-PROGRESS_EVERY = 65_536  # lines between progress reports while indexing
+PROGRESS_EVERY = 65_536  # lines between progress reports while indexing (a power of 2)
 FEED_ALERTS = AlertConventions()  # the timeline marks alerts by the default conventions
 _SSE_FIELDS = (b"data:", b"event:", b"id:", b"retry:", b":")
-_ALERT_LABELS = frozenset(s.label for s in Severity if s >= Severity.WARNING)
+_HEAD_LINES = 50  # what is looked at to tell an event-stream capture from JSON Lines
+_NOT_JSON = object()
 
 
 class Kind(IntEnum):
-    EVENT = 0
-    REJECTED = 1  # a rejected frame the recorder kept
-    BAD = 2  # a line that could not be read: played as a rejected frame saying why
+    EVENT = 0  # a record
+    PLAIN = 1  # a plain event (another tool's JSON Lines): decoded again when played
+    REJECTED = 2  # a rejected frame the recorder kept
+    BAD = 3  # a line that could not be read: played as a rejected frame saying why
 
 
 class IndexCancelled(Exception):
@@ -73,6 +89,7 @@ class Recording:
     kinds: np.ndarray
     alert_times: np.ndarray
     bad: dict[int, str] = field(default_factory=dict)
+    decoder: Decoder | None = None  # what decodes the plain events (named after the file)
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -87,7 +104,11 @@ class Recording:
 
     @property
     def events(self) -> int:
-        return int(np.count_nonzero(self.kinds == Kind.EVENT))
+        return self.events_before(len(self.lines))
+
+    def events_before(self, position: int) -> int:
+        """How many of the first *position* lines are events."""
+        return int(np.count_nonzero(self.kinds[:position] <= Kind.PLAIN))
 
     def index_at(self, when: float) -> int:
         """How many lines arrived at or before *when*."""
@@ -97,16 +118,16 @@ class Recording:
         """The index of the nearest event line at or after *position* (direction 1), or
         before it (direction -1); None when there is none."""
         if direction > 0:
-            found = np.flatnonzero(self.kinds[position:] == Kind.EVENT)
+            found = np.flatnonzero(self.kinds[position:] <= Kind.PLAIN)
             return position + int(found[0]) if len(found) else None
-        found = np.flatnonzero(self.kinds[:position] == Kind.EVENT)
+        found = np.flatnonzero(self.kinds[:position] <= Kind.PLAIN)
         return int(found[-1]) if len(found) else None
 
     def density(self, most: int) -> np.ndarray:
         """Events per time bin over the whole recording (for the replay bar): up to *most*
         bins, with 8 events in each on average at least, so that a steady feed draws flat
         rather than as a comb of full and empty bins."""
-        events = self.times[self.kinds == Kind.EVENT]
+        events = self.times[self.kinds <= Kind.PLAIN]
         bins = int(min(most, max(1, len(events) // 8)))
         if not len(events):
             return np.zeros(bins, dtype=np.int64)
@@ -120,12 +141,17 @@ class Recording:
         lines = self.lines[start:stop]
         kinds = self.kinds[start:stop]
         loads = orjson.loads
-        if not kinds.any():  # only events, the usual case: the short way
+        if not kinds.any():  # only records, the usual case: the short way
             return [from_record(loads(line), line.rstrip(b"\n")) for line in lines]
         items: list[Event | Rejected] = []
+        decoder = self.decoder or Decoder(self.name)
         for index, kind, line in zip(range(start, stop), kinds.tolist(), lines, strict=True):
             if kind == Kind.EVENT:
                 items.append(from_record(loads(line), line.rstrip(b"\n")))
+            elif kind == Kind.PLAIN:  # arriving when indexing said: its time, or the last one
+                item = decoder.decode(line.rstrip(b"\r\n"), received=float(self.times[index]))
+                item.seq = index
+                items.append(item)
             elif kind == Kind.REJECTED:
                 item = rejected_from_record(loads(line), index + 1)
                 if isinstance(item, Rejected):
@@ -137,39 +163,54 @@ class Recording:
 
 
 def open_recording(path: str | Path, progress: Progress | None = None) -> Recording:
-    """Read and index the recording at *path* (JSONL, ``.gz``, or an event-stream capture).
+    """Read and index the recording at *path* (JSONL, ``.gz``, or an event-stream capture),
+    telling *progress* how much of the file has been read.
 
     Raises OSError when the file cannot be read, IndexCancelled when *progress* says stop.
     """
     path = Path(path)
-    lines, cut = _read_lines(path)
-    if _looks_like_event_stream(lines):
-        start = path.stat().st_mtime  # for events that carry no time of their own
-        return _index_event_stream(path.name, b"".join(lines), start, progress)
-    return _index_lines(path.name, lines, cut, progress)
+    modified = path.stat().st_mtime  # for events that carry no time of their own
+    with open_events_file(str(path)) as stream:
+        head = _head(stream)
+        if _looks_like_event_stream(head):
+            data = b"".join(head) + _rest(stream)
+            return _index_event_stream(path.name, data, modified, progress)
+        size = max(path.stat().st_size, 1)
+        # How far through the file reading is: for a compressed file, how much of the
+        # compressed bytes (the stream's own position counts what they expand to).
+        raw = getattr(stream, "fileobj", stream)
+        lines = itertools.chain(head, stream)
+        return _index_lines(path.name, lines, modified, progress, lambda _i: raw.tell() / size)
 
 
 def recording_from_lines(name: str, lines: list[bytes]) -> Recording:
     """A recording of JSON Lines already in memory (records, or plain events)."""
-    return _index_lines(name, lines, None, None)
+    return _index_lines(name, lines, time.time(), None, lambda index: index / len(lines))
 
 
-def _read_lines(path: Path) -> tuple[list[bytes], str | None]:
-    """The file's lines, and why it ended early when a compressed file is cut short."""
-    lines: list[bytes] = []
-    with open_events_file(str(path)) as stream:
-        try:
-            for line in stream:
-                lines.append(line)
-        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-            if not lines:
-                raise OSError(f"not a readable gzip file ({exc})") from exc
-            return lines, cut_file_reason(exc)
-    return lines, None
+def _head(stream: IO[bytes]) -> list[bytes]:
+    """The first lines: enough to see whether they are an event-stream capture."""
+    head: list[bytes] = []
+    try:
+        for line in stream:
+            head.append(line)
+            if line.strip() or len(head) >= _HEAD_LINES:
+                break
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        if not head:
+            raise OSError(f"not a readable gzip file ({exc})") from exc
+    return head
+
+
+def _rest(stream: IO[bytes]) -> bytes:
+    try:
+        return stream.read()
+    except (EOFError, zlib.error, gzip.BadGzipFile):
+        return b""  # an event stream's last message, cut short, is left out
 
 
 def _looks_like_event_stream(lines: list[bytes]) -> bool:
-    for line in lines[:50]:
+    for line in lines[:_HEAD_LINES]:
         text = line.strip()
         if text:
             return text.startswith(_SSE_FIELDS)
@@ -182,66 +223,117 @@ def _report(progress: Progress | None, done: float) -> None:
 
 
 def _index_lines(
-    name: str, lines: list[bytes], cut: str | None, progress: Progress | None
+    name: str,
+    source: Iterable[bytes],
+    modified: float,
+    progress: Progress | None,
+    read: Callable[[int], float],
 ) -> Recording:
-    count = len(lines)
-    times = np.full(count, np.nan)
-    kinds = np.zeros(count, dtype=np.uint8)
+    """Index lines as they are read: each line's arrival time, kind and alert mark, and
+    for an unreadable one, why. *read* says how far through its file the reading is when
+    line *index* comes (0 to 1).
+
+    Every line is parsed once here, and again only when it is played. Records are checked
+    by :func:`~dashboard.core.records.record_problem` (what ``dashboard query`` uses too);
+    a plain event is decoded as its feed's frame would be, and kept as it is."""
+    lines: list[bytes] = []
+    times = array("d")
+    kinds = bytearray()
     alert_times: list[float] = []
     bad: dict[int, str] = {}
     decoder = Decoder(name)
+    decode_row = decoder.decode_row
     loads = orjson.loads
-    for index, line in enumerate(lines):
-        if index % PROGRESS_EVERY == 0:
-            _report(progress, index / max(count, 1))
-        try:
-            value = loads(line)
-        except orjson.JSONDecodeError:
-            value = None
-        if is_record(value):
-            times[index] = value["received"]
-            severity = value.get("severity")
-            kind = value["type"]
-            if severity in _ALERT_LABELS or (type(kind) is str and kind.startswith("alert")):
-                alert_times.append(value["received"])
-            continue
-        # The rare lines: rejected frames, plain events, blank and broken lines.
-        items = list(read_line(index + 1, line, decoder, rejected=True))
-        if not items:
-            kinds[index] = Kind.BAD
-            bad[index] = f"{name} line {index + 1}: a blank line"
-            continue
-        item = items[0]
-        if isinstance(item, Event):  # a plain event: paced by its own time
-            item.received = item.time
-            item.seq = index
-            lines[index] = record_line(item)
-            times[index] = item.time
-            if FEED_ALERTS.is_alert(item):
-                alert_times.append(item.time)
-        elif isinstance(item, Rejected):
-            kinds[index] = Kind.REJECTED
-            times[index] = item.received or np.nan
-        else:
-            kinds[index] = Kind.BAD
-            bad[index] = f"{name} line {item.number}: {item.reason}"
-    if cut is not None:
-        lines.append(b"")
-        times = np.append(times, np.nan)
-        kinds = np.append(kinds, np.uint8(Kind.BAD))
-        bad[count] = f"{name} line {count + 1}: {cut}"
+    json_error = orjson.JSONDecodeError
+    keep, time_of, kind_of = lines.append, times.append, kinds.append
+    alert = _AlertMarks()
+    nan = math.nan
+    every = PROGRESS_EVERY - 1
+    _report(progress, 0.0)
+    index = -1
+    try:
+        for index, line in enumerate(source):
+            if not index & every and index:
+                _report(progress, min(read(index), 1.0))
+            keep(line)
+            try:
+                value: Any = loads(line)
+            except json_error:
+                value = _NOT_JSON
+            if is_record(value):
+                problem = record_problem(value)
+                if problem is None:
+                    received = value["received"]
+                    time_of(received)
+                    kind_of(Kind.EVENT)
+                    if alert(value["type"], value.get("severity")):
+                        alert_times.append(received)
+                    continue
+                reason = f"not a valid record: {problem}"
+            elif value is _NOT_JSON:  # blank, cut short, or no JSON: read_line says which
+                said = list(read_line(index + 1, line, decoder, rejected=False))
+                reason = said[0].reason if said else "a blank line"  # type: ignore[union-attr]
+            elif type(value) is dict and "rejected" in value and is_rejected_record(value):
+                item = rejected_from_record(value, index + 1)
+                if isinstance(item, Rejected):
+                    time_of(item.received or nan)
+                    kind_of(Kind.REJECTED)
+                    continue
+                reason = item.reason
+            else:  # a plain event: paced by its own time, or by the line before's
+                row = decode_row(line, nan)
+                if type(row) is tuple:
+                    time_of(row[1])
+                    kind_of(Kind.PLAIN)
+                    if alert(row[0], row[4]):
+                        alert_times.append(row[1])
+                    continue
+                reason = row.reason  # type: ignore[union-attr]
+            time_of(nan)
+            kind_of(Kind.BAD)
+            bad[index] = f"{name} line {index + 1}: {reason}"
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:  # a compressed file cut short
+        index += 1
+        keep(b"")
+        time_of(nan)
+        kind_of(Kind.BAD)
+        bad[index] = f"{name} line {index + 1}: {cut_file_reason(exc)}"
     _report(progress, 1.0)
-    return Recording(name, lines, _arrival_order(times), kinds, np.array(alert_times), bad)
+    arrivals = _arrival_order(np.frombuffer(times, dtype=np.float64).copy(), modified)
+    kind_array = np.frombuffer(kinds, dtype=np.uint8).copy()
+    alerts = np.array(alert_times, dtype=np.float64)
+    alerts = alerts[~np.isnan(alerts)]  # (a plain alert with no time of its own: unmarked)
+    return Recording(name, lines, arrivals, kind_array, alerts, bad, decoder)
 
 
-def _arrival_order(times: np.ndarray) -> np.ndarray:
+class _AlertMarks:
+    """Whether a type and severity (a name or number, as a record holds it) make an alert
+    by the feed's conventions; decided once per pair, as most lines repeat a few."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, Any], bool] = {}
+
+    def __call__(self, etype: str, severity: Any) -> bool:
+        key = (etype, severity)
+        known = self._known.get(key)
+        if known is None:
+            if len(self._known) > 10_000:  # a feed inventing types: start over
+                self._known.clear()
+            level = record_severity({"severity": severity})
+            probe = Event(etype, 0.0, 0.0, "", level, None, b"", "")
+            known = self._known[key] = FEED_ALERTS.is_alert(probe)
+        return known
+
+
+def _arrival_order(times: np.ndarray, fallback: float) -> np.ndarray:
     """Times for every line, never decreasing: a line without one (or one that arrived
-    out of order) takes the time of the line before it."""
+    out of order) takes the time of the line before it, the lines before the first time
+    that time; with no time at all, *fallback* (the file's modification time)."""
     if not len(times):
         return times
     known = np.flatnonzero(~np.isnan(times))
     if not len(known):
-        return np.zeros(len(times))
+        return np.full(len(times), fallback)
     times[: known[0]] = times[known[0]]
     times = np.where(np.isnan(times), -np.inf, times)
     return np.maximum.accumulate(times)
@@ -280,7 +372,8 @@ def _index_event_stream(
         else:
             item.seq = number - 1
             lines.append(rejected_line(item))
-    return _index_lines(name, lines, None, progress)
+    count = max(len(lines), 1)
+    return _index_lines(name, lines, start, progress, lambda index: index / count)
 
 
 def time_in_recording(text: str, start: float, end: float) -> float:

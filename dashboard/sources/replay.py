@@ -19,7 +19,7 @@ from typing import Protocol
 
 from dashboard.core.event import Event, Rejected
 from dashboard.sources.base import ConnectionState, ConnectionStatus
-from dashboard.sources.recording import Kind, Recording
+from dashboard.sources.recording import Recording
 
 BATCH = 4096  # lines handed over at once at full speed, then the loop gets a turn
 MAX_WAIT_S = 0.1  # while waiting for the next event, the clock still moves this often
@@ -70,7 +70,7 @@ class ReplayPlayer:
 
     @property
     def played_events(self) -> int:
-        return int((self.recording.kinds[: self.position] == Kind.EVENT).sum())
+        return self.recording.events_before(self.position)
 
     def play(self) -> None:
         if self.at_end and self._target is None:

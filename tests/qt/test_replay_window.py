@@ -20,6 +20,7 @@ from dashboard.ui import indexing
 from dashboard.ui.app import Dashboard, Workspace
 from dashboard.ui.log_model import clock_text
 from tests.unit.factories import make_event
+from tests.unit.test_records import WRONG_RECORDS, WRONG_REJECTED, wrong_record, wrong_rejected
 
 T0 = 1_795_430_000.0
 
@@ -280,4 +281,36 @@ def test_a_file_that_is_no_recording_is_refused_with_the_reason(
         run_on_loop(workspace.open(path))
     assert str(refused.value).startswith(f"cannot replay {path}: not a readable gzip file")
     assert workspace.replays == []
+    run_on_loop(workspace.aclose())
+
+
+def test_a_recording_with_records_of_the_wrong_types_replays_the_rest(
+    qt_loop: Any, qtbot: Any, tmp_path: Path, settings: QSettings, run_on_loop: Any
+) -> None:
+    """Times no clock can show and objects where a name goes used to end the window with
+    a traceback (the replay bar's tooltip, the log's time column, the indexing itself)."""
+    path = tmp_path / "odd.jsonl"
+    good = [wrong_record({"seq": n, "received": T0 + n, "time": T0 + n}) for n in range(3)]
+    wrong = [wrong_record(change) for change, _reason in WRONG_RECORDS]
+    wrong += [wrong_rejected(change) for change, _reason in WRONG_REJECTED]
+    path.write_bytes(good[0] + b"".join(wrong) + good[1] + good[2])
+    workspace = Workspace([], settings=settings, layout=builtin("demo"))
+    qtbot.addWidget(workspace.live.window)
+    replay = run_on_loop(workspace.open(path, speed=None))
+    assert replay is not None and replay.player is not None
+    player = replay.player
+    qtbot.waitUntil(lambda: player.at_end and not player.playing, timeout=10_000)
+    replay.bus.flush()
+    window = replay.window
+    window.refresh_now()
+    window.grab()  # paints the log's times, the bar and its timeline
+    assert window.log_model.rowCount() == 3
+    assert [window.log_model.index(r, 0).data() for r in range(3)] == [
+        clock_text(T0 + n) for n in range(3)
+    ]
+    assert window.rejected_model.rowCount() == len(wrong)
+    assert window.replay_bar is not None
+    window.replay_bar.refresh()
+    assert window.replay_bar.where.text() == f"{clock_text(T0 + 2)} · 3 / 3 events · end"
+    assert player.status.detail == f"finished: 3 events, {len(wrong)} unreadable lines"
     run_on_loop(workspace.aclose())

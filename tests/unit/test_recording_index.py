@@ -143,3 +143,44 @@ def test_a_typed_time_is_found_on_the_recording_s_own_days() -> None:
         time_in_recording("12:00", start, end)
     with pytest.raises(ValueError):
         time_in_recording("soon", start, end)
+
+
+def test_a_file_of_many_tiny_lines_opens_whole_with_progress_up_to_the_end(
+    tmp_path: Path,
+) -> None:
+    """Each line a plain event with no time of its own (what other tools write): every one
+    is counted, progress only goes forward, from 0 to 1, and is told along the way."""
+    path = tmp_path / "tiny.jsonl"
+    path.write_bytes(b'{"type":"a"}\n' * 200_000)
+    seen: list[float] = []
+    recording = open_recording(path, lambda done: seen.append(done) or True)
+    assert (len(recording), recording.events, recording.bad) == (200_000, 200_000, {})
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    assert len([done for done in seen if 0.0 < done < 1.0]) >= 3
+    first, last = recording.items(0, 1)[0], recording.items(199_999, 200_000)[0]
+    assert isinstance(first, Event) and isinstance(last, Event)
+    assert (first.type, first.data, first.raw) == ("a", {}, b'{"type":"a"}')  # the line itself
+    assert (last.type, last.data) == ("a", {})
+    # No line says when: all at the moment the file was last written.
+    assert (first.time, last.received) == (path.stat().st_mtime, path.stat().st_mtime)
+
+
+def test_plain_events_without_a_time_take_the_time_of_the_line_before(tmp_path: Path) -> None:
+    """Not the moment the file was opened: the events before them said when they were (the
+    first ones, before any time, at the first time there is)."""
+    path = tmp_path / "events.jsonl"
+    lines = [
+        {"type": "started"},
+        {"type": "order.placed", "time": T0 + 5, "data": {"id": 1}},
+        {"type": "heartbeat"},
+        {"type": "order.placed", "time": T0 + 9, "data": {"id": 2}},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    recording = open_recording(path)
+    events = [i for i in recording.items(0, len(recording)) if isinstance(i, Event)]
+    assert [(e.type, e.time, e.received) for e in events] == [
+        ("started", T0 + 5, T0 + 5),
+        ("order.placed", T0 + 5, T0 + 5),
+        ("heartbeat", T0 + 5, T0 + 5),
+        ("order.placed", T0 + 9, T0 + 9),
+    ]

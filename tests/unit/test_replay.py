@@ -16,6 +16,9 @@ from dashboard.feed.demo import DemoScenario
 from dashboard.sources import replay
 from dashboard.sources.recording import open_recording
 from dashboard.sources.replay import ReplayPlayer
+from tests.unit.test_records import WRONG_RECORDS, WRONG_REJECTED, wrong_record, wrong_rejected
+
+T = 1_795_430_533.0
 
 
 def _received(count: int, junk: float = 0.0) -> list[Event | Rejected]:
@@ -232,3 +235,30 @@ def test_an_unreadable_file_raises_with_the_reason(tmp_path: Path) -> None:
     (tmp_path / "not.gz").write_bytes(b"plain text, not gzip\n")
     with pytest.raises(OSError, match="not a readable gzip file"):
         open_recording(tmp_path / "not.gz")
+
+
+def test_records_of_the_wrong_types_are_unreadable_lines_and_the_rest_plays(
+    tmp_path: Path,
+) -> None:
+    """Times no clock can show, objects where a name goes...: each such line is played as
+    a rejected frame saying which line and why (as bad JSON is), the rest as recorded."""
+    path = tmp_path / "rec.jsonl"
+    good = [wrong_record({"seq": n, "received": T + n, "time": T + n}) for n in range(3)]
+    wrong = [wrong_record(change) for change, _reason in WRONG_RECORDS]
+    wrong += [wrong_rejected(change) for change, _reason in WRONG_REJECTED]
+    path.write_bytes(good[0] + b"".join(wrong) + good[1] + good[2])
+    player, store = _player(path)
+    _play_to_end(player)
+    assert store.end_seq == 3 and [e.received for e in store.events(0, 3)] == [T, T + 1, T + 2]
+    reasons = [r.reason for r in store.rejected()]
+    assert reasons == [
+        f"rec.jsonl line {n}: not a valid record: {reason}"
+        for n, (_change, reason) in enumerate(WRONG_RECORDS, start=2)
+    ] + [
+        f"rec.jsonl line {n}: not a valid rejected-frame record: {reason}"
+        for n, (_change, reason) in enumerate(WRONG_REJECTED, start=2 + len(WRONG_RECORDS))
+    ]
+    recording = player.recording
+    assert (recording.start, recording.end) == (T, T + 2)  # no time from a wrong line
+    assert len(recording.bad) == len(wrong) and recording.events == 3
+    assert player.status.detail == f"finished: 3 events, {len(wrong)} unreadable lines"
