@@ -1,5 +1,10 @@
 """Headless capture (``dashboard record``): the app's sources and decoder into a
-recording, with no Qt and no display; progress on the terminal; Ctrl-C closes the file."""
+recording, with no Qt and no display; progress on the terminal; Ctrl-C closes the file.
+
+The recorder is the sink the sources hand their batches to, from inside their read loops:
+a write failure is caught here, so that it stops the capture once, as a write failure,
+instead of passing for a broken connection in every source that happened to hand a batch.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,13 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from dashboard.core.event import DecodedBatch, Event, Rejected
-from dashboard.core.recorder import Recorder
+from dashboard.core.recorder import Recorder, RecordingFailed
 from dashboard.sources import ConnectionSpec, ReconnectingSource, open_source, unique_names
 
 PROGRESS_EVERY_S = 0.5  # on a terminal; every 10 s in a log file
@@ -25,18 +30,33 @@ class CaptureResult:
     rejected: int
     seconds: float
     why: str  # what ended it
+    error: str | None = None  # why writing failed, when it did
 
 
 class _Capture:
-    """The sources' sink: writes to the recorder, up to *limit* events."""
+    """The sources' sink: writes to the recorder, up to *limit* events. It never raises
+    into a source: a write failure sets ``error`` and ``failed``, and writing stops."""
 
     def __init__(self, recorder: Recorder, limit: int | None) -> None:
         self.recorder = recorder
         self.limit = limit
         self.full = asyncio.Event()
+        self.failed = asyncio.Event()
+        self.error: str | None = None
+
+    def write(self, action: Callable[[Recorder], None]) -> None:
+        """Do *action* with the recorder, unless writing failed already; a failure is
+        kept (the first one) and stops the capture."""
+        if self.error is not None:
+            return
+        try:
+            action(self.recorder)
+        except RecordingFailed as failure:
+            self.error = str(failure)
+            self.failed.set()
 
     def extend_batch(self, decoded: DecodedBatch) -> None:
-        if self.full.is_set():
+        if self.full.is_set() or self.error is not None:
             return
         batch = decoded.items()
         if self.limit is not None:
@@ -51,7 +71,7 @@ class _Capture:
             batch = kept
             if room == 0:
                 self.full.set()
-        self.recorder.extend(batch)
+        self.write(lambda recorder: recorder.extend(batch))
 
     def register(self, decoder: object) -> None:
         """Sources offer their decoder to a store; a recording does not need it."""
@@ -84,11 +104,12 @@ async def capture(
             asyncio.ensure_future(stop.wait()): "interrupted",
             asyncio.gather(*tasks, return_exceptions=True): "every connection stopped",
         }
+        waits[asyncio.ensure_future(sink.failed.wait())] = "writing failed"
         if count is not None:
             waits[asyncio.ensure_future(sink.full.wait())] = f"{count:,} events recorded"
         if duration is not None:
             waits[asyncio.ensure_future(asyncio.sleep(duration))] = f"{duration:g} s passed"
-        reporter = asyncio.create_task(_report(recorder, sources, started, progress))
+        reporter = asyncio.create_task(_report(sink, sources, started, progress))
         done, _pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         why = waits[next(iter(done))]
         reporter.cancel()
@@ -96,29 +117,33 @@ async def capture(
             task.cancel()
         await asyncio.gather(*waits, *tasks, reporter, return_exceptions=True)
     finally:
-        recorder.close()
+        sink.write(Recorder.close)  # (what waits is written: that may fail too)
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
     if why == "every connection stopped":
         reasons = "; ".join(f"{s.name}: {s.status.last_error}" for s in sources)
         why = f"every connection stopped ({reasons})"
-    return CaptureResult(recorder.events, recorder.rejected, time.monotonic() - started, why)
+    if sink.error is not None:
+        why = "writing failed"
+    seconds = time.monotonic() - started
+    return CaptureResult(recorder.events, recorder.rejected, seconds, why, sink.error)
 
 
 async def _report(
-    recorder: Recorder,
+    sink: _Capture,
     sources: Sequence[ReconnectingSource],
     started: float,
     out: TextIO | None,
 ) -> None:
     """Progress: events, rate, rejected and live connections; the file flushed as it goes."""
+    recorder = sink.recorder
     terminal = out is not None and out.isatty()
     every = PROGRESS_EVERY_S if terminal else 10.0
     last_events, last_at, printed_at = 0, started, started
     while True:
         await asyncio.sleep(PROGRESS_EVERY_S)
-        recorder.tick()
+        sink.write(Recorder.tick)
         now = time.monotonic()
         if out is None or now - printed_at < every:
             continue

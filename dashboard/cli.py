@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from dashboard import LOG_FORMAT, __version__
+from dashboard import __version__
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 
@@ -335,9 +335,19 @@ def run_record(options: argparse.Namespace) -> int:
                 progress=sys.stderr,
             )
         )
-    except OSError as error:
-        print(f"dashboard record: cannot write {options.output}: {error}", file=sys.stderr)
+    except OSError as error:  # the file could not even be opened
+        why = error.strerror or error
+        print(f"dashboard record: cannot write {options.output}: {why}", file=sys.stderr)
         return 2
+    if result.error is not None:  # said once; the file keeps what was written whole
+        print(
+            f"\ndashboard record: {result.error}\n"
+            f"Stopped after {result.events:,} events and {result.rejected:,} rejected frames "
+            f"in {result.seconds:,.1f} s; {options.output} keeps what was written, up to its "
+            "last whole line.",
+            file=sys.stderr,
+        )
+        return 1
     print(
         f"\nRecorded {result.events:,} events and {result.rejected:,} rejected frames in "
         f"{result.seconds:,.1f} s to {options.output} ({result.why}).",
@@ -475,8 +485,11 @@ def run_query(options: argparse.Namespace) -> int:
 
 
 def _configure_logging(verbosity: int) -> None:
-    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
-    logging.basicConfig(level=level, format=LOG_FORMAT)
+    """Log to stderr at the -v level; every line, a library's too, leaves with credentials
+    masked and control characters escaped (core.safelog)."""
+    from dashboard.core.safelog import configure_logging
+
+    configure_logging((logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from dashboard.core.event import Event
 from dashboard.core.recorder import Recorder
 from dashboard.core.records import open_events_file, read_events
 from dashboard.feed.server import FeedServer, FeedThread
+from tests.full_disk import full_disk
 from tests.unit.factories import make_event
 
 
@@ -157,3 +158,32 @@ def test_replaying_a_file_that_is_no_recording_says_why(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines()[-1] == (
         f"dashboard: cannot replay {path}: not a readable gzip file (Not a gzipped file (b'th'))"
     )
+
+
+def test_a_full_disk_is_said_once_as_a_write_failure(feed: FeedThread, tmp_path: Path) -> None:
+    """The recorder writes from inside the connections' read loop: its failure used to be
+    taken for theirs ("cannot connect to 127.0.0.1:PORT: No space left on device", again at
+    every reconnect) before the right message came."""
+    with full_disk(tmp_path) as (out, readable):
+        ws_url = feed.server.url.replace("http://", "ws://").replace("/events", "/ws")
+        result = subprocess.run(
+            command("record", feed.server.url, ws_url, "-o", str(out), "--force"),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 1, result.stderr
+        said = result.stderr.replace("\r", "\n").splitlines()
+        assert [line for line in said if "No space left" in line] == [
+            f"dashboard record: cannot write {out}: No space left on device"
+        ]
+        assert not [line for line in said if "cannot connect" in line]
+        assert said[-1].startswith("Stopped after ") and said[-1].endswith(
+            f"{out} keeps what was written, up to its last whole line."
+        )
+        if readable:
+            data = out.read_bytes()
+            assert data.endswith(b"\n")
+            events = events_in(out)
+            assert len(events) == data.count(b"\n") > 50

@@ -6,9 +6,12 @@ import base64
 import json
 from pathlib import Path
 
+import pytest
+
 from dashboard.core.event import Event, Rejected
-from dashboard.core.recorder import Recorder
+from dashboard.core.recorder import Recorder, RecordingFailed
 from dashboard.core.records import BadLine, open_events_file, read_events
+from tests.full_disk import dev_full_or_skip, small_disk
 from tests.unit.factories import make_event, make_rejected
 
 
@@ -101,3 +104,40 @@ def test_rejected_frames_numbered_on_their_own(tmp_path: Path) -> None:
         (False, 1),
         (True, 1),
     ]
+
+
+def test_a_full_disk_stops_the_recording_once_keeping_its_whole_lines(tmp_path: Path) -> None:
+    """A 64 KiB disk fills up: the failure is said once, as a write failure; the file keeps
+    every line written whole, and none cut in half."""
+    with small_disk(tmp_path / "disk") as disk:
+        if disk is None:
+            pytest.skip("cannot mount a small tmpfs here (needs root on Linux)")
+        path = disk / "rec.jsonl"
+        recorder = Recorder(path)
+        with pytest.raises(RecordingFailed) as failed:
+            for n in range(10_000):  # 64 KiB holds a few hundred of these
+                recorder.extend(_events(1))
+                if n % 10 == 0:
+                    recorder.flush()
+        assert str(failed.value) == f"cannot write {path}: No space left on device"
+        assert recorder.error == str(failed.value) and recorder.closed
+        recorder.tick()  # after the failure: nothing more to do, nothing raised
+        recorder.close()
+        data = path.read_bytes()
+        assert data.endswith(b"\n") and len(data) < 64 * 1024
+        back = read_all(path)
+        assert all(isinstance(e, Event) for e in back) and len(back) == data.count(b"\n")
+        assert [e.seq for e in back] == list(range(len(back)))  # type: ignore[union-attr]
+        assert 100 < len(back) < recorder.events
+
+
+def test_writing_to_dev_full_fails_as_a_write_failure(tmp_path: Path) -> None:
+    path = dev_full_or_skip()
+    recorder = Recorder(path)
+    recorder.extend(_events(3))  # in the buffer yet
+    with pytest.raises(RecordingFailed, match=f"^cannot write {path}: No space left on device$"):
+        recorder.flush()
+    with pytest.raises(RecordingFailed):  # and it stays stopped
+        recorder.extend(_events(1))
+    recorder.tick()
+    recorder.close()
