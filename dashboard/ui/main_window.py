@@ -45,6 +45,7 @@ from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
 from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui import export, resources
+from dashboard.ui.banner import Banner
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.layouts import LayoutFiles
@@ -179,7 +180,9 @@ class MainWindow(QMainWindow):
         self.status.addPermanentWidget(self.recording_label)
         self.recording.changed.connect(self._show_recording)
         self.setAcceptDrops(True)
-        self.recording.failed.connect(lambda text: QMessageBox.warning(self, "Recording", text))
+        self.banner = Banner(self)  # what the operator must not miss, such as this:
+        self.banner.attach(self)
+        self.recording.failed.connect(self._recording_failed)
         connections.changed.connect(self._update_title)
         self.setStatusBar(self.status)
         self.notifier = Notifier(self.settings, self.status, parent=self)
@@ -746,7 +749,14 @@ class MainWindow(QMainWindow):
             self.record_action.setChecked(False)
             QMessageBox.warning(self, "Recording", f"Cannot record to {path}:\n{error.strerror}")
             return False
+        self.banner.dismiss()  # an earlier recording's failure is old news
         return True
+
+    def _recording_failed(self, why: str) -> None:
+        """Said once, in the banner: the feeds and the window go on as they were."""
+        self.banner.show_message(
+            f"Recording stopped: {why}. The live view goes on, without recording."
+        )
 
     def _show_recording(self) -> None:
         recorder = self.recording.recorder
@@ -802,6 +812,13 @@ class MainWindow(QMainWindow):
         )
 
     # -- window state ------------------------------------------------------------------
+    def restoreState(self, state: QByteArray | bytes, version: int = 0) -> bool:
+        """As QMainWindow's; the banner stays shown exactly while it has something to say
+        (a saved arrangement shows and hides toolbars as they were)."""
+        restored = super().restoreState(state, version)
+        self.banner.sync()
+        return restored
+
     def _restore_geometry(self) -> None:
         value = self.settings.value(f"{self._state_prefix}/geometry")
         if isinstance(value, QByteArray):

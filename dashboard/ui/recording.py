@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from dashboard.core.recorder import Recorder
+from dashboard.core.recorder import Recorder, RecordingFailed
 from dashboard.core.store import EventStore
 from dashboard.ui.bus import EventBus
 
@@ -18,7 +18,8 @@ class RecordingController(QObject):
 
     Signals:
         changed(): a recording started or stopped.
-        failed(str): writing failed (a full disk...); the recording has stopped.
+        failed(str): writing failed (a full disk...): which file and why, said once; the
+            recording has stopped, and the file keeps what was written whole.
     """
 
     changed = Signal()
@@ -69,5 +70,8 @@ class RecordingController(QObject):
             self.recorder = None
             with contextlib.suppress(OSError):
                 recorder.close()
-            self.failed.emit(f"Recording to {recorder.path} stopped: {error.strerror or error}")
+            if isinstance(error, RecordingFailed):
+                self.failed.emit(str(error))
+            else:
+                self.failed.emit(f"cannot write {recorder.path}: {error.strerror or error}")
             self.changed.emit()

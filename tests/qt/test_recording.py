@@ -14,9 +14,12 @@ from dashboard.core.layout import builtin
 from dashboard.core.recorder import Recorder
 from dashboard.core.records import open_events_file, read_events
 from dashboard.core.store import EventStore
+from dashboard.feed.server import FeedServer, FeedThread
+from dashboard.sources import ConnectionSpec, ConnectionState
 from dashboard.ui.app import Dashboard, Workspace
 from dashboard.ui.bus import EventBus
 from dashboard.ui.recording import RecordingController
+from tests.full_disk import full_disk
 from tests.unit.factories import make_event, make_rejected
 
 
@@ -58,9 +61,7 @@ def test_a_write_failure_stops_the_recording_and_says_why(
     store.extend([make_event()])
     with qtbot.waitSignal(controller.failed) as failure:
         bus.flush()
-    assert failure.args == [
-        f"Recording to {tmp_path / 'rec.jsonl'} stopped: No space left on device"
-    ]
+    assert failure.args == [f"cannot write {tmp_path / 'rec.jsonl'}: No space left on device"]
     assert not controller.active
 
 
@@ -109,3 +110,45 @@ def test_a_dropped_recording_replays_in_a_window_of_its_own(
     assert not window.record_action.isEnabled()  # a replay is not recorded again
     window.close()
     qtbot.waitUntil(lambda: not workspace.replays)
+
+
+def test_a_full_disk_is_a_banner_and_the_live_view_goes_on(
+    qt_loop: Any, qtbot: Any, tmp_path: Path, run_on_loop: Any
+) -> None:
+    """The real recorder on a disk that fills, fed by a real feed over loopback: the window
+    says so once, in a banner, and goes on showing the feed without recording."""
+    feed = FeedThread(FeedServer(rate=400, seed=7)).start()
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    dashboard = Dashboard([ConnectionSpec(feed.server.url, "demo")], settings=settings, tick_ms=10)
+    window = dashboard.window
+    qtbot.addWidget(window)
+    failures: list[str] = []
+    window.recording.failed.connect(failures.append)
+    try:
+        with full_disk(tmp_path) as (path, readable):
+            dashboard.start()
+            source = dashboard.connections.source("demo")
+            qtbot.waitUntil(lambda: source.status.state is ConnectionState.LIVE, timeout=10_000)
+            assert window.start_recording(path)
+            qtbot.waitUntil(lambda: failures != [], timeout=20_000)
+            failed_at = dashboard.store.end_seq
+            qtbot.waitUntil(lambda: dashboard.store.end_seq > failed_at + 200, timeout=10_000)
+            window.refresh_now()
+            assert failures == [f"cannot write {path}: No space left on device"]
+            assert window.banner.isVisible()
+            assert window.banner.text() == (
+                f"Recording stopped: cannot write {path}: No space left on device. "
+                "The live view goes on, without recording."
+            )
+            assert source.status.state is ConnectionState.LIVE
+            assert source.status.last_error == "" and source.status.reconnects == 0
+            assert window.log_model.rowCount() > failed_at + 200  # the log kept taking them
+            assert not window.recording.active and window.recording_label.isHidden()
+            assert not window.record_action.isChecked()
+            if readable:
+                assert path.read_bytes().endswith(b"\n")
+            window.banner.dismiss_button.click()
+            assert not window.banner.isVisible()
+    finally:
+        run_on_loop(dashboard.aclose())
+        feed.close()
