@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, urlsplit
 from dashboard.core.backoff import Backoff
 from dashboard.core.decode import DEFAULT_MAX_FRAME_BYTES, Decoder, EnvelopeKeys
 from dashboard.core.event import DecodedBatch
+from dashboard.core.inert import inert
+from dashboard.core.redact import mark_secret, mark_url_secrets
 
 log = logging.getLogger("dashboard.sources")
 
@@ -25,6 +27,7 @@ DEFAULT_HEARTBEAT_TIMEOUT = 45.0
 SSE_SCHEMES = ("http", "https")
 WEBSOCKET_SCHEMES = ("ws", "wss")
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+STATUS_TEXT_LIMIT = 1_000  # characters of a status or error text; what servers say is cut shorter
 
 
 class Sink(Protocol):
@@ -55,6 +58,16 @@ class ConnectionSpec:
             read = what.get("stream") or what.get("channel")  # a Redis URL: say what it reads
             if parts.scheme.lower() in ("redis", "rediss") and read:
                 self.name += " " + ",".join(read)
+        self.mark_secrets()
+
+    def mark_secrets(self) -> None:
+        """Mark what this connection's settings hold as secret (core.redact), so that no log
+        line shows it: its header values and the password in its URL. A ``${ENV}``
+        reference is a name, not a secret: its value is marked when it is read."""
+        for value in self.headers.values():
+            if "${" not in value:
+                mark_secret(value)
+        mark_url_secrets(self.url)
 
     @property
     def scheme(self) -> str:
@@ -62,13 +75,15 @@ class ConnectionSpec:
 
 
 def expand_env(value: str, environ: Mapping[str, str] | None = None) -> str:
-    """``${NAME}`` replaced by the environment variable NAME; a missing one is an error."""
+    """``${NAME}`` replaced by the environment variable NAME; a missing one is an error.
+    What is read is marked secret (core.redact): no log line shows it."""
     env = os.environ if environ is None else environ
 
     def replace(match: re.Match[str]) -> str:
         name = match[1]
         if name not in env:
             raise KeyError(name)
+        mark_secret(env[name])
         return env[name]
 
     return _ENV_REFERENCE.sub(replace, value)
@@ -161,6 +176,13 @@ class ConnectionStatus:
         return state.value
 
 
+def status_text(text: str) -> str:
+    """A status or error text as the operator may see it (a status bar, a notification,
+    stderr): inert (core.inert), whatever a server put in it, and at most STATUS_TEXT_LIMIT
+    characters. Transports make each server string they quote inert as they quote it."""
+    return inert(text, STATUS_TEXT_LIMIT)
+
+
 def registered_decoder(spec: ConnectionSpec, sink: object) -> Decoder:
     """The connection's decoder, registered with *sink* when it rebuilds events from their
     raw bytes (the store), so that it does so with the connection's envelope keys."""
@@ -214,6 +236,7 @@ class ReconnectingSource:
         self.clock = clock
         self.decoder = registered_decoder(spec, sink)
         self.status = new_status(spec)
+        spec.mark_secrets()  # again: in a feed process, the spec came unpickled
         self._ssl_context: ssl.SSLContext | None = None
 
     async def run(self) -> None:
@@ -228,29 +251,31 @@ class ReconnectingSource:
             try:
                 ended = await self._stream_once()
                 status.last_error = ""
-                log.info("%s: %s; reconnecting", self.name, ended)
+                log.info("%s: %s; reconnecting", self.name, status_text(ended))
             except StopConnection as stop:
-                log.warning("%s: stopped: %s", self.name, stop)
                 if status.down_since is None:
                     status.down_since = time.time()
                 status.state = ConnectionState.STOPPED
-                status.detail = status.last_error = str(stop)
+                status.detail = status.last_error = status_text(str(stop))
+                log.warning("%s: stopped: %s", self.name, status.detail)
                 return
             except RetryConnection as failure:
                 retry_delay = failure.delay
-                status.last_error = str(failure)
+                status.last_error = status_text(str(failure))
             except Exception as exc:
                 tls = find_tls_error(exc)
                 if isinstance(tls, ssl.SSLCertVerificationError):  # a setting to fix, not luck
                     status.state = ConnectionState.STOPPED
-                    status.detail = status.last_error = describe_tls_failure(tls, self.netloc)
+                    status.detail = status.last_error = status_text(
+                        describe_tls_failure(tls, self.netloc)
+                    )
                     log.warning("%s: stopped: %s", self.name, status.detail)
                     return
                 reason = describe_tls_failure(tls, self.netloc) if tls else None
                 reason = reason or self._describe_error(exc)
                 if reason is None:
                     raise
-                status.last_error = reason
+                status.last_error = status_text(reason)
             if status.last_error:
                 log.warning("%s: %s", self.name, status.last_error)
             delay = self.backoff.next_delay() if retry_delay is None else retry_delay
@@ -284,7 +309,7 @@ class ReconnectingSource:
     def _describe_error(self, exc: Exception) -> str | None:
         """A one-line reason for a failure worth retrying, or None to let *exc* through."""
         if isinstance(exc, OSError):
-            return f"cannot connect to {self.netloc}: {exc.strerror or exc}"
+            return f"cannot connect to {self.netloc}: {inert(str(exc.strerror or exc))}"
         return None
 
     # -- what every transport needs ----------------------------------------------------
@@ -295,11 +320,14 @@ class ReconnectingSource:
     def headers(self) -> dict[str, str]:
         """The extra headers with ``${ENV}`` references expanded, now (at connect time)."""
         try:
-            return {k: expand_env(v) for k, v in self.spec.headers.items()}
+            headers = {k: expand_env(v) for k, v in self.spec.headers.items()}
         except KeyError as missing:
             raise StopConnection(
                 f"header refers to ${{{missing.args[0]}}}, which is not set in the environment"
             ) from None
+        for value in headers.values():
+            mark_secret(value)
+        return headers
 
     def ssl_context(self) -> ssl.SSLContext:
         """Verification on (with the custom CA bundle if any), or off for --insecure; made
@@ -325,12 +353,12 @@ class ReconnectingSource:
 def describe_tls_failure(error: ssl.SSLError, netloc: str) -> str:
     """Which certificate failed and why, with what the operator can do about it."""
     if isinstance(error, ssl.SSLCertVerificationError):
-        why = error.verify_message or error.reason or str(error)
+        why = inert(error.verify_message or error.reason or str(error))
         return (
             f"the TLS certificate of {netloc} was not accepted: {why} "
             "(give its CA with --ca FILE, or --insecure to skip the check)"
         )
-    return f"TLS handshake with {netloc} failed: {error.reason or error}"
+    return f"TLS handshake with {netloc} failed: {inert(str(error.reason or error))}"
 
 
 def find_tls_error(exc: BaseException) -> ssl.SSLError | None:

@@ -35,8 +35,9 @@ import time
 from collections import deque
 from typing import Any
 
-from dashboard import LOG_FORMAT, settle_gc_for_streaming
+from dashboard import settle_gc_for_streaming
 from dashboard.core.event import DecodedBatch, Rejected
+from dashboard.core.safelog import configure_logging
 from dashboard.core.store import EventStore
 from dashboard.sources.base import (
     ConnectionSpec,
@@ -45,6 +46,7 @@ from dashboard.sources.base import (
     ReconnectingSource,
     new_status,
     registered_decoder,
+    status_text,
 )
 
 log = logging.getLogger("dashboard.sources.process")
@@ -284,7 +286,7 @@ def serve(channel: socket.socket, log_level: int) -> None:
     """The child's main: load the sources, wait to be told what to read, and run that
     source until it ends or the app goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the app's to handle
-    logging.basicConfig(level=log_level, format=LOG_FORMAT)
+    configure_logging(log_level)  # the app's filter: secrets masked, controls escaped
     import dashboard.sources  # noqa: F401  (what a prepared child loads before it is needed)
 
     start = _receive(channel)
@@ -329,7 +331,7 @@ async def _serve(
     except Exception as error:  # a fault of ours: said in the app, like a source's in it
         log.exception("%s stopped on an unexpected error", spec.name)
         status.state = ConnectionState.STOPPED
-        status.detail = status.last_error = f"internal error: {error!r}"
+        status.detail = status.last_error = status_text(f"internal error: {error!r}")
     finally:
         ticker.cancel()
         loop.remove_reader(channel.fileno())

@@ -30,6 +30,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import orjson
 
 from dashboard.core.event import DecodedBatch, Rejected
+from dashboard.core.inert import inert
+from dashboard.core.redact import mark_url_secrets
 from dashboard.sources.base import (
     ReconnectingSource,
     StopConnection,
@@ -132,7 +134,9 @@ def connection_url(url: str) -> str:
         user = quote(expand_env(unquote(user)), safe="")
         password = quote(expand_env(unquote(password)), safe="")
         netloc = f"{user}{colon}{password}@{host}"
-    return parts._replace(netloc=netloc, query="", fragment="").geturl()
+    url = parts._replace(netloc=netloc, query="", fragment="").geturl()
+    mark_url_secrets(url)  # the password as redis-py is given it, quoted
+    return url
 
 
 class RedisSource(ReconnectingSource):
@@ -210,7 +214,7 @@ class RedisSource(ReconnectingSource):
             else:
                 await self._read_streams(client)
         except (errors.ResponseError, errors.AuthenticationError) as exc:
-            text = str(exc).strip()
+            text = inert(str(exc).strip())  # the server's words
             if isinstance(exc, errors.AuthenticationError) or text.startswith(
                 ("NOAUTH", "WRONGPASS", "NOPERM")
             ):
@@ -224,7 +228,7 @@ class RedisSource(ReconnectingSource):
     def _describe_error(self, exc: Exception) -> str | None:
         from redis import exceptions as errors
 
-        text = str(exc).strip()
+        text = inert(str(exc).strip())
         if isinstance(exc, errors.TimeoutError):
             return f"Redis at {self.netloc} did not answer within {self.spec.heartbeat_timeout:g} s"
         if isinstance(exc, errors.ConnectionError):

@@ -15,6 +15,7 @@ import httpx
 
 from dashboard.core.dedupe import RecentIds
 from dashboard.core.event import DecodedBatch
+from dashboard.core.inert import inert
 from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse_protocol import SSEParser
 
@@ -103,14 +104,14 @@ class SSESource(ReconnectingSource):
 def check_response(response: httpx.Response) -> None:
     """Raise StopConnection or RetryConnection unless this is a 200 event stream."""
     code = response.status_code
-    phrase = f"{code} {response.reason_phrase}".strip()
+    phrase = f"{code} {inert(response.reason_phrase)}".strip()  # the server's words
     if code == 204:
         raise StopConnection("the server answered 204 No Content (do not reconnect)")
     check_status(code, phrase, retry_after(response.headers.get("retry-after", "")))
     content_type = response.headers.get("content-type", "")
     if content_type.partition(";")[0].strip().lower() != "text/event-stream":
-        shown = content_type or "no Content-Type"
-        raise StopConnection(f"expected Content-Type text/event-stream, got {shown!r}")
+        shown = f"'{inert(content_type)}'" if content_type else "no Content-Type"
+        raise StopConnection(f"expected Content-Type text/event-stream, got {shown}")
 
 
 def check_status(code: int, phrase: str, delay: float | None = None) -> None:
@@ -140,8 +141,8 @@ def describe_transport_error(
     if isinstance(exc, httpx.ConnectTimeout):
         return f"timed out connecting to {netloc}"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection broke mid-stream ({exc})"
-    text = str(exc) or type(exc).__name__
+        return f"the connection broke mid-stream ({inert(str(exc))})"
+    text = inert(str(exc)) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
         if text == "All connection attempts failed":  # anyio's words for "refused" everywhere
             text = "connection refused or unreachable"

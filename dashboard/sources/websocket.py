@@ -15,6 +15,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
 from dashboard.core.event import DecodedBatch, Rejected
+from dashboard.core.inert import inert
 from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse import check_status, retry_after
 
@@ -44,7 +45,7 @@ class WebSocketSource(ReconnectingSource):
             )
         except InvalidStatus as refused:
             response = refused.response
-            phrase = f"{response.status_code} {response.reason_phrase}".strip()
+            phrase = f"{response.status_code} {inert(response.reason_phrase)}".strip()
             check_status(
                 response.status_code, phrase, retry_after(response.headers.get("Retry-After", ""))
             )
@@ -91,7 +92,7 @@ class WebSocketSource(ReconnectingSource):
             )
         if rcvd is None:
             raise RetryConnection("the connection broke without a close frame")
-        reason = f" ({rcvd.reason})" if rcvd.reason else ""
+        reason = f" ({inert(rcvd.reason)})" if rcvd.reason else ""  # the server's words
         if rcvd.code in (NORMAL, GOING_AWAY):
             return f"the server closed the connection with code {rcvd.code}{reason}"
         raise RetryConnection(f"the server closed the connection with code {rcvd.code}{reason}")
@@ -100,5 +101,5 @@ class WebSocketSource(ReconnectingSource):
         if isinstance(exc, TimeoutError):
             return f"timed out connecting to {self.netloc}"
         if isinstance(exc, WebSocketException):
-            return f"WebSocket error: {exc}"
+            return f"WebSocket error: {inert(str(exc))}"
         return super()._describe_error(exc)
