@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from dashboard.core.inert import UNSAFE, inert
 from dashboard.core.query import is_field_key
 
 TokenKind = Literal["key", "string", "number", "literal", "punctuation", "note"]
@@ -19,16 +20,11 @@ LONG_STRING_LIMIT = 10_000  # characters of a string shown before it is cut
 MAX_LINES = 20_000  # a payload longer than this is cut: showing it would freeze the window
 RAW_LIMIT = 1_000_000  # bytes of a raw frame shown before it is cut
 
-# json.dumps(ensure_ascii=False) already escapes C0 controls; these are the rest that could
-# hide or reorder text: DEL and C1 controls, bidi marks, overrides and isolates, and the
-# Unicode line/paragraph separators (which a text view would turn into a line break).
-_EXTRA_ESCAPES = [0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, 0x2028, 0x2029]
-_EXTRA_ESCAPES += [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-_ESCAPE_EXTRA = {code: f"\\u{code:04x}" for code in _EXTRA_ESCAPES}
-
-# Raw frames keep their line breaks and tabs; other controls become visible escapes.
-_ESCAPE_RAW = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F) if code not in (9, 10)}
-_ESCAPE_RAW |= {code: text for code, text in _ESCAPE_EXTRA.items() if code > 0x7F}
+# json.dumps(ensure_ascii=False) already escapes C0 controls; the rest of what could act
+# on or reorder text (core.inert's UNSAFE: DEL and C1 controls, bidi marks, overrides and
+# isolates, the line/paragraph separators a text view would break at, lone surrogates) is
+# escaped the JSON way.
+_ESCAPE_EXTRA = {code: f"\\u{code:04x}" for code in UNSAFE if code >= 0x7F}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +162,8 @@ def _line(
 def raw_text(raw: bytes, limit: int = RAW_LIMIT) -> str:
     """A raw frame as safe text: UTF-8 shown as text, invalid bytes as ``\\xNN``.
 
-    Line breaks and tabs are kept; other controls become ``\\xNN`` (C0, DEL) or ``\\uXXXX``
-    (C1, bidi, separators). Backslashes already in the frame stay as they are, so JSON
+    Line breaks and tabs are kept; other controls are escaped as `inert` does (``\\r``,
+    ``\\x1b``, ``\\u202e``). Backslashes already in the frame stay as they are, so JSON
     escapes read naturally. Past *limit* bytes the frame is cut, with a note.
     """
     shown = raw
@@ -177,7 +173,7 @@ def raw_text(raw: bytes, limit: int = RAW_LIMIT) -> str:
         while end > max(0, limit - 3) and raw[end] & 0xC0 == 0x80:
             end -= 1
         shown = raw[:end]
-    text = shown.decode("utf-8", "backslashreplace").translate(_ESCAPE_RAW)
+    text = inert(shown.decode("utf-8", "backslashreplace"), None, keep="\t\n")
     if len(shown) < len(raw):
         text += f"\n… (first {len(shown):,} of {len(raw):,} bytes shown)"
     return text

@@ -7,27 +7,21 @@ from typing import Any
 import orjson
 
 from dashboard.core.event import Event
+from dashboard.core.inert import inert
 
-# Line breaks and other C0/C1 controls (and bidi overrides) would break a one-line cell or
-# reorder what follows; show a visible stand-in instead.
-_CONTROL = dict.fromkeys(range(32), " ") | {0x7F: " "} | dict.fromkeys(range(128, 160), " ")
-_CONTROL.update(dict.fromkeys((8234, 8235, 8236, 8237, 8238), "�"))
-_CONTROL.update(dict.fromkeys((8294, 8295, 8296, 8297), "�"))
-
-
-_CONTROL_BUT_LINES = {k: v for k, v in _CONTROL.items() if k != 10}
+_SPACES = dict.fromkeys(map(ord, "\t\n\r"), " ")
 
 
 def harmless(text: str) -> str:
-    """*text* with controls and bidi overrides made visible-safe, its line breaks kept (a
-    tooltip of several lines)."""
-    return text.translate(_CONTROL_BUT_LINES)
+    """*text* with controls and bidi characters escaped visibly (`inert`), its line breaks
+    kept (a tooltip of several lines)."""
+    return inert(text, None, keep="\n")
 
 
 def one_line(text: str, limit: int = 240) -> str:
-    """*text* on one line, with controls made visible-safe, cut at *limit* characters."""
-    text = text.translate(_CONTROL)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """*text* on one line: tabs and line breaks as spaces, other controls and bidi
+    characters escaped visibly (`inert`), cut at *limit* characters (the last one ``…``)."""
+    return inert(text[: limit + 1].translate(_SPACES), limit, note=False)
 
 
 def _scalar(value: Any) -> str:

@@ -230,7 +230,7 @@ def test_spans_count_characters_beyond_the_basic_plane() -> None:
 
 def test_raw_text_shows_utf8_and_escapes_invalid_bytes_and_controls() -> None:
     raw = b'{"a":"\xc3\xa9\xff"}\r\n\tnext\x00\x1b' + "\u202e\x85".encode()
-    assert raw_text(raw) == '{"a":"é\\xff"}\\x0d\n\tnext\\x00\\x1b\\u202e\\u0085'
+    assert raw_text(raw) == '{"a":"é\\xff"}\\r\n\tnext\\x00\\x1b\\u202e\\u0085'
 
 
 def test_raw_text_keeps_backslashes_as_sent() -> None:

@@ -33,7 +33,7 @@ def test_summary_of_nested_values_and_text_and_scalars() -> None:
 def test_summary_is_cut_and_controls_are_neutralised() -> None:
     long = summarize(make_event(data="x" * 1000), limit=50)
     assert len(long) == 50 and long.endswith("…")
-    assert one_line("a\x00b\x1b[31mc\u202ed") == "a b [31mc\ufffdd"
+    assert one_line("a\x00b\x1b[31mc\u202ed\ne") == "a\\x00b\\x1b[31mc\\u202ed e"
 
 
 @pytest.mark.parametrize(
