@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard import __version__
+from dashboard.core.inert import inert
 from dashboard.core.redact import redact
 from dashboard.ui.theme import monospace_font
 
@@ -47,7 +48,8 @@ def default_log_folder() -> Path:
 
 
 def crash_report(error: BaseException, where: str = "") -> str:
-    """The report for *error*: what ran, where, the traceback; credentials masked."""
+    """The report for *error*: what ran, where, the traceback; credentials masked, control
+    and bidi characters (an error may quote a server) escaped but for line breaks."""
     trace = "".join(traceback.format_exception(type(error), error, error.__traceback__))
     lines = [
         f"Live Dashboard {__version__} crash report, {time.strftime('%Y-%m-%d %H:%M:%S %z')}",
@@ -55,7 +57,7 @@ def crash_report(error: BaseException, where: str = "") -> str:
     ]
     if where:
         lines.append(f"In: {where}")
-    return redact("\n".join([*lines, "", trace.rstrip(), ""]))
+    return inert(redact("\n".join([*lines, "", trace.rstrip(), ""])), None, keep="\n")
 
 
 class CrashReporter:

@@ -22,7 +22,8 @@ CHOICES = (
 
 def no_markup(text: str) -> str:
     """Text for a desktop notification, where some notification servers render markup
-    (``<b>``, ``<a href>``, ``<img>``): angle brackets become look-alikes, controls go."""
+    (``<b>``, ``<a href>``, ``<img>``): angle brackets become look-alikes, controls and bidi
+    characters visible escapes."""
     return one_line(text, 400).replace("<", "\u2039").replace(">", "\u203a")  # single angle quotes
 
 
@@ -66,6 +67,7 @@ class Notifier(QObject):
                     no_markup(notice.title), no_markup(notice.text), icon, SHOW_MS
                 )
             else:
-                self.status_bar.showMessage(f"{notice.title}: {notice.text}", SHOW_MS)
+                shown = one_line(f"{notice.title}: {notice.text}", 400)
+                self.status_bar.showMessage(shown, SHOW_MS)
             if self.sound:
                 QApplication.beep()

@@ -16,6 +16,7 @@ from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import MUTED, STATE_COLOURS
 
+MESSAGE_LIMIT = 300  # characters of a passing message
 INSECURE_HTML = "<span style='color:#ff4d6d'>⚠ TLS not verified</span> "
 
 
@@ -85,6 +86,10 @@ class DashboardStatusBar(QStatusBar):
         self.meter = RateMeter()
         connections.changed.connect(self._rebuild_badges)
         self._rebuild_badges()
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:
+        """A passing message, on one line and inert: some quote an event or a server."""
+        super().showMessage(one_line(text, MESSAGE_LIMIT), timeout)
 
     def _rebuild_badges(self) -> None:
         old = {id(b.status): b for b in self.badges}

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from dashboard.ui.crash import CrashReporter
+from dashboard.ui.crash import CrashReporter, crash_report
 
 
 def failing_slot() -> None:
@@ -63,3 +63,13 @@ def test_an_error_in_an_asyncio_callback_is_reported(
     assert "In: Exception in callback failing_slot()" in reporter.reports[0]
     assert "s3cr3t" not in reporter.reports[0]
     qt_loop.set_exception_handler(None)
+
+
+def test_a_report_shows_what_a_server_said_with_its_controls_escaped() -> None:
+    try:
+        raise ValueError("server said \x1b[2J\x1b]0;pwned\x07\u202eevil")
+    except ValueError as error:
+        report = crash_report(error, where="reading \x1b[31mfeed")
+    assert "In: reading \\x1b[31mfeed" in report.splitlines()
+    assert report.rstrip().endswith("ValueError: server said \\x1b[2J\\x1b]0;pwned\\x07\\u202eevil")
+    assert not any(c in report for c in "\x1b\x07\u202e")

@@ -1,0 +1,58 @@
+"""Notifications and status bar messages quote events and servers: their control characters
+and bidi overrides show as visible escapes, never act."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMainWindow
+
+from dashboard.core.event import Severity
+from dashboard.core.notices import Notice
+from dashboard.core.store import EventStore
+from dashboard.ui.connections import ConnectionManager
+from dashboard.ui.notify import Notifier, no_markup
+from dashboard.ui.status import DashboardStatusBar
+
+TITLE = "disk \x1b]0;pwned\x07"
+TEXT = "full <b>\x1b[2J\x1b[31m\u202eevil\x00</b>"
+
+
+def status_bar(qtbot: Any) -> DashboardStatusBar:
+    """A status bar in a window of its own, which it keeps a reference to (the window's
+    deletion would take the bar with it)."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    store = EventStore(capacity=100)
+    bar = DashboardStatusBar(store, ConnectionManager(store, window))
+    window.setStatusBar(bar)
+    bar.window_ = window  # type: ignore[attr-defined]
+    return bar
+
+
+def test_a_notification_without_a_tray_shows_escapes_in_the_status_bar(
+    qtbot: Any, settings: QSettings
+) -> None:
+    bar = status_bar(qtbot)
+    notifier = Notifier(settings, bar)
+    notifier.tray = None  # no system tray: the status bar says it
+    notifier.show([Notice(TITLE, TEXT, Severity.CRITICAL)])
+    assert bar.currentMessage() == (
+        "disk \\x1b]0;pwned\\x07: full <b>\\x1b[2J\\x1b[31m\\u202eevil\\x00</b>"
+    )
+
+
+def test_a_tray_notification_has_no_markup_and_shows_escapes() -> None:
+    assert no_markup(TITLE) == "disk \\x1b]0;pwned\\x07"
+    assert no_markup(TEXT) == "full \u2039b\u203a\\x1b[2J\\x1b[31m\\u202eevil\\x00\u2039/b\u203a"
+
+
+def test_status_bar_messages_are_one_inert_line(qtbot: Any) -> None:
+    bar = status_bar(qtbot)
+    bar.showMessage(f"Added a card for data.x\x1b[2J of {TITLE}\nforged", 5000)
+    assert bar.currentMessage() == (
+        "Added a card for data.x\\x1b[2J of disk \\x1b]0;pwned\\x07 forged"
+    )
+    bar.showMessage("y" * 1000)
+    assert bar.currentMessage() == "y" * 299 + "…"
