@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from dashboard import __version__
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
+BAD_REASON_LIMIT = 300  # characters of a bad line's reason shown (it may quote the line)
 
 
 def _number(
@@ -422,6 +423,7 @@ def _near(text: str, column: int) -> tuple[str, str]:
 
 
 def run_query(options: argparse.Namespace) -> int:
+    from dashboard.core.inert import inert
     from dashboard.core.query import QueryError, parse
     from dashboard.core.records import (
         BadLine,
@@ -455,7 +457,8 @@ def run_query(options: argparse.Namespace) -> int:
                     bad += 1
                     if bad <= BAD_LINES_SHOWN:
                         print(
-                            f"dashboard query: {options.file}:{item.number}: {item.reason}",
+                            f"dashboard query: {options.file}:{item.number}: "
+                            f"{inert(item.reason, BAD_REASON_LIMIT)}",
                             file=sys.stderr,
                         )
                     continue
