@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.event import DecodedBatch, Event, Rejected
 from dashboard.core.recorder import Recorder, RecordingFailed
-from dashboard.sources import ConnectionSpec, ReconnectingSource, open_source, unique_names
+from dashboard.core.sourcekind import SourceKinds
+from dashboard.sources import ReconnectingSource, open_source, unique_names
+from dashboard.sources.registry import KINDS
 
 PROGRESS_EVERY_S = 0.5  # on a terminal; every 10 s in a log file
 
@@ -84,13 +87,15 @@ async def capture(
     duration: float | None = None,
     count: int | None = None,
     progress: TextIO | None = None,
+    kinds: SourceKinds = KINDS,
 ) -> CaptureResult:
     """Record until *duration* passes, *count* events are in, every source has stopped
-    for good, or SIGINT/SIGTERM arrives; the file is closed cleanly in every case."""
+    for good, or SIGINT/SIGTERM arrives; the file is closed cleanly in every case. *kinds*
+    are the transports that read the specs' URLs (the registry's by default)."""
     unique_names(specs)
     recorder = Recorder(path)
     sink = _Capture(recorder, count)
-    sources = [open_source(spec, sink) for spec in specs]
+    sources = [open_source(spec, sink, kinds=kinds) for spec in specs]
     tasks = [asyncio.create_task(source.run()) for source in sources]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

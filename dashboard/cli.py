@@ -11,12 +11,17 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from dashboard import __version__
 
+if TYPE_CHECKING:
+    from dashboard.core.connection import ConnectionSpec
+    from dashboard.core.sourcekind import Option, SourceKinds
+
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
+OPTION_DEST = "source_option_"  # argparse dest of a transport's own option: + its name
 BAD_REASON_LIMIT = 300  # characters of a bad line's reason shown (it may quote the line)
 
 
@@ -44,14 +49,36 @@ _count = _number(int, 1, None, "at least 1", "a whole number")
 _share = _number(float, 0, 1, "between 0 and 1", "a number")
 
 
-def _url(text: str) -> str:
-    from dashboard.sources import check_feed_url
+def _registry() -> SourceKinds:
+    from dashboard.sources.registry import KINDS
 
-    try:
-        check_feed_url(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a feed URL: {exc}") from None
-    return text
+    return KINDS
+
+
+def _url_type(kinds: SourceKinds) -> Callable[[str], str]:
+    def url(text: str) -> str:
+        try:
+            kinds.for_url(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a feed URL: {exc}") from None
+        return text
+
+    return url
+
+
+def _option_type(option: Option) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            return option.from_text(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def urls_help(kinds: SourceKinds) -> str:
+    """``http(s)://host/path for Server-Sent Events, ws(s)://host/path for WebSocket...``"""
+    return ", ".join(f"{k.url_example} for {k.title}" for k in kinds)
 
 
 def _header(text: str) -> tuple[str, str]:
@@ -80,8 +107,9 @@ def _readable_file(text: str) -> str:
     return text
 
 
-def add_connection_options(parser: argparse.ArgumentParser) -> None:
-    """--header, --insecure, --ca and --heartbeat: for the window and for ``record``."""
+def add_connection_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> None:
+    """--header, --insecure, --ca and --heartbeat, and each transport's own options, as
+    *kinds* declare them: for the window and for ``record``."""
     parser.add_argument(
         "--header",
         action="append",
@@ -109,14 +137,40 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="a connection with no bytes for this long is taken as dead (default 45)",
     )
+    groups: dict[str, argparse._ArgumentGroup] = {}
+    for name in kinds.option_names():
+        declared = kinds.declaring(name)
+        option = declared[0][1]
+        titles = " and ".join(k.title for k, _ in declared)
+        group = groups.get(titles)
+        if group is None:
+            group = groups[titles] = parser.add_argument_group(f"{titles} options")
+        default = "" if option.default is None else f" (default {option.default})"
+        group.add_argument(
+            f"--{name.replace('_', '-')}",
+            dest=OPTION_DEST + name,
+            type=_option_type(option),
+            default=None,
+            metavar="YES/NO" if option.type is bool else name.upper(),
+            help=f"{option.description}{default}; for {titles} URLs only",
+        )
+    parser.set_defaults(kinds=kinds)
 
 
-def connection_specs(options: argparse.Namespace) -> list[Any]:
-    from dashboard.sources import ConnectionSpec
-
+def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
+    kinds: SourceKinds = options.kinds
+    given = {
+        name: value
+        for name in kinds.option_names()
+        if (value := getattr(options, OPTION_DEST + name, None)) is not None
+    }
     specs = [
-        ConnectionSpec(
-            url, headers=dict(options.header), verify=not options.insecure, ca_file=options.ca
+        kinds.spec(
+            url,
+            headers=dict(options.header),
+            verify=not options.insecure,
+            ca_file=options.ca,
+            options={k: v for k, v in given.items() if kinds.for_url(url).option(k)},
         )
         for url in options.urls
     ]
@@ -126,11 +180,12 @@ def connection_specs(options: argparse.Namespace) -> list[Any]:
     return specs
 
 
-def gui_parser() -> argparse.ArgumentParser:
+def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
+    kinds = kinds or _registry()
     parser = argparse.ArgumentParser(
         prog="dashboard",
-        description="Watch live event feeds (Server-Sent Events, WebSocket) as cards, a chart, "
-        "alerts and a log.",
+        description=f"Watch live event feeds ({', '.join(k.title for k in kinds)}) as cards, "
+        "a chart, alerts and a log.",
         epilog="Other commands: 'dashboard feed --help' runs the demo feed on its own; "
         "'dashboard record --help' records feeds without a window; 'dashboard query --help' "
         "searches a recording or JSON Lines file.",
@@ -138,12 +193,11 @@ def gui_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "urls",
         nargs="*",
-        type=_url,
+        type=_url_type(kinds),
         metavar="URL",
-        help="feeds to connect to: http(s):// for Server-Sent Events, ws(s):// for WebSocket, "
-        "redis(s)://host/db?stream=NAME or ?channel=NAME for Redis",
+        help=f"feeds to connect to: {urls_help(kinds)}",
     )
-    add_connection_options(parser)
+    add_connection_options(parser, kinds)
     parser.add_argument(
         "--demo", action="store_true", help="start the built-in demo feed and connect to it"
     )
@@ -270,7 +324,8 @@ def _redis_target(text: str) -> str:
     return text
 
 
-def record_parser() -> argparse.ArgumentParser:
+def record_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
+    kinds = kinds or _registry()
     parser = argparse.ArgumentParser(
         prog="dashboard record",
         description="Record feeds to a file without a window: the same sources and decoder "
@@ -282,10 +337,9 @@ def record_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "urls",
         nargs="+",
-        type=_url,
+        type=_url_type(kinds),
         metavar="URL",
-        help="feeds to record: http(s):// for Server-Sent Events, ws(s):// for WebSocket, "
-        "redis(s):// for Redis",
+        help=f"feeds to record: {urls_help(kinds)}",
     )
     parser.add_argument(
         "-o",
@@ -302,7 +356,7 @@ def record_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--force", action="store_true", help="overwrite the output file if it exists"
     )
-    add_connection_options(parser)
+    add_connection_options(parser, kinds)
     parser.add_argument("-v", "--verbose", action="count", default=0)
     return parser
 
@@ -331,6 +385,7 @@ def run_record(options: argparse.Namespace) -> int:
             capture(
                 connection_specs(options),
                 options.output,
+                kinds=options.kinds,
                 duration=options.duration,
                 count=options.count,
                 progress=sys.stderr,
@@ -495,15 +550,17 @@ def _configure_logging(verbosity: int) -> None:
     configure_logging((logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)])
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None) -> int:
+    """The command line. *kinds* are the transports it reads (default: the registry,
+    ``dashboard.sources.registry.KINDS``); a plugin or a test passes its own."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "feed":
         return run_feed(feed_parser().parse_args(args[1:]))
     if args and args[0] == "record":
-        return run_record(record_parser().parse_args(args[1:]))
+        return run_record(record_parser(kinds).parse_args(args[1:]))
     if args and args[0] == "query":
         return run_query(query_parser().parse_args(_positionals_last(args[1:])))
-    options = gui_parser().parse_args(args)
+    options = gui_parser(kinds).parse_args(args)
     _configure_logging(options.verbose)
     if options.rate is not None and not options.demo:
         gui_parser().error("--rate sets the demo feed's rate: use it with --demo")
@@ -518,7 +575,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from dashboard.core.layout import LayoutError, load
 
         try:
-            layout = load(options.layout)
+            layout = load(options.layout, options.kinds)
         except LayoutError as error:
             print(f"dashboard: {error}", file=sys.stderr)
             return 2

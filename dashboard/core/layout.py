@@ -29,11 +29,13 @@ import tomli_w
 
 from dashboard.core.alerts import AlertConventions
 from dashboard.core.cards import CardSpec
+from dashboard.core.connection import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
 from dashboard.core.decode import EnvelopeKeys
 from dashboard.core.display import Thresholds, ValueMapping
 from dashboard.core.query import QueryError, parse
 from dashboard.core.rules import RuleError, parse_duration, parse_rule
 from dashboard.core.series import ChartSpec, SeriesSpec
+from dashboard.core.sourcekind import SourceKinds
 from dashboard.core.tomlguard import (
     NestingError,
     ShapeError,
@@ -42,8 +44,6 @@ from dashboard.core.tomlguard import (
     undecodable_at,
 )
 from dashboard.resources import resource
-from dashboard.sources import check_feed_url
-from dashboard.sources.base import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
 
 FORMAT_VERSION = 1
 T = TypeVar("T")
@@ -90,9 +90,9 @@ EVENTS_BY_TYPE = ChartSpec(
 )
 
 
-def builtin(name: str) -> Layout:
+def builtin(name: str, kinds: SourceKinds | None = None) -> Layout:
     """One of the layouts shipped in ``resources/layouts`` (``demo``...)."""
-    return load(resource("layouts", f"{name}.toml"))
+    return load(resource("layouts", f"{name}.toml"), kinds)
 
 
 def zero_config() -> Layout:
@@ -102,8 +102,12 @@ def zero_config() -> Layout:
 
 
 # -- reading ---------------------------------------------------------------------------
-def load(path: str | Path) -> Layout:
-    """The layout in *path*; raises LayoutError saying which file, where and what."""
+def load(path: str | Path, kinds: SourceKinds | None = None) -> Layout:
+    """The layout in *path*; raises LayoutError saying which file, where and what.
+
+    *kinds* are the transports its ``[[connections]]`` may use, with their options (the
+    registry, ``dashboard.sources.KINDS``); without them a layout that has connections
+    cannot be read (core does not know the transports)."""
     path = Path(path)
     try:
         with path.open("rb") as file:
@@ -119,10 +123,10 @@ def load(path: str | Path) -> Layout:
         raise LayoutError(
             f"{path}: line {line}, column {column}: not UTF-8 text ({exc.reason})"
         ) from None
-    return loads(text, str(path))
+    return loads(text, str(path), kinds)
 
 
-def loads(text: str, name: str = "<layout>") -> Layout:
+def loads(text: str, name: str = "<layout>", kinds: SourceKinds | None = None) -> Layout:
     if len(text) > MAX_FILE_SIZE or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_SIZE:
         raise LayoutError(f"{name}: {TOO_BIG}")
     try:
@@ -134,7 +138,7 @@ def loads(text: str, name: str = "<layout>") -> Layout:
         raise LayoutError(f"{name}: {_toml_message(exc)}") from None
     except RecursionError:  # check_text keeps tomllib far from it: should it still come
         raise LayoutError(f"{name}: nested too deeply to read") from None
-    reader = _Reader(text, name)
+    reader = _Reader(text, name, kinds)
     try:
         reader.check_shape(doc)
         return reader.layout(doc)
@@ -155,9 +159,10 @@ def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
 
 
 class _Reader:
-    def __init__(self, text: str, name: str) -> None:
+    def __init__(self, text: str, name: str, kinds: SourceKinds | None = None) -> None:
         self.lines = text.splitlines()
         self.name = name
+        self.kinds = kinds
         self.table_start = 0  # the line of the [[table]] being read (key lines follow it)
         self._table_lines: dict[str, list[int]] = {}  # header -> the lines of [[header]]
 
@@ -274,25 +279,28 @@ class _Reader:
 
     # -- the tables ----------------------------------------------------------------------
     def connection(self, table: Mapping[str, Any], where: str) -> ConnectionSpec:
-        self.check_keys(table, where, CONNECTION_KEYS)
+        kinds = self.kinds
+        if kinds is None:  # a mistake in the code, not in the file
+            raise RuntimeError("layout: give the source kinds (kinds=) to read [[connections]]")
+        self.check_keys(table, where, connection_keys(kinds))
         url = _text(table, "url")
         if not url:
             raise ValueError("url: give the feed's URL")
         try:
-            check_feed_url(url)
+            kinds.for_url(url)
         except ValueError as exc:
             raise ValueError(f"url: {exc}") from None
         headers = table.get("headers", {})
         if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
             raise ValueError("headers: expected a table of text values")
-        return ConnectionSpec(
+        return kinds.spec(
             url,
             _text(table, "name"),
             headers=dict(headers),
             verify=not _flag(table, "insecure"),
             ca_file=_text(table, "ca") or None,
             heartbeat_timeout=_duration(table, "heartbeat", DEFAULT_HEARTBEAT_TIMEOUT),
-            subprotocol=_text(table, "subprotocol") or None,
+            options=kinds.read_options(url, table),
             keys=self.envelope_keys(table.get("keys", {}), where),
         )
 
@@ -427,7 +435,17 @@ TOP_KEYS = (
     "log",
     "window",
 )
-CONNECTION_KEYS = ("name", "url", "headers", "insecure", "ca", "heartbeat", "subprotocol", "keys")
+# The keys of a [[connections]] table every transport shares; each transport's own options
+# (WebSocket's subprotocol...) come between them and "keys" (see connection_keys).
+COMMON_CONNECTION_KEYS = ("name", "url", "headers", "insecure", "ca", "heartbeat", "keys")
+
+
+def connection_keys(kinds: SourceKinds) -> tuple[str, ...]:
+    """The keys a ``[[connections]]`` table may have, with *kinds*' options."""
+    *common, last = COMMON_CONNECTION_KEYS
+    return (*common, *kinds.option_names(), last)
+
+
 ENVELOPE_KEYS = ("type", "time", "source", "severity")
 CARD_KEYS = (
     "title",
@@ -497,12 +515,14 @@ def _query_text(table: Mapping[str, Any], key: str) -> str:
 
 
 # -- writing ---------------------------------------------------------------------------
-def dumps(layout: Layout) -> str:
+def dumps(layout: Layout, kinds: SourceKinds | None = None) -> str:
+    """The layout as TOML. Connections' options are written as their *kinds* declare them
+    (not secret, not default); without *kinds*, none of them is written."""
     doc: dict[str, Any] = {"version": FORMAT_VERSION}
     if layout.title:
         doc["title"] = layout.title
     if layout.connections:
-        doc["connections"] = [_connection_table(c) for c in layout.connections]
+        doc["connections"] = [_connection_table(c, kinds) for c in layout.connections]
     if layout.cards:
         doc["cards"] = [_card_table(c) for c in layout.cards]
     if layout.charts:
@@ -518,9 +538,15 @@ def dumps(layout: Layout) -> str:
     return tomli_w.dumps(doc)
 
 
-def save(layout: Layout, path: str | Path, *, private: bool = False) -> None:
+def save(
+    layout: Layout,
+    path: str | Path,
+    *,
+    private: bool = False,
+    kinds: SourceKinds | None = None,
+) -> None:
     """Write *layout* to *path* (see :func:`write_whole`)."""
-    write_whole(Path(path), dumps(layout), private=private)
+    write_whole(Path(path), dumps(layout, kinds), private=private)
 
 
 def write_whole(path: Path, text: str, *, private: bool = False) -> None:
@@ -561,18 +587,20 @@ def is_secret(header: str, value: str) -> bool:
     return bool(_SECRET_HEADER.search(header)) and "${" not in value
 
 
-def left_out(layout: Layout) -> list[str]:
+def left_out(layout: Layout, kinds: SourceKinds | None = None) -> list[str]:
     """What :func:`dumps` leaves out of *layout* because it is a credential, in words."""
     found = []
     for spec in layout.connections:
         found += [f"{spec.name}: header {h}" for h, v in spec.headers.items() if is_secret(h, v)]
+        if kinds is not None:
+            found += [f"{spec.name}: {name}" for name in kinds.secret_options(spec)]
         match = _URL_PASSWORD.match(spec.url)
         if match and "${" not in match[2]:
             found.append(f"{spec.name}: the password in the URL")
     return found
 
 
-def _connection_table(spec: ConnectionSpec) -> dict[str, Any]:
+def _connection_table(spec: ConnectionSpec, kinds: SourceKinds | None) -> dict[str, Any]:
     url = spec.url
     match = _URL_PASSWORD.match(url)
     if match and "${" not in match[2]:
@@ -587,8 +615,8 @@ def _connection_table(spec: ConnectionSpec) -> dict[str, Any]:
         table["ca"] = spec.ca_file
     if spec.heartbeat_timeout != DEFAULT_HEARTBEAT_TIMEOUT:
         table["heartbeat"] = spec.heartbeat_timeout
-    if spec.subprotocol:
-        table["subprotocol"] = spec.subprotocol
+    if kinds is not None:
+        table.update(kinds.public_options(spec))
     keys = _changed(spec.keys, EnvelopeKeys(), {})
     if keys:
         table["keys"] = {name: list(names) for name, names in keys.items()}

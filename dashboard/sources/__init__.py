@@ -1,33 +1,28 @@
-"""Sources: asyncio clients that turn a feed into Events in a sink. No Qt here."""
+"""Sources: asyncio clients that turn a feed into Events in a sink. No Qt here.
+
+Which transport reads which URL is declared by each transport module (its ``KIND``) and
+listed in :mod:`dashboard.sources.registry`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from urllib.parse import urlsplit
 
 from dashboard.core.backoff import Backoff
+from dashboard.core.connection import ConnectionSpec
+from dashboard.core.sourcekind import SourceKinds
 from dashboard.sources.base import (
-    SSE_SCHEMES,
-    WEBSOCKET_SCHEMES,
-    ConnectionSpec,
     ConnectionState,
     ConnectionStatus,
     ReconnectingSource,
     Sink,
 )
-from dashboard.sources.redis_streams import REDIS_SCHEMES, RedisSource, parse_redis_url
+from dashboard.sources.registry import KINDS
 from dashboard.sources.sse import SSESource
 from dashboard.sources.websocket import WebSocketSource
 
-FEED_URL_HELP = (
-    "expected http(s)://host/path (Server-Sent Events), ws(s)://host/path (WebSocket) or "
-    "redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis)"
-)
-
 __all__ = [
-    "SSE_SCHEMES",
-    "WEBSOCKET_SCHEMES",
-    "ConnectionSpec",
+    "KINDS",
     "ConnectionState",
     "ConnectionStatus",
     "ReconnectingSource",
@@ -46,30 +41,21 @@ def open_source(
     *,
     backoff: Backoff | None = None,
     clock: Callable[[], float] | None = None,
+    kinds: SourceKinds = KINDS,
 ) -> ReconnectingSource:
-    """The source for the spec's URL scheme: SSE for http(s)://, WebSocket for ws(s)://,
-    Redis for redis(s)://."""
-    check_feed_url(spec.url)
-    kinds: dict[str, type[ReconnectingSource]] = {
-        **dict.fromkeys(SSE_SCHEMES, SSESource),
-        **dict.fromkeys(WEBSOCKET_SCHEMES, WebSocketSource),
-        **dict.fromkeys(REDIS_SCHEMES, RedisSource),
-    }
-    kind = kinds[spec.scheme]
+    """The source for the spec's URL scheme, as *kinds* declare it (the registry's: SSE for
+    http(s)://, WebSocket for ws(s)://, Redis for redis(s)://)."""
+    reader = kinds.for_url(spec.url).reader
+    kinds.mark_secrets(spec)
     if clock is None:
-        return kind(spec, sink, backoff=backoff)
-    return kind(spec, sink, backoff=backoff, clock=clock)
+        return reader(spec, sink, backoff=backoff)  # type: ignore[no-any-return]
+    return reader(spec, sink, backoff=backoff, clock=clock)  # type: ignore[no-any-return]
 
 
-def check_feed_url(url: str) -> None:
+def check_feed_url(url: str, kinds: SourceKinds = KINDS) -> None:
     """Nothing if *url* is a feed this app can read; else ValueError saying what is wrong
     (without the URL: the caller says which)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in (*SSE_SCHEMES, *WEBSOCKET_SCHEMES, *REDIS_SCHEMES) or not parts.netloc:
-        raise ValueError(FEED_URL_HELP)
-    if scheme in REDIS_SCHEMES:
-        parse_redis_url(url)
+    kinds.for_url(url)
 
 
 def unique_names(specs: Sequence[ConnectionSpec]) -> None:

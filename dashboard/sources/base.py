@@ -10,68 +10,29 @@ import re
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from dashboard.core.backoff import Backoff
-from dashboard.core.decode import DEFAULT_MAX_FRAME_BYTES, Decoder, EnvelopeKeys
+from dashboard.core.connection import ConnectionSpec
+from dashboard.core.decode import Decoder
 from dashboard.core.event import DecodedBatch
 from dashboard.core.inert import inert
-from dashboard.core.redact import mark_secret, mark_url_secrets
+from dashboard.core.redact import mark_secret
 
 log = logging.getLogger("dashboard.sources")
 
-DEFAULT_HEARTBEAT_TIMEOUT = 45.0
-SSE_SCHEMES = ("http", "https")
-WEBSOCKET_SCHEMES = ("ws", "wss")
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 STATUS_TEXT_LIMIT = 1_000  # characters of a status or error text; what servers say is cut shorter
 
 
 class Sink(Protocol):
-    """Where a source puts what it decoded from each read (the EventStore in the app)."""
+    """Where a source puts what it decoded from each read (the EventStore in the app);
+    ``extend_batch`` is its one entry point, called by :meth:`ReconnectingSource.deliver`."""
 
     def extend_batch(self, batch: DecodedBatch) -> None: ...
-
-
-@dataclass
-class ConnectionSpec:
-    """Everything needed to open one connection; header values may hold ``${ENV}``."""
-
-    url: str
-    name: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
-    verify: bool = True  # TLS certificate verification; False is --insecure
-    ca_file: str | None = None
-    heartbeat_timeout: float = DEFAULT_HEARTBEAT_TIMEOUT
-    max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
-    keys: EnvelopeKeys = field(default_factory=EnvelopeKeys)
-    subprotocol: str | None = None  # WebSocket only
-
-    def __post_init__(self) -> None:
-        if not self.name:
-            parts = urlsplit(self.url)
-            self.name = parts.netloc.rpartition("@")[2] or self.url
-            what = parse_qs(parts.query)
-            read = what.get("stream") or what.get("channel")  # a Redis URL: say what it reads
-            if parts.scheme.lower() in ("redis", "rediss") and read:
-                self.name += " " + ",".join(read)
-        self.mark_secrets()
-
-    def mark_secrets(self) -> None:
-        """Mark what this connection's settings hold as secret (core.redact), so that no log
-        line shows it: its header values and the password in its URL. A ``${ENV}``
-        reference is a name, not a secret: its value is marked when it is read."""
-        for value in self.headers.values():
-            if "${" not in value:
-                mark_secret(value)
-        mark_url_secrets(self.url)
-
-    @property
-    def scheme(self) -> str:
-        return urlsplit(self.url).scheme.lower()
 
 
 def expand_env(value: str, environ: Mapping[str, str] | None = None) -> str:
@@ -294,6 +255,20 @@ class ReconnectingSource:
 
     def resume(self, checkpoint: object) -> None:
         """Carry on from a :meth:`checkpoint` of an earlier run of this connection."""
+
+    async def deliver(self, batch: DecodedBatch | None, nbytes: int = 0) -> None:
+        """Hand what one read decoded to the sink: the one way a source does it. Counts
+        the *nbytes* read, passes a non-empty *batch* on, and yields to the event loop, so
+        that when data keeps coming (the next read does not suspend) the UI's frame ticks
+        are not held up behind a long burst. Once per read, never per event."""
+        self.hand_over(batch, nbytes)
+        await asyncio.sleep(0)
+
+    def hand_over(self, batch: DecodedBatch | None, nbytes: int = 0) -> None:
+        """:meth:`deliver` without the yield, for code that cannot await (a read's end)."""
+        self.status.bytes_received += nbytes
+        if batch is not None and (batch.rows or batch.rejected):
+            self.sink.extend_batch(batch)
 
     def went_live(self) -> None:
         status = self.status

@@ -29,9 +29,11 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import orjson
 
+from dashboard.core.connection import host_name
 from dashboard.core.event import DecodedBatch, Rejected
 from dashboard.core.inert import inert
 from dashboard.core.redact import mark_url_secrets
+from dashboard.core.sourcekind import SourceKind
 from dashboard.sources.base import (
     ReconnectingSource,
     StopConnection,
@@ -121,6 +123,14 @@ def parse_redis_url(url: str) -> RedisOptions:
     if options.group and options.backfill:
         raise ValueError("backfill= does not go with group=: the group keeps its own position")
     return options
+
+
+def redis_name(url: str) -> str:
+    """A Redis connection is named after its host and what it reads: ``cache:6379 orders``."""
+    parts = urlsplit(url)
+    what = parse_qs(parts.query)
+    read = what.get("stream") or what.get("channel")
+    return host_name(url) + (" " + ",".join(read) if read else "")
 
 
 def connection_url(url: str) -> str:
@@ -279,7 +289,7 @@ class RedisSource(ReconnectingSource):
             if self.options.backfill:
                 backfill.extend((name, entry_id, fields) for entry_id, fields in newest)
         backfill.sort(key=lambda item: _id_key(_text(item[1])))
-        self._hand_over(backfill)
+        await self.deliver(*self._decode(backfill))
 
     async def _read(self, client: Any, names: list[str]) -> None:
         """XREAD (or XREADGROUP) in a loop, handing entries over as they come."""
@@ -304,10 +314,9 @@ class RedisSource(ReconnectingSource):
             ]
             if pending and not entries:
                 pending = False
-            self._hand_over(entries)
+            await self.deliver(*self._decode(entries))
             if group and entries:
                 await self._ack(client, group, entries)
-            await asyncio.sleep(0)  # let the UI tick between bursts
             if time.monotonic() >= rescan_at and any(_GLOB.search(s) for s in self.options.streams):
                 rescan_at = time.monotonic() + RESCAN_S
                 if not self.options.cluster:  # (a cluster's readers are one per stream)
@@ -339,9 +348,12 @@ class RedisSource(ReconnectingSource):
         for stream, ids in by_stream.items():
             await client.xack(stream, group, *ids)
 
-    def _hand_over(self, entries: list[tuple[str, bytes, dict[bytes, bytes]]]) -> None:
+    def _decode(
+        self, entries: list[tuple[str, bytes, dict[bytes, bytes]]]
+    ) -> tuple[DecodedBatch | None, int]:
+        """The entries as a batch, and the bytes of their frames; the positions advanced."""
         if not entries:
-            return
+            return None, 0
         received = self.clock()
         batch = DecodedBatch(self.name)
         size = 0
@@ -355,8 +367,7 @@ class RedisSource(ReconnectingSource):
                 size += len(frame)
             self.positions[stream] = entry
         self.status.last_event_id = ", ".join(f"{s} {p}" for s, p in self.positions.items())
-        self.status.bytes_received += size
-        self.sink.extend_batch(batch)
+        return batch, size
 
     def _frame(self, fields: dict[bytes, bytes]) -> bytes | None:
         """An entry's JSON field (``field=``, or one of event/data/payload/json holding an
@@ -397,12 +408,11 @@ class RedisSource(ReconnectingSource):
                     continue
                 data = message["data"]
                 frame = data if isinstance(data, bytes) else str(data).encode()
-                self.status.bytes_received += len(frame)
                 channel = _text(message["channel"])
                 batch = DecodedBatch(self.name)
                 batch.add(decode_row(frame, self.clock(), None, None, channel))
-                self.sink.extend_batch(batch)
                 self.status.last_event_id = channel
+                await self.deliver(batch, len(frame))
         finally:
             await pubsub.aclose()
 
@@ -419,3 +429,19 @@ def _id_key(entry_id: str) -> tuple[int, int]:
 def _stream_replies(reply: Any) -> list[tuple[Any, list[tuple[bytes, dict[bytes, bytes]]]]]:
     """XREAD's reply (RESP2: a list of [stream, entries]) as (stream, entries) pairs."""
     return [(stream, items) for stream, items in reply or []]
+
+
+KIND = SourceKind(
+    name="redis",
+    title="Redis",
+    schemes=REDIS_SCHEMES,
+    reader=RedisSource,
+    url_example="redis(s)://host:port/db?stream=NAME or ?channel=NAME",
+    description="Streams (XREAD, consumer groups, resume) or Pub/Sub; options in the URL: "
+    + ", ".join(f"{name}=" for name in sorted(_OPTIONS)),
+    check_url=parse_redis_url,
+    default_name=redis_name,
+    takes_headers=False,
+    headers_instead="Redis takes no headers: give the user and password in the URL, "
+    "redis://user:${REDIS_PASSWORD}@host:6379/0?stream=…",
+)

@@ -7,7 +7,6 @@ sends ``Last-Event-ID`` on reconnect, and stops for good where retrying cannot h
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -16,6 +15,7 @@ import httpx
 from dashboard.core.dedupe import RecentIds
 from dashboard.core.event import DecodedBatch
 from dashboard.core.inert import inert
+from dashboard.core.sourcekind import SourceKind
 from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse_protocol import SSEParser
 
@@ -64,14 +64,14 @@ class SSESource(ReconnectingSource):
             decode_row = decoder.decode_row
             recent = self.recent_ids
             async for chunk in response.aiter_bytes():
-                status.bytes_received += len(chunk)
                 messages = parser.feed(chunk)
                 status.last_event_id = parser.last_event_id
                 if parser.reconnection_time is not None:
                     self.backoff.base = min(
                         max(parser.reconnection_time / 1000, MIN_RETRY), MAX_RETRY
                     )
-                if not messages:
+                if not messages:  # a heartbeat, or part of a message
+                    self.hand_over(None, len(chunk))
                     continue
                 received = self.clock()
                 owned = [m for m in messages if m.own_id]
@@ -89,10 +89,7 @@ class SSESource(ReconnectingSource):
                         add(decoder.oversized(m.data, m.oversized, received, event_id))
                     else:
                         add(decode_row(m.data, received, m.event or None, event_id))
-                self.sink.extend_batch(batch)
-                # When data keeps coming, reading the next chunk may not suspend: yield so
-                # the UI's frame ticks are not held up behind a long burst.
-                await asyncio.sleep(0)
+                await self.deliver(batch, len(chunk))
         return "the server ended the stream"
 
     def _describe_error(self, exc: Exception) -> str | None:
@@ -148,3 +145,13 @@ def describe_transport_error(
             text = "connection refused or unreachable"
         return f"cannot connect to {netloc}: {text}"
     return text
+
+
+KIND = SourceKind(
+    name="sse",
+    title="Server-Sent Events",
+    schemes=("http", "https"),
+    reader=SSESource,
+    url_example="http(s)://host/path",
+    description="HTTP streaming (httpx); resumes with Last-Event-ID, honours retry:",
+)

@@ -8,7 +8,6 @@ buffered: it is recorded as rejected and the connection is opened again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from websockets.asyncio.client import connect
@@ -16,6 +15,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, W
 
 from dashboard.core.event import DecodedBatch, Rejected
 from dashboard.core.inert import inert
+from dashboard.core.sourcekind import Option, SourceKind
 from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse import check_status, retry_after
 
@@ -30,12 +30,13 @@ class WebSocketSource(ReconnectingSource):
 
     async def _stream_once(self) -> str:
         spec = self.spec
+        subprotocol = spec.options.get("subprotocol")
         uses_tls = spec.scheme == "wss"
         try:
             connection = await connect(
                 self.url,
                 additional_headers=self.headers(),
-                subprotocols=[spec.subprotocol] if spec.subprotocol else None,  # type: ignore[list-item]
+                subprotocols=[subprotocol] if subprotocol else None,  # type: ignore[list-item]
                 ssl=self.ssl_context() if uses_tls else None,
                 ping_interval=min(PING_INTERVAL, spec.heartbeat_timeout),
                 ping_timeout=spec.heartbeat_timeout,
@@ -54,20 +55,17 @@ class WebSocketSource(ReconnectingSource):
             raise StopConnection(f"not a WebSocket URL: {bad}") from None
         async with connection:
             self.went_live()
-            status = self.status
             decode_row = self.decoder.decode_row
             try:
                 async for message in connection:
                     data = message.encode() if isinstance(message, str) else message
-                    status.bytes_received += len(data)
                     received = self.clock()
                     lines = data.split(b"\n") if b"\n" in data else [data]
                     batch = DecodedBatch(self.name)
                     for line in lines:
                         if line.strip():
                             batch.add(decode_row(line, received))
-                    self.sink.extend_batch(batch)
-                    await asyncio.sleep(0)  # let the UI tick between bursts
+                    await self.deliver(batch, len(data))
             except ConnectionClosed as closed:
                 return self._closed(closed)
             return self._closed(None)
@@ -84,7 +82,7 @@ class WebSocketSource(ReconnectingSource):
             limit = self.spec.max_frame_bytes
             reason = f"a frame over the {limit:,}-byte limit (not read; the connection reopens)"
             rejected = Rejected(reason, b"", self.clock(), self.name, limit + 1)
-            self.sink.extend_batch(DecodedBatch(self.name, rejected=[rejected]))
+            self.hand_over(DecodedBatch(self.name, rejected=[rejected]))
             raise RetryConnection(reason, delay=0.0)
         if sent is not None and sent.code == INTERNAL_ERROR and "ping" in sent.reason:
             raise RetryConnection(
@@ -103,3 +101,27 @@ class WebSocketSource(ReconnectingSource):
         if isinstance(exc, WebSocketException):
             return f"WebSocket error: {inert(str(exc))}"
         return super()._describe_error(exc)
+
+
+def _check_subprotocol(value: str) -> None:
+    if any(c.isspace() or c in ',;"' for c in value):
+        raise ValueError(f"{value!r} is not a subprotocol name (one token, like chat.v1)")
+
+
+KIND = SourceKind(
+    name="websocket",
+    title="WebSocket",
+    schemes=("ws", "wss"),
+    reader=WebSocketSource,
+    url_example="ws(s)://host/path",
+    description="the websockets client; JSON per frame (or per line), keepalive pings",
+    options=(
+        Option(
+            "subprotocol",
+            str,
+            description="the WebSocket subprotocol to ask the server for",
+            check=_check_subprotocol,
+            placeholder="none",
+        ),
+    ),
+)

@@ -15,11 +15,13 @@ from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from dashboard import __version__, settle_gc_for_streaming
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.layout import Layout, builtin
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
-from dashboard.sources import ConnectionSpec, ReconnectingSource, unique_names
+from dashboard.sources import ReconnectingSource, unique_names
 from dashboard.sources.recording import Recording
+from dashboard.sources.registry import KINDS
 from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui import indexing, layouts, theme
 from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
@@ -277,7 +279,7 @@ async def _run_dashboard(options: AppOptions) -> int:
         if problem:
             print(f"dashboard: {problem}", file=sys.stderr)
     if options.demo and layout is None:
-        layout = builtin("demo")
+        layout = builtin("demo", KINDS)
     workspace = Workspace(
         connections,
         capacity=options.capacity,

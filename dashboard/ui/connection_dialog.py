@@ -1,8 +1,7 @@
-"""The connection dialog: URL, name, auth, headers, TLS, heartbeat and field mapping."""
+"""The connection dialog: URL, name, auth, headers, TLS, heartbeat, the transport's own
+options (built from its declared schema) and field mapping."""
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,17 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dashboard.core.connection import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
 from dashboard.core.decode import EnvelopeKeys
-from dashboard.sources import check_feed_url
+from dashboard.core.sourcekind import SourceKinds
 from dashboard.sources.base import (
-    DEFAULT_HEARTBEAT_TIMEOUT,
-    ConnectionSpec,
     basic_credentials,
     parse_header_lines,
     read_basic_credentials,
 )
-from dashboard.sources.redis_streams import REDIS_SCHEMES
+from dashboard.sources.registry import KINDS
 from dashboard.ui.form_dialog import FormDialog
+from dashboard.ui.option_fields import OptionFields
 from dashboard.ui.theme import level_colour
 
 NO_AUTH, BEARER, BASIC = "None", "Bearer token", "User and password (basic)"
@@ -38,11 +37,19 @@ ENV_HINT = "${ENV_VAR} is read from the environment when connecting"
 class ConnectionDialog(FormDialog):
     """Edits a ConnectionSpec. OK stays disabled, with the reason shown, until it is valid.
 
-    Credentials go in their own masked fields, never in the free-text headers.
+    Credentials go in their own masked fields, never in the free-text headers. The rows of
+    a transport's own options come from its declaration in *kinds* (``option_fields``), and
+    show while the URL is one of its.
     """
 
-    def __init__(self, spec: ConnectionSpec | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        spec: ConnectionSpec | None = None,
+        parent: QWidget | None = None,
+        kinds: SourceKinds = KINDS,
+    ) -> None:
         super().__init__(parent)
+        self.kinds = kinds
         self.setWindowTitle("Edit connection" if spec else "Add connection")
         self.setMinimumWidth(560)
         self.url = QLineEdit()
@@ -77,8 +84,6 @@ class ConnectionDialog(FormDialog):
         self.heartbeat.setToolTip(
             "No bytes for this long (heartbeats count) means the connection is dead: reconnect"
         )
-        self.subprotocol = QLineEdit()
-        self.subprotocol.setPlaceholderText("none (WebSocket only)")
         defaults = EnvelopeKeys()
         self.type_keys = self._keys_field(defaults.type)
         self.time_keys = self._keys_field(defaults.time)
@@ -99,7 +104,7 @@ class ConnectionDialog(FormDialog):
         ca_row.addWidget(browse)
         form.addRow("CA bundle", ca_row)
         form.addRow("Heartbeat timeout", self.heartbeat)
-        form.addRow("Subprotocol", self.subprotocol)
+        self.option_fields = OptionFields(kinds, form, self._validate)
         form.addRow("Type from", self.type_keys)
         form.addRow("Time from", self.time_keys)
         form.addRow("Severity from", self.severity_keys)
@@ -115,7 +120,6 @@ class ConnectionDialog(FormDialog):
             self.user,
             self.password,
             self.ca_file,
-            self.subprotocol,
             self.type_keys,
             self.time_keys,
             self.severity_keys,
@@ -167,7 +171,7 @@ class ConnectionDialog(FormDialog):
         self.verify.setChecked(spec.verify)
         self.ca_file.setText(spec.ca_file or "")
         self.heartbeat.setValue(spec.heartbeat_timeout)
-        self.subprotocol.setText(spec.subprotocol or "")
+        self.option_fields.load(spec.options)
         defaults = EnvelopeKeys()
         for field, keys, default in (
             (self.type_keys, spec.keys.type, defaults.type),
@@ -184,7 +188,7 @@ class ConnectionDialog(FormDialog):
         if not url:
             return "URL: enter the feed's address"
         try:
-            check_feed_url(url)
+            kind = self.kinds.for_url(url)
         except ValueError as exc:
             return f"URL: {exc}"
         try:
@@ -194,11 +198,11 @@ class ConnectionDialog(FormDialog):
         if any(name.lower() == "authorization" for name in headers):
             return "Extra headers: put credentials under Authentication, where they are masked"
         mode = self.auth.currentText()
-        if urlsplit(url).scheme.lower() in REDIS_SCHEMES and (headers or mode != NO_AUTH):
-            return (
-                "Redis takes no headers: give the user and password in the URL, "
-                "redis://user:${REDIS_PASSWORD}@host:6379/0?stream=…"
-            )
+        if not kind.takes_headers and (headers or mode != NO_AUTH):
+            return kind.headers_instead or f"{kind.title} takes no headers"
+        problem = self.option_fields.problem(url)
+        if problem:
+            return problem
         if mode == BEARER and not self.token.text().strip():
             return "Token: enter the bearer token (or ${ENV_VAR})"
         if mode == BASIC and not self.user.text().strip():
@@ -224,6 +228,7 @@ class ConnectionDialog(FormDialog):
             if label is not None:
                 label.setVisible(shown)
         self.insecure_warning.setVisible(not self.verify.isChecked())
+        self.option_fields.show_for(self.url.text().strip())
         super()._validate()
 
     def spec(self) -> ConnectionSpec:
@@ -243,15 +248,16 @@ class ConnectionDialog(FormDialog):
             source=defaults.source,
             severity=_keys(self.severity_keys.text()) or defaults.severity,
         )
-        return ConnectionSpec(
-            url=self.url.text().strip(),
-            name=self.name.text().strip(),
+        url = self.url.text().strip()
+        return self.kinds.spec(
+            url,
+            self.name.text().strip(),
             headers=headers,
             verify=self.verify.isChecked(),
             ca_file=self.ca_file.text().strip() or None,
             heartbeat_timeout=self.heartbeat.value(),
             keys=keys,
-            subprotocol=self.subprotocol.text().strip() or None,
+            options=self.option_fields.values(url),
         )
 
 

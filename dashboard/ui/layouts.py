@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dashboard.core import layout as layouts
 from dashboard.core.layout import Layout, LayoutError
+from dashboard.sources.registry import KINDS
 
 APP_NAME = "live-dashboard"
 RECENT_KEY = "layouts/recent"
@@ -31,7 +32,7 @@ def save_last(layout: Layout) -> Path | None:
     path = last_layout_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = layouts.dumps(layout)
+        text = layouts.dumps(layout, KINDS)
         old = path.read_text(encoding="utf-8") if path.is_file() else text
         if old != text:  # one step back, copied: if the new one cannot be written, it stays
             layouts.write_whole(path.with_name(PREVIOUS_NAME), old, private=True)
@@ -49,7 +50,7 @@ def load_last() -> tuple[Layout | None, str]:
     if not path.is_file():
         return None, ""
     try:
-        return layouts.load(path), ""
+        return layouts.load(path, KINDS), ""
     except LayoutError as error:
         backup = path.with_name(path.name + ".bak")
         try:
@@ -94,7 +95,7 @@ class LayoutFiles(QObject):
         """The layout in *path*, or None after a message naming the file, the line or key,
         and what is wrong."""
         try:
-            layout = layouts.load(path)
+            layout = layouts.load(path, KINDS)
         except LayoutError as error:
             QMessageBox.warning(self.window, "Cannot open the layout", str(error))
             return None
@@ -104,7 +105,7 @@ class LayoutFiles(QObject):
 
     def write(self, layout: Layout, path: Path) -> bool:
         try:
-            layouts.save(layout, path)
+            layouts.save(layout, path, kinds=KINDS)
         except OSError as error:
             QMessageBox.warning(
                 self.window, "Cannot save the layout", f"{path}: {error.strerror or error}"

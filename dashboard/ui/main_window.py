@@ -43,6 +43,7 @@ from dashboard.core.rules import AlertState, RuleEngine, parse_rule
 from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
+from dashboard.sources.registry import KINDS
 from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui import export, resources
 from dashboard.ui.banner import Banner
@@ -634,7 +635,7 @@ class MainWindow(QMainWindow):
         if not self.layouts.write(layout, path):
             return False
         self.layout_path = path
-        secrets = left_out(layout)
+        secrets = left_out(layout, KINDS)
         note = (
             f" (left out, being credentials: {'; '.join(secrets)}; use ${{ENV}})" if secrets else ""
         )
@@ -798,8 +799,8 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             f"About {APP_TITLE}",
-            f"{APP_TITLE} {__version__}\n\nLive event feeds (Server-Sent Events, WebSocket, "
-            "Redis) as cards, charts, alerts and a log.\n\nCtrl+N: add a connection\n"
+            f"{APP_TITLE} {__version__}\n\nLive event feeds ({', '.join(k.title for k in KINDS)})"
+            " as cards, charts, alerts and a log.\n\nCtrl+N: add a connection\n"
             "Ctrl+S / Ctrl+Shift+S: save the layout (as…); Ctrl+Shift+O: open one\n"
             "Ctrl+1 / Ctrl+2 / Ctrl+3: show or hide the cards, fields, alerts\n"
             "Double-click a field (Fields panel): a card for it; drag it onto a chart: a line\n"

@@ -12,11 +12,12 @@ import pytest
 import websockets
 
 from dashboard.core.backoff import Backoff
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.event import Event
 from dashboard.core.store import EventStore
 from dashboard.feed.chaos import MODES, ChaosFeedServer, parse_modes
 from dashboard.sources import open_source
-from dashboard.sources.base import ConnectionSpec, ConnectionState
+from dashboard.sources.base import ConnectionState
 from dashboard.sources.sse import SSESource
 from tests.helpers import run, wait_for
 

@@ -19,6 +19,7 @@ from PySide6.QtGui import QImage
 from dashboard import __version__
 from dashboard.core.layout import load
 from dashboard.feed.server import FeedServer, FeedThread
+from dashboard.sources.registry import KINDS
 
 SUMMARY = re.compile(r"^events=(\d+) rejected=(\d+) connections=(\d+)$")
 
@@ -189,7 +190,7 @@ def test_a_layout_s_connections_open_and_the_last_layout_comes_back(
     events, _rejected, connections = summary(first)
     assert events > 100 and connections == 1
     kept = tmp_path / "config" / "live-dashboard" / "last-layout.toml"
-    saved = load(kept)
+    saved = load(kept, KINDS)
     assert saved.title == "Night shift" and [c.url for c in saved.connections] == [feed.server.url]
     assert [c.title for c in saved.cards] == ["Orders/min"] and saved.arrangement
     again = dashboard("--exit-after", "3", env=env)  # a bare start: the dashboard as it was

@@ -13,9 +13,10 @@ import trustme
 from aiohttp import web
 
 from dashboard.core.backoff import Backoff
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.store import EventStore
 from dashboard.feed.server import FeedServer
-from dashboard.sources import ConnectionSpec, ConnectionState, WebSocketSource, open_source
+from dashboard.sources import ConnectionState, WebSocketSource, open_source
 from tests.helpers import run, serve, sse_response, wait_for
 
 WsHandler = Callable[[web.WebSocketResponse, int], Awaitable[None]]
@@ -225,7 +226,7 @@ def test_headers_reach_the_server_with_env_references_expanded(
                 f"ws://127.0.0.1:{server.port}/ws",
                 "ws",
                 headers={"X-Team": "ops"},
-                subprotocol="dashboard.v1",
+                options={"subprotocol": "dashboard.v1"},
             ),
         ]
         tasks = [asyncio.create_task(open_source(s, store).run()) for s in specs]

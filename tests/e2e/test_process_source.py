@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.store import EventStore
 from dashboard.feed.server import FeedServer
-from dashboard.sources.base import ConnectionSpec, ConnectionState
+from dashboard.sources.base import ConnectionState
 from dashboard.sources.process import ProcessSource
 from dashboard.sources.sse import SSESource
 from tests.helpers import run, serve, sse_response, wait_for
@@ -164,26 +165,31 @@ def test_status_between_batches_reaches_the_app() -> None:
     run(scenario(), timeout=60)
 
 
-def test_a_child_that_dies_is_reported_and_what_it_sent_is_kept() -> None:
+def test_a_reader_that_dies_is_restarted_and_the_feed_resumes_after_its_last_event() -> None:
     async def scenario() -> None:
         async with demo_feed_in_a_child(rate=500, seed=5) as feed:
             source, store = feed.source, feed.store
             await wait_for(lambda: store.end_seq >= 20, START)
-            assert source.pid is not None
-            os.kill(source.pid, signal.SIGKILL)
-            await asyncio.wait_for(feed.task, 10)  # the run ends by itself
-            kept = store.end_seq
-            assert kept >= 20 and len(store.events(0, kept)) == kept
-            assert source.status.state is ConnectionState.STOPPED
-            assert source.status.detail == (
-                "the process reading this feed ended unexpectedly (signal 9); "
-                "connect again to retry"
+            pid = source.pid
+            assert pid is not None
+            os.kill(pid, signal.SIGKILL)
+            await wait_for(lambda: len(feed.server.last_event_ids) == 2, START)
+            assert source.pid not in (None, pid)
+            seen = feed.server.last_event_ids[1]
+            assert seen is not None and int(seen) >= 20  # the last one stored
+            await wait_for(lambda: store.end_seq >= int(seen) + 20)
+            got = [int(e.id) for e in store.events(0, store.end_seq)]
+            assert got == list(range(got[0], got[0] + len(got)))  # none lost, none twice
+            assert source.status.state is ConnectionState.LIVE
+            assert source.status.last_error == (
+                "the reader process ended unexpectedly (signal 9); resumed"
             )
+            assert not feed.task.done()
 
     run(scenario(), timeout=60)
 
 
-def test_a_prepared_child_is_the_one_that_reads_and_a_discarded_one_ends() -> None:
+def test_a_prepared_reader_is_the_one_that_reads_and_a_discarded_one_ends() -> None:
     async def scenario() -> None:
         server = FeedServer(rate=200, seed=6)
         await server.start()
@@ -193,17 +199,17 @@ def test_a_prepared_child_is_the_one_that_reads_and_a_discarded_one_ends() -> No
             unused = ProcessSource(ConnectionSpec(server.url, "unused"), store)
             used.prepare()
             unused.prepare()
-            assert used._prepared is not None and unused._prepared is not None
-            prepared_pid, unused_child = used._prepared[0].pid, unused._prepared[0]
+            (prepared_pid,) = used.pool.pids()
+            unused_reader = unused.pool.readers[0].process
+            assert prepared_pid is not None and unused_reader is not None
             task = asyncio.create_task(used.run())
             try:
-                await wait_for(lambda: store.counts.get("used", None) is not None, START)
-                assert used.pid == prepared_pid and used._prepared is None
                 await wait_for(lambda: store.end_seq >= 20, START)
-                assert server.streams == 1  # the unused child never connected
+                assert used.pid == prepared_pid
+                assert server.streams == 1  # the unused reader never connected
                 unused.discard()
-                await wait_for(lambda: not unused_child.is_alive(), 10)  # (and reaped)
-                assert unused_child.exitcode == 0
+                await wait_for(lambda: not unused_reader.is_alive(), 10)  # (and reaped)
+                assert unused_reader.exitcode == 0
             finally:
                 await stop_task(task)
             assert not child_alive(prepared_pid)
@@ -214,18 +220,26 @@ def test_a_prepared_child_is_the_one_that_reads_and_a_discarded_one_ends() -> No
     run(scenario(), timeout=60)
 
 
-def test_a_prepared_child_that_died_waiting_is_reported_when_run() -> None:
+def test_a_prepared_reader_that_died_waiting_is_started_again_when_run() -> None:
     async def scenario() -> None:
-        source = ProcessSource(ConnectionSpec("http://127.0.0.1:9/events", "early"), EventStore())
+        server = FeedServer(rate=200, seed=7)
+        await server.start()
+        store = EventStore()
+        source = ProcessSource(ConnectionSpec(server.url, "early"), store)
         source.prepare()
-        assert source._prepared is not None
-        child = source._prepared[0]
-        os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
-        await wait_for(lambda: not child.is_alive(), 10)
-        await asyncio.wait_for(source.run(), START)  # ends by itself, raising nothing
-        assert source.status.state is ConnectionState.STOPPED
-        assert source.status.detail == (
-            "the process reading this feed ended unexpectedly (signal 9); connect again to retry"
-        )
+        reader = source.pool.readers[0].process
+        assert reader is not None and reader.pid is not None
+        os.kill(reader.pid, signal.SIGKILL)
+        await wait_for(lambda: not reader.is_alive(), 10)
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: store.end_seq >= 5, START)
+            assert source.pid not in (None, reader.pid)
+            assert source.status.last_error == (
+                "the reader process ended unexpectedly (signal 9); resumed"
+            )
+        finally:
+            await stop_task(task)
+            await server.stop()
 
     run(scenario(), timeout=60)

@@ -15,9 +15,10 @@ import pytest
 import trustme
 
 from dashboard.core.backoff import Backoff
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.event import Event
 from dashboard.core.store import EventStore
-from dashboard.sources import ConnectionSpec, ConnectionState, open_source
+from dashboard.sources import ConnectionState, open_source
 from dashboard.sources.base import ReconnectingSource
 from tests.redis_server import RedisCluster, RedisServer, needs_redis
 

@@ -11,10 +11,11 @@ import pytest
 from aiohttp import web
 
 from dashboard.core.backoff import Backoff
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.event import Event, Rejected
 from dashboard.core.store import EventStore
 from dashboard.feed.server import FeedServer
-from dashboard.sources.base import ConnectionSpec, ConnectionState
+from dashboard.sources.base import ConnectionState
 from dashboard.sources.sse import SSESource
 from tests.helpers import run, serve, sse_response, wait_for
 

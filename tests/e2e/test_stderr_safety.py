@@ -208,7 +208,7 @@ def test_record_shows_a_hostile_close_reason_and_reason_phrase_escaped(
 def test_the_window_shows_a_hostile_close_reason_escaped(
     qtbot: Any, settings: Any, qt_loop: Any, run_on_loop: Any, loop_thread: LoopThread
 ) -> None:
-    from dashboard.sources import ConnectionSpec
+    from dashboard.core.connection import ConnectionSpec
     from dashboard.ui.app import Dashboard
     from tests.qt.test_hostile_content import texts_shown
 

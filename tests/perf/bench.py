@@ -63,8 +63,8 @@ def stage_floor(url: str, count: int) -> dict[str, Any]:
 
 def stage_pipeline(url: str, count: int) -> dict[str, Any]:
     from dashboard import settle_gc_for_streaming
+    from dashboard.core.connection import ConnectionSpec
     from dashboard.core.store import EventStore
-    from dashboard.sources import ConnectionSpec
     from dashboard.sources.process import ProcessSource
 
     async def run() -> dict[str, Any]:
@@ -94,8 +94,8 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     from PySide6.QtCore import QSettings
 
     from dashboard import settle_gc_for_streaming
+    from dashboard.core.connection import ConnectionSpec
     from dashboard.core.layout import builtin
-    from dashboard.sources import ConnectionSpec
     from dashboard.ui.app import Dashboard, make_application
 
     app = make_application()
@@ -179,8 +179,8 @@ def stage_soak(url: str, seconds: float) -> dict[str, Any]:
     from PySide6.QtCore import QSettings
 
     from dashboard import settle_gc_for_streaming
+    from dashboard.core.connection import ConnectionSpec
     from dashboard.core.layout import builtin
-    from dashboard.sources import ConnectionSpec
     from dashboard.ui.app import Dashboard, make_application
 
     app = make_application()

@@ -170,7 +170,8 @@ def _growth(samples: list[dict[str, Any]], key: str, warmup: float) -> dict[str,
 
 
 def run_soak(seconds: float) -> dict[str, Any]:
-    from dashboard.sources import ConnectionSpec, ConnectionState
+    from dashboard.core.connection import ConnectionSpec
+    from dashboard.sources import ConnectionState
 
     feed = Feed("all", SOAK_RATE, SOAK_CHAOS_EVERY_S, SOAK_HISTORY, SOAK_STALL_S)
     urls = feed.urls
@@ -259,7 +260,8 @@ def run_soak(seconds: float) -> dict[str, Any]:
 
 
 def run_storm(seconds: float) -> dict[str, Any]:
-    from dashboard.sources import ConnectionSpec, ConnectionState
+    from dashboard.core.connection import ConnectionSpec
+    from dashboard.sources import ConnectionState
 
     feed = Feed("restart", STORM_RATE, STORM_EVERY_S)
     specs = [ConnectionSpec(feed.urls["url"], f"c{i:02d}") for i in range(STORM_CONNECTIONS)]

@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.decode import EnvelopeKeys
 from dashboard.feed.server import FeedServer, FeedThread
-from dashboard.sources import ConnectionSpec, ConnectionState
+from dashboard.sources import ConnectionState
 from dashboard.ui.app import Dashboard
 from dashboard.ui.connection_dialog import BASIC, BEARER, ConnectionDialog
 

@@ -12,11 +12,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
 from dashboard.core import layout as layouts
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.display import format_value
 from dashboard.core.layout import Layout, builtin, loads
 from dashboard.feed.demo import HOSTS, FeedEvent
 from dashboard.feed.server import FeedServer, FeedThread
-from dashboard.sources import ConnectionSpec
+from dashboard.sources.registry import KINDS
 from dashboard.ui.app import Dashboard
 
 
@@ -115,7 +116,7 @@ def test_a_field_becomes_a_card_and_a_series_showing_what_the_feed_sent(
         assert list(values) == [m["cpu"] for m in metrics if m["source"] == host]
     t, v = chart.curves[(1, HOSTS[0])].getOriginalDataset()
     assert f"cpu {HOSTS[0]}: {v[-1]:,.4g}" in chart.readout_text(float(t[-1]))  # the crosshair
-    saved = loads(layouts.dumps(window.current_layout()))
+    saved = loads(layouts.dumps(window.current_layout(), KINDS), kinds=KINDS)
     assert [(c.title, c.field, c.show) for c in saved.cards] == [("memory", "memory", "mean")]
     assert saved.charts[0].series[1].field == "cpu"
     run_on_loop(dash.aclose())
@@ -147,7 +148,8 @@ def test_the_layout_s_rules_fire_into_the_panel_and_the_log(
         "[[rules]]\nname = 'Busy'\nwhen = 'type:metrics.update'\n"
         "condition = 'count(type:metrics.update) > 5 per 1m'\nseverity = 'critical'\n"
         "group_by = ''\nmessage = '{count} reports in a minute'\n"
-        "[alerts]\ntypes = []\nmin_severity = 'none'\n"  # no feed alerts: only the rule
+        "[alerts]\ntypes = []\nmin_severity = 'none'\n",  # no feed alerts: only the rule
+        kinds=KINDS,
     )
     dash = start(qtbot, feed, settings, layout)
     send_all(qtbot, feed, dash)
@@ -258,14 +260,17 @@ def test_the_last_layout_is_kept_safe(tmp_path: Path, monkeypatch: pytest.Monkey
     assert kept.save_last(Layout(title="day")) == path
     assert path.stat().st_mode & 0o777 == 0o600  # it names feeds: the user's alone
     kept.save_last(Layout(title="night"))
-    assert layouts.load(path).title == "night"
+    assert layouts.load(path, kinds=KINDS).title == "night"
     previous = path.with_name("last-layout.previous.toml")
-    assert layouts.load(previous).title == "day" and previous.stat().st_mode & 0o777 == 0o600
+    assert (
+        layouts.load(previous, kinds=KINDS).title == "day"
+        and previous.stat().st_mode & 0o777 == 0o600
+    )
     blocker = path.with_name(path.name + ".part")
     blocker.mkdir()  # the new one cannot be written: the last one stays where it was
     assert kept.save_last(Layout(title="dawn")) is None
     blocker.rmdir()
-    assert layouts.load(path).title == "night"
+    assert layouts.load(path, kinds=KINDS).title == "night"
     path.write_text("[[cards]]\nshow = 'avg'\n")  # mended by hand, badly
     layout, problem = kept.load_last()
     assert layout is None and "kept as" in problem and "show = 'avg' needs a field" in problem

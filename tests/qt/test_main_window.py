@@ -10,12 +10,12 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from dashboard.core.alerts import AlertConventions
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.decode import Decoder
 from dashboard.core.event import Event, Severity
 from dashboard.core.layout import builtin
 from dashboard.feed.demo import HOSTS, FeedEvent
 from dashboard.feed.server import FeedServer, FeedThread
-from dashboard.sources import ConnectionSpec
 from dashboard.ui.app import Dashboard
 from dashboard.ui.log_model import SOURCE, SUMMARY, TYPE
 from dashboard.ui.main_window import LOG_REFRESH_S

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.event import Event
 from dashboard.core.layout import builtin
 from dashboard.core.recorder import Recorder
 from dashboard.core.records import open_events_file, read_events
 from dashboard.core.store import EventStore
 from dashboard.feed.server import FeedServer, FeedThread
-from dashboard.sources import ConnectionSpec, ConnectionState
+from dashboard.sources import ConnectionState
 from dashboard.ui.app import Dashboard, Workspace
 from dashboard.ui.bus import EventBus
 from dashboard.ui.recording import RecordingController

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.layout import builtin
 from dashboard.core.recorder import Recorder
 from dashboard.feed.server import FeedServer, FeedThread
-from dashboard.sources import ConnectionSpec
 from dashboard.sources.recording import open_recording
 from dashboard.ui import indexing
 from dashboard.ui.app import Dashboard, Workspace

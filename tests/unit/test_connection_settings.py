@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.core.connection import ConnectionSpec
 from dashboard.sources.base import (
-    ConnectionSpec,
     basic_credentials,
     display_url,
     expand_env,
@@ -13,6 +13,7 @@ from dashboard.sources.base import (
     parse_header_lines,
     read_basic_credentials,
 )
+from dashboard.sources.registry import KINDS
 
 
 def test_header_parsing_and_its_errors() -> None:
@@ -52,7 +53,8 @@ def test_passwords_in_urls_are_masked_for_display() -> None:
 
 
 def test_a_redis_connection_is_named_after_what_it_reads() -> None:
-    spec = ConnectionSpec("redis://:${PW}@cache:6379/0?stream=orders&stream=payments&backfill=5")
+    spec = KINDS.spec("redis://:${PW}@cache:6379/0?stream=orders&stream=payments&backfill=5")
     assert spec.name == "cache:6379 orders,payments"
-    assert ConnectionSpec("rediss://cache/0?channel=alerts.*").name == "cache alerts.*"
-    assert ConnectionSpec("https://feed.example/events?stream=x").name == "feed.example"
+    assert KINDS.spec("rediss://cache/0?channel=alerts.*").name == "cache alerts.*"
+    assert KINDS.spec("https://feed.example/events?stream=x").name == "feed.example"
+    assert ConnectionSpec("redis://cache/0?stream=x").name == "cache"  # no kinds: its host

@@ -9,12 +9,13 @@ import pytest
 from dashboard.core import layout as layouts
 from dashboard.core.alerts import AlertConventions
 from dashboard.core.cards import CardSpec
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.decode import EnvelopeKeys
 from dashboard.core.display import Thresholds, ValueMapping
 from dashboard.core.layout import Layout, LayoutError, LogSettings, builtin, loads
 from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.resources import resource
-from dashboard.sources.base import ConnectionSpec
+from dashboard.sources.registry import KINDS
 
 
 def full_layout() -> Layout:
@@ -98,14 +99,14 @@ def full_layout() -> Layout:
 def test_save_then_load_gives_the_same_layout(tmp_path: Path) -> None:
     layout = full_layout()
     path = tmp_path / "night.toml"
-    layouts.save(layout, path)
-    again = layouts.load(path)
+    layouts.save(layout, path, kinds=KINDS)
+    again = layouts.load(path, kinds=KINDS)
     assert again == layout
-    assert layouts.dumps(again) == path.read_text(encoding="utf-8")
+    assert layouts.dumps(again, kinds=KINDS) == path.read_text(encoding="utf-8")
 
 
 def test_an_empty_file_is_an_empty_layout() -> None:
-    assert loads("") == Layout()
+    assert loads("", kinds=KINDS) == Layout()
 
 
 def test_the_shipped_layouts_load() -> None:
@@ -114,7 +115,7 @@ def test_the_shipped_layouts_load() -> None:
     assert [c.title for c in demo.charts] == ["CPU % by host", "Events per second by type"]
     assert [r["name"] for r in demo.rules] == ["High CPU", "Payment failures"]
     for path in sorted(resource("layouts").glob("*.toml")):
-        layouts.load(path)  # every example in resources/layouts is valid
+        layouts.load(path, kinds=KINDS)  # every example in resources/layouts is valid
 
 
 @pytest.mark.parametrize(
@@ -168,45 +169,45 @@ def test_the_shipped_layouts_load() -> None:
 )
 def test_mistakes_say_where_and_what(text: str, message: str) -> None:
     with pytest.raises(LayoutError, match=message):
-        loads(text)
+        loads(text, kinds=KINDS)
 
 
 def test_a_missing_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(LayoutError, match=r"nope\.toml: cannot read it"):
-        layouts.load(tmp_path / "nope.toml")
+        layouts.load(tmp_path / "nope.toml", kinds=KINDS)
 
 
 def test_a_failed_save_leaves_the_old_file(tmp_path: Path) -> None:
     path = tmp_path / "a.toml"
-    layouts.save(Layout(title="old"), path)
+    layouts.save(Layout(title="old"), path, kinds=KINDS)
     (tmp_path / "a.toml.part").mkdir()  # the temporary file cannot be written
     with pytest.raises(OSError):
-        layouts.save(Layout(title="new"), path)
-    assert layouts.load(path).title == "old"
+        layouts.save(Layout(title="new"), path, kinds=KINDS)
+    assert layouts.load(path, kinds=KINDS).title == "old"
 
 
 def test_a_save_that_fails_mid_write_leaves_no_partial_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "a.toml"
-    layouts.save(Layout(title="old"), path)
+    layouts.save(Layout(title="old"), path, kinds=KINDS)
 
     def disk_full(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(layouts.os, "chmod", disk_full)
     with pytest.raises(OSError, match="No space left"):
-        layouts.save(Layout(title="new"), path, private=True)
+        layouts.save(Layout(title="new"), path, private=True, kinds=KINDS)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.toml"]
-    assert layouts.load(path).title == "old"
+    assert layouts.load(path, kinds=KINDS).title == "old"
 
 
 def test_a_private_save_is_the_owner_s_alone(tmp_path: Path) -> None:
     path = tmp_path / "a.toml"
     path.write_text("title = 'was shared'\n")
     path.chmod(0o644)
-    layouts.save(Layout(title="mine"), path, private=True)
-    assert path.stat().st_mode & 0o777 == 0o600 and layouts.load(path).title == "mine"
+    layouts.save(Layout(title="mine"), path, private=True, kinds=KINDS)
+    assert path.stat().st_mode & 0o777 == 0o600 and layouts.load(path, kinds=KINDS).title == "mine"
 
 
 def test_credentials_written_out_stay_out_of_the_file() -> None:
@@ -221,10 +222,13 @@ def test_credentials_written_out_stay_out_of_the_file() -> None:
             ConnectionSpec("redis://ops:${REDIS_PASSWORD}@redis.example.com/0?stream=e", "r2"),
         ]
     )
-    text = layouts.dumps(layout)
+    text = layouts.dumps(layout, kinds=KINDS)
     assert "s3cr3t" not in text and "hunter2" not in text
-    again = loads(text)
+    again = loads(text, kinds=KINDS)
     assert again.connections[0].headers == {"X-Api-Key": "${KEY}", "X-Team": "ops"}
     assert again.connections[1].url == "redis://ops@redis.example.com:6379/0?stream=e"
     assert again.connections[2].url == layout.connections[2].url
-    assert layouts.left_out(layout) == ["pay: header Authorization", "r: the password in the URL"]
+    assert layouts.left_out(layout, kinds=KINDS) == [
+        "pay: header Authorization",
+        "r: the password in the URL",
+    ]

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from dashboard.core import layout as layouts
 from dashboard.core.layout import LayoutError, loads
 from dashboard.core.tomlguard import check_text
+from dashboard.sources.registry import KINDS
 
 DEEP_QUERY = "(" * 400 + "cpu>1" + ")" * 400
 QUERY_TOO_DEEP = (
@@ -35,7 +36,7 @@ def test_the_limits_are_the_documented_ones() -> None:
 
 def _error(text: str) -> str:
     with pytest.raises(LayoutError) as caught:
-        loads(text, "f.toml")
+        loads(text, "f.toml", kinds=KINDS)
     return str(caught.value)
 
 
@@ -117,7 +118,7 @@ def test_values_with_dots_and_brackets_in_strings_are_not_nesting() -> None:
         "thresholds = { warning = 1.5, critical = 2.5 }  # [[[[[[[[[[[[[[[[[[[[[[[[[\n"
         "[[cards.mappings]]\ntext = 'x'\nrange = [\n  1.5,\n  2.5,\n]\n"
     )
-    [card] = loads(text).cards
+    [card] = loads(text, kinds=KINDS).cards
     assert card.title.startswith("[[[") and card.mappings[0].range == (1.5, 2.5)
 
 
@@ -133,7 +134,7 @@ def test_values_with_dots_and_brackets_in_strings_are_not_nesting() -> None:
 def test_more_tables_than_a_layout_holds_are_refused_at_the_first_too_many(
     key: str, table: str, lines: int, most: int
 ) -> None:
-    assert len(getattr(loads(table * most, "f.toml"), key)) == most  # the most: fine
+    assert len(getattr(loads(table * most, "f.toml", kinds=KINDS), key)) == most  # the most: fine
     assert _error(table * (most + 1)) == (
         f"f.toml: line {most * lines + 1}: {key}: {most + 1:,} of them, and a layout holds "
         f"at most {most}"
@@ -173,7 +174,7 @@ def test_a_file_larger_than_a_layout_may_be_is_refused_unread(tmp_path: Path) ->
     path = tmp_path / "huge.toml"
     path.write_bytes(b"# " + b"x" * (1 << 20) + b"\n")
     with pytest.raises(LayoutError) as caught:
-        layouts.load(path)
+        layouts.load(path, kinds=KINDS)
     assert str(caught.value) == f"{path}: larger than 1 MiB, the most a layout file may be"
     assert _error("# " + "ö" * (1 << 19)) == (
         "f.toml: larger than 1 MiB, the most a layout file may be"
@@ -195,7 +196,7 @@ def test_bytes_that_are_not_utf8_are_named_at_their_line_and_column(
     path = tmp_path / "bad.toml"
     path.write_bytes(data)
     with pytest.raises(LayoutError) as caught:
-        layouts.load(path)
+        layouts.load(path, kinds=KINDS)
     assert str(caught.value) == f"{path}: line {line}, column {column}: not UTF-8 text ({reason})"
 
 
@@ -256,6 +257,6 @@ def test_any_deep_toml_ish_text_loads_or_gives_a_layout_error(
     prefix: str, repeated: str, times: int, rest: list[str]
 ) -> None:
     try:
-        loads(prefix + repeated * times + "".join(rest), "x.toml")
+        loads(prefix + repeated * times + "".join(rest), "x.toml", kinds=KINDS)
     except LayoutError as error:
         assert str(error).startswith("x.toml: ")

@@ -14,13 +14,14 @@ from dashboard.core.event import Event, Rejected
 from dashboard.core.layout import (
     CARD_KEYS,
     CHART_KEYS,
-    CONNECTION_KEYS,
     SERIES_KEYS,
     Layout,
     LayoutError,
+    connection_keys,
     dumps,
     loads,
 )
+from dashboard.sources.registry import KINDS
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
@@ -81,7 +82,7 @@ DOCUMENT = st.fixed_dictionaries(
     optional={
         "version": VALUE,
         "title": VALUE,
-        "connections": st.lists(table(CONNECTION_KEYS), max_size=2),
+        "connections": st.lists(table(connection_keys(KINDS)), max_size=2),
         "cards": st.lists(table(CARD_KEYS), max_size=3),
         "charts": st.lists(
             table(CHART_KEYS).map(lambda t: t)
@@ -119,18 +120,20 @@ def test_the_layout_loader_answers_any_document_with_a_layout_or_a_layout_error(
     if text is None:
         return
     try:
-        layout = loads(text, "shift.toml")
+        layout = loads(text, "shift.toml", kinds=KINDS)
     except LayoutError as error:
         assert str(error).startswith("shift.toml: ")
         return
     assert isinstance(layout, Layout)
-    assert loads(dumps(layout)) == layout  # what loads, saves and loads the same
+    assert (
+        loads(dumps(layout, KINDS), kinds=KINDS) == layout
+    )  # what loads, saves and loads the same
 
 
 @given(text=st.text(max_size=200))
 @settings(max_examples=300)
 def test_the_layout_loader_answers_any_text_with_a_layout_or_a_layout_error(text: str) -> None:
     try:
-        loads(text, "x.toml")
+        loads(text, "x.toml", kinds=KINDS)
     except LayoutError as error:
         assert str(error).startswith("x.toml: ")
