@@ -6,12 +6,14 @@ from PySide6.QtCore import QObject, Signal
 
 from dashboard.core.store import EventStore
 from dashboard.sources import ConnectionSpec, ConnectionState
+from dashboard.sources.pool import DEFAULT_READERS, ReaderPool
 from dashboard.sources.process import ProcessSource
 from dashboard.ui.tasks import SourceTasks
 
 
 class ConnectionManager(QObject):
-    """Owns the sources and their asyncio tasks (on the qasync loop).
+    """Owns the sources, their asyncio tasks (on the qasync loop) and the pool of
+    *readers* reader processes they are read in.
 
     Signals:
         changed(): a connection was added, removed, edited, connected or disconnected.
@@ -19,9 +21,12 @@ class ConnectionManager(QObject):
 
     changed = Signal()
 
-    def __init__(self, store: EventStore, parent: QObject | None = None) -> None:
+    def __init__(
+        self, store: EventStore, parent: QObject | None = None, readers: int = DEFAULT_READERS
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        self.pool = ReaderPool(readers)
         self.sources: list[ProcessSource] = []
         self._tasks = SourceTasks(ended=self.changed.emit)
 
@@ -52,7 +57,7 @@ class ConnectionManager(QObject):
     # -- changes -------------------------------------------------------------------------
     def add(self, spec: ConnectionSpec, *, start: bool = True) -> ProcessSource:
         spec.name = self.unique_name(spec.name)
-        source = ProcessSource(spec, self.store)
+        source = ProcessSource(spec, self.store, self.pool)
         self.sources.append(source)
         if start:
             self._start(source)
@@ -77,7 +82,6 @@ class ConnectionManager(QObject):
     def remove(self, source: ProcessSource) -> None:
         """Stop it and forget it (the events it delivered stay in the store)."""
         self._tasks.stop(source)
-        source.discard()
         self.sources.remove(source)
         self.changed.emit()
 
@@ -85,9 +89,8 @@ class ConnectionManager(QObject):
         """Edit: the old source stops, a new one with the new settings takes its place."""
         was_running = self.is_running(source)
         self._tasks.stop(source)
-        source.discard()
         spec.name = self.unique_name(spec.name, ignore=source)
-        new = ProcessSource(spec, self.store)
+        new = ProcessSource(spec, self.store, self.pool)
         self.sources[self.sources.index(source)] = new
         if was_running:
             self._start(new)
@@ -99,10 +102,13 @@ class ConnectionManager(QObject):
             if not self.is_running(source):
                 self._start(source)
 
+    def prepare(self) -> None:
+        """Start the reader processes now, to load while the window is built."""
+        self.pool.prepare()
+
     async def aclose(self) -> None:
         await self._tasks.aclose()
-        for source in self.sources:
-            source.discard()  # prepared, never run
+        await self.pool.aclose()
 
     def _start(self, source: ProcessSource) -> None:
         source.status.state = ConnectionState.CONNECTING

@@ -1,0 +1,223 @@
+"""A reader process: many connections read and decoded on one asyncio loop.
+
+The window's :class:`~dashboard.sources.pool.ReaderPool` starts a few of these (one by
+default) and talks to each over one socket. Down it come commands, each a pickled
+``(op, conn_id, payload)``: OPEN with ``(spec, status, checkpoint)`` runs that connection's
+source (the very one :func:`open_source` makes), CLOSE cancels it. Up go frames, each a
+marshalled ``(conn_id, kind, status, checkpoint, payload)``: a batch as columns, a changed
+status, or the connection's end. Both are prefixed by their length (:data:`HEADER`).
+
+The batches are marshalled, not pickled: both ends are the same interpreter, the columns
+are plain lists of strings, numbers and bytes, and unmarshalling them takes half the time.
+
+One connection's failure is its own: its task ends with its status said (an unexpected
+error of ours is an "internal error" there), and the others go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import marshal
+import pickle
+import queue
+import signal
+import socket
+import struct
+import threading
+from typing import Any
+
+from dashboard import settle_gc_for_streaming
+from dashboard.core.connection import ConnectionSpec
+from dashboard.core.event import DecodedBatch
+from dashboard.core.safelog import configure_logging
+from dashboard.sources.base import (
+    ConnectionState,
+    ConnectionStatus,
+    ReconnectingSource,
+    status_text,
+)
+
+log = logging.getLogger("dashboard.sources.reader")
+
+HEADER = struct.Struct("<I")  # the length of the frame that follows
+STATUS_FIELDS = tuple(name for name in ConnectionStatus.__slots__ if name not in ("name", "url"))
+QUEUED_FRAMES = 64  # batches (a network read each) the reader may be ahead of the app
+STATUS_INTERVAL = 0.1  # seconds between looks for changed statuses while no events come
+# What a frame up holds, besides the status and the checkpoint.
+EVENTS, STATUS, END = 0, 1, 2
+# What a command down asks.
+OPEN, CLOSE = 0, 1
+
+
+class ParentGone(Exception):
+    """The app closed its end: nobody is left to take the events."""
+
+
+def serve(channel: socket.socket, log_level: int) -> None:
+    """The reader's main: load the sources, then run the connections the app opens until
+    it closes its end of *channel*."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the app's to handle
+    configure_logging(log_level)  # the app's filter: secrets masked, controls escaped
+    import dashboard.sources  # noqa: F401  (what a prepared reader loads before it is needed)
+
+    settle_gc_for_streaming()
+    with contextlib.suppress(ParentGone):
+        asyncio.run(_Reader(channel).run())
+
+
+def receive(channel: socket.socket) -> bytes | None:
+    """One whole frame from *channel*, blocking; None if it closes first."""
+    try:
+        header = channel.recv(HEADER.size, socket.MSG_WAITALL)
+        if len(header) < HEADER.size:
+            return None
+        (size,) = HEADER.unpack(header)
+        body = channel.recv(size, socket.MSG_WAITALL)
+    except OSError:
+        return None
+    return body if len(body) == size else None
+
+
+class _Reader:
+    """The connections of one reader process, and the thread that writes their frames."""
+
+    def __init__(self, channel: socket.socket) -> None:
+        self.channel = channel
+        self.connections: dict[int, _Connection] = {}
+        self._frames: queue.Queue[bytes | None] = queue.Queue(QUEUED_FRAMES)
+        self._writer = threading.Thread(target=self._write, name="frames to the app", daemon=True)
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        commands: asyncio.Queue[bytes | None] = asyncio.Queue()
+
+        def take() -> None:  # a thread: the socket stays blocking for the writer's sendall
+            while True:
+                command = receive(self.channel)
+                loop.call_soon_threadsafe(commands.put_nowait, command)
+                if command is None:
+                    return
+
+        self._writer.start()
+        threading.Thread(target=take, name="commands from the app", daemon=True).start()
+        ticker = asyncio.ensure_future(self._send_status_changes())
+        try:
+            while (command := await commands.get()) is not None:
+                op, conn_id, payload = pickle.loads(command)
+                if op == OPEN:
+                    self.open(conn_id, *payload)
+                elif (connection := self.connections.get(conn_id)) is not None:
+                    connection.task.cancel()
+        finally:  # the app is gone (or closed us): nobody takes the events
+            ticker.cancel()
+            tasks = [c.task for c in self.connections.values()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def open(
+        self, conn_id: int, spec: ConnectionSpec, status: ConnectionStatus, checkpoint: Any
+    ) -> None:
+        from dashboard.sources import open_source  # the package imports the pool
+
+        connection = _Connection(conn_id, self)
+        try:
+            source = open_source(spec, connection)
+            source.status = status
+            source.resume(checkpoint)
+        except Exception as error:  # said in the app as this connection's own end
+            log.exception("%s could not be opened", spec.name)
+            status.state = ConnectionState.STOPPED
+            status.detail = status.last_error = status_text(f"internal error: {error!r}")
+            connection.send(END, None, status, checkpoint)
+            return
+        connection.source = source
+        connection.task = asyncio.ensure_future(connection.run())
+        self.connections[conn_id] = connection
+
+    async def _send_status_changes(self) -> None:
+        """Status changes between batches (reconnecting, stopped...) reach the app too."""
+        while True:
+            await asyncio.sleep(STATUS_INTERVAL)
+            for connection in list(self.connections.values()):
+                if connection.state() != connection.sent_state:
+                    connection.send_current(STATUS, None)
+
+    def put(self, frame: bytes) -> None:
+        """Queue a frame for the app; while QUEUED_FRAMES wait, the loop (and every feed,
+        through TCP) waits."""
+        while True:
+            try:
+                self._frames.put(frame, timeout=0.5)
+                return
+            except queue.Full:
+                if not self._writer.is_alive():
+                    raise ParentGone from None
+
+    def _write(self) -> None:
+        frames = self._frames
+        sendall = self.channel.sendall
+        with contextlib.suppress(OSError):  # the app is gone: put() notices
+            while (frame := frames.get()) is not None:
+                sendall(frame)
+
+
+class _Connection:
+    """One connection in the reader: its source's sink, and the task that runs it."""
+
+    def __init__(self, conn_id: int, reader: _Reader) -> None:
+        self.conn_id = conn_id
+        self.reader = reader
+        self.source: ReconnectingSource | None = None
+        self.task: asyncio.Future[None]
+        self.sent_state: tuple[Any, ...] = ()
+
+    async def run(self) -> None:
+        source = self.source
+        assert source is not None
+        try:
+            await source.run()
+        except (asyncio.CancelledError, ParentGone):
+            return  # closed by the app: it says so itself
+        except Exception as error:  # a fault of ours: said in the app, like a source's
+            log.exception("%s stopped on an unexpected error", source.name)
+            status = source.status
+            status.state = ConnectionState.STOPPED
+            status.detail = status.last_error = status_text(f"internal error: {error!r}")
+        finally:
+            self.reader.connections.pop(self.conn_id, None)
+        with contextlib.suppress(ParentGone):
+            self.send_current(END, None)
+
+    def extend_batch(self, batch: DecodedBatch) -> None:
+        columns = batch.columns()
+        # Names repeat: made one object each, each goes down the socket once per batch
+        # (marshal refers back to an object it has written), and the app makes one string
+        # of it, not many.
+        one = {}.setdefault
+        for name in (0, 3, 8):  # type, source, declared type
+            columns[name] = tuple(map(one, columns[name], columns[name]))
+        rows = [(r.reason, r.raw, r.received, r.size, r.id) for r in batch.rejected]
+        self.send_current(EVENTS, (columns, rows))
+
+    def state(self) -> tuple[Any, ...]:
+        return _state(self.source.status) if self.source else ()
+
+    def send_current(self, kind: int, payload: Any) -> None:
+        source = self.source
+        assert source is not None
+        self.send(kind, payload, source.status, source.checkpoint())
+
+    def send(self, kind: int, payload: Any, status: ConnectionStatus, checkpoint: Any) -> None:
+        state = self.sent_state = _state(status)
+        body = marshal.dumps((self.conn_id, kind, state, checkpoint, payload))
+        self.reader.put(HEADER.pack(len(body)) + body)
+
+
+def _state(status: ConnectionStatus) -> tuple[Any, ...]:
+    return tuple(
+        value.value if isinstance(value, ConnectionState) else value
+        for value in (getattr(status, f) for f in STATUS_FIELDS)
+    )
