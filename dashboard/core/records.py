@@ -201,27 +201,35 @@ def record_problem(value: dict[str, Any]) -> str | None:
 
     The one place these rules live: query, replay and its indexing all read records
     through it, so a line is good or bad the same way everywhere."""
-    etype = value["type"]
+    # This runs for every line of a recording: the usual case in one test, the reasons
+    # worked out only when it fails.
+    get = value.get
+    etype, time, received = value["type"], value["time"], value["received"]
+    severity, connection, source = get("severity"), get("connection"), get("source")
+    seq, event_id = get("seq"), get("id")
+    if (
+        type(etype) is str
+        and (type(time) is float or type(time) is int)
+        and EARLIEST <= time <= LATEST
+        and (type(received) is float or type(received) is int)
+        and EARLIEST <= received <= LATEST
+        and (type(severity) is str or severity is None)
+        and (type(connection) is str or connection is None)
+        and (type(source) is str or source is None)
+        and ((type(seq) is int and seq >= 0) or seq is None)
+        and (type(event_id) is str or event_id is None)
+    ):
+        return None
     if type(etype) is not str:
         return f"type is {_what(etype)}, not text"
-    time, received = value["time"], value["received"]
-    # The usual case first: two floats in range, then the optional members.
-    if not (type(time) is float and EARLIEST <= time <= LATEST):
-        problem = _epoch_problem("time", time)
-        if problem:
-            return problem
-    if not (type(received) is float and EARLIEST <= received <= LATEST):
-        problem = _epoch_problem("received", received)
-        if problem:
-            return problem
-    get = value.get
-    severity = get("severity")
-    if not (severity is None or type(severity) is str or type(severity) in (int, float)):
+    if not (type(severity) in (str, int, float) or severity is None):
         return f"severity is {_what(severity)}, not a name or a number"
     return (
-        _text_problem(value, ("connection", "source"))
-        or _count_problem("seq", get("seq"))
-        or _id_problem(get("id"))
+        _epoch_problem("time", time)
+        or _epoch_problem("received", received)
+        or _text_problem(value, ("connection", "source"))
+        or _count_problem("seq", seq)
+        or _id_problem(event_id)
     )
 
 

@@ -246,7 +246,8 @@ def _index_lines(
     loads = orjson.loads
     json_error = orjson.JSONDecodeError
     keep, time_of, kind_of = lines.append, times.append, kinds.append
-    alert = _AlertMarks()
+    alerts_known = _AlertMarks()  # whether a (type, severity) makes an alert
+    alert_known, is_alert = alerts_known.get, alerts_known.decide
     nan = math.nan
     every = PROGRESS_EVERY - 1
     _report(progress, 0.0)
@@ -266,7 +267,9 @@ def _index_lines(
                     received = value["received"]
                     time_of(received)
                     kind_of(Kind.EVENT)
-                    if alert(value["type"], value.get("severity")):
+                    key = (value["type"], value.get("severity"))
+                    known = alert_known(key)
+                    if known or (known is None and is_alert(key)):
                         alert_times.append(received)
                     continue
                 reason = f"not a valid record: {problem}"
@@ -285,7 +288,9 @@ def _index_lines(
                 if type(row) is tuple:
                     time_of(row[1])
                     kind_of(Kind.PLAIN)
-                    if alert(row[0], row[4]):
+                    key = (row[0], row[4])
+                    known = alert_known(key)
+                    if known or (known is None and is_alert(key)):
                         alert_times.append(row[1])
                     continue
                 reason = row.reason  # type: ignore[union-attr]
@@ -306,22 +311,18 @@ def _index_lines(
     return Recording(name, lines, arrivals, kind_array, alerts, bad, decoder)
 
 
-class _AlertMarks:
+class _AlertMarks(dict[tuple[str, Any], bool]):
     """Whether a type and severity (a name or number, as a record holds it) make an alert
-    by the feed's conventions; decided once per pair, as most lines repeat a few."""
+    by the feed's conventions: looked up (``get``), decided once per pair (``decide``), as
+    most lines repeat a few."""
 
-    def __init__(self) -> None:
-        self._known: dict[tuple[str, Any], bool] = {}
-
-    def __call__(self, etype: str, severity: Any) -> bool:
-        key = (etype, severity)
-        known = self._known.get(key)
-        if known is None:
-            if len(self._known) > 10_000:  # a feed inventing types: start over
-                self._known.clear()
-            level = record_severity({"severity": severity})
-            probe = Event(etype, 0.0, 0.0, "", level, None, b"", "")
-            known = self._known[key] = FEED_ALERTS.is_alert(probe)
+    def decide(self, key: tuple[str, Any]) -> bool:
+        if len(self) > 10_000:  # a feed inventing types: start over
+            self.clear()
+        etype, severity = key
+        level = record_severity({"severity": severity})
+        probe = Event(etype, 0.0, 0.0, "", level, None, b"", "")
+        known = self[key] = FEED_ALERTS.is_alert(probe)
         return known
 
 
