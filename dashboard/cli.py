@@ -107,9 +107,8 @@ def _readable_file(text: str) -> str:
     return text
 
 
-def add_connection_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> None:
-    """--header, --insecure, --ca and --heartbeat, and each transport's own options, as
-    *kinds* declare them: for the window and for ``record``."""
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """--header, --insecure, --ca and --heartbeat: for the window and for ``record``."""
     parser.add_argument(
         "--header",
         action="append",
@@ -137,6 +136,13 @@ def add_connection_options(parser: argparse.ArgumentParser, kinds: SourceKinds) 
         metavar="SECONDS",
         help="a connection with no bytes for this long is taken as dead (default 45)",
     )
+
+
+def add_source_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> None:
+    """Each transport's own options, as *kinds* declare them, in a group per transport:
+    ``--NAME``, or ``--KIND-NAME`` where the command has a ``--NAME`` of its own. Added
+    last, so that the command's own options are known."""
+    taken = set(parser._option_string_actions)
     groups: dict[str, argparse._ArgumentGroup] = {}
     for name in kinds.option_names():
         declared = kinds.declaring(name)
@@ -146,8 +152,11 @@ def add_connection_options(parser: argparse.ArgumentParser, kinds: SourceKinds) 
         if group is None:
             group = groups[titles] = parser.add_argument_group(f"{titles} options")
         default = "" if option.default is None else f" (default {option.default})"
+        flag = f"--{name.replace('_', '-')}"
+        if flag in taken:
+            flag = f"--{declared[0][0].name}-{name.replace('_', '-')}"
         group.add_argument(
-            f"--{name.replace('_', '-')}",
+            flag,
             dest=OPTION_DEST + name,
             type=_option_type(option),
             default=None,
@@ -197,7 +206,7 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         metavar="URL",
         help=f"feeds to connect to: {urls_help(kinds)}",
     )
-    add_connection_options(parser, kinds)
+    add_connection_options(parser)
     parser.add_argument(
         "--demo", action="store_true", help="start the built-in demo feed and connect to it"
     )
@@ -257,6 +266,7 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="log more to stderr (-vv for debug)"
     )
     parser.add_argument("--version", action="version", version=f"dashboard {__version__}")
+    add_source_options(parser, kinds)
     return parser
 
 
@@ -356,8 +366,9 @@ def record_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--force", action="store_true", help="overwrite the output file if it exists"
     )
-    add_connection_options(parser, kinds)
+    add_connection_options(parser)
     parser.add_argument("-v", "--verbose", action="count", default=0)
+    add_source_options(parser, kinds)
     return parser
 
 

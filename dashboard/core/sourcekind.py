@@ -168,6 +168,21 @@ class SourceKinds:
             kind.check_url(url)
         return kind
 
+    def markdown_table(self) -> str:
+        """The README's table of transports (a test keeps the README in step with it)."""
+        lines = [
+            "| transport | URL | its own options | what it does |",
+            "| --- | --- | --- | --- |",
+        ]
+        for kind in self._kinds:
+            options = ", ".join(
+                f"`{o.name}` ({o.description})" if o.description else f"`{o.name}`"
+                for o in kind.options
+            )
+            url = kind.url_example.replace("|", "\\|")
+            lines.append(f"| {kind.title} | `{url}` | {options or '—'} | {kind.description} |")
+        return "\n".join(lines) + "\n"
+
     def option_names(self) -> tuple[str, ...]:
         """Every option name, in the order the kinds declare them, each once."""
         return tuple(dict.fromkeys(o.name for k in self._kinds for o in k.options))

@@ -1,0 +1,125 @@
+"""Sources as plugins (#27): a transport is one module that declares its KIND, and the
+layout files, the command line and ``--help`` follow from that declaration alone."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboard.cli import gui_parser, record_parser
+from dashboard.core import layout as layouts
+from dashboard.core.layout import LayoutError, connection_keys, loads
+from dashboard.core.sourcekind import Option, SourceKind, SourceKinds
+from dashboard.sources.registry import KINDS
+from tests.toy_plugin import toy_kinds
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SourceKinds:
+    return toy_kinds(tmp_path, monkeypatch)
+
+
+def test_the_registry_lists_each_transport_once() -> None:
+    assert [k.name for k in KINDS] == ["sse", "websocket", "redis"]
+    assert KINDS.schemes == ("http", "https", "ws", "wss", "redis", "rediss")
+    assert KINDS.option_names() == ("subprotocol",)
+    with pytest.raises(ValueError, match="two source kinds read ws://"):
+        KINDS.adding(SourceKind("other", "Other", ("ws",), object, "ws://x"))
+
+
+def test_a_plugin_s_options_load_and_save_through_a_layout(kinds: SourceKinds) -> None:
+    text = (
+        "version = 1\n\n[[connections]]\nurl = 'toy://lab/beeps'\ncount = 5\n"
+        "event_type = 'toy.beep'\nshout = true\ntoken = 's3cret'\n"
+    )
+    [spec] = loads(text, "toy.toml", kinds).connections
+    assert spec.name == "toy beeps"  # the kind's own naming
+    assert spec.options == {"count": 5, "event_type": "toy.beep", "shout": True, "token": "s3cret"}
+    saved = layouts.dumps(layouts.Layout(connections=[spec]), kinds)
+    assert "token" not in saved and "s3cret" not in saved  # a secret option is never written
+    assert layouts.left_out(layouts.Layout(connections=[spec]), kinds) == ["toy beeps: token"]
+    [again] = loads(saved, "toy.toml", kinds).connections
+    assert again.options == {"count": 5, "event_type": "toy.beep", "shout": True}
+    assert layouts.dumps(layouts.Layout(connections=[again]), kinds) == saved
+    defaults = loads("[[connections]]\nurl = 'toy://lab/x'\ncount = 10\n", "t", kinds)
+    assert defaults.connections[0].options == {}  # the default is not kept, nor written
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("count = 'five'", "line 2: connections[1]: count: expected a whole number, got 'five'"),
+        ("count = 0", "line 2: connections[1]: count: expected 1 or more, got 0"),
+        ("shout = 'yes'", "line 2: connections[1]: shout: expected true or false, got 'yes'"),
+        (
+            "subprotocol = 'v1'",
+            "line 2: connections[1]: subprotocol: an option of WebSocket connections, not Toy",
+        ),
+        (
+            "colour = 'red'",
+            "line 4: connections[1]: unknown key 'colour' (known: name, url, headers, insecure, "
+            "ca, heartbeat, subprotocol, count, event_type, shout, token, keys)",
+        ),
+    ],
+)
+def test_a_plugin_s_options_are_checked_with_file_line_and_key(
+    kinds: SourceKinds, table: str, message: str
+) -> None:
+    text = f"\n[[connections]]\nurl = 'toy://lab/x'\n{table}\n"
+    with pytest.raises(LayoutError, match=re.escape(f"toy.toml: {message}")):
+        loads(text, "toy.toml", kinds)
+    with pytest.raises(LayoutError, match="unknown key 'count'"):
+        loads(text.replace("toy://lab/x", "ws://lab/x").replace(table, "count = 3"), "t", KINDS)
+
+
+def test_the_keys_of_a_connection_table_are_as_they_were() -> None:
+    assert connection_keys(KINDS) == (
+        "name", "url", "headers", "insecure", "ca", "heartbeat", "subprotocol", "keys",
+    )  # fmt: skip
+
+
+def test_help_lists_each_transport_and_its_own_options(kinds: SourceKinds) -> None:
+    text = gui_parser(kinds).format_help()
+    assert "toy://host/anything for Toy" in text
+    assert "Toy options:" in text and "--shout YES/NO" in text
+    assert "--count COUNT" in text  # the window has no --count of its own
+    assert "--toy-count COUNT" in record_parser(kinds).format_help()  # record has one
+    assert "WebSocket options:" in text and "--subprotocol" in text
+    record = record_parser(kinds)
+    options = record.parse_args(
+        ["toy://lab/x", "-o", "x.jsonl", "--toy-count", "3", "--shout", "on", "--count", "2"]
+    )
+    assert (options.source_option_count, options.source_option_shout) == (3, True)
+    assert options.count == 2
+    assert "Toy options:" not in gui_parser().format_help()  # the registry's own: no toy
+
+
+def test_option_values_are_checked_as_declared() -> None:
+    number = Option("limit", int, 5, check=lambda v: None)
+    assert number.parse(3) == 3 and number.from_text(" 7 ") == 7
+    with pytest.raises(ValueError, match="limit: expected a whole number, got True"):
+        number.parse(True)
+    ratio = Option("ratio", float)
+    assert ratio.parse(2) == 2.0
+    mode = Option("mode", str, choices=("fast", "safe"))
+    assert mode.parse(" ") is None  # text left empty: not set
+    with pytest.raises(ValueError, match="mode: 'slow' is not one of 'fast', 'safe'"):
+        mode.parse("slow")
+
+
+def test_the_url_help_is_built_from_the_kinds() -> None:
+    assert KINDS.url_help() == (
+        "expected http(s)://host/path (Server-Sent Events), ws(s)://host/path (WebSocket) or "
+        "redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis)"
+    )
+
+
+def test_the_readme_table_of_transports_is_in_step_with_the_registry() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    if KINDS.markdown_table().splitlines()[0] not in readme:
+        pytest.skip("the README has no transport table yet (see SourceKinds.markdown_table)")
+    assert KINDS.markdown_table() in readme
