@@ -46,7 +46,9 @@ async def index_with_progress(parent: QWidget | None, path: Path) -> Recording |
     timer.start()
     loop = asyncio.get_running_loop()
     try:
-        return await loop.run_in_executor(None, open_recording, path, progress)
+        recording = await loop.run_in_executor(None, open_recording, path, progress)
+        dialog.setValue(dialog.maximum())  # its last look: all of it read
+        return recording
     except IndexCancelled:
         return None
     except (OSError, UnicodeError, ValueError) as error:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QProgressDialog
 
 from dashboard.core.connection import ConnectionSpec
 from dashboard.core.layout import builtin
@@ -313,4 +314,38 @@ def test_a_recording_with_records_of_the_wrong_types_replays_the_rest(
     window.replay_bar.refresh()
     assert window.replay_bar.where.text() == f"{clock_text(T0 + 2)} · 3 / 3 events · end"
     assert player.status.detail == f"finished: 3 events, {len(wrong)} unreadable lines"
+    run_on_loop(workspace.aclose())
+
+
+def test_opening_a_file_of_many_tiny_lines_shows_progress_to_the_end(
+    qt_loop: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    settings: QSettings,
+    run_on_loop: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The window's way in (File > Open, a drop): the file is indexed off the UI thread
+    while the progress dialog follows how much has been read, only ever forward, to the
+    end; the replay has every line."""
+    path = tmp_path / "tiny.jsonl"
+    path.write_bytes(b'{"type":"a"}\n' * 200_000)
+    shown: list[int] = []
+
+    class WatchedDialog(QProgressDialog):
+        def setValue(self, value: int) -> None:
+            shown.append(value)
+            super().setValue(value)
+
+    monkeypatch.setattr(indexing, "QProgressDialog", WatchedDialog)
+    monkeypatch.setattr(indexing, "SHOW_AFTER_MS", 0)
+    monkeypatch.setattr(indexing, "POLL_MS", 5)
+    workspace = Workspace([], settings=settings, layout=builtin("demo"))
+    qtbot.addWidget(workspace.live.window)
+    replay = run_on_loop(workspace.open(path, speed=None), timeout=60_000)
+    assert replay is not None and replay.player is not None
+    replay.player.pause()
+    recording = replay.player.recording
+    assert (len(recording), recording.events, recording.bad) == (200_000, 200_000, {})
+    assert shown and shown == sorted(shown) and shown[-1] == 1000
     run_on_loop(workspace.aclose())
