@@ -1,0 +1,72 @@
+"""The connection dialog builds a transport's rows from its declared options: a toy
+transport added through the registry alone gets its widgets, checks and masking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLineEdit
+
+from dashboard.core.sourcekind import SourceKinds
+from dashboard.ui.connection_dialog import ConnectionDialog
+from tests.toy_plugin import toy_kinds
+
+
+@pytest.fixture
+def kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SourceKinds:
+    return toy_kinds(tmp_path, monkeypatch)
+
+
+def shown(dialog: ConnectionDialog, name: str) -> bool:
+    return not dialog.option_fields.widgets[name].isHidden()
+
+
+def test_a_plugin_s_options_are_widgets_of_the_dialog(qtbot: Any, kinds: SourceKinds) -> None:
+    dialog = ConnectionDialog(kinds=kinds)
+    qtbot.addWidget(dialog)
+    widgets = dialog.option_fields.widgets
+    assert isinstance(widgets["shout"], QCheckBox) and isinstance(widgets["count"], QLineEdit)
+    token = widgets["token"]
+    assert isinstance(token, QLineEdit) and token.echoMode() == QLineEdit.EchoMode.Password
+    assert dialog.form.labelForField(widgets["event_type"]).text() == "Event type"
+
+    dialog.url.setText("toy://lab/beeps")  # the toy's rows show, WebSocket's do not
+    assert all(shown(dialog, n) for n in ("count", "event_type", "shout", "token"))
+    assert not shown(dialog, "subprotocol")
+    widgets["count"].setText("many")
+    assert dialog.error.text() == "Count: expected a whole number, got 'many'"
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    widgets["count"].setText("0")
+    assert dialog.error.text() == "Count: expected 1 or more, got 0"
+    widgets["count"].setText("3")
+    widgets["shout"].setChecked(True)
+    token.setText("s3cret")
+    assert dialog.error.text() == ""
+    spec = dialog.spec()
+    assert spec.name == "toy beeps"
+    assert spec.options == {"count": 3, "shout": True, "token": "s3cret"}
+
+    dialog.url.setText("wss://feeds.example.test/stream")  # and the other way round
+    assert shown(dialog, "subprotocol") and not shown(dialog, "count")
+    assert dialog.spec().options == {}
+
+    again = ConnectionDialog(spec, kinds=kinds)  # editing shows what the spec holds
+    qtbot.addWidget(again)
+    assert again.option_fields.widgets["count"].text() == "3"
+    assert again.option_fields.widgets["shout"].isChecked()
+    assert again.spec().options == spec.options
+
+
+def test_the_subprotocol_row_comes_from_the_websocket_declaration(qtbot: Any) -> None:
+    dialog = ConnectionDialog()
+    qtbot.addWidget(dialog)
+    assert list(dialog.option_fields.widgets) == ["subprotocol"]
+    dialog.url.setText("ws://feeds.example.test/stream")
+    dialog.option_fields.widgets["subprotocol"].setText("dashboard.v1")
+    assert dialog.spec().options == {"subprotocol": "dashboard.v1"}
+    dialog.option_fields.widgets["subprotocol"].setText("two words")
+    assert dialog.error.text().startswith("Subprotocol: 'two words' is not a subprotocol name")
+    dialog.url.setText("https://feeds.example.test/events")  # hidden, and not kept
+    assert dialog.error.text() == "" and dialog.spec().options == {}
