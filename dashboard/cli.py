@@ -47,6 +47,7 @@ def _number(
 _positive = _number(float, 0, None, "greater than 0", "a number")
 _count = _number(int, 1, None, "at least 1", "a whole number")
 _share = _number(float, 0, 1, "between 0 and 1", "a number")
+_readers = _number(int, 1, 64, "1 to 64", "a whole number")  # core.layout.MAX_READERS
 
 
 def _registry() -> SourceKinds:
@@ -261,6 +262,14 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="events kept in memory; the oldest are evicted (default 1000000)",
+    )
+    parser.add_argument(
+        "--readers",
+        type=_readers,
+        default=None,
+        metavar="N",
+        help="processes that read the feeds, each many connections (default: the layout's "
+        "readers, else 1)",
     )
     parser.add_argument(
         "-v", "--verbose", action="count", default=0, help="log more to stderr (-vv for debug)"
@@ -606,6 +615,7 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
         app_options.demo_rate = options.rate
     if options.capacity is not None:
         app_options.capacity = options.capacity
+    app_options.readers = options.readers
     if options.speed is not None:
         app_options.replay_speed = None if math.isinf(options.speed) else options.speed
     return run(app_options)

@@ -59,6 +59,7 @@ MAX_FILE_SIZE = 1 << 20  # bytes: 1 MiB, which tomllib reads in about 0.3 s
 MAX_NESTING = 16  # tables, arrays and dotted keys inside one another
 MAX_TABLES = {"connections": 32, "cards": 200, "charts": 50, "rules": 500}
 MAX_SERIES = 50  # per chart
+MAX_READERS = 64  # reader processes (each reads many connections)
 MAX_ENTRIES = 1_000  # in any other table or array (mappings, headers, log columns...)
 TOO_BIG = "larger than 1 MiB, the most a layout file may be"
 
@@ -76,6 +77,7 @@ class LogSettings:
 @dataclass
 class Layout:
     title: str = ""
+    readers: int | None = None  # reader processes for the connections; None: the default
     connections: list[ConnectionSpec] = field(default_factory=list)
     cards: list[CardSpec] = field(default_factory=list)
     charts: list[ChartSpec] = field(default_factory=list)
@@ -223,6 +225,7 @@ class _Reader:
             )
         return Layout(
             title=self.text(doc, "title", "title"),
+            readers=self.readers(doc),
             connections=self.tables(doc, "connections", self.connection),
             cards=self.tables(doc, "cards", self.card),
             charts=self.tables(doc, "charts", self.chart),
@@ -231,6 +234,18 @@ class _Reader:
             log=self.log(doc.get("log", {})),
             arrangement=self.arrangement(doc.get("window", {})),
         )
+
+    def readers(self, doc: Mapping[str, Any]) -> int | None:
+        value = doc.get("readers")
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail("readers", "expected a whole number", self.key_line("readers"))
+        if not 1 <= value <= MAX_READERS:
+            raise self.fail(
+                "readers", f"must be 1 to {MAX_READERS}, not {value}", self.key_line("readers")
+            )
+        return value
 
     def arrangement(self, table: Any) -> str:
         self.table_start = 0
@@ -427,6 +442,7 @@ class _Reader:
 TOP_KEYS = (
     "version",
     "title",
+    "readers",
     "connections",
     "cards",
     "charts",
@@ -521,6 +537,8 @@ def dumps(layout: Layout, kinds: SourceKinds | None = None) -> str:
     doc: dict[str, Any] = {"version": FORMAT_VERSION}
     if layout.title:
         doc["title"] = layout.title
+    if layout.readers is not None:
+        doc["readers"] = layout.readers
     if layout.connections:
         doc["connections"] = [_connection_table(c, kinds) for c in layout.connections]
     if layout.cards:

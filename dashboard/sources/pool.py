@@ -25,6 +25,7 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from dashboard.core.layout import MAX_READERS
 from dashboard.sources.reader import CLOSE, EVENTS, HEADER, OPEN, serve
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ log = logging.getLogger("dashboard.sources.pool")
 # threads in whatever state they are.
 _CONTEXT = multiprocessing.get_context("spawn")
 DEFAULT_READERS = 1
-MAX_READERS = 64
 READ_LIMIT = 1 << 24  # bytes the app takes off a socket ahead of handling them
 RECEIVE_SIZE = 1 << 18  # bytes asked of the socket at a time
 RESTART_PAUSE = 1.0  # seconds before starting again a reader that died this young

@@ -20,6 +20,7 @@ from dashboard.core.layout import Layout, builtin
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
 from dashboard.sources import ReconnectingSource, unique_names
+from dashboard.sources.pool import DEFAULT_READERS
 from dashboard.sources.recording import Recording
 from dashboard.sources.registry import KINDS
 from dashboard.sources.replay import ReplayPlayer
@@ -48,6 +49,7 @@ class AppOptions:
     screenshot: Path | None = None
     capacity: int = DEFAULT_CAPACITY
     tick_ms: int = DEFAULT_TICK_MS
+    readers: int | None = None  # reader processes; None: the layout's, else one
 
 
 class Dashboard:
@@ -65,9 +67,12 @@ class Dashboard:
         speed: float | None = 1.0,
         layout: Layout | None = None,
         layout_path: Path | None = None,
+        readers: int | None = None,
     ) -> None:
         self.store = EventStore(capacity)
-        self.connections = ConnectionManager(self.store)
+        if readers is None and layout is not None:
+            readers = layout.readers
+        self.connections = ConnectionManager(self.store, readers=readers or DEFAULT_READERS)
         for spec in connections:  # their feed processes load while the window is built
             self.connections.add(spec, start=False).prepare()
         self.bus = EventBus(self.store, tick_ms)
@@ -138,9 +143,17 @@ class Workspace:
         settings: QSettings | None = None,
         layout: Layout | None = None,
         layout_path: Path | None = None,
+        readers: int | None = None,
     ) -> None:
         self._options = {"capacity": capacity, "tick_ms": tick_ms, "settings": settings}
-        self.live = Dashboard(connections, layout=layout, layout_path=layout_path, **self._options)  # type: ignore[arg-type]
+        self._readers = readers
+        self.live = Dashboard(
+            connections,
+            layout=layout,
+            layout_path=layout_path,
+            readers=readers,
+            **self._options,  # type: ignore[arg-type]
+        )
         self.replays: list[Dashboard] = []
         self.finished = asyncio.Event()
         self._closing: set[asyncio.Future[None]] = set()
@@ -284,6 +297,7 @@ async def _run_dashboard(options: AppOptions) -> int:
         connections,
         capacity=options.capacity,
         tick_ms=options.tick_ms,
+        readers=options.readers,
         layout=layout,
         layout_path=options.layout_path,
     )

@@ -1,0 +1,71 @@
+"""The window's readers: a layout's ``readers = N``, and a killed reader in the Connections tab."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from dashboard.core.layout import loads
+from dashboard.feed.server import FeedServer, FeedThread
+from dashboard.sources import KINDS, ConnectionState
+from dashboard.ui.app import Dashboard
+
+KILLED = "the reader process ended unexpectedly (signal 9); resumed"
+
+
+@pytest.fixture
+def feed() -> Iterator[FeedThread]:
+    thread = FeedThread(FeedServer(rate=300, seed=11)).start()
+    yield thread
+    thread.close()
+
+
+def test_a_killed_reader_is_said_in_the_tab_and_the_other_reader_goes_on(
+    qt_loop: Any, qtbot: Any, settings: QSettings, run_on_loop: Any, feed: FeedThread
+) -> None:
+    url = feed.server.url
+    layout = loads(
+        "version = 1\nreaders = 2\n"
+        + "".join(f'[[connections]]\nname = "c{i}"\nurl = "{url}"\n' for i in range(4)),
+        kinds=KINDS,
+    )
+    dash = Dashboard(layout.connections, settings=settings, tick_ms=10, layout=layout)
+    qtbot.addWidget(dash.window)
+    dash.start()
+    try:
+        sources = dash.connections.sources
+        assert len(dash.connections.pool.readers) == 2
+        qtbot.waitUntil(
+            lambda: all(s.status.state is ConnectionState.LIVE for s in sources), timeout=30_000
+        )
+        pids = {s.name: s.pid for s in sources}
+        assert len(set(pids.values())) == 2
+        victim = pids["c0"]
+        hit = [s for s in sources if s.pid == victim]
+        spared = [s for s in sources if s.pid != victim]
+        assert len(hit) == len(spared) == 2
+        os.kill(victim, signal.SIGKILL)  # type: ignore[arg-type]
+        qtbot.waitUntil(
+            lambda: all(
+                s.pid not in (None, victim) and s.status.state is ConnectionState.LIVE for s in hit
+            ),
+            timeout=30_000,
+        )
+        dash.window.refresh_now()
+        model = dash.window.connections_panel.model
+        rows = {model.index(r, 0).data(): r for r in range(model.rowCount())}
+        for source in hit:
+            assert model.index(rows[source.name], 7).data() == KILLED
+            assert model.index(rows[source.name], 1).data() == "live"
+            assert source.status.reconnects == 1
+        for source in spared:
+            assert source.pid == pids[source.name]
+            assert model.index(rows[source.name], 7).data() == ""
+            assert source.status.reconnects == 0
+    finally:
+        run_on_loop(dash.aclose())
