@@ -112,6 +112,7 @@ class SourceKind:
     default_name: Callable[[str], str] | None = None
     takes_headers: bool = True  # HTTP-style headers and authentication
     headers_instead: str = ""  # what to do instead, when it does not
+    bundle_imports: tuple[str, ...] = ()  # modules it imports by name, late: the bundle's
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)

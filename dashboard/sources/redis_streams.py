@@ -442,6 +442,7 @@ KIND = SourceKind(
     check_url=parse_redis_url,
     default_name=redis_name,
     takes_headers=False,
+    bundle_imports=("redis.asyncio", "redis.asyncio.cluster"),  # imported when it connects
     headers_instead="Redis takes no headers: give the user and password in the URL, "
     "redis://user:${REDIS_PASSWORD}@host:6379/0?stream=…",
 )
