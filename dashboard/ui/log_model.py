@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections import OrderedDict
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -17,7 +18,7 @@ from PySide6.QtCore import (
 )
 
 from dashboard.core import logrows
-from dashboard.core.event import Event
+from dashboard.core.event import Event, Severity
 from dashboard.core.fields import MISSING, lookup
 from dashboard.core.logrows import LogRows
 from dashboard.core.query import Query
@@ -36,6 +37,20 @@ _ANSWERED = frozenset(
 )
 SCAN_BUDGET_S = 0.03  # seconds of filtering per step, so the window keeps drawing
 MIN_BLOCK = 1024  # events in the smallest scan block
+# Rows whose cell texts are kept (a few screens' worth; each a few hundred characters). A
+# row's event is rebuilt from its raw bytes once, not at every paint of every cell: the
+# store keeps few rebuilt wide events (MATERIALISED_BYTES), and decoding one of 600 KB for
+# each of a screen's cells froze the window.
+ROW_TEXTS = 512
+
+
+class RowTexts(NamedTuple):
+    """What a row shows: the text of each column (time, type, source, severity, the extra
+    fields, summary), its severity, and the time column's tooltip."""
+
+    cells: tuple[str, ...]
+    severity: Severity
+    time_tip: str
 
 
 def clock_text(epoch: float) -> str:
@@ -68,6 +83,7 @@ class EventLogModel(QAbstractTableModel):
         self.store = store
         self.rows = LogRows(store)
         self.fields: list[str] = []  # extra columns: payload paths such as data.host
+        self._texts: OrderedDict[int, RowTexts] = OrderedDict()  # by seq, newest use last
         self._count = 0  # the rows the views know about (self.rows may be ahead)
         self._block = MIN_BLOCK  # events per scan block, adapted to the query's speed
         self._scanning = False
@@ -136,6 +152,32 @@ class EventLogModel(QAbstractTableModel):
         seq = self.seq_at(row)
         return self.store.get(seq) if seq >= 0 else None
 
+    def texts_at(self, row: int) -> RowTexts | None:
+        """The texts of a row (kept for the last ROW_TEXTS rows asked for)."""
+        seq = self.seq_at(row)
+        if seq < 0:
+            return None
+        texts = self._texts.get(seq)
+        if texts is not None:
+            self._texts.move_to_end(seq)
+            return texts
+        event = self.store.get(seq)
+        if event is None:
+            return None
+        cells = (
+            clock_text(event.time),
+            one_line(event.type, 80),
+            one_line(event.source, 80),
+            event.severity.label,
+            *(field_text(event, path) for path in self.fields),
+            summarize(event),
+        )
+        time_tip = f"{full_time_text(event.time)} (received {full_time_text(event.received)})"
+        texts = self._texts[seq] = RowTexts(cells, event.severity, time_tip)
+        if len(self._texts) > ROW_TEXTS:
+            self._texts.popitem(last=False)
+        return texts
+
     def row_of(self, seq: int) -> int:
         """The row showing event *seq*, or -1."""
         row = self.rows.seqs.index(seq)
@@ -154,6 +196,7 @@ class EventLogModel(QAbstractTableModel):
         column = SUMMARY + len(self.fields)
         self.beginInsertColumns(QModelIndex(), column, column)
         self.fields.append(path)
+        self._texts.clear()
         self.endInsertColumns()
         return True
 
@@ -163,6 +206,7 @@ class EventLogModel(QAbstractTableModel):
         column = SUMMARY + self.fields.index(path)
         self.beginRemoveColumns(QModelIndex(), column, column)
         self.fields.remove(path)
+        self._texts.clear()
         self.endRemoveColumns()
 
     def field_of_column(self, column: int) -> str | None:
@@ -201,28 +245,19 @@ class EventLogModel(QAbstractTableModel):
         column = self._kind(index.column())
         if role == Qt.ItemDataRole.ForegroundRole and column != SEVERITY:
             return None
-        event = self.event_at(index.row())
-        if event is None:
+        texts = self.texts_at(index.row())
+        if texts is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == TIME:
-                return clock_text(event.time)
-            if column == TYPE:
-                return one_line(event.type, 80)
-            if column == SOURCE:
-                return one_line(event.source, 80)
-            if column == SEVERITY:
-                return event.severity.label
-            if column == SUMMARY:
-                return summarize(event)
-            return field_text(event, self.fields[index.column() - SUMMARY])
+            return texts.cells[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and column == SEVERITY:
-            return severity_colour(event.severity)
+            return severity_colour(texts.severity)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == TIME:
-                return f"{full_time_text(event.time)} (received {full_time_text(event.received)})"
-            if column == SUMMARY:
-                return plain_tooltip(summarize(event, limit=2000))
+                return texts.time_tip
+            if column == SUMMARY:  # (hovering: rare enough to rebuild the event for)
+                event = self.event_at(index.row())
+                return plain_tooltip(summarize(event, limit=2000)) if event else None
         return None
 
 
