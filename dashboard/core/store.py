@@ -26,7 +26,11 @@ from dashboard.core.event import SEVERITY_OF, DecodedBatch, Event, Rejected, Sev
 DEFAULT_CAPACITY = 1_000_000
 DEFAULT_REJECTED_CAPACITY = 10_000
 RECENT_LIMIT = 200_000  # Event objects kept for the bus at most, if nobody releases them
-MATERIALISED_CACHE = 2048
+MATERIALISED_CACHE = 2048  # events rebuilt from their raw bytes and kept, at most...
+# ...and at most this many bytes of their raw frames: a decoded payload takes several times
+# its frame (a 640 KB object of 50,000 keys is 5 MB of Python objects), so 2,048 rebuilt
+# wide events would hold gigabytes. The newest rebuilt event is always kept.
+MATERIALISED_BYTES = 4 << 20
 _INTERN_LIMIT = 100_000  # distinct type/source names shared; past that, stored as they come
 
 
@@ -120,6 +124,7 @@ class EventStore:
         self._recent: list[Event] = []
         self._recent_head = 0
         self._cache: OrderedDict[int, Event] = OrderedDict()
+        self._cache_bytes = 0  # raw bytes of the events in _cache
         self._rejected: _Ring[Rejected] = _Ring(rejected_capacity)
         self.counts: dict[str, ConnectionCounts] = {}
 
@@ -244,7 +249,10 @@ class EventStore:
         head = self._recent_head
         if head < len(recent) and recent[head].seq < upto:
             head = min(len(recent), head + upto - recent[head].seq)
-            if head > 4096 and head * 2 > len(recent):
+            # Let go of them once they outnumber those still held (a cost in proportion),
+            # however few: released events are dead weight, and the 4,096 kept before
+            # were gigabytes when events were wide.
+            if head * 2 > len(recent):
                 del recent[:head]
                 head = 0
             self._recent_head = head
@@ -286,6 +294,7 @@ class EventStore:
         self._recent = []
         self._recent_head = 0
         self._cache.clear()
+        self._cache_bytes = 0
         self.counts = {}
 
     @property
@@ -307,9 +316,13 @@ class EventStore:
             self._cache.move_to_end(seq)
             return cached
         event = self._rebuild(seq)
-        self._cache[seq] = event
-        if len(self._cache) > MATERIALISED_CACHE:
-            self._cache.popitem(last=False)
+        cache = self._cache
+        cache[seq] = event
+        self._cache_bytes += len(event.raw)
+        while len(cache) > 1 and (
+            len(cache) > MATERIALISED_CACHE or self._cache_bytes > MATERIALISED_BYTES
+        ):
+            self._cache_bytes -= len(cache.popitem(last=False)[1].raw)
         return event
 
     def events(self, start: int, stop: int) -> list[Event]:

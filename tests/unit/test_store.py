@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import weakref
 from dataclasses import replace
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from dashboard.core.decode import Decoder, EnvelopeKeys
 from dashboard.core.event import DecodedBatch, Event, Severity
-from dashboard.core.store import EventStore
+from dashboard.core.store import MATERIALISED_BYTES, EventStore
 from tests.unit.factories import make_event, make_rejected
 
 
@@ -199,3 +200,42 @@ def test_an_empty_batch_or_one_of_rejected_frames_only_stores_no_event() -> None
     assert DecodedBatch("conn").columns() == [()] * 9
     store.extend_batch(DecodedBatch("conn", rejected=[make_rejected(connection="conn")]))
     assert (store.end_seq, store.rejected_total, store.counts["conn"].rejected) == (0, 1, 1)
+
+
+class _Payload:
+    """A payload object a test can hold a weak reference to."""
+
+
+def test_released_events_are_let_go_at_once_however_few() -> None:
+    """The bus releases each tick's events: the store holds none of them after that (it
+    held up to 4,096 released ones, gigabytes when events were wide)."""
+    store = EventStore(capacity=100)
+    payloads = [_Payload() for _ in range(3)]
+    refs = [weakref.ref(p) for p in payloads]
+    store.extend(replace(make_event(), data=p) for p in payloads)  # raw: b"{}"
+    del payloads
+    assert all(ref() is not None for ref in refs)  # not yet shown: held for the bus
+    store.release(2)
+    assert [ref() is None for ref in refs] == [True, True, False]
+    store.release(store.end_seq)
+    assert [ref() is None for ref in refs] == [True, True, True]
+    assert len(store) == 3 and store.get(2).data == {}  # type: ignore[union-attr]
+
+
+def test_rebuilt_events_are_cached_within_a_byte_budget() -> None:
+    """Events rebuilt from their frames are kept by count and by the bytes of their frames:
+    the newest MATERIALISED_BYTES' worth of wide ones, at least one."""
+    width = 1 << 20  # a frame of 1 MiB
+    store = EventStore(capacity=20)
+    store.extend(make_event(data={"blob": f"{n:02d}" + "x" * width}) for n in range(12))
+    store.release(store.end_seq)
+    first = [store.get(seq) for seq in range(12)]
+    fits = MATERIALISED_BYTES // (width + 20)  # whole frames in the budget
+    assert fits == 3
+    kept = [seq for seq in reversed(range(12)) if store.get(seq) is first[seq]]
+    assert kept == [11, 10, 9]  # the newest three; the rest are rebuilt again when asked
+    assert store.get(0).data["blob"][:2] == "00"  # type: ignore[union-attr]
+    huge = EventStore(capacity=2)
+    huge.extend([make_event(data={"blob": "y" * (MATERIALISED_BYTES + 1)})])
+    huge.release(huge.end_seq)
+    assert huge.get(0) is huge.get(0)  # one over the budget is still kept: the newest
