@@ -1,4 +1,4 @@
-from dashboard.core.dedupe import RecentIds
+from dashboard.core.dedupe import DEFAULT_WINDOW_BYTES, RecentIds
 
 
 def is_new(recent: RecentIds, event_id: str, data: bytes) -> bool:
@@ -62,3 +62,17 @@ def test_a_stream_is_checked_for_its_first_window_of_new_events_only() -> None:
     assert recent.repeats(["5"], [b"x"]) == set()  # mid-stream: not looked for
     recent.new_stream()  # the window before this reconnect: 5 to 8 (and 5 again)
     assert recent.repeats(["7", "6", "4"], [b"x"] * 3) == {0, 1}
+
+
+def test_wide_events_are_remembered_within_a_byte_budget() -> None:
+    """Past *window_bytes* of data the oldest batches are let go, however few the events
+    (10,000 events of 700 KB were 7 GB in the feed's process); the newest batch stays."""
+    recent = RecentIds(window=10_000, window_bytes=1_000)
+    for n in range(10):
+        assert recent.repeats([str(n)], [b"%03d" % n * 100]) == set()  # 300 bytes each
+    assert recent.held == (3, 900)
+    recent.repeats(["a", "b"], [b"x" * 2_000, b"y"])  # one batch over the budget alone
+    assert recent.held == (2, 2_001)
+    recent.new_stream()
+    assert recent.repeats(["9", "a"], [b"009" * 100, b"x" * 2_000]) == {1}  # 9: forgotten
+    assert DEFAULT_WINDOW_BYTES == 16 << 20 and RecentIds().window_bytes == DEFAULT_WINDOW_BYTES
