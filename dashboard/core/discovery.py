@@ -2,11 +2,15 @@
 
 A :class:`FieldCatalog` folds a tick's events at a time. It counts every event but walks the
 payloads of only a few of the newest events per type, and bounds depth, paths and types, so
-a fast or hostile feed cannot make it slow or big.
+a fast or hostile feed cannot make it slow or big: it holds at most MAX_TYPES types of
+MAX_PATHS paths each, with a value of at most TEXT_LIMIT characters per path, and no event
+or payload once a fold returns. Past MAX_PATHS, a type's paths are counted (in its newest
+sampled event, now and then), not kept.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,13 +20,15 @@ from dashboard.core.fields import as_number
 
 SAMPLE_PER_TYPE = 4  # payloads walked per type per fold (the newest)
 MAX_DEPTH = 8  # parts in a path
-MAX_PATHS = 300  # paths per type
+MAX_PATHS = 300  # paths tracked per type; past it, new paths are counted, not kept
 MAX_TYPES = 200
 LIST_ELEMENTS = 3  # a list's first elements get their own paths
 MAX_KEY = 200  # longer keys are left out: a path nobody can read
 TEXT_LIMIT = 200  # characters of a text value kept (never pin a big payload)
 _WALK_LIMIT = 1_000  # paths read from one payload
 _DROPPED_NAMES = 10_000  # distinct dropped types remembered (and so counted)
+COUNT_LIMIT = 200_000  # paths counted in one payload at most: past it, "more than"
+COUNT_EVERY_S = 1.0  # a type with MAX_PATHS paths counts those of its newest event this often
 RATE_WINDOW = 10  # seconds the rate looks back over, in 1 s buckets
 
 KINDS = ("number", "text", "boolean", "object", "list", "null")
@@ -63,7 +69,12 @@ class FieldInfo:
 
 @dataclass(frozen=True, slots=True)
 class TypeInfo:
-    """A snapshot of one event type: ``truncated`` when limits left some of its fields out."""
+    """A snapshot of one event type: ``truncated`` when limits left some of its fields out.
+
+    ``newest_paths`` is, once the type has MAX_PATHS fields, how many paths a recent sampled
+    event of it had (counted at most every COUNT_EVERY_S; COUNT_LIMIT means that many or
+    more); 0 before.
+    """
 
     name: str
     total: int
@@ -72,6 +83,12 @@ class TypeInfo:
     sampled: int
     field_count: int
     truncated: bool
+    newest_paths: int = 0
+
+    @property
+    def full(self) -> bool:
+        """Whether paths were left out because the type has as many as it may track."""
+        return self.truncated and self.field_count >= MAX_PATHS
 
 
 class _Rate:
@@ -103,7 +120,10 @@ class _Rate:
 
 
 class _TypeStats:
-    __slots__ = ("fields", "last_seen", "rate", "sampled", "total", "truncated")
+    __slots__ = (
+        "counted_at", "fields", "last_seen", "newest_paths", "rate", "sampled", "total",
+        "truncated",
+    )  # fmt: skip
 
     def __init__(self, now: float) -> None:
         self.fields: dict[str, FieldInfo] = {}
@@ -112,6 +132,8 @@ class _TypeStats:
         self.sampled = 0
         self.last_seen = 0.0
         self.truncated = False
+        self.newest_paths = 0  # see TypeInfo
+        self.counted_at = -math.inf
 
 
 class FieldCatalog:
@@ -119,7 +141,8 @@ class FieldCatalog:
 
     def __init__(self) -> None:
         self._types: dict[str, _TypeStats] = {}
-        self._dropped: set[str] = set()
+        # Hashes of the dropped types' names, not the names: a name may be long.
+        self._dropped: set[int] = set()
         self.now = 0.0  # the *now* of the latest fold
 
     def clear(self) -> None:
@@ -150,7 +173,7 @@ class FieldCatalog:
             if stats is None:
                 if len(self._types) >= MAX_TYPES:
                     if len(self._dropped) < _DROPPED_NAMES:
-                        self._dropped.add(name)
+                        self._dropped.add(hash(name))
                     continue
                 stats = self._types[name] = _TypeStats(now)
                 new = True
@@ -160,6 +183,9 @@ class FieldCatalog:
             stats.last_seen = sample[0].time
             for event in reversed(sample):
                 new |= _fold_payload(stats, event.data)
+            if len(stats.fields) >= MAX_PATHS and now - stats.counted_at >= COUNT_EVERY_S:
+                stats.newest_paths = count_paths(sample[0].data)
+                stats.counted_at = now
             stats.sampled += len(sample)
             for info in stats.fields.values():
                 info.sampled = stats.sampled
@@ -187,6 +213,7 @@ class FieldCatalog:
             stats.sampled,
             len(stats.fields),
             stats.truncated,
+            stats.newest_paths,
         )
 
 
@@ -228,33 +255,74 @@ def _paths(data: Any) -> tuple[list[tuple[str, Any]], bool]:
     """Every (path, value) in *data* that :func:`dashboard.core.fields.lookup` can read,
     within the limits; and whether the limits left some out."""
     found: list[tuple[str, Any]] = []
-    truncated = False
-
-    def visit(value: Any, prefix: str, depth: int) -> None:
-        nonlocal truncated
-        if isinstance(value, dict):
-            items: Iterable[tuple[Any, Any]] = value.items()
-        elif isinstance(value, list):
-            items = ((str(i), v) for i, v in enumerate(value[:LIST_ELEMENTS]))
-        else:
-            return
-        if depth > MAX_DEPTH:
-            truncated = truncated or bool(value)
-            return
-        for key, child in items:
-            if len(found) >= _WALK_LIMIT:
-                truncated = True
-                return
-            # lookup() splits on dots: such keys (and empty ones) have no path.
-            if not isinstance(key, str) or not key or "." in key or len(key) > MAX_KEY:
-                truncated = True
-                continue
-            path = f"{prefix}.{key}" if prefix else key
-            found.append((path, child))
-            visit(child, path, depth + 1)
-
-    visit(data, "", 1)
+    # (Not a closure that calls itself: that is a reference cycle, which kept each walked
+    # payload's values alive until the next full garbage collection.)
+    truncated = _visit(data, "", 1, found)
     return found, truncated
+
+
+def _visit(value: Any, prefix: str, depth: int, found: list[tuple[str, Any]]) -> bool:
+    """Add the paths under *value* to *found*; True if the limits left some out."""
+    if isinstance(value, dict):
+        items: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list):
+        items = ((str(i), v) for i, v in enumerate(value[:LIST_ELEMENTS]))
+    else:
+        return False
+    if depth > MAX_DEPTH:
+        return bool(value)
+    truncated = False
+    for key, child in items:
+        if len(found) >= _WALK_LIMIT:
+            return True
+        # lookup() splits on dots: such keys (and empty ones) have no path.
+        if not isinstance(key, str) or not key or "." in key or len(key) > MAX_KEY:
+            truncated = True
+            continue
+        path = f"{prefix}.{key}" if prefix else key
+        found.append((path, child))
+        truncated |= _visit(child, path, depth + 1, found)
+    return truncated
+
+
+def count_paths(data: Any, limit: int = COUNT_LIMIT) -> int:
+    """How many paths :func:`_paths` would find in *data* if it had no limit on their number
+    (its limits on depth, list elements and keys hold), up to *limit*. Nothing is kept."""
+    count = 0
+    stack = [(data, 1)]
+    while stack and count < limit:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            continue
+        if isinstance(value, dict):
+            if _plain_keys(value):  # the common case, without a look at each key
+                count += len(value)
+                stack.extend((c, depth + 1) for c in value.values() if isinstance(c, _NESTED) and c)
+                continue
+            for key, child in value.items():
+                if not isinstance(key, str) or not key or "." in key or len(key) > MAX_KEY:
+                    continue
+                count += 1
+                if isinstance(child, dict | list) and child:
+                    stack.append((child, depth + 1))
+        elif isinstance(value, list):
+            for child in value[:LIST_ELEMENTS]:
+                count += 1
+                if isinstance(child, dict | list) and child:
+                    stack.append((child, depth + 1))
+    return min(count, limit)
+
+
+_NESTED = (dict, list)
+
+
+def _plain_keys(value: dict[Any, Any]) -> bool:
+    """Whether every key of *value* names a path: text, not empty, no dot, not too long."""
+    try:
+        joined = "".join(value)
+    except TypeError:  # a key that is not text
+        return False
+    return "" not in value and "." not in joined and max(map(len, value), default=0) <= MAX_KEY
 
 
 def _kind(value: Any) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 
+from dashboard.core.discovery import COUNT_EVERY_S, COUNT_LIMIT, MAX_PATHS
 from dashboard.ui.panels.fields import (
     MIME_FIELD,
     REFRESH_S,
@@ -234,3 +235,30 @@ def test_mime_round_trip(qtbot: Any) -> None:
     assert not browser.proxy.flags(browser.index_of("metrics.update")) & (
         Qt.ItemFlag.ItemIsDragEnabled
     )
+
+
+def test_fields_left_out_of_a_wide_type_are_counted_under_the_tree(qtbot: Any) -> None:
+    clock = Clock()
+    browser = _browser(qtbot, clock)
+    browser.add_events([make_event("order.placed", {f"k{i}": i for i in range(50_000)})])
+    browser.add_events([make_event("metrics.update", METRICS)])
+    assert browser.take_turn() == REFRESH_S
+    assert len(_shown(browser)["order.placed"]) == MAX_PATHS
+    assert browser.status.text() == (
+        "2 types · 305 fields; showing the first 300 fields of order.placed; its newest "
+        "event has 50,000"
+    )
+    tip = browser.index_of("order.placed").data(Qt.ItemDataRole.ToolTipRole)
+    assert "\nShowing the first 300 fields of order.placed; its newest event has 50,000" in tip
+    # Another wide type; then newer events of fewer (other) paths, counted a second later.
+    clock.now += COUNT_EVERY_S
+    browser.add_events([make_event("inventory", {f"s{i}": i for i in range(COUNT_LIMIT + 1)})])
+    browser.add_events([make_event("order.placed", {f"new{i}": i for i in range(20)})])
+    browser.refresh()
+    assert browser.status.text() == (
+        "3 types · 605 fields; showing the first 300 fields of order.placed; more were "
+        "left out (and 1 other type like it)"
+    )
+    tip = browser.index_of("inventory").data(Qt.ItemDataRole.ToolTipRole)
+    more = f"more than {COUNT_LIMIT:,}"
+    assert f"\nShowing the first 300 fields of inventory; its newest event has {more}<" in tip

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -233,3 +236,65 @@ def test_clear() -> None:
     catalog.clear()
     assert catalog.types() == [] and catalog.type_info("t") is None
     assert _fold(catalog, "t", {"v": 1})  # new again
+
+
+def test_a_full_type_counts_the_paths_of_its_newest_event() -> None:
+    """50,000 distinct keys: 300 tracked, and the 50,000 counted, not kept."""
+    catalog = FieldCatalog()
+    _fold(catalog, "order.placed", {f"k{i}": i for i in range(50_000)}, now=100.0)
+    info = catalog.type_info("order.placed")
+    assert info is not None
+    assert (info.field_count, info.newest_paths, info.truncated, info.full) == (
+        discovery.MAX_PATHS, 50_000, True, True,
+    )  # fmt: skip
+    # Counted again at most every COUNT_EVERY_S: the newest sampled event's paths.
+    nested = {f"n{i}": {"a": 1, "b": [1, 2, 3, 4]} for i in range(1_000)}  # 6 paths each
+    _fold(catalog, "order.placed", nested, now=100.0 + discovery.COUNT_EVERY_S / 2)
+    assert catalog.type_info("order.placed").newest_paths == 50_000  # type: ignore[union-attr]
+    _fold(catalog, "order.placed", {"x": 1}, nested, now=100.0 + discovery.COUNT_EVERY_S)
+    assert catalog.type_info("order.placed").newest_paths == 6_000  # type: ignore[union-attr]
+    assert len(catalog.fields("order.placed")) == discovery.MAX_PATHS
+
+
+def test_a_type_under_the_cap_is_not_counted() -> None:
+    catalog = FieldCatalog()
+    _fold(catalog, "t", {"a": 1, "a.b": 2})
+    info = catalog.type_info("t")
+    assert info is not None and info.truncated and not info.full and info.newest_paths == 0
+
+
+def test_counting_paths_follows_the_rules_of_the_walk_and_saturates() -> None:
+    payload = {"ok": {"x": 1}, "a.b": 1, "": 2, "k" * 1_000: 3, "l": [1, {"a": [1, 2, 3, 4]}, 3, 4]}
+    # ok, ok.x, l, l.0, l.1, l.1.a, l.1.a.0..2, l.2
+    assert discovery.count_paths(payload) == 10
+    assert discovery.count_paths({f"k{i}": i for i in range(5_000)}, limit=1_000) == 1_000
+    deep: Any = {"leaf": 1}
+    for _ in range(20):
+        deep = {"d": deep}
+    assert discovery.count_paths(deep) == discovery.MAX_DEPTH
+
+
+class _Value:
+    """A payload value a test can hold a weak reference to (shown as text)."""
+
+    def __str__(self) -> str:
+        return "value"
+
+
+def test_folding_keeps_no_payload_value_alive() -> None:
+    """Once a fold returns, nothing of the payloads is held but the shown values' text (the
+    walk was a closure that called itself: a reference cycle that kept every walked value
+    until the next full garbage collection)."""
+    catalog = FieldCatalog()
+    value = _Value()
+    ref = weakref.ref(value)
+    events = [replace(make_event("t"), data={"v": value, "n": {"deep": [value]}})]
+    del value
+    gc.disable()
+    try:
+        catalog.fold(events, 1.0)
+        del events
+        assert ref() is None
+    finally:
+        gc.enable()
+    assert _fields(catalog, "t")["v"].last == "value"

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.discovery import RATE_WINDOW, FieldCatalog, FieldInfo, TypeInfo
+from dashboard.core.discovery import COUNT_LIMIT, RATE_WINDOW, FieldCatalog, FieldInfo, TypeInfo
 from dashboard.core.event import Event
 from dashboard.core.query import clause
 from dashboard.core.summary import one_line
@@ -86,6 +86,20 @@ def value_text(value: Any, limit: int = VALUE_LIMIT) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def left_out_text(info: TypeInfo, limit: int = VALUE_LIMIT) -> str:
+    """What a type's cap on fields left out, in words: ``showing the first 300 fields of
+    order.placed; its newest event has 50,000`` (empty if nothing was). The count is of
+    one recent event's paths: the catalog keeps no more to count them all."""
+    if not info.full:
+        return ""
+    text = f"showing the first {info.field_count:,} fields of {one_line(info.name, limit)}"
+    newest = info.newest_paths
+    if newest > info.field_count:
+        many = f"more than {COUNT_LIMIT:,}" if newest >= COUNT_LIMIT else f"{newest:,}"
+        return f"{text}; its newest event has {many}"
+    return f"{text}; more were left out"
 
 
 class FieldTreeModel(QAbstractItemModel):
@@ -256,6 +270,9 @@ class FieldTreeModel(QAbstractItemModel):
             return info.name
         if role == Qt.ItemDataRole.ToolTipRole:
             more = "\nSome fields are not shown: too many, too deep or unnamable" * info.truncated
+            if info.full:
+                note = left_out_text(info, 500)
+                more = f"\n{note[0].upper()}{note[1:]}"
             return plain_tooltip(
                 f"{one_line(info.name, 500)}\n{info.total:,} events, the last at "
                 f"{full_time_text(info.last_seen)}\n{info.rate:.1f} per second over the last "
@@ -348,6 +365,7 @@ class FieldBrowser(QWidget):
 
         self.status = QLabel()
         self.status.setStyleSheet(f"color: {MUTED}")
+        self.status.setWordWrap(True)  # a note on fields left out makes it long
         self._pending = False  # events folded since the last refresh
         self._settling = False  # refreshes wanted: events came, or rates still falling
 
@@ -399,6 +417,11 @@ class FieldBrowser(QWidget):
         dropped = self.catalog.dropped_types
         if dropped:
             text += f" ({_plural(dropped, 'type')} not shown: too many)"
+        full = [info for info in self.model.infos if info.full]
+        if full:
+            text += f"; {left_out_text(full[0])}"
+            if len(full) > 1:
+                text += f" (and {_plural(len(full) - 1, 'other type')} like it)"
         self.status.setText(text)
 
     # -- what the operator does --------------------------------------------------------
