@@ -39,6 +39,7 @@ _CONTEXT = multiprocessing.get_context("spawn")
 DEFAULT_READERS = 1
 READ_LIMIT = 1 << 24  # bytes the app takes off a socket ahead of handling them
 RECEIVE_SIZE = 1 << 18  # bytes asked of the socket at a time
+YIELD_AFTER = 0.002  # seconds of frames handled in a row before the window's loop gets a turn
 RESTART_PAUSE = 1.0  # seconds before starting again a reader that died this young
 
 
@@ -146,7 +147,8 @@ class _Reader:
 
     async def _pump(self, frames: _FrameReader) -> None:
         connections = self.connections
-        loads = marshal.loads
+        loads, clock = marshal.loads, time.perf_counter
+        yielded = clock()
         # (None: the process is gone)
         while (frame := await frames.next()) is not None:
             conn_id, kind, state, checkpoint, payload = loads(frame)
@@ -154,10 +156,11 @@ class _Reader:
             if source is None:
                 continue  # closed by the app; what was on its way is let go
             source.take(kind, state, checkpoint, payload)
-            if kind == EVENTS:
+            if kind == EVENTS and frames.pending() and clock() - yielded > YIELD_AFTER:
                 # Frames already read come without suspending: yield, so that the window's
                 # frame ticks are not held up behind a backlog.
                 await asyncio.sleep(0)
+                yielded = clock()
         await self._ended()
 
     async def _ended(self) -> None:
@@ -285,6 +288,10 @@ class _FrameReader(asyncio.BufferedProtocol):
     def _wake(self) -> None:
         if self._wakeup is not None and not self._wakeup.done():
             self._wakeup.set_result(None)
+
+    def pending(self) -> bool:
+        """Whether a whole frame is waiting (next() would not suspend)."""
+        return bool(self._frames)
 
     async def next(self) -> bytes | None:
         """The next whole frame; None once the process has closed its end."""

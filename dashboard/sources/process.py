@@ -63,6 +63,7 @@ class ProcessSource:
         self.conn_id = 0  # this run's, in the pool
         self._reader: _Reader | None = None
         self._ended: asyncio.Future[None] | None = None
+        self._state: tuple[Any, ...] = ()  # the status as last received
 
     @property
     def pid(self) -> int | None:
@@ -82,6 +83,7 @@ class ProcessSource:
         """Open the connection in a reader and take its batches and status until it ends
         (a stop, or a reader's death unexplained) or this is cancelled."""
         ended = self._ended = asyncio.get_running_loop().create_future()
+        self._state = ()  # (the app may have changed the status since: disconnected...)
         try:
             self._reader = self.pool.assign(self)
             await self._reader.open(self)
@@ -102,10 +104,12 @@ class ProcessSource:
     def take(self, kind: int, state: tuple[Any, ...], checkpoint: Any, payload: Any) -> None:
         """A frame from the reader: the status and checkpoint, and a batch or the end."""
         self.checkpoint = checkpoint
-        status = self.status
-        for field, value in zip(STATUS_FIELDS, state, strict=True):
-            setattr(status, field, value)
-        status.state = ConnectionState(status.state)  # (sent as its value)
+        if state != self._state:  # (most frames: as the one before)
+            self._state = state
+            status = self.status
+            for field, value in zip(STATUS_FIELDS, state, strict=True):
+                setattr(status, field, value)
+            status.state = ConnectionState(status.state)  # (sent as its value)
         if kind == EVENTS:
             self._store(*payload)
         elif kind == END:
@@ -116,6 +120,7 @@ class ProcessSource:
 
     def reader_died(self, how: str) -> None:
         """Its reader ended unexpectedly; the pool opens it again from its checkpoint."""
+        self._state = ()
         status = self.status
         status.state = ConnectionState.RECONNECTING
         status.detail = status.last_error = how

@@ -86,15 +86,15 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
     dashboard.bus.ticked.connect(lambda: ticks.append(time.perf_counter()))
     total = connections * count
     memory: list[float] = []
+    processes = 0
 
     def received() -> int:
-        return sum(
-            c.accepted for name, c in dashboard.store.counts.items() if name.startswith("c")
-        )
+        return sum(c.accepted for name, c in dashboard.store.counts.items() if name.startswith("c"))
 
     async def run() -> tuple[float, float, float]:
         started = time.perf_counter()
         dashboard.start()
+        nonlocal processes
         next_sample, first, deadline = 0.0, 0.0, started + seconds * 4 + 60
         while received() < total and time.perf_counter() < deadline:
             now = time.perf_counter()
@@ -103,6 +103,7 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
             if now >= next_sample:
                 pids = reader_pids(dashboard) | {os.getpid()}
                 memory.append(sum(resident_mb(p) for p in pids))
+                processes = max(processes, len(pids))
                 next_sample = now + 0.5
             await asyncio.sleep(0.01)
         done = time.perf_counter()
@@ -123,7 +124,7 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
         "frame_ms_p50": percentile(intervals, 50),
         "frame_ms_p99": percentile(intervals, 99),
         "resident_mb_max": max(memory) if memory else None,
-        "processes": 1 + len(reader_pids(dashboard)) if memory else None,
+        "processes": processes,
     }
 
 
@@ -160,10 +161,12 @@ def stage_kill(connections: int, readers: int) -> dict:
         for pid in victims:
             os.kill(pid, signal.SIGKILL)
         await wait(
-            lambda: all(
-                s.status.state is ConnectionState.LIVE and s.pid not in victims for s in sources
-            )
-            and all(a > b for a, b in zip(counts(), before, strict=True)),
+            lambda: (
+                all(
+                    s.status.state is ConnectionState.LIVE and s.pid not in victims for s in sources
+                )
+                and all(a > b for a, b in zip(counts(), before, strict=True))
+            ),
             60,
         )
         back = time.perf_counter() - killed
