@@ -533,7 +533,7 @@ def _query_text(table: Mapping[str, Any], key: str) -> str:
 # -- writing ---------------------------------------------------------------------------
 def dumps(layout: Layout, kinds: SourceKinds | None = None) -> str:
     """The layout as TOML. Connections' options are written as their *kinds* declare them
-    (not secret, not default); without *kinds*, none of them is written."""
+    (not secret, not default); without *kinds*, a connection with options cannot be."""
     doc: dict[str, Any] = {"version": FORMAT_VERSION}
     if layout.title:
         doc["title"] = layout.title
@@ -635,6 +635,8 @@ def _connection_table(spec: ConnectionSpec, kinds: SourceKinds | None) -> dict[s
         table["heartbeat"] = spec.heartbeat_timeout
     if kinds is not None:
         table.update(kinds.public_options(spec))
+    elif spec.options:  # a mistake in the code: which of them may be written is the kind's say
+        raise RuntimeError("layout: give the source kinds (kinds=) to write connection options")
     keys = _changed(spec.keys, EnvelopeKeys(), {})
     if keys:
         table["keys"] = {name: list(names) for name, names in keys.items()}

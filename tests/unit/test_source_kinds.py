@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.cli import gui_parser, record_parser
+from dashboard.cli import connection_specs, gui_parser, record_parser
 from dashboard.core import layout as layouts
 from dashboard.core.layout import LayoutError, connection_keys, loads
 from dashboard.core.sourcekind import Option, SourceKind, SourceKinds
@@ -96,6 +96,25 @@ def test_help_lists_each_transport_and_its_own_options(kinds: SourceKinds) -> No
     assert (options.source_option_count, options.source_option_shout) == (3, True)
     assert options.count == 2
     assert "Toy options:" not in gui_parser().format_help()  # the registry's own: no toy
+
+
+def test_writing_options_without_the_kinds_is_refused() -> None:
+    spec = KINDS.spec("ws://feeds.test/ws", options={"subprotocol": "v1"})
+    with pytest.raises(RuntimeError, match="give the source kinds"):
+        layouts.dumps(layouts.Layout(connections=[spec]))
+    with pytest.raises(RuntimeError, match="give the source kinds"):
+        loads("[[connections]]\nurl = 'ws://feeds.test/ws'\n")
+    assert 'subprotocol = "v1"' in layouts.dumps(layouts.Layout(connections=[spec]), KINDS)
+
+
+def test_a_command_line_option_goes_to_the_urls_of_its_transport() -> None:
+    options = gui_parser().parse_args(
+        ["ws://feeds.test/ws", "https://feeds.test/events", "--subprotocol", "chat.v2"]
+    )
+    ws, sse = connection_specs(options)
+    assert ws.options == {"subprotocol": "chat.v2"} and sse.options == {}
+    with pytest.raises(SystemExit):
+        gui_parser().parse_args(["--subprotocol", "two words"])
 
 
 def test_option_values_are_checked_as_declared() -> None:
