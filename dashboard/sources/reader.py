@@ -43,7 +43,10 @@ log = logging.getLogger("dashboard.sources.reader")
 
 HEADER = struct.Struct("<I")  # the length of the frame that follows
 STATUS_FIELDS = tuple(name for name in ConnectionStatus.__slots__ if name not in ("name", "url"))
-QUEUED_FRAMES = 64  # batches (a network read each) the reader may be ahead of the app
+QUEUED_FRAMES = 64  # batches (a network read each) the reader may be ahead of the app...
+# ...and at most this many bytes of them (a bigger frame waits alone): 64 frames of events
+# of 700 KB were 100 MB to 1 GB waiting while the window was busy.
+QUEUED_BYTES = 32 << 20
 STATUS_INTERVAL = 0.1  # seconds between looks for changed statuses while no events come
 # A connection's batches wait up to FLUSH_DELAY seconds to go up as one frame, unless they
 # hold FLUSH_ROWS rows: 50 feeds at 100 events/s were 5,000 one-event frames a second, and
@@ -92,6 +95,8 @@ class _Reader:
         self.channel = channel
         self.connections: dict[int, _Connection] = {}
         self._frames: queue.Queue[bytes | None] = queue.Queue(QUEUED_FRAMES)
+        self._queued = 0  # bytes in _frames
+        self._room = threading.Condition()  # notified as frames leave _frames
         self._writer = threading.Thread(target=self._write, name="frames to the app", daemon=True)
 
     async def run(self) -> None:
@@ -151,8 +156,13 @@ class _Reader:
                     connection.send_current(STATUS, None)
 
     def put(self, frame: bytes) -> None:
-        """Queue a frame for the app; while QUEUED_FRAMES wait, the loop (and every feed,
-        through TCP) waits."""
+        """Queue a frame for the app; while QUEUED_FRAMES or QUEUED_BYTES wait, the loop (and
+        every feed, through TCP) waits."""
+        with self._room:
+            while self._queued and self._queued + len(frame) > QUEUED_BYTES:
+                if not self._room.wait(timeout=0.5) and not self._writer.is_alive():
+                    raise ParentGone from None
+            self._queued += len(frame)
         while True:
             try:
                 self._frames.put(frame, timeout=0.5)
@@ -167,6 +177,9 @@ class _Reader:
         with contextlib.suppress(OSError):  # the app is gone: put() notices
             while (frame := frames.get()) is not None:
                 sendall(frame)
+                with self._room:
+                    self._queued -= len(frame)
+                    self._room.notify()
 
 
 class _Connection:
