@@ -16,6 +16,9 @@ Python process of its own, so one cannot warm up or bloat another:
             played back at full speed into the store
 * memory    resident memory per retained event, with 1,000,000 events in the store, and
             then the time the log's filter takes over all of them, for each kind of query
+* wide      the same for wide events (``tests/wide_feed.py``: 700 KB of 50,000 new keys,
+            of the same 50,000 keys, or of one string) with the store full at 200 of
+            them; and how much more the window holds after as many again
 """
 
 from __future__ import annotations
@@ -266,6 +269,59 @@ def stage_memory(count: int) -> dict[str, Any]:
     }
 
 
+WIDE_BATCH = 6  # wide events per bus tick (a second of the issue's feed, three times over)
+
+
+def stage_memory_wide(count: int) -> dict[str, Any]:
+    """Resident memory per retained wide event, the store full at *count* of them; then how
+    much more the window holds after *count* more (the log, the field browser and the
+    store's caches at work: it should be noise)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import gc
+
+    import psutil
+    from PySide6.QtCore import QSettings
+
+    from dashboard.core.decode import Decoder
+    from dashboard.sources.sse_protocol import SSEParser
+    from dashboard.ui.app import Dashboard, make_application
+    from tests.wide_feed import frame
+
+    app = make_application()
+    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    dashboard = Dashboard([], capacity=count, settings=settings)  # zero config: log, fields
+    dashboard.window.show()
+    parser, decoder = SSEParser(), Decoder("bench")
+    app.processEvents()
+    gc.collect()
+    process = psutil.Process()
+    before = process.memory_info().rss
+    frame_bytes = 0
+    rss = []
+    for start in range(0, 2 * count, WIDE_BATCH):
+        messages = parser.feed(b"".join(frame(n) for n in range(start, start + WIDE_BATCH)))
+        frame_bytes += sum(len(m.data) for m in messages)
+        dashboard.store.extend(
+            decoder.decode(m.data, received=time.time(), event_type=m.event or None)
+            for m in messages
+        )
+        dashboard.bus.flush()  # the panels take the batch in, as on a tick
+        app.processEvents()  # and paint it
+        if any(start < mark <= start + WIDE_BATCH for mark in (count, 2 * count)):
+            gc.collect()
+            rss.append(process.memory_info().rss)
+    full, after = rss
+    return {
+        "events": len(dashboard.store),
+        "frame_bytes": frame_bytes / (2 * count),
+        "rss_before_mb": before / 2**20,
+        "rss_full_mb": full / 2**20,
+        "rss_after_mb": after / 2**20,
+        "bytes_per_event": (full - before) / count,
+        "growth_after_full_mb": (after - full) / 2**20,
+    }
+
+
 FILTERS = {
     "type glob": "type:payment.*",
     "full text": "declined",
@@ -469,6 +525,7 @@ def measure(quick: bool) -> dict[str, Any]:
             )
         results["latency_1k"] = run_stage("app", url, str(int(1000 * paced * 2)), "1000")
         results["memory"] = run_stage("memory", str(20_000 if quick else 1_000_000))
+        results["memory_wide"] = run_stage("wide", str(30 if quick else 200))
         results["replay"] = run_stage("replay", str(20_000 if quick else 1_000_000))
     finally:
         feed.terminate()
@@ -514,6 +571,15 @@ def table(r: dict[str, Any]) -> str:
     rows.append(
         f"| memory per retained event ({fmt(mem['events'])} events) | "
         f"{fmt(mem['bytes_per_event'])} bytes | | <= 500 bytes |"
+    )
+    wide = r["memory_wide"]
+    rows.append(
+        f"| memory per retained wide event ({fmt(wide['events'])} events of "
+        f"{fmt(wide['frame_bytes'])} bytes on average; as many again after the store was "
+        f"full) | {fmt(wide['bytes_per_event'])} bytes "
+        f"({wide['bytes_per_event'] / wide['frame_bytes']:.2f}x the frame); "
+        f"{wide['growth_after_full_mb']:+,.0f} MB after | | about 1x the frame; "
+        "no growth once full |"
     )
     for name, timing in mem["filters"].items():
         target = "<= 1,000 ms" if name in ("field comparison", "combined") else "<= 250 ms"
@@ -568,6 +634,8 @@ def main(argv: list[str] | None = None) -> int:
             out = stage_replay(int(rest[0]))
         elif name == "soak":
             out = stage_soak(rest[0], float(rest[1]))
+        elif name == "wide":
+            out = stage_memory_wide(int(rest[0]))
         else:
             out = stage_memory(int(rest[0]))
         print(json.dumps(out))

@@ -35,6 +35,9 @@ def test_quick_run_measures_every_stage_on_the_same_events(tmp_path: Path) -> No
     assert figures["latency_1k"]["latency_ms_p99"] is not None
     assert figures["memory"]["events"] == 20_000
     assert figures["memory"]["filters"]["type glob"]["matches"] > 0
+    wide = figures["memory_wide"]
+    assert wide["events"] == 30 and wide["frame_bytes"] > 600_000
+    assert "| memory per retained wide event (30 events of " in result.stdout
     assert figures["app_100k"]["frame_ms_p99"] is not None
     assert figures["replay"]["events"] == 20_000 and figures["replay"]["rate"] > 0
     assert figures["replay"]["index_seconds"] > 0 and figures["replay"]["seek_end_seconds"] > 0
