@@ -32,6 +32,8 @@ MATERIALISED_CACHE = 2048  # events rebuilt from their raw bytes and kept, at mo
 # wide events would hold gigabytes. The newest rebuilt event is always kept.
 MATERIALISED_BYTES = 4 << 20
 _INTERN_LIMIT = 100_000  # distinct type/source names shared; past that, stored as they come
+_INTERN_LENGTH = 256  # longer names are stored as they come, never remembered (the shared
+# names outlive the events that had them: 100,000 names of a frame's length would be GBs)
 
 
 @dataclass(slots=True)
@@ -268,7 +270,7 @@ class EventStore:
         return None
 
     def _intern(self, name: str) -> str:
-        if len(self._names) < _INTERN_LIMIT:
+        if len(self._names) < _INTERN_LIMIT and len(name) <= _INTERN_LENGTH:
             self._names[name] = name
         return name
 

@@ -99,6 +99,15 @@ def test_type_and_source_names_are_shared_not_copied() -> None:
     assert store.type_at(0) is store.type_at(2)
 
 
+def test_long_names_are_stored_as_they_come_not_remembered() -> None:
+    """Shared names outlive their events: only short ones are remembered."""
+    store = EventStore(capacity=10)
+    long_type = "t" * 300
+    store.extend(make_event("".join([long_type, str(n % 2)])) for n in range(4))
+    assert store.type_at(2) == long_type + "0" and store.type_at(2) is not store.type_at(0)
+    assert store._names.keys() == {"web-1"}  # the source, not the long types
+
+
 def test_clear_lets_go_of_everything_and_numbering_goes_on() -> None:
     store = EventStore(capacity=10, rejected_capacity=5)
     store.extend([*(make_event(data={"n": n}) for n in range(15)), make_rejected()])
