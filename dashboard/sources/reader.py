@@ -51,7 +51,7 @@ STATUS_INTERVAL = 0.1  # seconds between looks for changed statuses while no eve
 # A connection's batches wait up to FLUSH_DELAY seconds to go up as one frame, unless they
 # hold FLUSH_ROWS rows: 50 feeds at 100 events/s were 5,000 one-event frames a second, and
 # the window paid for each (a wake-up of its loop, a status, a store append).
-FLUSH_DELAY = 0.005
+FLUSH_DELAY = 0.01
 FLUSH_ROWS = 512
 # What a frame up holds, besides the status and the checkpoint.
 EVENTS, STATUS, END = 0, 1, 2

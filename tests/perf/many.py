@@ -86,7 +86,7 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
     dashboard.bus.ticked.connect(lambda: ticks.append(time.perf_counter()))
     total = connections * count
     memory: list[float] = []
-    processes = 0
+    processes, cpu, all_live = 0, 0.0, 0.0
 
     def received() -> int:
         return sum(c.accepted for name, c in dashboard.store.counts.items() if name.startswith("c"))
@@ -94,12 +94,17 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
     async def run() -> tuple[float, float, float]:
         started = time.perf_counter()
         dashboard.start()
-        nonlocal processes
+        nonlocal processes, cpu, all_live
         next_sample, first, deadline = 0.0, 0.0, started + seconds * 4 + 60
         while received() < total and time.perf_counter() < deadline:
             now = time.perf_counter()
+            if not all_live and all(
+                s.status.state.value == "live" for s in dashboard.connections.sources
+            ):
+                all_live = now - started
             if not first and received():
                 first = now
+                cpu = time.process_time()
             if now >= next_sample:
                 pids = reader_pids(dashboard) | {os.getpid()}
                 memory.append(sum(resident_mb(p) for p in pids))
@@ -107,6 +112,7 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
                 next_sample = now + 0.5
             await asyncio.sleep(0.01)
         done = time.perf_counter()
+        cpu = time.process_time() - cpu
         await dashboard.aclose()
         return started, first, done
 
@@ -121,6 +127,8 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
         "expected": total,
         "rate": received() / (done - first) if done > first else None,
         "seconds": done - started,
+        "all_live_seconds": all_live or None,
+        "window_cpu": cpu / (done - first) if done > first else None,  # of one core
         "frame_ms_p50": percentile(intervals, 50),
         "frame_ms_p99": percentile(intervals, 99),
         "resident_mb_max": max(memory) if memory else None,
@@ -235,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a small run: checks, no figures")
     parser.add_argument("--readers", type=int, default=0, help="the pool's size (default: 1)")
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--rate", default="100", help="events/s per connection (default 100)")
     parser.add_argument("--only", choices=("many", "kill"))
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -253,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             seconds = "2" if args.quick else "20"
             n = "5" if args.quick else str(args.connections)
-            results["many"] = run_stage("many", url, n, "100", seconds, readers)
+            results["many"] = run_stage("many", url, n, args.rate, seconds, readers)
         finally:
             feed.terminate()
             feed.wait(10)

@@ -30,7 +30,7 @@ def test_the_limits_are_the_documented_ones() -> None:
         16,
         1000,
     )
-    assert layouts.MAX_TABLES == {"connections": 32, "cards": 200, "charts": 50, "rules": 500}
+    assert layouts.MAX_TABLES == {"connections": 200, "cards": 200, "charts": 50, "rules": 500}
     assert layouts.MAX_SERIES == 50
 
 
@@ -125,7 +125,7 @@ def test_values_with_dots_and_brackets_in_strings_are_not_nesting() -> None:
 @pytest.mark.parametrize(
     ("key", "table", "lines", "most"),
     [
-        ("connections", "[[connections]]\nurl = 'http://x/e'\n", 2, 32),
+        ("connections", "[[connections]]\nurl = 'http://x/e'\n", 2, 200),
         ("cards", "[[cards]]\nfield = 'c'\n", 2, 200),
         ("charts", "[[charts]]\n[[charts.series]]\nfield = 'cpu'\n", 3, 50),
         ("rules", "[[rules]]\nname = 'R'\ncondition = 'cpu > 1'\n", 3, 500),
