@@ -187,7 +187,15 @@ class _Reader:
             await asyncio.sleep(RESTART_PAUSE)
         if self.pool.closing:
             return
-        transport = await self._running()
+        resume = [(i, s) for i, s in resume if self.connections.get(i) is s]
+        try:
+            transport = await self._running()
+        except Exception as error:  # (no process to be had: said, not retried forever)
+            log.exception("reader %d could not be started again", self.index + 1)
+            for conn_id, source in resume:
+                self.connections.pop(conn_id, None)
+                source.stop(f"the reader process could not be started again ({error!r})")
+            return
         for conn_id, source in resume:
             if self.connections.get(conn_id) is source:  # (not closed meanwhile)
                 _send(transport, OPEN, conn_id, source.start_payload())

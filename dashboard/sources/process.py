@@ -130,6 +130,17 @@ class ProcessSource:
             status.down_since = time.time()
         log.error("%s: %s", self.name, how)
 
+    def stop(self, why: str) -> None:
+        """End the run here, stopped for *why* (its reader cannot be had)."""
+        status = self.status
+        status.state = ConnectionState.STOPPED
+        status.detail = status.last_error = why
+        status.retry_at = None
+        if status.down_since is None:
+            status.down_since = time.time()
+        if self._ended is not None and not self._ended.done():
+            self._ended.set_result(None)
+
     def _store(self, columns: list[list[Any]], rejected: list[tuple[Any, ...]]) -> None:
         """A batch into the store: its events as the columns they came in, then its
         rejected frames."""
