@@ -164,14 +164,17 @@ def stage_kill(connections: int, readers: int) -> dict:
         dashboard.start()
         await wait(lambda: min(counts()) >= 200, 60)
         victims = {s.pid for s in sources}
-        before = counts()
         killed = time.perf_counter()
         for pid in victims:
             os.kill(pid, signal.SIGKILL)
+        # (the frames already on their way are taken first: the death is seen after them)
+        await wait(lambda: all("resumed" in s.status.last_error for s in sources), 60)
+        before = counts()
         await wait(
             lambda: (
                 all(
-                    s.status.state is ConnectionState.LIVE and s.pid not in victims for s in sources
+                    s.status.state is ConnectionState.LIVE and s.pid not in (None, *victims)
+                    for s in sources
                 )
                 and all(a > b for a, b in zip(counts(), before, strict=True))
             ),

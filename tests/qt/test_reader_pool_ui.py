@@ -69,3 +69,52 @@ def test_a_killed_reader_is_said_in_the_tab_and_the_other_reader_goes_on(
             assert source.status.reconnects == 0
     finally:
         run_on_loop(dash.aclose())
+
+
+def test_editing_disconnecting_and_removing_one_connection_leaves_the_other_alone(
+    qt_loop: Any, qtbot: Any, settings: QSettings, run_on_loop: Any, feed: FeedThread
+) -> None:
+    url = feed.server.url
+    layout = loads(
+        "version = 1\n"
+        + "".join(f'[[connections]]\nname = "c{i}"\nurl = "{url}"\n' for i in range(2)),
+        kinds=KINDS,
+    )
+    dash = Dashboard(layout.connections, settings=settings, tick_ms=10, layout=layout)
+    qtbot.addWidget(dash.window)
+    dash.start()
+    manager = dash.connections
+    try:
+        kept, edited = manager.sources
+        qtbot.waitUntil(
+            lambda: all(s.status.state is ConnectionState.LIVE for s in manager.sources),
+            timeout=30_000,
+        )
+        pid, requests = kept.pid, len(feed.server.last_event_ids)
+        assert edited.pid == pid  # one reader for both
+
+        def accepted(name: str) -> int:
+            counts = dash.store.counts.get(name)
+            return counts.accepted if counts else 0
+
+        def kept_going() -> None:
+            seen = accepted("c0")
+            qtbot.waitUntil(lambda: accepted("c0") >= seen + 10, timeout=10_000)
+            assert kept.pid == pid and manager.pool.pids() == [pid]
+            assert kept.status.state is ConnectionState.LIVE
+            assert (kept.status.reconnects, kept.status.last_error) == (0, "")
+
+        spec = edited.spec
+        spec.name = "c1-edited"
+        edited = manager.replace(edited, spec)  # the operator edits it
+        qtbot.waitUntil(lambda: accepted("c1-edited") >= 5, timeout=30_000)
+        kept_going()
+        manager.disconnect_source(edited)
+        manager.connect_source(edited)
+        qtbot.waitUntil(lambda: edited.status.state is ConnectionState.LIVE, timeout=30_000)
+        kept_going()
+        manager.remove(edited)
+        kept_going()
+        assert len(feed.server.last_event_ids) == requests + 2  # the edited one's, twice
+    finally:
+        run_on_loop(dash.aclose())
