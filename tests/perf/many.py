@@ -44,6 +44,15 @@ def resident_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reader_pids(dashboard: Any) -> set[int]:
     """The processes reading the feeds (a pool's readers, or a process per connection)."""
     pids = {s.pid for s in dashboard.connections.sources if s.pid}
@@ -87,6 +96,7 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
     total = connections * count
     memory: list[float] = []
     processes, cpu, all_live = 0, 0.0, 0.0
+    readers_cpu: dict[int, float] = {}
 
     def received() -> int:
         return sum(c.accepted for name, c in dashboard.store.counts.items() if name.startswith("c"))
@@ -105,6 +115,7 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
             if not first and received():
                 first = now
                 cpu = time.process_time()
+                readers_cpu.update({p: -cpu_seconds(p) for p in reader_pids(dashboard)})
             if now >= next_sample:
                 pids = reader_pids(dashboard) | {os.getpid()}
                 memory.append(sum(resident_mb(p) for p in pids))
@@ -113,6 +124,8 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
             await asyncio.sleep(0.01)
         done = time.perf_counter()
         cpu = time.process_time() - cpu
+        for pid in readers_cpu:
+            readers_cpu[pid] += cpu_seconds(pid)
         await dashboard.aclose()
         return started, first, done
 
@@ -129,6 +142,7 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
         "seconds": done - started,
         "all_live_seconds": all_live or None,
         "window_cpu": cpu / (done - first) if done > first else None,  # of one core
+        "readers_cpu": sum(readers_cpu.values()) / (done - first) if done > first else None,
         "frame_ms_p50": percentile(intervals, 50),
         "frame_ms_p99": percentile(intervals, 99),
         "resident_mb_max": max(memory) if memory else None,
@@ -265,7 +279,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             seconds = "2" if args.quick else "20"
             n = "5" if args.quick else str(args.connections)
+            used = cpu_seconds(feed.pid), time.perf_counter()
             results["many"] = run_stage("many", url, n, args.rate, seconds, readers)
+            results["many"]["feed_cpu_overall"] = (cpu_seconds(feed.pid) - used[0]) / (
+                time.perf_counter() - used[1]
+            )
         finally:
             feed.terminate()
             feed.wait(10)
