@@ -24,6 +24,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,12 @@ def make_dashboard(urls: list[str], readers: int) -> Any:
         [ConnectionSpec(url, f"c{i + 1}") for i, url in enumerate(urls)],
         capacity=1_000_000,
         tick_ms=TICK_MS,
-        settings=QSettings(os.devnull, QSettings.Format.IniFormat),
+        # (a file of its own: QSettings saves by renaming over its file, and as root that
+        # turned /dev/null into a regular file)
+        settings=QSettings(
+            os.path.join(tempfile.mkdtemp(prefix="many-"), "settings.ini"),
+            QSettings.Format.IniFormat,
+        ),
         layout=builtin("demo"),
         **options,
     )
