@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         self.builtin_urls: set[str] = set()  # feeds the app starts itself (not saved)
         self.layout_path: Path | None = None
         self.layout_title = ""
+        self.layout_readers: int | None = None  # kept as the layout said, to save it again
         self.layout_rules: list[dict[str, Any]] = []
         self.alert_conventions = AlertConventions()
         self._make_menus()
@@ -262,6 +263,7 @@ class MainWindow(QMainWindow):
             self._arrange()
         self.layout_path = path
         self.layout_title = layout.title
+        self.layout_readers = layout.readers
         self._update_title()
 
     def current_layout(self, builtin_urls: Sequence[str] = ()) -> Layout:
@@ -270,6 +272,7 @@ class MainWindow(QMainWindow):
         specs = [] if self.player is not None else self.connections.specs()
         return Layout(
             title=self.layout_title,
+            readers=self.layout_readers,
             connections=[s for s in specs if s.url not in builtin_urls],
             cards=self.cards.specs(),
             charts=[chart.spec for chart in self.charts],

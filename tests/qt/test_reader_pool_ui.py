@@ -118,3 +118,16 @@ def test_editing_disconnecting_and_removing_one_connection_leaves_the_other_alon
         assert len(feed.server.last_event_ids) == requests + 2  # the edited one's, twice
     finally:
         run_on_loop(dash.aclose())
+
+
+def test_a_layouts_readers_are_saved_with_it(
+    qt_loop: Any, qtbot: Any, settings: QSettings, run_on_loop: Any
+) -> None:
+    layout = loads('version = 1\ntitle = "night"\nreaders = 3\n', kinds=KINDS)
+    dash = Dashboard([], settings=settings, tick_ms=10, layout=layout)
+    qtbot.addWidget(dash.window)
+    try:
+        assert len(dash.connections.pool.readers) == 3
+        assert dash.window.current_layout().readers == 3
+    finally:
+        run_on_loop(dash.aclose())
