@@ -3,6 +3,8 @@
     python tests/perf/bench.py                 # the full run (a few minutes), table + JSON
     python tests/perf/bench.py --quick         # a small run that only checks it all works
 
+The endurance runs (a 10-minute soak under chaos, a reconnect storm) are in endurance.py.
+
 A demo feed runs in its own process on loopback (``dashboard feed``) and serves the same
 realistic events to every stage (``/events?count=N[&rate=R]``). Each stage runs in a fresh
 Python process of its own, so one cannot warm up or bloat another:
@@ -40,6 +42,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 TICK_MS = 33
+
+
+def scratch_settings() -> Any:
+    """Window settings in a file of their own that nobody reads again. (Not os.devnull: Qt
+    saves settings by writing a new file and renaming it over the old, and on Linux that
+    replaced /dev/null with a plain file for every program on the machine.)"""
+    from PySide6.QtCore import QSettings
+
+    folder = tempfile.mkdtemp(prefix="dashboard-bench-")
+    return QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
 
 
 # -- stages (each runs in its own process) ----------------------------------------------
@@ -94,7 +106,6 @@ def stage_pipeline(url: str, count: int) -> dict[str, Any]:
 def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
-    from PySide6.QtCore import QSettings
 
     from dashboard import settle_gc_for_streaming
     from dashboard.core.connection import ConnectionSpec
@@ -105,7 +116,7 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     feed_url = f"{url}?count={count}" + (f"&rate={rate:g}" if rate else "")
-    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    settings = scratch_settings()
     dashboard = Dashboard(
         [ConnectionSpec(feed_url, "bench")],
         capacity=max(count, 1_000_000),
@@ -169,65 +180,11 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     return result
 
 
-SOAK_RATE = 5_000
-SOAK_CAPACITY = 200_000  # full after 40 s: past the first minute the store no longer grows
-
-
-def stage_soak(url: str, seconds: float) -> dict[str, Any]:
-    """The window with the demo layout fed 5,000 events/s for *seconds*: resident memory
-    sampled every 5 s, and how it moved after the first minute."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    import psutil
-    import qasync
-    from PySide6.QtCore import QSettings
-
-    from dashboard import settle_gc_for_streaming
-    from dashboard.core.connection import ConnectionSpec
-    from dashboard.core.layout import builtin
-    from dashboard.ui.app import Dashboard, make_application
-
-    app = make_application()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    count = int(SOAK_RATE * (seconds + 30))
-    feed_url = f"{url}?count={count}&rate={SOAK_RATE}"
-    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
-    dashboard = Dashboard([ConnectionSpec(feed_url, "bench")], capacity=SOAK_CAPACITY,
-                          settings=settings, layout=builtin("demo"))  # fmt: skip
-    settle_gc_for_streaming()
-    process = psutil.Process()
-    samples: list[tuple[float, float]] = []
-
-    async def run() -> None:
-        dashboard.start()
-        started = time.perf_counter()
-        while (elapsed := time.perf_counter() - started) < seconds:
-            samples.append((elapsed, process.memory_info().rss / 2**20))
-            await asyncio.sleep(5.0)
-        await dashboard.aclose()
-
-    with loop:
-        loop.run_until_complete(run())
-    after_minute = [mb for at, mb in samples if at >= 60.0]
-    base = after_minute[0] if after_minute else samples[-1][1]
-    counts = dashboard.store.counts.get("bench")
-    return {
-        "seconds": seconds,
-        "events": counts.accepted if counts else 0,
-        "rss_at_1min_mb": base,
-        "rss_end_mb": samples[-1][1],
-        "rss_max_after_1min_mb": max(after_minute or [base]),
-        "growth_after_1min": (max(after_minute or [base]) - base) / base,
-        "samples": samples,
-    }
-
-
 def stage_memory(count: int) -> dict[str, Any]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import gc
 
     import psutil
-    from PySide6.QtCore import QSettings
 
     from dashboard.core.decode import Decoder
     from dashboard.core.layout import builtin
@@ -236,7 +193,7 @@ def stage_memory(count: int) -> dict[str, Any]:
     from dashboard.ui.app import Dashboard, make_application
 
     app = make_application()
-    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    settings = scratch_settings()
     dashboard = Dashboard([], capacity=count, settings=settings, layout=builtin("demo"))
     dashboard.window.show()
     frames = BenchPool().frames
@@ -280,7 +237,6 @@ def stage_memory_wide(count: int) -> dict[str, Any]:
     import gc
 
     import psutil
-    from PySide6.QtCore import QSettings
 
     from dashboard.core.decode import Decoder
     from dashboard.sources.sse_protocol import SSEParser
@@ -288,7 +244,7 @@ def stage_memory_wide(count: int) -> dict[str, Any]:
     from tests.wide_feed import frame
 
     app = make_application()
-    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    settings = scratch_settings()
     dashboard = Dashboard([], capacity=count, settings=settings)  # zero config: log, fields
     dashboard.window.show()
     parser, decoder = SSEParser(), Decoder("bench")
@@ -614,12 +570,6 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "perf-results.json",
         help="where to write the results (default perf-results.json)",
     )
-    parser.add_argument(
-        "--soak",
-        type=float,
-        metavar="SECONDS",
-        help="instead: the window at 5,000 events/s for this long; resident memory over time",
-    )
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:
@@ -632,27 +582,11 @@ def main(argv: list[str] | None = None) -> int:
             out = stage_app(rest[0], int(rest[1]), float(rest[2]))
         elif name == "replay":
             out = stage_replay(int(rest[0]))
-        elif name == "soak":
-            out = stage_soak(rest[0], float(rest[1]))
         elif name == "wide":
             out = stage_memory_wide(int(rest[0]))
         else:
             out = stage_memory(int(rest[0]))
         print(json.dumps(out))
-        return 0
-    if args.soak:
-        feed, url = start_feed()
-        try:
-            soak = run_stage("soak", url, str(args.soak))
-        finally:
-            feed.terminate()
-            feed.wait(10)
-        print(
-            f"{soak['events']:,} events in {soak['seconds']:g} s; resident memory "
-            f"{soak['rss_at_1min_mb']:.0f} MB after the first minute, at most "
-            f"{soak['rss_max_after_1min_mb']:.0f} MB later (+{soak['growth_after_1min']:.1%}), "
-            f"{soak['rss_end_mb']:.0f} MB at the end"
-        )
         return 0
     results = measure(args.quick)
     args.json.write_text(json.dumps(results, indent=2))

@@ -30,6 +30,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,7 @@ def _window(specs: list[Any], capacity: int) -> Any:
     app = make_application()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    settings = QSettings(os.devnull, QSettings.Format.IniFormat)
+    settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat)
     dashboard = Dashboard(specs, capacity=capacity, settings=settings, layout=builtin("demo"))
     settle_gc_for_streaming()  # as the app does
     return loop, dashboard

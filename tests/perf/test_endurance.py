@@ -28,14 +28,20 @@ def run_endurance(tmp_path: Path, *args: str, timeout: float) -> dict[str, Any]:
     return json.loads(out.read_text())
 
 
+SETTLING = 3  # descriptors a moment may hold besides the steady ones (a socket closing)
+
+
 def assert_nothing_leaked(storm: dict[str, Any]) -> None:
+    """A leak grows with the restarts (20 connections x N of them); a socket still closing
+    when every connection is live again is not one."""
     first, last = storm["first_all_live"], storm["last_all_live"]
     assert storm["recoveries"] >= 3, storm  # restarts happened and all came back each time
-    assert storm["reconnects_min"] >= 3  # every connection rode them out
-    # a feed process per connection, and multiprocessing's resource tracker
-    assert last["processes"] == first["processes"] == storm["connections"] + 1
-    assert last["fds"] == first["fds"] and storm["max_fds"] == first["fds"]
-    assert last["threads"] == first["threads"] and storm["max_threads"] == first["threads"]
+    assert storm["reconnects_min"] >= 3, storm  # every connection rode them out
+    # one reader process for all of them, and multiprocessing's resource tracker
+    assert last["processes"] == first["processes"] == storm["max_processes"] == 2, storm
+    assert last["fds"] <= first["fds"] + SETTLING, storm
+    assert storm["max_fds"] <= first["fds"] + SETTLING, storm
+    assert last["threads"] == first["threads"] == storm["max_threads"], storm
 
 
 @pytest.mark.slow
