@@ -616,6 +616,7 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
     if options.capacity is not None:
         app_options.capacity = options.capacity
     app_options.readers = options.readers
+    app_options.kinds = options.kinds
     if options.speed is not None:
         app_options.replay_speed = None if math.isinf(options.speed) else options.speed
     return run(app_options)

@@ -26,6 +26,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from dashboard.core.layout import MAX_READERS
+from dashboard.core.sourcekind import SourceKinds
 from dashboard.sources.reader import CLOSE, EVENTS, HEADER, OPEN, serve
 
 if TYPE_CHECKING:
@@ -46,9 +47,16 @@ RESTART_PAUSE = 1.0  # seconds before starting again a reader that died this you
 class ReaderPool:
     """*readers* reader processes, started when first needed (or by :meth:`prepare`)."""
 
-    def __init__(self, readers: int = DEFAULT_READERS) -> None:
+    def __init__(self, readers: int = DEFAULT_READERS, kinds: SourceKinds | None = None) -> None:
         if not 1 <= readers <= MAX_READERS:
             raise ValueError(f"readers must be 1 to {MAX_READERS}, not {readers}")
+        self.kinds = kinds
+        # None: the registry's; else the modules that declare them, imported by each reader
+        # (a source module names its declaration KIND; a plugin's folder is on sys.path,
+        # which a spawned process inherits)
+        self.kind_modules = (
+            None if kinds is None else tuple(dict.fromkeys(k.reader.__module__ for k in kinds))
+        )
         self.readers = [_Reader(self, i) for i in range(readers)]
         self.closing = False
         self._ids = 0
@@ -107,7 +115,7 @@ class _Reader:
         ours, theirs = socket.socketpair()
         process = _CONTEXT.Process(
             target=serve,
-            args=(theirs, log.getEffectiveLevel()),
+            args=(theirs, log.getEffectiveLevel(), self.pool.kind_modules),
             name=f"dashboard reader {self.index + 1}",
             daemon=True,
         )

@@ -48,9 +48,10 @@ class ProcessSource:
     def __init__(
         self, spec: ConnectionSpec, store: EventStore, pool: ReaderPool | None = None
     ) -> None:
-        from dashboard.sources import check_feed_url  # the package imports this module
+        from dashboard.sources import KINDS  # the package imports this module
 
-        check_feed_url(spec.url)
+        self.pool = ReaderPool(1) if pool is None else pool
+        (self.pool.kinds or KINDS).for_url(spec.url)  # ValueError: not a feed it can read
         self.spec = spec
         self.name = spec.name
         self.url = spec.url
@@ -58,7 +59,6 @@ class ProcessSource:
         self.decoder = registered_decoder(spec, store)
         self.status = new_status(spec)
         self.checkpoint: Any = None
-        self.pool = ReaderPool(1) if pool is None else pool
         self._own_pool = pool is None
         self.conn_id = 0  # this run's, in the pool
         self._reader: _Reader | None = None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import marshal
 import pickle
@@ -32,6 +33,7 @@ from dashboard import settle_gc_for_streaming
 from dashboard.core.connection import ConnectionSpec
 from dashboard.core.event import DecodedBatch
 from dashboard.core.safelog import configure_logging
+from dashboard.core.sourcekind import SourceKinds
 from dashboard.sources.base import (
     ConnectionState,
     ConnectionStatus,
@@ -65,16 +67,22 @@ class ParentGone(Exception):
     """The app closed its end: nobody is left to take the events."""
 
 
-def serve(channel: socket.socket, log_level: int) -> None:
+def serve(
+    channel: socket.socket, log_level: int, kind_modules: tuple[str, ...] | None = None
+) -> None:
     """The reader's main: load the sources, then run the connections the app opens until
-    it closes its end of *channel*."""
+    it closes its end of *channel*. *kind_modules*: the modules whose ``KIND``s are the
+    transports, when they are not the registry's (a plugin's)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the app's to handle
     configure_logging(log_level)  # the app's filter: secrets masked, controls escaped
     import dashboard.sources  # noqa: F401  (what a prepared reader loads before it is needed)
 
     settle_gc_for_streaming()
     with contextlib.suppress(ParentGone):
-        asyncio.run(_Reader(channel).run())
+        kinds = None
+        if kind_modules:
+            kinds = SourceKinds([importlib.import_module(m).KIND for m in kind_modules])
+        asyncio.run(_Reader(channel, kinds).run())
 
 
 def receive(channel: socket.socket) -> bytes | None:
@@ -93,8 +101,9 @@ def receive(channel: socket.socket) -> bytes | None:
 class _Reader:
     """The connections of one reader process, and the thread that writes their frames."""
 
-    def __init__(self, channel: socket.socket) -> None:
+    def __init__(self, channel: socket.socket, kinds: SourceKinds | None = None) -> None:
         self.channel = channel
+        self.kinds = kinds
         self.connections: dict[int, _Connection] = {}
         self._frames: queue.Queue[bytes | None] = queue.Queue(QUEUED_FRAMES)
         self._queued = 0  # bytes in _frames
@@ -133,10 +142,11 @@ class _Reader:
         self, conn_id: int, spec: ConnectionSpec, status: ConnectionStatus, checkpoint: Any
     ) -> None:
         from dashboard.sources import open_source  # the package imports the pool
+        from dashboard.sources.registry import KINDS
 
         connection = _Connection(conn_id, self)
         try:
-            source = open_source(spec, connection)
+            source = open_source(spec, connection, kinds=self.kinds or KINDS)
             source.status = status
             source.resume(checkpoint)
         except Exception as error:  # said in the app as this connection's own end

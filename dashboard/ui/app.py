@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from dashboard import __version__, settle_gc_for_streaming
 from dashboard.core.connection import ConnectionSpec
 from dashboard.core.layout import Layout, builtin
+from dashboard.core.sourcekind import SourceKinds
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
 from dashboard.sources import ReconnectingSource, unique_names
@@ -50,6 +51,7 @@ class AppOptions:
     capacity: int = DEFAULT_CAPACITY
     tick_ms: int = DEFAULT_TICK_MS
     readers: int | None = None  # reader processes; None: the layout's, else one
+    kinds: SourceKinds = KINDS  # the transports (a plugin's registry: see cli.main)
 
 
 class Dashboard:
@@ -68,11 +70,14 @@ class Dashboard:
         layout: Layout | None = None,
         layout_path: Path | None = None,
         readers: int | None = None,
+        kinds: SourceKinds = KINDS,
     ) -> None:
         self.store = EventStore(capacity)
         if readers is None and layout is not None:
             readers = layout.readers
-        self.connections = ConnectionManager(self.store, readers=readers or DEFAULT_READERS)
+        self.connections = ConnectionManager(
+            self.store, readers=readers or DEFAULT_READERS, kinds=kinds
+        )
         for spec in connections:  # their feed processes load while the window is built
             self.connections.add(spec, start=False).prepare()
         self.bus = EventBus(self.store, tick_ms)
@@ -144,8 +149,14 @@ class Workspace:
         layout: Layout | None = None,
         layout_path: Path | None = None,
         readers: int | None = None,
+        kinds: SourceKinds = KINDS,
     ) -> None:
-        self._options = {"capacity": capacity, "tick_ms": tick_ms, "settings": settings}
+        self._options = {
+            "capacity": capacity,
+            "tick_ms": tick_ms,
+            "settings": settings,
+            "kinds": kinds,
+        }
         self._readers = readers
         self.live = Dashboard(
             connections,
@@ -288,11 +299,12 @@ async def _run_dashboard(options: AppOptions) -> int:
     unique_names(connections)
     layout, problem = options.layout, ""
     if layout is None and not options.connections and not options.demo:
-        layout, problem = layouts.load_last()  # a bare start: the dashboard as it was left
+        # a bare start: the dashboard as it was left
+        layout, problem = layouts.load_last(options.kinds)
         if problem:
             print(f"dashboard: {problem}", file=sys.stderr)
     if options.demo and layout is None:
-        layout = builtin("demo", KINDS)
+        layout = builtin("demo", options.kinds)
     workspace = Workspace(
         connections,
         capacity=options.capacity,
@@ -300,6 +312,7 @@ async def _run_dashboard(options: AppOptions) -> int:
         readers=options.readers,
         layout=layout,
         layout_path=options.layout_path,
+        kinds=options.kinds,
     )
     dashboard = workspace.live
     if feed is not None:
@@ -336,7 +349,9 @@ async def _run_dashboard(options: AppOptions) -> int:
         if options.exit_after is not None:
             QTimer.singleShot(int(options.exit_after * 1000), workspace.finished.set)
         await workspace.finished.wait()
-        layouts.save_last(dashboard.window.current_layout(dashboard.window.builtin_urls))
+        layouts.save_last(
+            dashboard.window.current_layout(dashboard.window.builtin_urls), options.kinds
+        )
         front = workspace.front
         if options.screenshot is not None and not front.screenshot(options.screenshot):
             print(

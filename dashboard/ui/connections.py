@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from dashboard.core.connection import ConnectionSpec
+from dashboard.core.sourcekind import SourceKinds
 from dashboard.core.store import EventStore
-from dashboard.sources import ConnectionSpec, ConnectionState
+from dashboard.sources import ConnectionState
 from dashboard.sources.pool import DEFAULT_READERS, ReaderPool
 from dashboard.sources.process import ProcessSource
+from dashboard.sources.registry import KINDS
 from dashboard.ui.tasks import SourceTasks
 
 
@@ -22,11 +25,16 @@ class ConnectionManager(QObject):
     changed = Signal()
 
     def __init__(
-        self, store: EventStore, parent: QObject | None = None, readers: int = DEFAULT_READERS
+        self,
+        store: EventStore,
+        parent: QObject | None = None,
+        readers: int = DEFAULT_READERS,
+        kinds: SourceKinds = KINDS,
     ) -> None:
         super().__init__(parent)
         self.store = store
-        self.pool = ReaderPool(readers)
+        self.kinds = kinds  # the transports it can open (the dialog and layouts use them too)
+        self.pool = ReaderPool(readers, None if kinds is KINDS else kinds)
         self.sources: list[ProcessSource] = []
         self._tasks = SourceTasks(ended=self.changed.emit)
 

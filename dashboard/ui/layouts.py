@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dashboard.core import layout as layouts
 from dashboard.core.layout import Layout, LayoutError
+from dashboard.core.sourcekind import SourceKinds
 from dashboard.sources.registry import KINDS
 
 APP_NAME = "live-dashboard"
@@ -25,14 +26,14 @@ def last_layout_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "last-layout.toml"
 
 
-def save_last(layout: Layout) -> Path | None:
+def save_last(layout: Layout, kinds: SourceKinds = KINDS) -> Path | None:
     """Keep *layout* for the next start (readable by the user only: it names feeds), and
     the one it replaces as ``last-layout.previous.toml``; None when the disk refuses:
     closing the window must not fail for it."""
     path = last_layout_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = layouts.dumps(layout, KINDS)
+        text = layouts.dumps(layout, kinds)
         old = path.read_text(encoding="utf-8") if path.is_file() else text
         if old != text:  # one step back, copied: if the new one cannot be written, it stays
             layouts.write_whole(path.with_name(PREVIOUS_NAME), old, private=True)
@@ -42,7 +43,7 @@ def save_last(layout: Layout) -> Path | None:
     return path
 
 
-def load_last() -> tuple[Layout | None, str]:
+def load_last(kinds: SourceKinds = KINDS) -> tuple[Layout | None, str]:
     """The layout the live window had when it last closed (None if there is none), and a
     message when it could not be read: then the file is kept as ``.bak`` beside it, so
     the next close does not overwrite what may still be mended by hand."""
@@ -50,7 +51,7 @@ def load_last() -> tuple[Layout | None, str]:
     if not path.is_file():
         return None, ""
     try:
-        return layouts.load(path, KINDS), ""
+        return layouts.load(path, kinds), ""
     except LayoutError as error:
         backup = path.with_name(path.name + ".bak")
         try:
@@ -63,9 +64,10 @@ def load_last() -> tuple[Layout | None, str]:
 class LayoutFiles(QObject):
     """The dialogs and the recent-layouts list, remembered in *settings*."""
 
-    def __init__(self, settings: QSettings, parent: QWidget) -> None:
+    def __init__(self, settings: QSettings, parent: QWidget, kinds: SourceKinds = KINDS) -> None:
         super().__init__(parent)
         self.settings = settings
+        self.kinds = kinds
         self.window = parent
 
     def recent(self) -> list[str]:
@@ -95,7 +97,7 @@ class LayoutFiles(QObject):
         """The layout in *path*, or None after a message naming the file, the line or key,
         and what is wrong."""
         try:
-            layout = layouts.load(path, KINDS)
+            layout = layouts.load(path, self.kinds)
         except LayoutError as error:
             QMessageBox.warning(self.window, "Cannot open the layout", str(error))
             return None
@@ -105,7 +107,7 @@ class LayoutFiles(QObject):
 
     def write(self, layout: Layout, path: Path) -> bool:
         try:
-            layouts.save(layout, path, kinds=KINDS)
+            layouts.save(layout, path, kinds=self.kinds)
         except OSError as error:
             QMessageBox.warning(
                 self.window, "Cannot save the layout", f"{path}: {error.strerror or error}"

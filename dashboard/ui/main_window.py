@@ -43,7 +43,6 @@ from dashboard.core.rules import AlertState, RuleEngine, parse_rule
 from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
-from dashboard.sources.registry import KINDS
 from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui import export, resources
 from dashboard.ui.banner import Banner
@@ -189,7 +188,7 @@ class MainWindow(QMainWindow):
         self.notifier = Notifier(self.settings, self.status, parent=self)
         if replay is not None:
             self.notifier.gate.min_severity = None  # a replay tells of the past: no pop-ups
-        self.layouts = LayoutFiles(self.settings, self)
+        self.layouts = LayoutFiles(self.settings, self, connections.kinds)
         self.builtin_urls: set[str] = set()  # feeds the app starts itself (not saved)
         self.layout_path: Path | None = None
         self.layout_title = ""
@@ -638,7 +637,7 @@ class MainWindow(QMainWindow):
         if not self.layouts.write(layout, path):
             return False
         self.layout_path = path
-        secrets = left_out(layout, KINDS)
+        secrets = left_out(layout, self.connections.kinds)
         note = (
             f" (left out, being credentials: {'; '.join(secrets)}; use ${{ENV}})" if secrets else ""
         )
@@ -799,10 +798,11 @@ class MainWindow(QMainWindow):
         self.connections_panel.add()
 
     def _about(self) -> None:
+        transports = ", ".join(k.title for k in self.connections.kinds)
         QMessageBox.about(
             self,
             f"About {APP_TITLE}",
-            f"{APP_TITLE} {__version__}\n\nLive event feeds ({', '.join(k.title for k in KINDS)})"
+            f"{APP_TITLE} {__version__}\n\nLive event feeds ({transports})"
             " as cards, charts, alerts and a log.\n\nCtrl+N: add a connection\n"
             "Ctrl+S / Ctrl+Shift+S: save the layout (as…); Ctrl+Shift+O: open one\n"
             "Ctrl+1 / Ctrl+2 / Ctrl+3: show or hide the cards, fields, alerts\n"

@@ -70,3 +70,25 @@ def test_the_subprotocol_row_comes_from_the_websocket_declaration(qtbot: Any) ->
     assert dialog.error.text().startswith("Subprotocol: 'two words' is not a subprotocol name")
     dialog.url.setText("https://feeds.example.test/events")  # hidden, and not kept
     assert dialog.error.text() == "" and dialog.spec().options == {}
+
+
+def test_the_window_reads_a_plugin_s_connection_in_its_reader(
+    qt_loop: Any, qtbot: Any, settings: Any, run_on_loop: Any, kinds: SourceKinds
+) -> None:
+    """The window's connections are read in reader processes: a plugin's kind reaches them
+    as the module that declares it, imported there by name."""
+    from dashboard.ui.app import Dashboard
+
+    spec = kinds.spec("toy://lab/beeps", options={"count": 120, "event_type": "toy.beep"})
+    dash = Dashboard([spec], settings=settings, tick_ms=10, kinds=kinds)
+    qtbot.addWidget(dash.window)
+    dash.start()
+    try:
+        qtbot.waitUntil(lambda: dash.store.end_seq == 120, timeout=20_000)
+        events = dash.store.events(0, 120)
+        assert [e.data["n"] for e in events] == list(range(120))
+        assert {e.type for e in events} == {"toy.beep"} and dash.store.rejected_total == 0
+        assert dash.connections.pool.readers[0].pid is not None  # read in a reader process
+        assert "Toy" in ", ".join(k.title for k in dash.connections.kinds)
+    finally:
+        run_on_loop(dash.aclose())

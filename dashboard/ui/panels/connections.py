@@ -183,7 +183,7 @@ class ConnectionsPanel(QWidget):
         self.buttons["disconnect"].setEnabled(running)
 
     def add(self) -> None:
-        dialog = ConnectionDialog(parent=self)
+        dialog = ConnectionDialog(kinds=self.manager.kinds, parent=self)
         if dialog.exec():
             source = self.manager.add(dialog.spec())
             self.select(source.name)
@@ -193,7 +193,7 @@ class ConnectionsPanel(QWidget):
         source = self.selected()
         if source is None:
             return
-        dialog = ConnectionDialog(source.spec, parent=self)
+        dialog = ConnectionDialog(source.spec, kinds=self.manager.kinds, parent=self)
         if dialog.exec():
             row = self.manager.sources.index(source)
             self.manager.replace(source, dialog.spec())
