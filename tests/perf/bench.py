@@ -414,10 +414,11 @@ def percentile(values: list[float], pct: float) -> float | None:
 # -- the orchestrator --------------------------------------------------------------------
 
 
-def run_stage(*args: str) -> dict[str, Any]:
+def run_stage(*args: str, script: str = __file__) -> dict[str, Any]:
+    """``script --stage ARGS...`` in a fresh process offscreen: the JSON it prints last."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(
-        [sys.executable, __file__, "--stage", *args],
+        [sys.executable, script, "--stage", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -425,7 +426,7 @@ def run_stage(*args: str) -> dict[str, Any]:
         check=False,
     )
     if result.returncode != 0:
-        raise RuntimeError(f"stage {args[0]} failed:\n{result.stderr[-2000:]}")
+        raise RuntimeError(f"stage {args[0]} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import TICK_MS, percentile, start_feed  # noqa: E402
+from bench import TICK_MS, percentile, run_stage, start_feed  # noqa: E402
 
 
 def resident_mb(pid: int) -> float:
@@ -240,25 +240,6 @@ def _feed_url(feed: subprocess.Popen[str]) -> str:
     return match[1]
 
 
-def run_stage(*args: str) -> dict[str, Any]:
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "QT_QPA_PLATFORM": "offscreen",
-    }
-    result = subprocess.run(
-        [sys.executable, __file__, "--stage", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"stage {args[0]} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -286,7 +267,9 @@ def main(argv: list[str] | None = None) -> int:
             seconds = "2" if args.quick else "20"
             n = "5" if args.quick else str(args.connections)
             used = cpu_seconds(feed.pid), time.perf_counter()
-            results["many"] = run_stage("many", url, n, args.rate, seconds, readers)
+            results["many"] = run_stage(
+                "many", url, n, args.rate, seconds, readers, script=__file__
+            )
             results["many"]["feed_cpu_overall"] = (cpu_seconds(feed.pid) - used[0]) / (
                 time.perf_counter() - used[1]
             )
@@ -294,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             feed.terminate()
             feed.wait(10)
     if args.only in (None, "kill"):
-        results["kill"] = run_stage("kill", "4" if args.quick else "20", readers)
+        results["kill"] = run_stage("kill", "4" if args.quick else "20", readers, script=__file__)
     print(json.dumps(results, indent=2))
     return 0
 
