@@ -9,7 +9,8 @@ rejected.
 
 Modes (SSE unless said):
 
-- ``restart``: the server stops (every stream cut) and starts again a moment later; with
+- ``restart``: the server stops (every stream cut) and starts again a moment later (from
+  when a stream has been sent its first event); with
   stream faults chosen too, only every ``RESTART_SPACING`` x *every* seconds, since a
   stream cut before its first fault was due would never suffer one;
 - ``cut``: half of the next event is written, then the connection is dropped;
@@ -103,6 +104,7 @@ class ChaosFeedServer(FeedServer):
         self.close_codes: list[int] = []
         self.trickled = 0  # whole events sent slowly (valid, without ids)
         self._loops: dict[str, asyncio.Task[None]] = {}
+        self._sent_events = asyncio.Event()  # a stream has been sent an event
         self._not_tls: asyncio.Server | None = None
         self.tls_url = ""  # with ``tls``: an https:// URL whose handshakes all fail
 
@@ -151,6 +153,10 @@ class ChaosFeedServer(FeedServer):
         writer.close()
 
     async def _restart_loop(self) -> None:
+        """Restarts, once a stream has been sent an event: a client cut before its first
+        event has no id to resume from, and would rightly start from "now" (a test that
+        counts every event from the first one failed on that under load)."""
+        await self._sent_events.wait()
         while True:
             await asyncio.sleep(self.restart_every)
             await self.stop()
@@ -198,6 +204,7 @@ class ChaosFeedServer(FeedServer):
                 if events:
                     next_id += len(events)
                     await response.write(b"".join(e.frame for e in events))
+                    self._sent_events.set()
                     continue
                 waiter = self._new_events
                 with contextlib.suppress(TimeoutError):
