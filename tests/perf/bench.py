@@ -430,9 +430,11 @@ def run_stage(*args: str, script: str = __file__) -> dict[str, Any]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def start_feed() -> tuple[subprocess.Popen[str], str]:
+def start_feed(rate: float = 1) -> tuple[subprocess.Popen[str], str]:
+    """``dashboard feed`` on a free port, producing *rate* shared events a second (the
+    stages read their own ``?count=`` streams): the process and its /events URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "feed", "--port", "0", "--rate", "1"],
+        [sys.executable, "-m", "dashboard", "feed", "--port", "0", "--rate", f"{rate:g}"],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

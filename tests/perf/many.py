@@ -22,7 +22,6 @@ import itertools
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -157,14 +156,7 @@ def stage_many(url: str, connections: int, rate: float, seconds: float, readers:
 
 
 def stage_kill(connections: int, readers: int) -> dict:
-    feed = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "feed", "--port", "0", "--rate", "1000"],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert feed.stdout is not None
-    url = _feed_url(feed)
+    feed, url = start_feed(1000)
     loop, dashboard = make_dashboard([url] * connections, readers)
     sources = dashboard.connections.sources
     from dashboard.sources import ConnectionState
@@ -227,17 +219,6 @@ def stage_kill(connections: int, readers: int) -> dict:
     finally:
         feed.terminate()
         feed.wait(10)
-
-
-def _feed_url(feed: subprocess.Popen[str]) -> str:
-    import re
-
-    assert feed.stdout is not None
-    match = re.search(r"(http://127\.0\.0\.1:\d+/events)", feed.stdout.readline())
-    if not match:
-        feed.kill()
-        raise RuntimeError("the feed did not start")
-    return match[1]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,18 +25,25 @@ def feed() -> Iterator[FeedThread]:
     thread.close()
 
 
-def test_a_killed_reader_is_said_in_the_tab_and_the_other_reader_goes_on(
-    qt_loop: Any, qtbot: Any, settings: QSettings, run_on_loop: Any, feed: FeedThread
-) -> None:
-    url = feed.server.url
+def started_window(
+    qtbot: Any, settings: QSettings, url: str, connections: int, readers: int = 1
+) -> Dashboard:
+    """A window from a layout of *connections* to *url* (c0, c1...) in *readers*, started."""
     layout = loads(
-        "version = 1\nreaders = 2\n"
-        + "".join(f'[[connections]]\nname = "c{i}"\nurl = "{url}"\n' for i in range(4)),
+        f"version = 1\nreaders = {readers}\n"
+        + "".join(f'[[connections]]\nname = "c{i}"\nurl = "{url}"\n' for i in range(connections)),
         kinds=KINDS,
     )
     dash = Dashboard(layout.connections, settings=settings, tick_ms=10, layout=layout)
     qtbot.addWidget(dash.window)
     dash.start()
+    return dash
+
+
+def test_a_killed_reader_is_said_in_the_tab_and_the_other_reader_goes_on(
+    qt_loop: Any, qtbot: Any, settings: QSettings, run_on_loop: Any, feed: FeedThread
+) -> None:
+    dash = started_window(qtbot, settings, feed.server.url, connections=4, readers=2)
     try:
         sources = dash.connections.sources
         assert len(dash.connections.pool.readers) == 2
@@ -74,15 +81,7 @@ def test_a_killed_reader_is_said_in_the_tab_and_the_other_reader_goes_on(
 def test_editing_disconnecting_and_removing_one_connection_leaves_the_other_alone(
     qt_loop: Any, qtbot: Any, settings: QSettings, run_on_loop: Any, feed: FeedThread
 ) -> None:
-    url = feed.server.url
-    layout = loads(
-        "version = 1\n"
-        + "".join(f'[[connections]]\nname = "c{i}"\nurl = "{url}"\n' for i in range(2)),
-        kinds=KINDS,
-    )
-    dash = Dashboard(layout.connections, settings=settings, tick_ms=10, layout=layout)
-    qtbot.addWidget(dash.window)
-    dash.start()
+    dash = started_window(qtbot, settings, feed.server.url, connections=2)
     manager = dash.connections
     try:
         kept, edited = manager.sources
