@@ -157,6 +157,7 @@ class RedisSource(ReconnectingSource):
         self.options = parse_redis_url(self.url)
         self.positions: dict[str, str] = {}  # stream -> the last id handed over
         self._started = False  # the first connect's from/backfill rules were applied
+        self._stopping = False  # this connect is being ended: readers stop at their next turn
 
     def checkpoint(self) -> tuple[dict[str, str], bool]:
         return dict(self.positions), self._started
@@ -199,12 +200,16 @@ class RedisSource(ReconnectingSource):
 
     async def _stream_once(self) -> str:
         client = self._client()
+        self._stopping = False
         session = asyncio.ensure_future(self._session(client))
         try:
             # Never cancelled inside a command: redis-py can lose a cancellation that
             # arrives during a blocking read and go on waiting (seen with XREAD BLOCK).
             return await asyncio.shield(session)
         except asyncio.CancelledError:
+            # A reader whose cancellation redis-py lost ends when its read returns (a
+            # cluster's readers, one per stream, hung a test's shutdown one run in eight).
+            self._stopping = True
             await client.aclose()  # closes the connections: a pending read ends at once
             session.cancel()
             await asyncio.wait({session}, timeout=5)
@@ -297,7 +302,7 @@ class RedisSource(ReconnectingSource):
         block = int(max(100.0, min(5000.0, self.spec.heartbeat_timeout * 1000 / 3)))
         rescan_at = time.monotonic() + RESCAN_S
         pending = bool(group)  # a group member first reads what it was given but never acked
-        while True:
+        while not self._stopping:
             if group:
                 wanted = dict.fromkeys(names, "0" if pending else ">")
                 reply = await client.xreadgroup(
