@@ -90,7 +90,7 @@ async def capture(
     kinds: SourceKinds = KINDS,
 ) -> CaptureResult:
     """Record until *duration* passes, *count* events are in, every source has stopped
-    for good, or SIGINT/SIGTERM arrives; the file is closed cleanly in every case. *kinds*
+    for good or finished (a finite stream), or SIGINT/SIGTERM arrives; the file is closed cleanly in every case. *kinds*
     are the transports that read the specs' URLs (the registry's by default)."""
     unique_names(specs)
     recorder = Recorder(path)
@@ -127,8 +127,13 @@ async def capture(
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
     if why == "every connection stopped":
-        reasons = "; ".join(f"{s.name}: {s.status.last_error}" for s in sources)
-        why = f"every connection stopped ({reasons})"
+        if all(s.status.state.value == "finished" for s in sources):
+            why = "every connection finished"
+        else:
+            reasons = "; ".join(
+                f"{s.name}: {s.status.last_error or s.status.describe()}" for s in sources
+            )
+            why = f"every connection stopped ({reasons})"
     if sink.error is not None:
         why = "writing failed"
     seconds = time.monotonic() - started

@@ -10,8 +10,11 @@ Recognised shapes, tried in this order on a JSON object:
   one, else the object without the keys that were used.
 
 Other JSON values are the payload as they are; text that is not JSON becomes a text event.
-Text that starts like a JSON object or array but does not parse is rejected, as is
-invalid UTF-8 and a frame over the size limit.
+Text that starts like a JSON object or array but does not parse is rejected, as is a frame
+over the size limit. Text that is not valid UTF-8 is decoded as browsers decode an event
+stream (the WHATWG Encoding standard: one U+FFFD for each maximal invalid subpart, which is
+what Python's ``"replace"`` error handler does) and kept: the event is *repaired*, its raw
+bytes stay as they came (:func:`is_repaired` tells it), and the decoder counts it.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Decoder:
     connection: str
     keys: EnvelopeKeys = field(default_factory=EnvelopeKeys)
     max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
+    repaired: int = field(default=0, compare=False)  # frames whose invalid UTF-8 was replaced
     _envelope_names: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -97,8 +101,10 @@ class Decoder:
             try:
                 value = orjson.loads(body)
             except orjson.JSONDecodeError as exc:
+                if _utf8_error(frame):
+                    return self._repaired_row(frame, received, event_type, event_id, default_type)
                 if body[0] in _JSON_ONLY_FIRST:
-                    reason = _utf8_error(frame) or f"invalid JSON: {exc}"
+                    reason = f"invalid JSON: {exc}"
                     return Rejected(reason, frame, received, self.connection, size, event_id)
             else:
                 # A frame can only nest as deep as it has brackets: count before walking.
@@ -124,12 +130,28 @@ class Decoder:
                         event_type)  # fmt: skip
         try:
             text = frame.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            reason = f"invalid UTF-8 at byte {exc.start}"
-            return Rejected(reason, frame, received, self.connection, size, event_id)
+        except UnicodeDecodeError:
+            return self._repaired_row(frame, received, event_type, event_id, default_type)
         etype = event_type or default_type
         return (etype, received, received, self.connection, _INFO, text, frame, event_id,
                 event_type)  # fmt: skip
+
+    def _repaired_row(
+        self,
+        frame: bytes,
+        received: float,
+        event_type: str | None,
+        event_id: str | None,
+        default_type: str,
+    ) -> Row | Rejected:
+        """A frame with invalid UTF-8, decoded from its repaired text; the raw bytes kept."""
+        repaired = frame.decode("utf-8", "replace").encode()
+        row = self.decode_row(repaired, received, event_type, event_id, default_type)
+        if type(row) is tuple:
+            self.repaired += 1
+            return (*row[:6], frame, *row[7:])  # type: ignore[return-value]
+        row.raw = frame  # type: ignore[union-attr]
+        return row
 
     def oversized(
         self, preview: bytes, size: int, received: float, event_id: str | None = None
@@ -146,7 +168,8 @@ class Decoder:
             try:
                 value = orjson.loads(body)
             except orjson.JSONDecodeError:
-                pass
+                if _utf8_error(frame):
+                    return self.payload(frame.decode("utf-8", "replace").encode(), event_type)
             else:
                 if not isinstance(value, dict):
                     return value
@@ -249,6 +272,17 @@ def _nested_deeper(value: Any) -> bool:
         children = item.values() if isinstance(item, dict) else item
         if isinstance(item, dict | list):
             level.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def is_repaired(raw: bytes) -> bool:
+    """Whether an event with these raw bytes was repaired: they are not valid UTF-8."""
+    if raw.isascii():
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
     return False
 
 

@@ -580,6 +580,8 @@ def _severity_levels(token: _Token) -> frozenset[int]:
 
 
 def _term(token: _Token) -> Node:
+    if token.kind == "word" and not token.text.strip("*"):
+        return Everything()  # "*" alone: every event, as the empty query
     if token.kind == "word" or token.kind == "phrase":
         return Text(token.text.casefold())
     name, op, value = token.text, token.op, token.value

@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
+from dashboard.feed.completion import CompletionEndpoint
 from dashboard.feed.demo import DemoScenario, FeedEvent, iso
 
 log = logging.getLogger("dashboard.feed")
@@ -70,6 +71,7 @@ class FeedServer:
         self._producer: asyncio.Task[None] | None = None
         self._runner: web.AppRunner | None = None
         self._bench_pool: BenchPool | None = None
+        self.completion = CompletionEndpoint()  # POST /v1/chat/completions, ends with [DONE]
 
     @property
     def bench_pool(self) -> BenchPool:
@@ -86,6 +88,7 @@ class FeedServer:
         app.router.add_get("/", self._index)
         app.router.add_get("/events", self._sse)
         app.router.add_get("/ws", self._ws)
+        self.completion.add_to(app)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
@@ -149,6 +152,8 @@ class FeedServer:
             "(?batch=0: one event per frame; ?binary=1: binary frames)\n"
             "GET /events?count=N[&rate=R]  N events for this client only, as fast as the "
             "socket takes them or paced at R/s, then the end (benchmarks)\n"
+            'POST /v1/chat/completions  {"model": "m", "stream": true, "chunks": 5}: an '
+            "LLM-style stream of that many chunks, then data: [DONE]\n"
         )
         return web.Response(text=text)
 

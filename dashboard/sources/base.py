@@ -105,6 +105,7 @@ class ConnectionState(Enum):
     LIVE = "live"
     RECONNECTING = "reconnecting"
     STOPPED = "stopped"
+    FINISHED = "finished"  # a finite stream ended as it should, and is not fetched again
 
 
 @dataclass(slots=True)
@@ -121,6 +122,7 @@ class ConnectionStatus:
     last_event_id: str = ""
     bytes_received: int = 0
     duplicates: int = 0  # events a server sent again (same producer id), dropped
+    repaired: int = 0  # events kept with their invalid UTF-8 replaced by U+FFFD
     ever_live: bool = False
     down_since: float | None = None  # time.time() since when it has not been live
     insecure: bool = False  # TLS verification is off: shown as a warning for as long as it is
@@ -132,8 +134,8 @@ class ConnectionStatus:
             now = time.monotonic() if now is None else now
             wait = max(0.0, self.retry_at - now)
             return f"reconnecting in {wait:.0f} s" if wait >= 1 else "reconnecting"
-        if state is ConnectionState.STOPPED and self.detail:
-            return f"stopped: {self.detail}"
+        if state in (ConnectionState.STOPPED, ConnectionState.FINISHED) and self.detail:
+            return f"{state.value}: {self.detail}"
         return state.value
 
 
@@ -163,6 +165,11 @@ def new_status(spec: ConnectionSpec) -> ConnectionStatus:
 
 class StopConnection(Exception):
     """Retrying cannot help; the message says why, for the operator."""
+
+
+class StreamFinished(Exception):
+    """A finite stream ended as it should (``data: [DONE]``, or an end its reconnect rule
+    does not fetch again): the connection is finished, neither live nor an error."""
 
 
 class RetryConnection(Exception):
@@ -213,6 +220,14 @@ class ReconnectingSource:
                 ended = await self._stream_once()
                 status.last_error = ""
                 log.info("%s: %s; reconnecting", self.name, status_text(ended))
+            except StreamFinished as finished:
+                status.state = ConnectionState.FINISHED
+                status.detail = status_text(str(finished))
+                status.last_error = ""
+                if status.down_since is None:
+                    status.down_since = time.time()
+                log.info("%s: finished: %s", self.name, status.detail)
+                return
             except StopConnection as stop:
                 if status.down_since is None:
                     status.down_since = time.time()
@@ -266,7 +281,9 @@ class ReconnectingSource:
 
     def hand_over(self, batch: DecodedBatch | None, nbytes: int = 0) -> None:
         """:meth:`deliver` without the yield, for code that cannot await (a read's end)."""
-        self.status.bytes_received += nbytes
+        status = self.status
+        status.bytes_received += nbytes
+        status.repaired = self.decoder.repaired
         if batch is not None and (batch.rows or batch.rejected):
             self.sink.extend_batch(batch)
 

@@ -3,20 +3,31 @@
 It reconnects with exponential backoff and jitter (the server's ``retry:`` sets the base),
 sends ``Last-Event-ID`` on reconnect, and stops for good where retrying cannot help:
 204 No Content (the spec's "do not reconnect"), 4xx answers and a wrong content type.
+
+A request may be a POST with a body (an LLM streaming API). A finite stream is not
+fetched again in a loop: ``data: [DONE]`` ends a stream (it is no event), and the
+``reconnect`` option says what follows an end (see :func:`fetches_again`).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 from dashboard.core.dedupe import RecentIds
 from dashboard.core.event import DecodedBatch
 from dashboard.core.inert import inert
-from dashboard.core.sourcekind import SourceKind
-from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
+from dashboard.core.sourcekind import Option, SourceKind
+from dashboard.sources.base import (
+    ReconnectingSource,
+    RetryConnection,
+    StopConnection,
+    StreamFinished,
+)
 from dashboard.sources.sse_protocol import SSEParser
 
 log = logging.getLogger("dashboard.sources.sse")
@@ -25,6 +36,10 @@ log = logging.getLogger("dashboard.sources.sse")
 # reconnects, never a wait of days.
 MIN_RETRY = 0.01
 MAX_RETRY = 300.0
+DONE = b"[DONE]"  # the data of the message that ends an LLM-style stream
+METHODS = ("GET", "POST", "PUT", "PATCH", "QUERY")  # the methods a stream is read with
+RECONNECT_RULES = ("auto", "always", "on-error", "never")
+BODY_FILE_LIMIT = 1 << 20  # bytes of a --body @file read (a request body, not a data set)
 
 
 class SSESource(ReconnectingSource):
@@ -43,8 +58,41 @@ class SSESource(ReconnectingSource):
         if isinstance(checkpoint, str):
             self.parser.last_event_id = checkpoint
 
+    @property
+    def method(self) -> str:
+        """GET, or POST when a body is given, unless the ``method`` option says."""
+        method = self.spec.options.get("method")
+        if method:
+            return str(method).upper()
+        return "POST" if self.spec.options.get("body") else "GET"
+
+    def _stream_ended(self, done: bool) -> str:
+        """What follows a stream's normal end (after ``[DONE]`` when *done*): the reason
+        to reconnect, or StreamFinished."""
+        rule = self.spec.options.get("reconnect", "auto")
+        again = fetches_again(rule, self.method, done, bool(self.parser.last_event_id))
+        if not again:
+            raise StreamFinished(
+                "the stream ended with [DONE]" if done else "the server ended the stream"
+            )
+        return "the stream ended with [DONE]" if done else "the server ended the stream"
+
     async def _stream_once(self) -> str:
+        if self.spec.options.get("reconnect") != "never":
+            return await self._read_stream()
+        try:  # a failure ends it too: said as it would be before a retry
+            return await self._read_stream()
+        except RetryConnection as failure:
+            raise StopConnection(str(failure)) from None
+        except httpx.TransportError as exc:
+            reason = self._describe_error(exc) or type(exc).__name__
+            raise StopConnection(reason) from None
+
+    async def _read_stream(self) -> str:
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store", **self.headers()}
+        content = request_body(self.spec.options.get("body"))
+        if content is not None and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = content_type(content)
         parser = self.parser
         if parser.last_event_id:  # UTF-8, as the spec says (httpx would insist on ASCII)
             headers["Last-Event-ID"] = parser.last_event_id.encode()  # type: ignore[assignment]
@@ -53,7 +101,7 @@ class SSESource(ReconnectingSource):
             httpx.AsyncClient(
                 timeout=timeout, verify=self.ssl_context(), follow_redirects=True
             ) as client,
-            client.stream("GET", self.url, headers=headers) as response,
+            client.stream(self.method, self.url, headers=headers, content=content) as response,
         ):
             check_response(response)
             self.went_live()
@@ -73,6 +121,10 @@ class SSESource(ReconnectingSource):
                 if not messages:  # a heartbeat, or part of a message
                     self.hand_over(None, len(chunk))
                     continue
+                done = any(m.data == DONE for m in messages)
+                if done:  # the end of the stream: what came before it counts, nothing after
+                    at = next(i for i, m in enumerate(messages) if m.data == DONE)
+                    messages = messages[:at]
                 received = self.clock()
                 owned = [m for m in messages if m.own_id]
                 if owned:  # sent again by a server resuming too early: dropped
@@ -88,14 +140,97 @@ class SSESource(ReconnectingSource):
                     if m.oversized:
                         add(decoder.oversized(m.data, m.oversized, received, event_id))
                     else:
-                        add(decode_row(m.data, received, m.event or None, event_id))
+                        # "event: message" names no type: the payload's own decides
+                        event = m.event if m.event != "message" else None
+                        add(decode_row(m.data, received, event or None, event_id))
                 await self.deliver(batch, len(chunk))
-        return "the server ended the stream"
+                if done:
+                    return self._stream_ended(True)
+        return self._stream_ended(False)
 
     def _describe_error(self, exc: Exception) -> str | None:
         if isinstance(exc, httpx.TransportError):
             return describe_transport_error(exc, self.spec.heartbeat_timeout, self.netloc)
         return super()._describe_error(exc)
+
+
+def fetches_again(rule: str, method: str, done: bool, has_ids: bool) -> bool:
+    """Whether a stream that ended normally (with ``[DONE]`` when *done*) is fetched again.
+
+    ``always``: yes; ``on-error`` and ``never``: no. ``auto`` (the default) fetches again
+    only what a browser would resume and the server meant to go on: a GET stream that sent
+    event ids and did not end with ``[DONE]``. A POST (an answer to a request), a stream
+    that ended with ``[DONE]`` and one that never sent an id (nothing to resume from: it
+    would start over and send the same events again) are fetched once.
+    """
+    if rule == "always":
+        return True
+    if rule != "auto":
+        return False
+    return method == "GET" and not done and has_ids
+
+
+def request_body(body: str | None) -> bytes | None:
+    """The request body an option value stands for: the text, or ``@FILE``'s bytes read
+    now (StopConnection saying why not, when it cannot be read)."""
+    if body is None:
+        return None
+    if not body.startswith("@"):
+        return body.encode()
+    try:
+        return read_body_file(body[1:])
+    except ValueError as exc:
+        raise StopConnection(f"body: {exc}") from None
+
+
+def read_body_file(path: str) -> bytes:
+    """The bytes of a body file; ValueError saying what is wrong with it."""
+    try:
+        with Path(path).open("rb") as file:
+            content = file.read(BODY_FILE_LIMIT + 1)
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(content) > BODY_FILE_LIMIT:
+        raise ValueError(f"{path} is over the {BODY_FILE_LIMIT:,}-byte limit of a body")
+    json_problem(content, f"{path} is ")
+    return content
+
+
+def looks_like_json(content: bytes) -> bool:
+    return content.lstrip()[:1] in (b"{", b"[")
+
+
+def json_problem(content: bytes, what: str = "") -> None:
+    """ValueError saying where *content* stops being JSON, if it starts like JSON (*what*
+    it is starts the message: ``"request.json is "``)."""
+    if not looks_like_json(content):
+        return
+    try:
+        orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}" if exc.lineno > 1 else f"column {exc.colno}"
+        raise ValueError(f"{what}not valid JSON at {where}: {exc.msg}") from None
+
+
+def content_type(content: bytes) -> str:
+    """The Content-Type of a body no header names: JSON when it is JSON, else text."""
+    return "application/json" if looks_like_json(content) else "text/plain; charset=utf-8"
+
+
+def check_method(value: str) -> None:
+    if value.upper() not in METHODS:
+        raise ValueError(
+            f"{value!r} is not an HTTP method a stream is read with: "
+            f"expected {', '.join(METHODS[:-1])} or {METHODS[-1]}"
+        )
+
+
+def check_body(value: str) -> None:
+    """A body that starts like JSON must be JSON; ``@FILE`` must be a readable file."""
+    if value.startswith("@"):
+        read_body_file(value[1:])
+    else:
+        json_problem(value.encode())
 
 
 def check_response(response: httpx.Response) -> None:
@@ -153,5 +288,31 @@ KIND = SourceKind(
     schemes=("http", "https"),
     reader=SSESource,
     url_example="http(s)://host/path",
-    description="HTTP streaming (httpx); resumes with Last-Event-ID, honours retry:",
+    description="HTTP streaming (httpx); resumes with Last-Event-ID, honours retry:; "
+    "`data: [DONE]` ends a stream",
+    options=(
+        Option(
+            "method",
+            str,
+            description="the HTTP method: GET, or POST when there is a body",
+            check=check_method,
+            placeholder="GET (POST with a body)",
+        ),
+        Option(
+            "body",
+            str,
+            description="the request body, or @FILE to send a file read at connect time; "
+            "JSON is checked and sent as application/json",
+            check=check_body,
+            placeholder='{"model": "m", "stream": true}  or  @request.json',
+        ),
+        Option(
+            "reconnect",
+            str,
+            default="auto",
+            description="after the stream ends: always, on-error or never fetch it again; "
+            "auto fetches again only a GET stream with ids that did not end with [DONE]",
+            choices=RECONNECT_RULES,
+        ),
+    ),
 )

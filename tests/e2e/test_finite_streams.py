@@ -1,0 +1,262 @@
+"""Finite streams, POST bodies and [DONE], against real servers on loopback: our feed's
+POST-only completion endpoint and small aiohttp apps."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from dashboard.core.backoff import Backoff
+from dashboard.core.connection import ConnectionSpec
+from dashboard.core.store import EventStore
+from dashboard.feed.completion import PATH
+from dashboard.feed.server import FeedServer, FeedThread
+from dashboard.sources.base import ConnectionState
+from dashboard.sources.registry import KINDS
+from dashboard.sources.sse import SSESource
+from tests.e2e.test_record_cli import events_in
+from tests.helpers import run, serve, sse_response, wait_for
+
+
+def fast() -> Backoff:
+    return Backoff(base=0.01, factor=2.0, cap=0.05, jitter=0.0)
+
+
+def completion_url(server: FeedServer) -> str:
+    return server.url.replace("/events", PATH)
+
+
+async def stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+
+
+def test_a_post_stream_ending_with_done_is_fetched_once_and_finishes() -> None:
+    async def scenario() -> None:
+        server = FeedServer(paused=True)
+        await server.start()
+        spec = KINDS.spec(
+            completion_url(server),
+            "llm",
+            options={"method": "POST", "body": '{"model":"m","stream":true,"chunks":7}'},
+        )
+        store = EventStore()
+        source = SSESource(spec, store, backoff=fast())
+        try:
+            await asyncio.wait_for(source.run(), 10)  # it ends by itself
+            assert source.status.state is ConnectionState.FINISHED
+            assert source.status.describe() == "finished: the stream ended with [DONE]"
+            assert source.status.last_error == ""
+            assert source.status.reconnects == 0
+            [(method, headers, body)] = server.completion.requests
+            assert method == "POST"
+            assert headers["Content-Type"] == "application/json"
+            assert body == {"model": "m", "stream": True, "chunks": 7}
+            events = store.events(0, store.end_seq)
+            assert len(events) == 7 and store.rejected_total == 0
+            assert [e.data["choices"][0]["delta"]["content"] for e in events] == [
+                f"word{i} " for i in range(7)
+            ]
+            assert {e.type for e in events} == {"message"}
+        finally:
+            await server.stop()
+
+    run(scenario())
+
+
+def test_a_body_file_is_read_at_connect_time_and_a_header_keeps_its_content_type(
+    tmp_path: Path,
+) -> None:
+    body = tmp_path / "request.json"
+
+    async def scenario() -> None:
+        server = FeedServer(paused=True)
+        await server.start()
+        spec = KINDS.spec(
+            completion_url(server),
+            "llm",
+            headers={"Content-Type": "application/vnd.test+json"},
+            options={"body": f"@{body}"},
+        )
+        body.write_text('{"chunks": 2, "model": "later"}')  # written after the spec: read late
+        store = EventStore()
+        try:
+            await asyncio.wait_for(SSESource(spec, store, backoff=fast()).run(), 10)
+            [(method, headers, sent)] = server.completion.requests
+            assert method == "POST"  # a body without a method is POSTed
+            assert headers["Content-Type"] == "application/vnd.test+json"
+            assert sent == {"chunks": 2, "model": "later"}
+            assert [e.data["model"] for e in store.events(0, store.end_seq)] == ["later"] * 2
+        finally:
+            await server.stop()
+
+    run(scenario())
+
+
+def test_a_body_file_gone_at_connect_time_stops_with_a_clear_reason(tmp_path: Path) -> None:
+    body = tmp_path / "request.json"
+    body.write_text("{}")
+    spec = KINDS.spec("http://127.0.0.1:9/x", "llm", options={"body": f"@{body}"})
+    body.unlink()
+    source = SSESource(spec, EventStore(), backoff=fast())
+    run(asyncio.wait_for(source.run(), 10))
+    assert source.status.state is ConnectionState.STOPPED
+    assert source.status.last_error == (f"body: cannot read {body}: No such file or directory")
+
+
+def stream_handler(body: bytes, counter: list[int]):  # type: ignore[no-untyped-def]
+    async def handler(request: web.Request) -> web.StreamResponse:
+        counter.append(1)
+        return await sse_response(request, body)
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("body", "rule", "fetched_again"),
+    [
+        (b"data: 1\n\ndata: 2\n\n", "auto", False),  # no ids: nothing to resume from
+        (b"id: 1\ndata: 1\n\ndata: [DONE]\n\n", "auto", False),
+        (b"data: 1\n\ndata: 2\n\n", "on-error", False),
+        (b"data: 1\n\ndata: 2\n\n", "never", False),
+        (b"id: 1\ndata: 1\n\nid: 2\ndata: 2\n\n", "on-error", False),
+    ],
+)
+def test_a_stream_that_ends_normally_is_fetched_once(
+    body: bytes, rule: str, fetched_again: bool
+) -> None:
+    requests: list[int] = []
+
+    async def scenario() -> None:
+        async with serve(stream_handler(body, requests)) as url:
+            store = EventStore()
+            spec = KINDS.spec(url, "finite", options={"reconnect": rule})
+            source = SSESource(spec, store, backoff=fast())
+            await asyncio.wait_for(source.run(), 10)
+            assert source.status.state is ConnectionState.FINISHED
+            assert len(requests) == 1
+            assert store.end_seq == (1 if b"[DONE]" in body else 2)
+            assert store.rejected_total == 0
+
+    run(scenario())
+
+
+def test_a_stream_with_ids_resumes_and_always_fetches_again() -> None:
+    """The old behaviour, where it is right: a GET stream with ids resumes from them."""
+    requests: list[int] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        requests.append(1)
+        n = len(requests)
+        return await sse_response(request, b"id: %d\ndata: %d\n\n" % (n, n))
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            for rule in ("auto", "always"):
+                requests.clear()
+                store = EventStore()
+                source = SSESource(
+                    KINDS.spec(url, "resuming", options={"reconnect": rule}), store, backoff=fast()
+                )
+                task = asyncio.create_task(source.run())
+                try:
+                    await wait_for(lambda: len(requests) >= 3 and store.end_seq >= 3)
+                    assert [e.data for e in store.events(0, 3)] == [1, 2, 3]
+                finally:
+                    await stop(task)
+
+    run(scenario())
+
+
+def test_always_fetches_a_done_stream_again_and_on_error_retries_a_failure() -> None:
+    requests: list[int] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        requests.append(1)
+        if len(requests) == 1:
+            return web.Response(status=503, text="busy")
+        return await sse_response(request, b"data: x\n\ndata: [DONE]\n\n")
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            source = SSESource(KINDS.spec(url, "llm"), store, backoff=fast())
+            await asyncio.wait_for(source.run(), 10)  # auto: a failure is retried, [DONE] ends
+            assert len(requests) == 2 and store.end_seq == 1
+            assert source.status.state is ConnectionState.FINISHED
+            requests.clear()
+            requests.append(1)  # the next answer is the stream
+            store = EventStore()
+            source = SSESource(
+                KINDS.spec(url, "llm", options={"reconnect": "always"}), store, backoff=fast()
+            )
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: store.end_seq >= 3)
+            finally:
+                await stop(task)
+
+    run(scenario())
+
+
+def test_never_stops_at_the_first_failure() -> None:
+    requests: list[int] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        requests.append(1)
+        return web.Response(status=503, reason="Busy", text="busy")
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            source = SSESource(
+                KINDS.spec(url, "once", options={"reconnect": "never"}),
+                EventStore(),
+                backoff=fast(),
+            )
+            await asyncio.wait_for(source.run(), 10)
+            assert source.status.state is ConnectionState.STOPPED
+            assert source.status.last_error == "server error: 503 Busy"
+            assert len(requests) == 1
+
+    run(scenario())
+
+
+def test_record_ends_when_its_finite_streams_finish_and_records_each_event_once(
+    tmp_path: Path,
+) -> None:
+    """Before: a finished stream was fetched about once a second, every copy recorded."""
+    thread = FeedThread(FeedServer(paused=True)).start()
+    try:
+        out = tmp_path / "llm.jsonl"
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dashboard",
+                "record",
+                completion_url(thread.server),
+                "--method",
+                "POST",
+                "--body",
+                '{"model":"m","stream":true,"chunks":4}',
+                "-o",
+                str(out),
+                "--duration",
+                "60",
+            ],  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "(every connection finished)" in result.stderr
+        assert len(thread.server.completion.requests) == 1
+        assert len(events_in(out)) == 4
+    finally:
+        thread.close()
