@@ -90,8 +90,9 @@ async def capture(
     kinds: SourceKinds = KINDS,
 ) -> CaptureResult:
     """Record until *duration* passes, *count* events are in, every source has stopped
-    for good or finished (a finite stream), or SIGINT/SIGTERM arrives; the file is closed cleanly in every case. *kinds*
-    are the transports that read the specs' URLs (the registry's by default)."""
+    for good or finished (a finite stream), or SIGINT/SIGTERM arrives; the file is closed
+    cleanly in every case. *kinds* are the transports that read the specs' URLs (the
+    registry's by default)."""
     unique_names(specs)
     recorder = Recorder(path)
     sink = _Capture(recorder, count)

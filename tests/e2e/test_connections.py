@@ -108,18 +108,17 @@ def test_websocket_frames_good_bad_and_batched_are_counted_exactly() -> None:
                     lambda: "mixed" in store.counts and store.counts["mixed"].frames == 7
                 )
                 counts = store.counts["mixed"]
-                assert (counts.accepted, counts.rejected) == (5, 2)
-                assert [e.type for e in store.events(0, 5)] == [
+                assert (counts.accepted, counts.rejected) == (6, 1)
+                assert [e.type for e in store.events(0, 6)] == [
                     "order.placed",
                     "a",
                     "b",
                     "c",
+                    "x",  # its invalid UTF-8 repaired, as for SSE
                     "message",
                 ]
-                assert [r.reason.split(":")[0] for r in store.rejected()] == [
-                    "invalid JSON",
-                    "invalid UTF-8 at byte 22",
-                ]
+                assert store.events(4, 5)[0].data == {"who": "\ufffd"}
+                assert [r.reason.split(":")[0] for r in store.rejected()] == ["invalid JSON"]
                 await wait_for(lambda: source.status.reconnects >= 1)
                 assert source.status.last_error == ""  # a clean close is not an error
             finally:

@@ -12,7 +12,6 @@ import pytest
 from aiohttp import web
 
 from dashboard.core.backoff import Backoff
-from dashboard.core.connection import ConnectionSpec
 from dashboard.core.store import EventStore
 from dashboard.feed.completion import PATH
 from dashboard.feed.server import FeedServer, FeedThread
@@ -159,14 +158,14 @@ def test_a_stream_with_ids_resumes_and_always_fetches_again() -> None:
         async with serve(handler) as url:
             for rule in ("auto", "always"):
                 requests.clear()
-                store = EventStore()
+                kept = EventStore()
                 source = SSESource(
-                    KINDS.spec(url, "resuming", options={"reconnect": rule}), store, backoff=fast()
+                    KINDS.spec(url, "resuming", options={"reconnect": rule}), kept, backoff=fast()
                 )
                 task = asyncio.create_task(source.run())
                 try:
-                    await wait_for(lambda: len(requests) >= 3 and store.end_seq >= 3)
-                    assert [e.data for e in store.events(0, 3)] == [1, 2, 3]
+                    await wait_for(lambda s=kept: len(requests) >= 3 and s.end_seq >= 3)
+                    assert [e.data for e in kept.events(0, 3)] == [1, 2, 3]
                 finally:
                     await stop(task)
 
@@ -233,22 +232,11 @@ def test_record_ends_when_its_finite_streams_finish_and_records_each_event_once(
     thread = FeedThread(FeedServer(paused=True)).start()
     try:
         out = tmp_path / "llm.jsonl"
+        body = '{"model":"m","stream":true,"chunks":4}'
+        url = completion_url(thread.server)
+        args = ["record", url, "--method", "POST", "--body", body, "-o", str(out)]
         result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dashboard",
-                "record",
-                completion_url(thread.server),
-                "--method",
-                "POST",
-                "--body",
-                '{"model":"m","stream":true,"chunks":4}',
-                "-o",
-                str(out),
-                "--duration",
-                "60",
-            ],  # fmt: skip
+            [sys.executable, "-m", "dashboard", *args, "--duration", "60"],
             capture_output=True,
             text=True,
             timeout=60,

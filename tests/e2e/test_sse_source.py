@@ -218,17 +218,25 @@ def test_bad_frames_are_counted_rejected_with_reasons_and_good_ones_kept() -> No
                     lambda: store.counts.get("mixed") and store.counts["mixed"].frames >= 6
                 )
                 counts = store.counts["mixed"]
-                assert (counts.accepted, counts.rejected) == (3, 3)
-                events: list[Event] = store.events(0, 3)
-                assert [e.type for e in events] == ["order.placed", "message", "email.sent"]
-                assert events[1].data == "just some text"
+                assert (counts.accepted, counts.rejected) == (4, 2)
+                events: list[Event] = store.events(0, 4)
+                assert [e.type for e in events] == [
+                    "order.placed",
+                    "message",
+                    "message",
+                    "email.sent",
+                ]
+                # invalid UTF-8 is repaired as browsers do, the event kept with its bytes
+                assert events[1].data == {"who": "\ufffd\ufffd"}
+                assert events[1].raw == b'{"who": "\xff\xfe"}'
+                assert source.status.repaired == 1
+                assert events[2].data == "just some text"
                 rejected: list[Rejected] = store.rejected()
                 assert [r.reason.split(":")[0] for r in rejected] == [
                     "invalid JSON",
-                    "invalid UTF-8 at byte 9",
                     "frame of 2,097,152 bytes is over the 1,048,576-byte limit",
                 ]
-                assert rejected[2].size == 2_097_152 and len(rejected[2].raw) <= 4096
+                assert rejected[1].size == 2_097_152 and len(rejected[1].raw) <= 4096
                 assert source.status.state is not ConnectionState.STOPPED
             finally:
                 await stop_task(task)
@@ -395,7 +403,8 @@ def test_reconnects_reuse_the_connection_s_tls_settings(monkeypatch: pytest.Monk
     async def scenario() -> None:
         async with serve(ends_at_once) as url:
             store = EventStore()
-            source = SSESource(ConnectionSpec(url, "again"), store, backoff=fast_backoff())
+            spec = ConnectionSpec(url, "again", options={"reconnect": "always"})
+            source = SSESource(spec, store, backoff=fast_backoff())
             task = asyncio.create_task(source.run())
             try:
                 await wait_for(lambda: source.status.reconnects >= 4 and store.end_seq >= 4)

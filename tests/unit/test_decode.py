@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from dashboard.core.decode import Decoder, EnvelopeKeys, parse_time
+from dashboard.core.decode import Decoder, EnvelopeKeys, is_repaired, parse_time
 from dashboard.core.event import Event, Rejected, Severity
 
 NOW = 1_763_900_000.0
@@ -117,12 +117,44 @@ def test_broken_json_is_rejected_with_position() -> None:
     assert r.id == "7" and r.connection == "conn" and r.size == 46
 
 
-def test_invalid_utf8_is_rejected_with_byte_offset() -> None:
-    r = decode(b'{"who": "\xff\xfeuser"}')
-    assert isinstance(r, Rejected)
-    assert r.reason == "invalid UTF-8 at byte 9"
-    r = decode(b"plain \xc3 text")
-    assert isinstance(r, Rejected) and r.reason == "invalid UTF-8 at byte 6"
+def test_invalid_utf8_is_repaired_as_browsers_do_and_the_event_kept() -> None:
+    decoder = Decoder("conn")
+    event = decoder.decode(b'{"type": "t", "who": "\xff\xfeuser"}', received=NOW)
+    assert isinstance(event, Event)
+    assert (event.type, event.data) == ("t", {"who": "\ufffd\ufffduser"})
+    assert event.raw == b'{"type": "t", "who": "\xff\xfeuser"}'  # the bytes as they came
+    assert is_repaired(event.raw)
+    text = decoder.decode(b"plain \xc3 text", received=NOW)
+    assert isinstance(text, Event) and text.data == "plain \ufffd text"
+    assert decoder.repaired == 2
+    # what the store rebuilds from the raw bytes is what was decoded
+    assert decoder.payload(event.raw) == event.data
+    assert decoder.payload_under(event.raw, None, "who")["who"] == "\ufffd\ufffduser"
+    assert not is_repaired(b'{"a": "caf\xc3\xa9"}') and not is_repaired(b"plain")
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        # the WHATWG Encoding standard's examples of U+FFFD per maximal invalid subpart
+        (b"\xf0\x9f\x98", "\ufffd"),  # a 4-byte sequence cut short: one
+        (b"\xed\xa0\x80", "\ufffd" * 3),  # a surrogate: three
+        (b"\xc0\xaf", "\ufffd" * 2),  # an overlong form: two
+        (b"\xf4\x90\x80\x80", "\ufffd" * 4),  # past U+10FFFF: four
+        (b"a\x80b\xe2\x82", "a\ufffdb\ufffd"),
+        (b"\xf0\x9f\x98\x80\x80", "\U0001f600\ufffd"),
+    ],
+)
+def test_invalid_utf8_becomes_one_replacement_per_maximal_subpart(raw: bytes, text: str) -> None:
+    event = Decoder("conn").decode(raw, received=NOW)
+    assert isinstance(event, Event) and event.data == text
+
+
+def test_invalid_json_with_invalid_utf8_is_still_rejected_as_invalid_json() -> None:
+    decoder = Decoder("conn")
+    rejected = decoder.decode(b'{"who": "\xff', received=NOW)
+    assert isinstance(rejected, Rejected) and rejected.reason.startswith("invalid JSON")
+    assert rejected.raw == b'{"who": "\xff' and decoder.repaired == 0
 
 
 def test_oversized_frame_is_rejected_and_only_a_preview_is_kept() -> None:
