@@ -224,8 +224,7 @@ class ReconnectingSource:
                 status.state = ConnectionState.FINISHED
                 status.detail = status_text(str(finished))
                 status.last_error = ""
-                if status.down_since is None:
-                    status.down_since = time.time()
+                status.down_since = None  # not down: no connection-down alert for it
                 log.info("%s: finished: %s", self.name, status.detail)
                 return
             except StopConnection as stop:

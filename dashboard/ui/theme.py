@@ -43,6 +43,7 @@ STATE_COLOURS = {
     "live": "#5fd38d",
     "reconnecting": "#f0b429",
     "stopped": "#ff4d6d",
+    "finished": MUTED,  # a finite stream that ended as it should: neither live nor wrong
 }
 
 
