@@ -108,8 +108,28 @@ def _readable_file(text: str) -> str:
     return text
 
 
+ENVELOPE_FLAGS = ("type", "time", "source", "severity")  # --NAME-key: EnvelopeKeys' fields
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in text.split(","))
+    if not all(keys):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected JSON keys separated by commas")
+    return keys
+
+
+def connection_flags(kinds: SourceKinds) -> tuple[str, ...]:
+    """The command-line flags that set up a connection, as the window and ``record`` both
+    take them: the shared ones, then each transport's own (tests keep ``--help``, the
+    dialog and the README's option table in step with this list)."""
+    shared = ("--header", "--insecure", "--ca", "--heartbeat")
+    keys = tuple(f"--{name}-key" for name in ENVELOPE_FLAGS)
+    return (*shared, *keys, *(f"--{n.replace('_', '-')}" for n in kinds.option_names()))
+
+
 def add_connection_options(parser: argparse.ArgumentParser) -> None:
-    """--header, --insecure, --ca and --heartbeat: for the window and for ``record``."""
+    """--header, --insecure, --ca, --heartbeat and the envelope keys: for the window and
+    for ``record`` alike (a transport's own options are :func:`add_source_options`')."""
     parser.add_argument(
         "--header",
         action="append",
@@ -137,6 +157,19 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="a connection with no bytes for this long is taken as dead (default 45)",
     )
+    from dashboard.core.decode import EnvelopeKeys
+
+    defaults = EnvelopeKeys()
+    for name in ENVELOPE_FLAGS:
+        parser.add_argument(
+            f"--{name}-key",
+            dest=f"{name}_keys",
+            type=_keys,
+            default=None,
+            metavar="KEY,...",
+            help=f"the JSON keys an event's {name} is read from, the first one present "
+            f"winning (default {','.join(getattr(defaults, name))}), for every URL",
+        )
 
 
 def add_source_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> None:
@@ -161,18 +194,33 @@ def add_source_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> N
             dest=OPTION_DEST + name,
             type=_option_type(option),
             default=None,
-            metavar="YES/NO" if option.type is bool else name.upper(),
+            metavar=_metavar(option),
             help=f"{option.description}{default}; for {titles} URLs only",
         )
     parser.set_defaults(kinds=kinds)
 
 
+def _metavar(option: Option) -> str:
+    if option.type is bool:
+        return "YES/NO"
+    if option.choices:
+        return "{" + ",".join(option.choices) + "}"
+    return option.name.upper()
+
+
 def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
+    from dashboard.core.decode import EnvelopeKeys
+
     kinds: SourceKinds = options.kinds
     given = {
         name: value
         for name in kinds.option_names()
         if (value := getattr(options, OPTION_DEST + name, None)) is not None
+    }
+    keys = {
+        name: value
+        for name in ENVELOPE_FLAGS
+        if (value := getattr(options, f"{name}_keys", None)) is not None
     }
     specs = [
         kinds.spec(
@@ -180,6 +228,7 @@ def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
             headers=dict(options.header),
             verify=not options.insecure,
             ca_file=options.ca,
+            keys=EnvelopeKeys(**keys),
             options={k: v for k, v in given.items() if kinds.for_url(url).option(k)},
         )
         for url in options.urls
@@ -355,10 +404,16 @@ def record_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "urls",
-        nargs="+",
+        nargs="*",
         type=_url_type(kinds),
         metavar="URL",
         help=f"feeds to record: {urls_help(kinds)}",
+    )
+    parser.add_argument(
+        "--layout",
+        metavar="FILE",
+        help="also record the connections of this TOML layout file, each with its own "
+        "options (the command line's connection options apply to the URLs given)",
     )
     parser.add_argument(
         "-o",
@@ -395,6 +450,19 @@ def run_record(options: argparse.Namespace) -> int:
     _configure_logging(options.verbose)
     from dashboard.capture import capture
 
+    specs = connection_specs(options)
+    if options.layout is not None:
+        from dashboard.core.layout import LayoutError, load
+
+        try:
+            specs += load(options.layout, options.kinds).connections
+        except LayoutError as error:
+            print(f"dashboard record: {error}", file=sys.stderr)
+            return 2
+    if not specs:
+        record_parser(options.kinds).error(
+            "give the feeds to record: URLs, or a --layout with [[connections]]"
+        )
     overwrite = None if options.force else "add --force to overwrite it"
     problem = _recording_problem(options.output, overwrite)
     if problem:
@@ -403,7 +471,7 @@ def run_record(options: argparse.Namespace) -> int:
     try:
         result = asyncio.run(
             capture(
-                connection_specs(options),
+                specs,
                 options.output,
                 kinds=options.kinds,
                 duration=options.duration,

@@ -87,6 +87,7 @@ class ConnectionDialog(FormDialog):
         defaults = EnvelopeKeys()
         self.type_keys = self._keys_field(defaults.type)
         self.time_keys = self._keys_field(defaults.time)
+        self.source_keys = self._keys_field(defaults.source)
         self.severity_keys = self._keys_field(defaults.severity)
 
         form = QFormLayout()
@@ -107,6 +108,7 @@ class ConnectionDialog(FormDialog):
         self.option_fields = OptionFields(kinds, form, self._validate)
         form.addRow("Type from", self.type_keys)
         form.addRow("Time from", self.time_keys)
+        form.addRow("Source from", self.source_keys)
         form.addRow("Severity from", self.severity_keys)
         self.form = form
         self.set_form(form)
@@ -122,6 +124,7 @@ class ConnectionDialog(FormDialog):
             self.ca_file,
             self.type_keys,
             self.time_keys,
+            self.source_keys,
             self.severity_keys,
         ):
             widget.textChanged.connect(self._validate)
@@ -176,6 +179,7 @@ class ConnectionDialog(FormDialog):
         for field, keys, default in (
             (self.type_keys, spec.keys.type, defaults.type),
             (self.time_keys, spec.keys.time, defaults.time),
+            (self.source_keys, spec.keys.source, defaults.source),
             (self.severity_keys, spec.keys.severity, defaults.severity),
         ):
             if keys != default:
@@ -210,6 +214,7 @@ class ConnectionDialog(FormDialog):
         for label, field in (
             ("Type from", self.type_keys),
             ("Time from", self.time_keys),
+            ("Source from", self.source_keys),
             ("Severity from", self.severity_keys),
         ):
             if field.text().strip() and not _keys(field.text()):
@@ -245,7 +250,7 @@ class ConnectionDialog(FormDialog):
         keys = EnvelopeKeys(
             type=_keys(self.type_keys.text()) or defaults.type,
             time=_keys(self.time_keys.text()) or defaults.time,
-            source=defaults.source,
+            source=_keys(self.source_keys.text()) or defaults.source,
             severity=_keys(self.severity_keys.text()) or defaults.severity,
         )
         url = self.url.text().strip()
