@@ -2,7 +2,9 @@
 
 ``POST /v1/chat/completions`` with a JSON body such as ``{"model": "m", "stream": true,
 "chunks": 5}`` answers with that many ``chat.completion.chunk`` events (no ``id:`` lines,
-as such APIs send them) and then ``data: [DONE]``, and ends the response. A body that is
+as such APIs send them) and then ``data: [DONE]``, and ends the response; with
+``"cut_utf8": true`` the first chunk's text ends in the middle of a character (invalid
+UTF-8, as a careless server cuts it). A body that is
 not a JSON object is answered 400, and any other method 405 (aiohttp's own answer). The
 demo feed serves it beside ``/events``; tests read what it was sent.
 """
@@ -52,7 +54,10 @@ class CompletionEndpoint:
                 "model": model,
                 "choices": [{"index": 0, "delta": {"content": f"word{index} "}}],
             }
-            await response.write(b"data: " + orjson.dumps(chunk) + b"\n\n")
+            line = orjson.dumps(chunk)
+            if index == 0 and body.get("cut_utf8") is True:
+                line = line.replace(b"word0 ", b"word0 \xe2\x82")  # a euro sign cut short
+            await response.write(b"data: " + line + b"\n\n")
         await response.write(b"data: [DONE]\n\n")
         await response.write_eof()
         return response

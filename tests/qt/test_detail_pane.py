@@ -120,10 +120,27 @@ def test_hostile_text_is_shown_literally(pane: EventDetailPane) -> None:
 
 
 def test_raw_tab_escapes_invalid_utf8_and_says_so(pane: EventDetailPane) -> None:
-    pane.show_event(cpu_event(data="caf\xe9?", raw=b"caf\xe9\x07?"))
-    assert pane.json_view.toPlainText() == '"caf\u00e9?"'
+    pane.show_event(cpu_event(data="caf\ufffd?", raw=b"caf\xe9\x07?"))
+    assert pane.json_view.toPlainText() == '"caf\ufffd?"'
     assert pane.raw_view.toPlainText() == "caf\\xe9\\x07?"
-    assert pane.raw_size.text() == "6 bytes; not valid UTF-8 from byte 3 (shown as \\xNN)"
+    assert pane.raw_size.text() == (
+        "6 bytes; not valid UTF-8 from byte 3 (shown as \\xNN here; the event reads each "
+        "invalid sequence as U+FFFD, as browsers do)"
+    )
+
+
+def test_a_repaired_event_is_marked_so(pane: EventDetailPane) -> None:
+    from dashboard.core.decode import Decoder
+
+    event = Decoder("demo").decode(b'{"type": "t", "who": "caf\xe9"}', received=EVENT_TIME)
+    assert isinstance(event, Event)
+    pane.show_event(event)
+    assert pane.repaired_label.isVisibleTo(pane)
+    assert pane.repaired_label.text() == "repaired"
+    assert "U+FFFD" in pane.repaired_label.toolTip()
+    assert '"who": "caf\ufffd"' in pane.json_view.toPlainText()
+    pane.show_event(cpu_event())
+    assert not pane.repaired_label.isVisibleTo(pane)
 
 
 def test_none_clears_back_to_the_hint(pane: EventDetailPane) -> None:

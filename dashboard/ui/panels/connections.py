@@ -92,7 +92,8 @@ class ConnectionTableModel(ListTableModel):
             if column == 2:
                 return f"{self._rates.get(id(source), 0.0):,.0f}"
             if column == 3:
-                return f"{counts.accepted:,}" if counts else "0"
+                accepted = f"{counts.accepted:,}" if counts else "0"
+                return f"{accepted} ({status.repaired:,} repaired)" if status.repaired else accepted
             if column == 4:
                 return f"{counts.rejected:,}" if counts else "0"
             if column == 5:
@@ -119,6 +120,12 @@ class ConnectionTableModel(ListTableModel):
                 lines.append(
                     f"{status.duplicates:,} events sent again by the server (same id and data) "
                     "were dropped, not counted twice"
+                )
+            if status.repaired:
+                lines.append(
+                    f"{status.repaired:,} event{'' if status.repaired == 1 else 's'} had text "
+                    "that was not valid UTF-8: kept, "
+                    "each invalid sequence read as U+FFFD (as browsers do)"
                 )
             if status.last_error:
                 lines.append(f"last error: {status.last_error}")

@@ -31,13 +31,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dashboard.core.decode import is_repaired
 from dashboard.core.event import Event
 from dashboard.core.pretty import Line, TokenKind, pretty_lines, raw_text, scalar_text
 from dashboard.core.records import event_record, to_json
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.text import plain_tooltip
-from dashboard.ui.theme import ACCENT, MUTED, TEXT, monospace_font, severity_colour
+from dashboard.ui.theme import (
+    ACCENT,
+    MUTED,
+    TEXT,
+    level_colour,
+    monospace_font,
+    severity_colour,
+)
 
 
 class _Exists:
@@ -62,6 +70,14 @@ TOKEN_COLOURS: dict[TokenKind, str] = {
 }
 
 _MENU_VALUE_LIMIT = 60
+
+
+REPAIRED_TEXT = "repaired"
+REPAIRED_TIP = (
+    "Its text was not valid UTF-8: each invalid sequence was replaced by U+FFFD (�), as "
+    "browsers decode an event stream, and the event kept. The Raw tab shows the bytes as "
+    "they came."
+)
 
 
 def event_json(event: Event) -> str:
@@ -240,6 +256,10 @@ class EventDetailPane(QWidget):
         self.source_label = _ElidedLabel(value_style, header)
         self.connection_label = _ElidedLabel(value_style, header)
         self.id_label = _ElidedLabel(value_style, header)
+        self.repaired_label = QLabel(REPAIRED_TEXT, header)
+        self.repaired_label.setStyleSheet(f"color: {level_colour('warning')}; font-weight: 600;")
+        self.repaired_label.setToolTip(REPAIRED_TIP)
+        self.repaired_label.hide()
         layout = QHBoxLayout(header)
         layout.setContentsMargins(6, 4, 6, 2)
         layout.setSpacing(6)
@@ -250,6 +270,7 @@ class EventDetailPane(QWidget):
             ("source", self.source_label),
             ("via", self.connection_label),
             ("id", self.id_label),
+            (None, self.repaired_label),
         ):
             if caption is not None:
                 caption_label = QLabel(caption, header)
@@ -292,6 +313,7 @@ class EventDetailPane(QWidget):
             (self.id_label, "-" if event.id is None else event.id),
         )
         self.severity_label.setText(event.severity.label)
+        self.repaired_label.setVisible(is_repaired(event.raw))
         for label, text in values:
             label.setText(one_line(text, 200))
             label.setToolTip(plain_tooltip(one_line(text, 2000)))
@@ -305,7 +327,10 @@ class EventDetailPane(QWidget):
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            return f"{size}; not valid UTF-8 from byte {exc.start} (shown as \\xNN)"
+            return (
+                f"{size}; not valid UTF-8 from byte {exc.start} (shown as \\xNN here; the "
+                "event reads each invalid sequence as U+FFFD, as browsers do)"
+            )
         return size
 
     # -- actions -----------------------------------------------------------------------
