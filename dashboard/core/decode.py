@@ -3,7 +3,9 @@
 Recognised shapes, tried in this order on a JSON object:
 
 * CloudEvents (``specversion`` + ``type``): type, source, id, time from the attributes,
-  the payload is ``data`` (or ``data_base64`` as text).
+  the payload is ``data`` (or ``data_base64`` as text); the other attributes (``subject``,
+  ``datacontenttype``, ``dataschema``, extensions such as ``traceparent``) are the event's
+  *attributes* (:func:`event_attributes`), read from its raw bytes when asked for.
 * Any object with envelope keys (``{type, data}``, ``{event, ...}``, the
   ``what/when/who/where/details`` shape): the first present key of each group below names
   the type, time, source and severity; the payload is the ``data`` member when there is
@@ -273,6 +275,34 @@ def _nested_deeper(value: Any) -> bool:
         if isinstance(item, dict | list):
             level.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
+
+
+# A CloudEvent's attributes that the envelope already holds (or that hold the payload)
+CLOUDEVENT_CORE = frozenset(("specversion", "id", "source", "type", "time", "data", "data_base64"))
+ATTRIBUTES = "attributes"  # the member of a record (records.py) that keeps them
+
+
+def event_attributes(raw: bytes) -> dict[str, Any]:
+    """The attributes of the event with these raw bytes beyond its envelope: a CloudEvent's
+    ``subject``, ``datacontenttype``, ``dataschema`` and extension attributes, or those a
+    record kept (its ``attributes`` member); empty for any other event. Parsed from *raw*
+    each time: only export, the detail pane and queries on ``attributes.*`` ask."""
+    if b"specversion" not in raw and b'"attributes"' not in raw:
+        return {}
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        if not _utf8_error(raw):
+            return {}
+        return event_attributes(raw.decode("utf-8", "replace").encode())
+    if type(value) is not dict:
+        return {}
+    if "specversion" in value and "type" in value:
+        return {k: v for k, v in value.items() if k not in CLOUDEVENT_CORE}
+    kept = value.get(ATTRIBUTES)
+    if type(kept) is dict and "received" in value:  # a record that kept them
+        return kept
+    return {}
 
 
 def is_repaired(raw: bytes) -> bool:

@@ -12,7 +12,9 @@ Grammar (adjacent terms mean AND; ``AND``, ``OR`` and ``NOT`` are upper case)::
 ``field:value`` matches case-insensitively and takes ``*``/``?`` globs (``field:*`` means
 the field exists); ``=`` is exact; ``!=`` and the comparisons need the field to be there.
 Fields are the envelope (``type``, ``source``, ``severity``, ``time``, ``received``,
-``connection``, ``id``) or the payload (``data.cpu``, or just ``cpu``).
+``connection``, ``id``), the payload (``data.cpu``, or just ``cpu``) or an attribute beyond
+the envelope (``attributes.subject``: a CloudEvent's). ``*`` alone, like the empty query,
+matches every event.
 
 A query is evaluated two ways with the same meaning: :meth:`Query.matches` on one Event
 (``dashboard query``, alert rules) and :meth:`Query.select` on a block of store columns
@@ -39,12 +41,14 @@ from typing import Any, Protocol
 import numpy as np
 import orjson
 
+from dashboard.core.decode import event_attributes
 from dashboard.core.event import Event, Severity
 from dashboard.core.fields import MISSING, as_number, lookup
 
 ENVELOPE_TEXT = ("type", "source", "connection", "id")
 ENVELOPE_TIME = ("time", "received")
 ENVELOPE_FIELDS = (*ENVELOPE_TEXT, "severity", *ENVELOPE_TIME)
+ATTRIBUTES_PREFIX = "attributes."  # a CloudEvent's other attributes: attributes.subject
 OPERATORS = (":", "!=", ">=", "<=", "=", "<", ">")
 KEYWORDS = ("AND", "OR", "NOT")
 MAX_TYPES_REMEMBERED = 10_000  # per query, by Query.filter
@@ -518,6 +522,34 @@ class PayloadTest(Node):
         return hit
 
 
+@dataclass(frozen=True)
+class AttributeTest(Node):
+    """``attributes.NAME``: an attribute of the event beyond its envelope (a CloudEvent's
+    ``subject``, extensions...; core.decode.event_attributes), exists or ``op value``."""
+
+    path: str
+    test: ValueTest | None  # None: the attribute exists
+    cost = 4
+
+    def _check(self, raw: bytes) -> bool:
+        value = lookup(event_attributes(raw), self.path)
+        return value is not MISSING if self.test is None else self.test(value)
+
+    def matches(self, event: Event, now: float) -> bool:
+        return self._check(event.raw)
+
+    def select(self, block: Columns, mask: np.ndarray, now: float) -> np.ndarray:
+        rows = np.flatnonzero(mask)
+        key = _last_key(self.path)
+        raws = block.raw if len(rows) == len(block) else [block.raw[r] for r in rows]
+        if key is not None:  # an attribute not in the text is not there
+            rows = rows[_rows_containing(raws, key, fold=False)]
+        hit = np.zeros_like(mask)
+        check, raw = self._check, block.raw
+        hit[[r for r in rows if check(raw[r])]] = True
+        return hit
+
+
 # -- parsing ---------------------------------------------------------------------------
 def _field_path(name: str) -> str | None:
     """The payload path for *name*, or None for an envelope field."""
@@ -604,8 +636,10 @@ def _term(token: _Token) -> Node:
                 token.column + len(name) + len(op),
                 f"a wildcard only works with ':' (as in {name}:{value}), not with {op!r}",
             )
-    path = _field_path(name)
     test = ValueTest(op, value, token.quoted)
+    if name.startswith(ATTRIBUTES_PREFIX) and len(name) > len(ATTRIBUTES_PREFIX):
+        return AttributeTest(name[len(ATTRIBUTES_PREFIX) :], None if exists else test)
+    path = _field_path(name)
     if path is None:
         return EnvelopeText(name, test)
     return PayloadTest(path, None if exists else test)

@@ -7,8 +7,10 @@ A record is one JSON object per line::
      "severity": "error", "data": {"message": "Card declined", "amount": 80}}
 
 ``time`` and ``received`` are epoch seconds; ``data`` is the decoded payload (the text
-when it was not JSON). Reading also takes plain JSONL, one event per line in any shape
-the decoder knows, and tolerates a last line cut short by a crash.
+when it was not JSON); a CloudEvent's other attributes (``subject``, ``datacontenttype``,
+extensions) are kept in an ``attributes`` object. Reading also takes plain JSONL, one
+event per line in any shape the decoder knows, and tolerates a last line cut short by a
+crash.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import IO, Any
 
 import orjson
 
-from dashboard.core.decode import Decoder
+from dashboard.core.decode import ATTRIBUTES, Decoder, event_attributes
 from dashboard.core.event import Event, Rejected, Severity
 from dashboard.core.fields import MISSING, as_number, lookup
 from dashboard.core.summary import summarize
@@ -46,8 +48,9 @@ CSV_COLUMNS = (
 
 
 def event_record(event: Event) -> dict[str, Any]:
-    """The event as a record (a dict ready for JSON)."""
-    return {
+    """The event as a record (a dict ready for JSON); a CloudEvent's other attributes
+    (``subject``, extensions...) under ``attributes``."""
+    record = {
         "seq": event.seq,
         "received": event.received,
         "connection": event.connection,
@@ -58,6 +61,10 @@ def event_record(event: Event) -> dict[str, Any]:
         "severity": event.severity.label,
         "data": event.data,
     }
+    attributes = event_attributes(event.raw)
+    if attributes:
+        record[ATTRIBUTES] = attributes
+    return record
 
 
 def to_json(value: Any, indent: bool = False) -> bytes:

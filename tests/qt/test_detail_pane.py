@@ -328,3 +328,28 @@ def test_header_menu_filters_on_the_envelope(pane: EventDetailPane, qtbot: Any) 
     assert blocker.args == ["source", "web-1", True]
     pane.show_event(None)
     assert action_texts(pane.header_menu()) == []
+
+
+def test_a_cloudevent_s_other_attributes_are_shown(pane: EventDetailPane) -> None:
+    from dashboard.core.decode import Decoder
+
+    raw = (
+        b'{"specversion": "1.0", "id": "pay-1", "type": "payment.processed", "source": "pay",'
+        b' "subject": "order/17", "traceparent": "00-abc-01", "data": {"amount": 5}}'
+    )
+    event = Decoder("demo").decode(raw, received=EVENT_TIME)
+    assert isinstance(event, Event)
+    pane.show_event(event)
+    assert pane.attributes_label.isVisibleTo(pane)
+    assert pane.attributes_label.text() == 'subject="order/17" · traceparent="00-abc-01"'
+    assert '"attributes": {' in event_json_text(pane)
+    pane.show_event(cpu_event())
+    assert not pane.attributes_label.isVisibleTo(pane)
+    assert not pane.attributes_caption.isVisibleTo(pane)
+
+
+def event_json_text(pane: EventDetailPane) -> str:
+    from dashboard.ui.panels.detail import event_json
+
+    assert pane.shown_event is not None
+    return event_json(pane.shown_event)

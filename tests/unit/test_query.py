@@ -389,3 +389,10 @@ def test_values_that_would_read_as_something_else_are_quoted() -> None:
         parse(clause("data.code", "007")).matches(text),
     ) == (False, True)
     assert not parse(clause("data.host", "web-1")).matches(make_event("x", {"host": "WEB-1"}))
+
+
+@pytest.mark.parametrize("text", ["*", "**", " * "])
+def test_a_star_alone_matches_every_event_as_the_empty_query_does(text: str) -> None:
+    assert names(text) == names("") == set(EVENTS)
+    assert names(f"{text} severity>=error") == names("severity>=error")
+    assert names('"*"') == set()  # a quoted star is text to look for

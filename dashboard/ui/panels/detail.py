@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.decode import is_repaired
+from dashboard.core.decode import event_attributes, is_repaired
 from dashboard.core.event import Event
 from dashboard.core.pretty import Line, TokenKind, pretty_lines, raw_text, scalar_text
 from dashboard.core.records import event_record, to_json
@@ -256,6 +256,8 @@ class EventDetailPane(QWidget):
         self.source_label = _ElidedLabel(value_style, header)
         self.connection_label = _ElidedLabel(value_style, header)
         self.id_label = _ElidedLabel(value_style, header)
+        self.attributes_label = _ElidedLabel(value_style, header)
+        self.attributes_caption = QLabel("attributes", header)
         self.repaired_label = QLabel(REPAIRED_TEXT, header)
         self.repaired_label.setStyleSheet(f"color: {level_colour('warning')}; font-weight: 600;")
         self.repaired_label.setToolTip(REPAIRED_TIP)
@@ -270,10 +272,11 @@ class EventDetailPane(QWidget):
             ("source", self.source_label),
             ("via", self.connection_label),
             ("id", self.id_label),
+            (self.attributes_caption, self.attributes_label),
             (None, self.repaired_label),
         ):
             if caption is not None:
-                caption_label = QLabel(caption, header)
+                caption_label = caption if isinstance(caption, QLabel) else QLabel(caption, header)
                 caption_label.setStyleSheet(caption_style)
                 layout.addSpacing(6)
                 layout.addWidget(caption_label)
@@ -314,6 +317,12 @@ class EventDetailPane(QWidget):
         )
         self.severity_label.setText(event.severity.label)
         self.repaired_label.setVisible(is_repaired(event.raw))
+        attributes = event_attributes(event.raw)  # a CloudEvent's subject, extensions...
+        shown = " · ".join(f"{k}={scalar_text(v)}" for k, v in attributes.items())
+        self.attributes_label.setText(one_line(shown, 200))
+        self.attributes_label.setToolTip(plain_tooltip(one_line(shown, 2000)))
+        self.attributes_label.setVisible(bool(attributes))
+        self.attributes_caption.setVisible(bool(attributes))
         for label, text in values:
             label.setText(one_line(text, 200))
             label.setToolTip(plain_tooltip(one_line(text, 2000)))
