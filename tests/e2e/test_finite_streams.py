@@ -248,3 +248,60 @@ def test_record_ends_when_its_finite_streams_finish_and_records_each_event_once(
         assert len(events_in(out)) == 4
     finally:
         thread.close()
+
+
+def test_record_reads_the_connections_of_a_layout_with_their_request_options(
+    tmp_path: Path,
+) -> None:
+    thread = FeedThread(FeedServer(paused=True)).start()
+    try:
+        layout = tmp_path / "llm.toml"
+        layout.write_text(
+            "[[connections]]\n"
+            f"name = 'llm'\nurl = '{completion_url(thread.server)}'\n"
+            'method = \'POST\'\nbody = \'{"model": "from-layout", "chunks": 3}\'\n'
+            "keys = { type = ['object'] }\n"
+        )
+        out = tmp_path / "llm.jsonl"
+        args = ["record", "--layout", str(layout), "-o", str(out), "--duration", "60"]
+        result = subprocess.run(
+            [sys.executable, "-m", "dashboard", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "(every connection finished)" in result.stderr
+        [(method, _headers, body)] = thread.server.completion.requests
+        assert (method, body) == ("POST", {"model": "from-layout", "chunks": 3})
+        events = events_in(out)
+        assert [(e.connection, e.type) for e in events] == [("llm", "chat.completion.chunk")] * 3
+    finally:
+        thread.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--body", '{"model": "m"'], "argument --body: body: not valid JSON at column 14"),
+        (["--body", "@missing.json"], "argument --body: body: cannot read missing.json"),
+        (["--method", "GRAB"], "argument --method: method: 'GRAB' is not an HTTP method"),
+        (["--reconnect", "sometimes"], "argument --reconnect: reconnect: 'sometimes' is not one"),
+    ],
+)
+@pytest.mark.parametrize("command", [["record", "-o", "x.jsonl"], []])
+def test_bad_request_options_are_named_with_exit_code_2(
+    tmp_path: Path, command: list[str], args: list[str], message: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard", *command, "http://127.0.0.1:9/chat", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not (tmp_path / "x.jsonl").exists()
