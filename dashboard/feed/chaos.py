@@ -5,7 +5,8 @@ Every few seconds (``every``) each open stream suffers one of the chosen faults,
 their ids, so a client that resumes with ``Last-Event-ID`` can show it lost nothing and
 doubled nothing; the frames that are broken on purpose carry no id and are counted in
 ``junk_sent``, so a client can show that every frame it got was either accepted or
-rejected.
+rejected (and those that are not UTF-8, in ``repaired_sent``: they come out as events with
+their text repaired, as browsers read an event stream).
 
 Modes (SSE unless said):
 
@@ -17,7 +18,7 @@ Modes (SSE unless said):
 - ``stall``: nothing more is written, the socket left open, until the client gives up;
 - ``huge``: a 100 MB event (written in 1 MB pieces; never meant to be held whole);
 - ``endless``: a line that never ends (50 MB with no line end), then the connection drops;
-- ``utf8``: an event that is not UTF-8;
+- ``utf8``: an event that is not UTF-8 (a client repairs it, as browsers do);
 - ``trickle``: the next event at one byte every 20 ms;
 - ``http``: a new request gets an error (500, 502, 503, 429 with ``Retry-After``) or a
   redirect to ``/events`` instead of the stream;
@@ -80,6 +81,7 @@ class ChaosFeedServer(FeedServer):
 
     What the tests read besides FeedServer's: ``faults`` (each fault done, in order),
     ``junk_sent`` (frames broken on purpose: each should come out rejected),
+    ``repaired_sent`` (events that are not UTF-8: each should come out repaired),
     ``restarts`` and ``close_codes`` (the WebSocket closes sent).
     """
 
@@ -100,6 +102,7 @@ class ChaosFeedServer(FeedServer):
         self.rng = random.Random(chaos_seed)
         self.faults: list[str] = []
         self.junk_sent = 0
+        self.repaired_sent = 0
         self.restarts = 0
         self.close_codes: list[int] = []
         self.trickled = 0  # whole events sent slowly (valid, without ids)
@@ -247,7 +250,7 @@ class ChaosFeedServer(FeedServer):
             return True
         if fault == "utf8":
             await response.write(b'data: {"type": "bad.\xff\xfe", "note": "\xc3\x28"}\n\n')
-            self.junk_sent += 1
+            self.repaired_sent += 1
             return True
         if fault == "trickle":  # a whole, valid event without an id, slowly
             for byte in b'data: {"type": "slow.event", "source": "trickle"}\n\n':

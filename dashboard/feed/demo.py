@@ -254,11 +254,12 @@ class DemoScenario:
         return _frame(event_id, "user.logged_in", body)
 
     def _junk(self, event_id: int) -> FeedEvent:
-        kind = self.rng.choice(("broken-json", "invalid-utf8", "oversized"))
+        # (text that is not UTF-8 is no junk: a client repairs it, as browsers do)
+        kind = self.rng.choice(("broken-json", "too-deep", "oversized"))
         if kind == "broken-json":
             data = b'{"type": "order.placed", "data": {"order_id": "ord-'
-        elif kind == "invalid-utf8":
-            data = b'{"type": "user.logged_in", "who": "\xff\xfeuser"}'
+        elif kind == "too-deep":  # past the decoder's 64 levels
+            data = b'{"type": "user.logged_in", "data": ' + b"[" * 70 + b"]" * 70 + b"}"
         else:
             data = b'{"type": "blob", "data": "' + b"x" * (1 << 20) + b'"}'
         frame = b"id: %d\ndata: %s\n\n" % (event_id, data)
