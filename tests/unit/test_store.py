@@ -179,7 +179,7 @@ def test_a_decoded_batch_is_stored_as_the_decoder_would_make_each_event() -> Non
     batch = DecodedBatch("conn")
     for n, frame in enumerate(frames):
         batch.add(decoder.decode_row(frame, 1_000.0 + n, "metrics.update" if n == 0 else None))
-    assert (len(batch.rows), len(batch.rejected), len(batch)) == (4, 2, 6)
+    assert (len(batch.rows), len(batch.rejected), len(batch)) == (5, 1, 6)
 
     store = EventStore(capacity=10)
     store.extend_batch(batch)
@@ -192,15 +192,15 @@ def test_a_decoded_batch_is_stored_as_the_decoder_would_make_each_event() -> Non
         event.seq = seq
     assert store.events(0, 10) == events
     assert [e.type for e in events] == [
-        "metrics.update", "order.placed", "payment.processed", "message",
+        "metrics.update", "order.placed", "payment.processed", "message", "message",
     ]  # fmt: skip
+    assert events[4].data == "\ufffd\ufffd" and events[4].raw == b"\xff\xfe"  # repaired
     assert events[1].severity is Severity.WARNING and events[2].id == "pay-6"
     assert [(r.seq, r.raw, r.reason[:12]) for r in store.rejected()] == [
         (0, b"{broken", "invalid JSON"),
-        (1, b"\xff\xfe", "invalid UTF-"),
     ]
-    assert (store.counts["conn"].accepted, store.counts["conn"].rejected) == (4, 2)
-    assert batch.items()[:4] == [replace(e, seq=-1) for e in events]  # (objects, for a file)
+    assert (store.counts["conn"].accepted, store.counts["conn"].rejected) == (5, 1)
+    assert batch.items()[:5] == [replace(e, seq=-1) for e in events]  # (objects, for a file)
 
 
 def test_an_empty_batch_or_one_of_rejected_frames_only_stores_no_event() -> None:
