@@ -148,7 +148,7 @@ def test_status_between_batches_reaches_the_app() -> None:
     async def short(request: web.Request) -> web.StreamResponse:
         nonlocal calls
         calls += 1
-        return await sse_response(request, b"retry: 60000\ndata: {}\n\n")
+        return await sse_response(request, b"retry: 60000\nid: 1\ndata: {}\n\n")  # (ids: resumed)
 
     async def scenario() -> None:
         async with serve(short) as url:
