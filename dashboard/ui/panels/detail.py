@@ -258,6 +258,8 @@ class EventDetailPane(QWidget):
         self.id_label = _ElidedLabel(value_style, header)
         self.attributes_label = _ElidedLabel(value_style, header)
         self.attributes_caption = QLabel("attributes", header)
+        self.attributes_label.hide()  # shown for an event that has attributes
+        self.attributes_caption.hide()
         self.repaired_label = QLabel(REPAIRED_TEXT, header)
         self.repaired_label.setStyleSheet(f"color: {level_colour('warning')}; font-weight: 600;")
         self.repaired_label.setToolTip(REPAIRED_TIP)
