@@ -55,7 +55,7 @@ from dashboard.core.records import (
     record_severity,
     rejected_from_record,
 )
-from dashboard.sources.sse_protocol import SSEParser
+from dashboard.sources.sse_protocol import DONE, SSEParser, declared_type
 
 PROGRESS_EVERY = 65_536  # lines between progress reports while indexing (a power of 2)
 FEED_ALERTS = AlertConventions()  # the timeline marks alerts by the default conventions
@@ -350,7 +350,8 @@ def _index_event_stream(
     decoder = Decoder(name)
     lines: list[bytes] = []
     last = start
-    for number, message in enumerate(parser.feed(data), start=1):
+    messages = [m for m in parser.feed(data) if m.data != DONE]  # [DONE] ends, is no event
+    for number, message in enumerate(messages, start=1):
         if message.oversized:
             item: Event | Rejected = Rejected(
                 f"{name} event {number}: {message.oversized:,} bytes, over the size limit",
@@ -363,7 +364,7 @@ def _index_event_stream(
             item = decoder.decode(
                 message.data,
                 received=last,
-                event_type=message.event or None,
+                event_type=declared_type(message.event),
                 event_id=message.id or None,
             )
         if isinstance(item, Event):

@@ -28,7 +28,7 @@ from dashboard.sources.base import (
     StopConnection,
     StreamFinished,
 )
-from dashboard.sources.sse_protocol import SSEParser
+from dashboard.sources.sse_protocol import DONE, SSEParser, declared_type
 
 log = logging.getLogger("dashboard.sources.sse")
 
@@ -36,7 +36,6 @@ log = logging.getLogger("dashboard.sources.sse")
 # reconnects, never a wait of days.
 MIN_RETRY = 0.01
 MAX_RETRY = 300.0
-DONE = b"[DONE]"  # the data of the message that ends an LLM-style stream
 METHODS = ("GET", "POST", "PUT", "PATCH", "QUERY")  # the methods a stream is read with
 RECONNECT_RULES = ("auto", "always", "on-error", "never")
 BODY_FILE_LIMIT = 1 << 20  # bytes of a --body @file read (a request body, not a data set)
@@ -140,9 +139,7 @@ class SSESource(ReconnectingSource):
                     if m.oversized:
                         add(decoder.oversized(m.data, m.oversized, received, event_id))
                     else:
-                        # "event: message" names no type: the payload's own decides
-                        event = m.event if m.event != "message" else None
-                        add(decode_row(m.data, received, event or None, event_id))
+                        add(decode_row(m.data, received, declared_type(m.event), event_id))
                 await self.deliver(batch, len(chunk))
                 if done:
                     return self._stream_ended(True)

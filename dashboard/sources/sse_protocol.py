@@ -32,6 +32,14 @@ _LINE_END = re.compile(rb"\r\n|\r|\n")
 _REGULAR_EVENT = re.compile(rb"(?:id: ([^\n\0]*)\n)?(?:event: ([^\n]*)\n)?data: ([^\n]*)\n\n")
 PREVIEW_BYTES = 4096
 EVENT_NAMES = 256  # event names kept decoded
+DONE = b"[DONE]"  # the data of the message that ends an LLM-style stream: no event
+
+
+def declared_type(event: str) -> str | None:
+    """The type an ``event:`` field names: none for ``message``, the format's default name
+    (a stream that sends ``event: message`` on every event means no name; the payload's
+    own type decides, as when the line is absent)."""
+    return event if event and event != "message" else None
 
 
 @dataclass(slots=True)

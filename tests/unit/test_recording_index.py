@@ -184,3 +184,17 @@ def test_plain_events_without_a_time_take_the_time_of_the_line_before(tmp_path: 
         ("heartbeat", T0 + 5, T0 + 5),
         ("order.placed", T0 + 9, T0 + 9),
     ]
+
+
+def test_a_capture_reads_event_message_and_done_as_the_sse_source_does(tmp_path: Path) -> None:
+    path = tmp_path / "answer.sse"
+    path.write_bytes(
+        b'event: message\ndata: {"type": "edit", "time": 1795430000.5, "title": "Page"}\n\n'
+        b'data: {"object": "chat.completion.chunk", "time": 1795430001.0}\n\n'
+        b"data: [DONE]\n\n"
+    )
+    items = list(open_recording(path).items(0, 10))
+    assert [(type(i).__name__, getattr(i, "type", None)) for i in items] == [
+        ("Event", "edit"),  # event: message names no type: the payload's decides
+        ("Event", "message"),
+    ]  # and [DONE] is no event, nor a rejected frame
