@@ -54,3 +54,21 @@ def test_a_finished_stream_reads_finished_and_counts_its_repaired_events(
     assert first is not None
     assert first.data["choices"][0]["delta"]["content"] == "word0 \ufffd"
     assert len(feed.server.completion.requests) == 1  # fetched once
+
+
+def test_connect_asks_a_finished_stream_again(
+    qtbot: Any, feed: FeedThread, dashboard: Dashboard
+) -> None:
+    url = feed.server.url.replace("/events", PATH)
+    body = '{"model": "m", "stream": true, "chunks": 2}'
+    dashboard.connections.add(KINDS.spec(url, "llm", options={"body": body}))
+    source = dashboard.connections.source("llm")
+    qtbot.waitUntil(lambda: source.status.state is ConnectionState.FINISHED, timeout=10_000)
+    panel = dashboard.window.connections_panel
+    qtbot.waitUntil(lambda: not dashboard.connections.is_running(source), timeout=10_000)
+    panel.select("llm")
+    assert panel.buttons["connect"].isEnabled()
+    panel.buttons["connect"].click()
+    qtbot.waitUntil(lambda: dashboard.store.end_seq == 4, timeout=10_000)
+    qtbot.waitUntil(lambda: source.status.state is ConnectionState.FINISHED, timeout=10_000)
+    assert len(feed.server.completion.requests) == 2  # once per ask
