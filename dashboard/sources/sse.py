@@ -83,9 +83,8 @@ class SSESource(ReconnectingSource):
             return await self._read_stream()
         except RetryConnection as failure:
             raise StopConnection(str(failure)) from None
-        except httpx.TransportError as exc:
-            reason = self._describe_error(exc) or type(exc).__name__
-            raise StopConnection(reason) from None
+        except (httpx.TransportError, OSError) as exc:
+            raise StopConnection(self._describe_error(exc) or type(exc).__name__) from None
 
     async def _read_stream(self) -> str:
         headers = {"Accept": "text/event-stream", "Cache-Control": "no-store", **self.headers()}
@@ -110,8 +109,16 @@ class SSESource(ReconnectingSource):
             decoder = self.decoder
             decode_row = decoder.decode_row
             recent = self.recent_ids
+            # The messages are scanned for [DONE] only once its bytes came by (a scan of
+            # every message costs per event); they may come in two pieces, and the message
+            # may end chunks later.
+            tail = b""
+            seen_done = False
             async for chunk in response.aiter_bytes():
                 messages = parser.feed(chunk)
+                seen_done = seen_done or DONE in chunk or DONE in tail + chunk[:6]
+                tail = chunk[-6:]
+                done = seen_done and any(m.data == DONE for m in messages)
                 status.last_event_id = parser.last_event_id
                 if parser.reconnection_time is not None:
                     self.backoff.base = min(
@@ -120,7 +127,6 @@ class SSESource(ReconnectingSource):
                 if not messages:  # a heartbeat, or part of a message
                     self.hand_over(None, len(chunk))
                     continue
-                done = any(m.data == DONE for m in messages)
                 if done:  # the end of the stream: what came before it counts, nothing after
                     at = next(i for i, m in enumerate(messages) if m.data == DONE)
                     messages = messages[:at]

@@ -305,3 +305,37 @@ def test_bad_request_options_are_named_with_exit_code_2(
     assert result.returncode == 2
     assert message in result.stderr
     assert not (tmp_path / "x.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "pieces",
+    [
+        [b"data: 1\n\ndata: [DONE]\n\n"],
+        [b"data: 1\n\ndata: [DO", b"NE]\n\n"],
+        [b"data: 1\n\ndata: [DONE]\n", b": a comment\n", b"\n"],
+        [b"data: 1\n\n", b"data: [DONE]", b"\n\ndata: 2\n\n"],  # nothing after it is read
+    ],
+)
+def test_done_ends_the_stream_however_it_is_cut(pieces: list[bytes]) -> None:
+    requests: list[int] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        requests.append(1)
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        for piece in pieces:
+            await response.write(piece)
+            await asyncio.sleep(0.01)  # (each piece its own read, as far as it goes)
+        await response.write_eof()
+        return response
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            source = SSESource(KINDS.spec(url, "cut"), store, backoff=fast())
+            await asyncio.wait_for(source.run(), 10)
+            assert source.status.describe() == "finished: the stream ended with [DONE]"
+            assert [e.data for e in store.events(0, store.end_seq)] == [1]
+            assert store.rejected_total == 0 and len(requests) == 1
+
+    run(scenario())
