@@ -14,8 +14,9 @@ points where httpx-sse's ``EventSource`` departs from the spec, each one tested:
 * an ``id`` containing NUL is ignored, and the last event id persists across events and,
   through the *last_event_id* argument, across reconnects.
 
-Data stays bytes so that the event decoder can reject invalid UTF-8 with its position,
-where the spec would silently replace it. A line or event larger than *max_event_bytes*
+Data stays bytes: the event decoder replaces invalid UTF-8 as the spec does (U+FFFD per
+maximal invalid subpart) but keeps the bytes as they came, so that the event can say it
+was repaired, where the spec would replace it silently. A line or event larger than *max_event_bytes*
 is never buffered whole: it is cut, and dispatched as an oversized message.
 """
 
