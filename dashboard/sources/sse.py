@@ -12,11 +12,9 @@ fetched again in a loop: ``data: [DONE]`` ends a stream (it is no event), and th
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 
 from dashboard.core.dedupe import RecentIds
 from dashboard.core.event import DecodedBatch
@@ -28,6 +26,7 @@ from dashboard.sources.base import (
     StopConnection,
     StreamFinished,
 )
+from dashboard.sources.http_request import BODY, METHOD, content_type, request_body
 from dashboard.sources.sse_protocol import DONE, SSEParser, declared_type
 
 log = logging.getLogger("dashboard.sources.sse")
@@ -36,9 +35,7 @@ log = logging.getLogger("dashboard.sources.sse")
 # reconnects, never a wait of days.
 MIN_RETRY = 0.01
 MAX_RETRY = 300.0
-METHODS = ("GET", "POST", "PUT", "PATCH", "QUERY")  # the methods a stream is read with
 RECONNECT_RULES = ("auto", "always", "on-error", "never")
-BODY_FILE_LIMIT = 1 << 20  # bytes of a --body @file read (a request body, not a data set)
 
 
 class SSESource(ReconnectingSource):
@@ -68,13 +65,11 @@ class SSESource(ReconnectingSource):
     def _stream_ended(self, done: bool) -> str:
         """What follows a stream's normal end (after ``[DONE]`` when *done*): the reason
         to reconnect, or StreamFinished."""
+        reason = "the stream ended with [DONE]" if done else "the server ended the stream"
         rule = self.spec.options.get("reconnect", "auto")
-        again = fetches_again(rule, self.method, done, bool(self.parser.last_event_id))
-        if not again:
-            raise StreamFinished(
-                "the stream ended with [DONE]" if done else "the server ended the stream"
-            )
-        return "the stream ended with [DONE]" if done else "the server ended the stream"
+        if not fetches_again(rule, self.method, done, bool(self.parser.last_event_id)):
+            raise StreamFinished(reason)
+        return reason
 
     async def _stream_once(self) -> str:
         if self.spec.options.get("reconnect") != "never":
@@ -116,8 +111,8 @@ class SSESource(ReconnectingSource):
             seen_done = False
             async for chunk in response.aiter_bytes():
                 messages = parser.feed(chunk)
-                seen_done = seen_done or DONE in chunk or DONE in tail + chunk[:6]
-                tail = chunk[-6:]
+                seen_done = seen_done or DONE in chunk or DONE in tail + chunk[: len(DONE)]
+                tail = chunk[-len(DONE) :]
                 done = seen_done and any(m.data == DONE for m in messages)
                 status.last_event_id = parser.last_event_id
                 if parser.reconnection_time is not None:
@@ -171,69 +166,6 @@ def fetches_again(rule: str, method: str, done: bool, has_ids: bool) -> bool:
     if rule != "auto":
         return False
     return method == "GET" and not done and has_ids
-
-
-def request_body(body: str | None) -> bytes | None:
-    """The request body an option value stands for: the text, or ``@FILE``'s bytes read
-    now (StopConnection saying why not, when it cannot be read)."""
-    if body is None:
-        return None
-    if not body.startswith("@"):
-        return body.encode()
-    try:
-        return read_body_file(body[1:])
-    except ValueError as exc:
-        raise StopConnection(f"body: {exc}") from None
-
-
-def read_body_file(path: str) -> bytes:
-    """The bytes of a body file; ValueError saying what is wrong with it."""
-    try:
-        with Path(path).open("rb") as file:
-            content = file.read(BODY_FILE_LIMIT + 1)
-    except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(content) > BODY_FILE_LIMIT:
-        raise ValueError(f"{path} is over the {BODY_FILE_LIMIT:,}-byte limit of a body")
-    json_problem(content, f"{path} is ")
-    return content
-
-
-def looks_like_json(content: bytes) -> bool:
-    return content.lstrip()[:1] in (b"{", b"[")
-
-
-def json_problem(content: bytes, what: str = "") -> None:
-    """ValueError saying where *content* stops being JSON, if it starts like JSON (*what*
-    it is starts the message: ``"request.json is "``)."""
-    if not looks_like_json(content):
-        return
-    try:
-        orjson.loads(content)
-    except orjson.JSONDecodeError as exc:
-        where = f"line {exc.lineno} column {exc.colno}" if exc.lineno > 1 else f"column {exc.colno}"
-        raise ValueError(f"{what}not valid JSON at {where}: {exc.msg}") from None
-
-
-def content_type(content: bytes) -> str:
-    """The Content-Type of a body no header names: JSON when it is JSON, else text."""
-    return "application/json" if looks_like_json(content) else "text/plain; charset=utf-8"
-
-
-def check_method(value: str) -> None:
-    if value.upper() not in METHODS:
-        raise ValueError(
-            f"{value!r} is not an HTTP method a stream is read with: "
-            f"expected {', '.join(METHODS[:-1])} or {METHODS[-1]}"
-        )
-
-
-def check_body(value: str) -> None:
-    """A body that starts like JSON must be JSON; ``@FILE`` must be a readable file."""
-    if value.startswith("@"):
-        read_body_file(value[1:])
-    else:
-        json_problem(value.encode())
 
 
 def check_response(response: httpx.Response) -> None:
@@ -294,21 +226,8 @@ KIND = SourceKind(
     description="HTTP streaming (httpx); resumes with Last-Event-ID, honours retry:; "
     "`data: [DONE]` ends a stream",
     options=(
-        Option(
-            "method",
-            str,
-            description="the HTTP method: GET, or POST when there is a body",
-            check=check_method,
-            placeholder="GET (POST with a body)",
-        ),
-        Option(
-            "body",
-            str,
-            description="the request body, or @FILE to send a file read at connect time; "
-            "JSON is checked and sent as application/json",
-            check=check_body,
-            placeholder='{"model": "m", "stream": true}  or  @request.json',
-        ),
+        METHOD,
+        BODY,
         Option(
             "reconnect",
             str,

@@ -16,8 +16,8 @@ points where httpx-sse's ``EventSource`` departs from the spec, each one tested:
 
 Data stays bytes: the event decoder replaces invalid UTF-8 as the spec does (U+FFFD per
 maximal invalid subpart) but keeps the bytes as they came, so that the event can say it
-was repaired, where the spec would replace it silently. A line or event larger than *max_event_bytes*
-is never buffered whole: it is cut, and dispatched as an oversized message.
+was repaired, where the spec would replace it silently. A line or event larger than
+*max_event_bytes* is never buffered whole: it is cut, and dispatched as an oversized message.
 """
 
 from __future__ import annotations

@@ -1,0 +1,100 @@
+"""What an HTTP request that opens a stream sends: its method and body.
+
+Plain functions the HTTP transports share (the SSE source declares ``method`` and ``body``
+with them): a body is text, or ``@FILE`` read at each connect; a body that starts like JSON
+(``{`` or ``[``) must be JSON, and is sent as ``application/json`` unless a header says
+otherwise. The checks raise ValueError saying what is wrong, for the option's message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from dashboard.core.sourcekind import Option
+from dashboard.sources.base import StopConnection
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "QUERY")  # the methods a stream is read with
+BODY_FILE_LIMIT = 1 << 20  # bytes of a --body @file read (a request body, not a data set)
+
+
+def request_body(body: str | None) -> bytes | None:
+    """The request body an option value stands for: the text, or ``@FILE``'s bytes read
+    now (StopConnection saying why not, when it cannot be read)."""
+    if body is None:
+        return None
+    if not body.startswith("@"):
+        return body.encode()
+    try:
+        return read_body_file(body[1:])
+    except ValueError as exc:
+        raise StopConnection(f"body: {exc}") from None
+
+
+def read_body_file(path: str) -> bytes:
+    """The bytes of a body file; ValueError saying what is wrong with it."""
+    try:
+        with Path(path).open("rb") as file:
+            content = file.read(BODY_FILE_LIMIT + 1)
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if len(content) > BODY_FILE_LIMIT:
+        raise ValueError(f"{path} is over the {BODY_FILE_LIMIT:,}-byte limit of a body")
+    json_problem(content, f"{path} is ")
+    return content
+
+
+def looks_like_json(content: bytes) -> bool:
+    return content.lstrip()[:1] in (b"{", b"[")
+
+
+def json_problem(content: bytes, what: str = "") -> None:
+    """ValueError saying where *content* stops being JSON, if it starts like JSON (*what*
+    it is starts the message: ``"request.json is "``)."""
+    if not looks_like_json(content):
+        return
+    try:
+        orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}" if exc.lineno > 1 else f"column {exc.colno}"
+        raise ValueError(f"{what}not valid JSON at {where}: {exc.msg}") from None
+
+
+def content_type(content: bytes) -> str:
+    """The Content-Type of a body no header names: JSON when it is JSON, else text."""
+    return "application/json" if looks_like_json(content) else "text/plain; charset=utf-8"
+
+
+def check_method(value: str) -> None:
+    if value.upper() not in METHODS:
+        raise ValueError(
+            f"{value!r} is not an HTTP method a stream is read with: "
+            f"expected {', '.join(METHODS[:-1])} or {METHODS[-1]}"
+        )
+
+
+def check_body(value: str) -> None:
+    """A body that starts like JSON must be JSON; ``@FILE`` must be a readable file."""
+    if value.startswith("@"):
+        read_body_file(value[1:])
+    else:
+        json_problem(value.encode())
+
+
+# The options, as an HTTP transport declares them (the SSE source does)
+METHOD = Option(
+    "method",
+    str,
+    description="the HTTP method: GET, or POST when there is a body",
+    check=check_method,
+    placeholder="GET (POST with a body)",
+)
+BODY = Option(
+    "body",
+    str,
+    description="the request body, or @FILE to send a file read at connect time; "
+    "JSON is checked and sent as application/json",
+    check=check_body,
+    placeholder='{"model": "m", "stream": true}  or  @request.json',
+)
