@@ -17,6 +17,7 @@ from dashboard.core.event import DecodedBatch
 from dashboard.core.inert import inert
 from dashboard.core.sourcekind import SourceKind
 from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
+from dashboard.sources.jsonlines import ACCEPT, JsonLinesReader
 from dashboard.sources.sse_protocol import SSEParser
 
 log = logging.getLogger("dashboard.sources.sse")
@@ -35,16 +36,19 @@ class SSESource(ReconnectingSource):
         # One parser for the connection's life: it keeps the last event id across reconnects.
         self.parser = SSEParser(self.spec.max_frame_bytes)
         self.recent_ids = RecentIds()  # events seen: one sent again (same id, same data) is dropped
+        self.json_lines = JsonLinesReader(self)  # answers of JSON lines (Kubernetes, Docker...)
 
-    def checkpoint(self) -> str:
-        return self.parser.last_event_id
+    def checkpoint(self) -> object:
+        return self.json_lines.checkpoint() or self.parser.last_event_id
 
     def resume(self, checkpoint: object) -> None:
         if isinstance(checkpoint, str):
             self.parser.last_event_id = checkpoint
+        elif isinstance(checkpoint, dict):
+            self.json_lines.resume(checkpoint)
 
     async def _stream_once(self) -> str:
-        headers = {"Accept": "text/event-stream", "Cache-Control": "no-store", **self.headers()}
+        headers = {"Accept": ACCEPT, "Cache-Control": "no-store", **self.headers()}
         parser = self.parser
         if parser.last_event_id:  # UTF-8, as the spec says (httpx would insist on ASCII)
             headers["Last-Event-ID"] = parser.last_event_id.encode()  # type: ignore[assignment]
@@ -53,8 +57,10 @@ class SSESource(ReconnectingSource):
             httpx.AsyncClient(
                 timeout=timeout, verify=self.ssl_context(), follow_redirects=True
             ) as client,
-            client.stream("GET", self.url, headers=headers) as response,
+            client.stream("GET", self.json_lines.url(self.url), headers=headers) as response,
         ):
+            if self.json_lines.takes(response):  # JSON lines, not an event stream
+                return await self.json_lines.read(client, response)
             check_response(response)
             self.went_live()
             parser.new_stream()
