@@ -45,9 +45,10 @@ class LineSplitter:
         tail: bytes = lines.pop()  # type: ignore[assignment]
         if lines:
             if self._long:
-                lines[0] = self._end_long(len(lines[0]))  # type: ignore[arg-type]
+                lines[0] = self._end_long(lines[0])  # type: ignore[arg-type]
             elif self._pending:
-                lines[0] = b"".join(self._pending) + lines[0]  # type: ignore[operator]
+                first = b"".join(self._pending) + lines[0]  # type: ignore[operator]
+                lines[0] = first[:-1] if first[-1:] == b"\r" else first  # CR in the last chunk
                 self._pending = []
                 self._pending_size = 0
             limit = self.max_line_bytes
@@ -67,7 +68,7 @@ class LineSplitter:
     def end(self) -> list[bytes | LongLine]:
         """The last line of a stream that did not end with a line break."""
         if self._long:
-            return [self._end_long(0)]
+            return [self._end_long(b"")]
         line = b"".join(self._pending).rstrip(b"\r")
         self.new_stream()
         return [line] if line else []
@@ -75,6 +76,7 @@ class LineSplitter:
     def _keep(self, tail: bytes) -> None:
         if self._long:
             self._long += len(tail)
+            self._add_preview(tail)
             return
         self._pending.append(tail)
         self._pending_size += len(tail)
@@ -84,9 +86,15 @@ class LineSplitter:
             self._pending = []
             self._pending_size = 0
 
-    def _end_long(self, rest: int) -> LongLine:
-        """The line over the limit ended with *rest* more bytes."""
-        line = LongLine(self._preview, self._long + rest)
+    def _add_preview(self, part: bytes) -> None:
+        if len(self._preview) < PREVIEW_BYTES:
+            self._preview += part[: PREVIEW_BYTES - len(self._preview)]
+
+    def _end_long(self, rest: bytes) -> LongLine:
+        """The line over the limit ended with *rest*."""
+        rest = rest.removesuffix(b"\r")
+        self._add_preview(rest)
+        line = LongLine(self._preview, self._long + len(rest))
         self._long = 0
         self._preview = b""
         return line

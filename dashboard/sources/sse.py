@@ -12,11 +12,13 @@ from typing import Any
 
 import httpx
 
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.dedupe import RecentIds
 from dashboard.core.event import DecodedBatch
 from dashboard.core.inert import inert
-from dashboard.core.sourcekind import SourceKind
-from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
+from dashboard.core.polling import parse_interval
+from dashboard.core.sourcekind import Option, SourceKind
+from dashboard.sources.base import ReconnectingSource, RetryConnection, Sink, StopConnection
 from dashboard.sources.jsonlines import ACCEPT, JsonLinesReader
 from dashboard.sources.sse_protocol import SSEParser
 
@@ -153,11 +155,39 @@ def describe_transport_error(
     return text
 
 
+def open_http(spec: ConnectionSpec, sink: Sink, **kwargs: Any) -> ReconnectingSource:
+    """The reader of an http(s):// connection: a poll of it with the ``poll`` option, else
+    its stream (events, or JSON lines)."""
+    if spec.options.get("poll"):
+        from dashboard.sources.poll import PollSource  # it builds on this module
+
+        return PollSource(spec, sink, **kwargs)
+    return SSESource(spec, sink, **kwargs)
+
+
 KIND = SourceKind(
     name="sse",
     title="Server-Sent Events",
     schemes=("http", "https"),
-    reader=SSESource,
+    reader=open_http,
     url_example="http(s)://host/path",
-    description="HTTP streaming (httpx); resumes with Last-Event-ID, honours retry:",
+    description="HTTP streaming (httpx): SSE (resumes with Last-Event-ID, honours retry:) or "
+    "JSON lines (Kubernetes watches and Docker events resumed); or a polled JSON endpoint",
+    options=(  # polled endpoints (dashboard.sources.poll)
+        Option(
+            "poll",
+            str,
+            description="fetch the URL every POLL (5s, 500ms, 2m), each JSON answer an event, "
+            "instead of reading a stream",
+            check=parse_interval,
+            placeholder="off: read a stream",
+        ),
+        Option(
+            "poll_changes",
+            bool,
+            False,
+            description="with poll: an answer is an event only when it changed",
+            label="Only answers that changed",
+        ),
+    ),
 )
