@@ -5,15 +5,20 @@ since=; plain NDJSON and text lines with the bounds."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from aiohttp import web
 
 from dashboard.core.backoff import Backoff
 from dashboard.core.connection import ConnectionSpec
-from dashboard.core.event import Severity
+from dashboard.core.event import Event, Severity
+from dashboard.core.records import open_events_file, read_events
 from dashboard.core.store import EventStore
+from dashboard.feed.server import FeedThread
 from dashboard.feed.watch import WatchServer
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.sse import SSESource
@@ -214,3 +219,31 @@ def test_lines_are_events_and_bad_or_long_lines_are_rejected_with_a_reason(
         assert len(rejected) == (2 if text_line == "event" else 3)
 
     run(scenario())
+
+
+def test_record_reads_a_kubernetes_watch_in_a_reader_process(tmp_path: Path) -> None:
+    server = WatchServer()
+    for name in ("a", "b", "c"):
+        server.add(name)
+    feed = FeedThread(server).start()  # type: ignore[arg-type]  (any server with start/stop)
+    out = tmp_path / "pods.jsonl"
+    url = server.url() + "?watch=true"
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "dashboard", "record", url, "-o", str(out), "--count", "3"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        feed.close()
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Recorded 3 events and 0 rejected")
+    with open_events_file(str(out)) as stream:
+        events = [e for e in read_events(stream, out.name) if isinstance(e, Event)]
+    assert [(e.type, e.source, e.id) for e in events] == [
+        ("Pod.ADDED", "demo/a", "101"),
+        ("Pod.ADDED", "demo/b", "102"),
+        ("Pod.ADDED", "demo/c", "103"),
+    ]
