@@ -44,6 +44,9 @@ class LineSplitter:
         lines: list[bytes | LongLine] = chunk.split(b"\n")  # type: ignore[assignment]
         tail: bytes = lines.pop()  # type: ignore[assignment]
         if lines:
+            # Only a chunk longer than the limit (with what was pending) can complete a
+            # line over it, or one that began over it.
+            may_be_long = len(chunk) + self._pending_size > self.max_line_bytes or self._long
             if self._long:
                 lines[0] = self._end_long(lines[0])  # type: ignore[arg-type]
             elif self._pending:
@@ -51,12 +54,13 @@ class LineSplitter:
                 lines[0] = first[:-1] if first[-1:] == b"\r" else first  # CR in the last chunk
                 self._pending = []
                 self._pending_size = 0
-            limit = self.max_line_bytes
-            for index, line in enumerate(lines):
-                if type(line) is bytes and len(line) > limit:
-                    size = len(line.rstrip(b"\r"))
-                    if size > limit:
-                        lines[index] = LongLine(line[:PREVIEW_BYTES], size)
+            if may_be_long:
+                limit = self.max_line_bytes
+                for index, line in enumerate(lines):
+                    if type(line) is bytes and len(line) > limit:
+                        size = len(line.rstrip(b"\r"))
+                        if size > limit:
+                            lines[index] = LongLine(line[:PREVIEW_BYTES], size)
             if b"\r" in chunk:
                 lines = [ln.rstrip(b"\r") if type(ln) is bytes else ln for ln in lines]
             if b"" in lines:

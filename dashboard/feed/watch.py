@@ -266,3 +266,17 @@ def _status_gone(since: int, oldest: int) -> dict[str, Any]:
         "reason": "Expired",
         "code": 410,
     }
+
+
+async def _serve_forever(port: int) -> None:
+    server = WatchServer(port=port)
+    await server.start()
+    print(f"JSON-lines feed on {server.url('/ndjson')}", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":  # ``python -m dashboard.feed.watch [PORT]``: for the benchmark
+    import sys
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 0))

@@ -48,6 +48,10 @@ LIST_PAGE_BYTES = 64 << 20  # the most one page of a Kubernetes relist may hold
 _SKIP = ()  # a line that is no event: a bookmark, a repeat, the signal to relist
 
 
+def _may_be_shaped(data: bytes | LongLine) -> bool:
+    return type(data) is bytes and (b'"object"' in data or b'"Action"' in data)
+
+
 def media_type(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").partition(";")[0].strip().lower()
 
@@ -113,47 +117,54 @@ class JsonLinesReader:
             if not lines:
                 source.hand_over(None, len(chunk))
                 continue
-            await source.deliver(self._decode(lines, strict), len(chunk))
+            # Lines are looked at for a Kubernetes or Docker shape only where one may be:
+            # in a chunk that holds their key, or in its first line (begun in a chunk before).
+            first = lines[0]
+            shapes = bool(self.api) or _may_be_shaped(chunk) or _may_be_shaped(first)
+            await source.deliver(self._decode(lines, strict, shapes), len(chunk))
             if self._expired:
                 await self._relist(client, self._expired)
         await source.deliver(self._decode(splitter.end(), strict))
         return "the server ended the stream"
 
     def _decode(
-        self, lines: list[bytes | LongLine], strict: bool, resumable: bool = True
+        self,
+        lines: list[bytes | LongLine],
+        strict: bool,
+        shapes: bool = True,
+        resumable: bool = True,
     ) -> DecodedBatch:
+        """The events of *lines*; with *shapes*, Kubernetes and Docker ones recognised;
+        *strict*: a line that is not JSON is rejected. This runs for every line read."""
         source = self.source
         decoder = source.decoder
         decode_row = decoder.decode_row
         received = source.clock()
-        batch = DecodedBatch(source.name)
-        add = batch.add
+        rows: list[Row] = []
+        rejected: list[Rejected] = []
+        keep = rows.append
         for line in lines:
-            if type(line) is LongLine:
-                add(decoder.oversized(line.preview, line.size, received))
+            if type(line) is not bytes:
+                rejected.append(decoder.oversized(line.preview, line.size, received))
                 continue
-            assert type(line) is bytes
-            if b'"object"' in line or b'"Action"' in line:
+            if shapes and _may_be_shaped(line):
                 shaped = self._shaped(line, received, resumable)
                 if shaped is _SKIP:
                     continue
                 if shaped is not None:
-                    add(shaped)
+                    keep(shaped)  # type: ignore[arg-type]
                     continue
             row = decode_row(line, received)
+            if type(row) is not tuple:
+                rejected.append(row)  # type: ignore[arg-type]
             # Text that is no JSON is a text event of the decoder's; here, in a JSON type, an
             # error (a JSON string, which starts with a quote, is a value as good as any).
-            if strict and type(row) is tuple and type(row[5]) is str:
-                if line.lstrip()[:1] != b'"':
-                    row = Rejected(
-                        "not JSON (a line of a JSON-lines answer)",
-                        line,
-                        received,
-                        source.name,
-                        len(line),
-                    )
-            add(row)
-        return batch
+            elif strict and type(row[5]) is str and line.lstrip()[:1] != b'"':
+                reason = "not JSON (a line of a JSON-lines answer)"
+                rejected.append(Rejected(reason, line, received, source.name, len(line)))
+            else:
+                keep(row)
+        return DecodedBatch(source.name, rows, rejected)
 
     def _shaped(self, line: bytes, received: float, resumable: bool) -> Row | tuple[()] | None:
         """The row of a Kubernetes or Docker event; _SKIP for a line that is no event;
