@@ -27,7 +27,7 @@ from dashboard.sources.sse import describe_transport_error
 
 log = logging.getLogger("dashboard.sources.poll")
 
-FAILED_POLL_CAP = 300.0  # seconds: failed polls back off up to this (or the interval)
+FAILED_POLL_CAP = 300.0  # seconds: failed polls back off up to this (or twice the interval)
 
 
 class PollSource(ReconnectingSource):
@@ -37,7 +37,9 @@ class PollSource(ReconnectingSource):
         super().__init__(*args, **kwargs)
         self.interval = parse_interval(self.spec.options["poll"])
         self.changes = ChangedAnswers() if self.spec.options.get("poll_changes") else None
-        self.failures = Backoff(base=self.interval, cap=max(FAILED_POLL_CAP, self.interval))
+        # After a failed poll the next waits longer: about twice the interval, then twice
+        # that each time (shortened by up to 30 % at random, as reconnects are).
+        self.failures = Backoff(base=2 * self.interval, cap=max(FAILED_POLL_CAP, 2 * self.interval))
         self.polls = 0  # answers received, good or not
 
     async def _stream_once(self) -> str:
