@@ -14,6 +14,10 @@ the API server answers ``410 Gone`` (as a status or an ``ERROR`` event) the obje
 listed again, page by page, and only what changed becomes an event; Docker's ``/events``
 goes on ``since=`` the last event's time. Events sent again are dropped and counted as
 duplicates.
+
+An answer with a Content-Length is no stream but a whole document: it is read once (one
+JSON document, pretty-printed or not, is one event) and the connection stops saying so,
+rather than reading the same answer again after every reconnect.
 """
 
 from __future__ import annotations
@@ -112,6 +116,13 @@ class JsonLinesReader:
         splitter = self.splitter
         splitter.new_stream()
         strict = media_type(response) != "text/plain"
+        length = response.headers.get("content-length", "")
+        if length.isdigit():
+            await self._read_whole(response, strict, int(length))
+            raise StopConnection(
+                f"the server sent a whole answer ({int(length):,} bytes), not a stream: read "
+                "once (--poll INTERVAL fetches a JSON document on an interval)"
+            )
         async for chunk in response.aiter_bytes():
             lines = splitter.feed(chunk)
             if not lines:
@@ -126,6 +137,24 @@ class JsonLinesReader:
                 await self._relist(client, self._expired)
         await source.deliver(self._decode(splitter.end(), strict))
         return "the server ended the stream"
+
+    async def _read_whole(self, response: httpx.Response, strict: bool, length: int) -> None:
+        """An answer of known length: one JSON document (pretty-printed or not) is one
+        event; anything else, or anything longer than the frame size limit, is lines."""
+        source = self.source
+        if media_type(response) == "application/json" and length <= source.spec.max_frame_bytes:
+            body = await response.aread()
+            try:
+                orjson.loads(body)
+            except orjson.JSONDecodeError:
+                lines = self.splitter.feed(body) + self.splitter.end()
+            else:
+                lines = [body]
+            await source.deliver(self._decode(lines, strict), len(body))
+            return
+        async for chunk in response.aiter_bytes():
+            await source.deliver(self._decode(self.splitter.feed(chunk), strict), len(chunk))
+        await source.deliver(self._decode(self.splitter.end(), strict))
 
     def _decode(
         self,

@@ -190,4 +190,5 @@ KIND = SourceKind(
             label="Only answers that changed",
         ),
     ),
+    bundle_imports=("dashboard.sources.poll",),  # imported when a poll is opened
 )

@@ -247,3 +247,33 @@ def test_record_reads_a_kubernetes_watch_in_a_reader_process(tmp_path: Path) -> 
         ("Pod.ADDED", "demo/b", "102"),
         ("Pod.ADDED", "demo/c", "103"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "events"),
+    [
+        (b'{\n  "status": "ok",\n  "checks": [1, 2]\n}\n', "application/json", 1),
+        (b'{"type": "a"}\n{"type": "b"}\n', "application/json", 2),
+        (b'{"type": "a"}\n{"type": "b"}\n{"type": "c"}\n', "application/x-ndjson", 3),
+    ],
+)
+def test_a_whole_answer_is_read_once_and_the_connection_says_to_poll(
+    body: bytes, content_type: str, events: int
+) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type=content_type)
+
+    async def scenario() -> None:
+        async with serve(handler, "/status") as url:
+            store = EventStore()
+            source = SSESource(ConnectionSpec(url, "status"), store)
+            await source.run()  # it stops by itself
+            assert store.end_seq == events and store.rejected_total == 0
+            assert source.status.detail == (
+                f"the server sent a whole answer ({len(body)} bytes), not a stream: read once "
+                "(--poll INTERVAL fetches a JSON document on an interval)"
+            )
+            if events == 1:
+                assert store.events(0, 1)[0].data == {"status": "ok", "checks": [1, 2]}
+
+    run(scenario())
