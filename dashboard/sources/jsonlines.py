@@ -23,6 +23,7 @@ rather than reading the same answer again after every reconnect.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -158,7 +159,7 @@ class JsonLinesReader:
 
     def _decode(
         self,
-        lines: list[bytes | LongLine],
+        lines: Sequence[bytes | LongLine],
         strict: bool,
         shapes: bool = True,
         resumable: bool = True,
@@ -260,7 +261,7 @@ class JsonLinesReader:
             version = version or str(metadata.get("resourceVersion") or "")
             lines = kubernetes.relisted(kind, page["items"])
             changes += len(lines)
-            await source.deliver(self._decode(lines, True, resumable=False))  # type: ignore[arg-type]
+            await source.deliver(self._decode(lines, True, resumable=False))
             token = metadata.get("continue") or ""
             if not token:
                 break
@@ -268,7 +269,7 @@ class JsonLinesReader:
             raise RetryConnection(f"{why}; the list had no resourceVersion to watch from")
         lines = kubernetes.end_relist(kind, version)
         changes += len(lines)
-        await source.deliver(self._decode(lines, True, resumable=False))  # type: ignore[arg-type]
+        await source.deliver(self._decode(lines, True, resumable=False))
         source.status.last_event_id = version
         log.info("%s: %s; listed again: %d changes", source.name, why, changes)
         raise RetryConnection(
