@@ -15,6 +15,8 @@ What the tests drive by hand, so that every count is exact:
 * ``/events``: Docker engine events made with :meth:`~WatchServer.docker`, streamed from
   ``since=`` (inclusive, as a daemon may be: the reader drops what it already saw).
 * ``/ndjson?count=N``: N demo events as JSON lines, as fast as the socket takes them.
+* ``/health``: a JSON status to poll, ``ok`` three times, then ``degraded`` three times, and
+  so on, with a new ``time`` each answer.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class WatchServer:
         self.lists: list[dict[str, str]] = []
         self.docker_since: list[str | None] = []
         self.streams = 0
+        self.health_polls = 0
         self._changed = asyncio.Event()
         self._cut = 0  # drop() counts up; a stream that sees it change ends
         self._runner: web.AppRunner | None = None
@@ -67,6 +70,7 @@ class WatchServer:
         app.router.add_get(PODS, self._pods)
         app.router.add_get("/events", self._docker)
         app.router.add_get("/ndjson", self._ndjson)
+        app.router.add_get("/health", self._health)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
@@ -204,6 +208,19 @@ class WatchServer:
             return lines
 
         return await self._follow(response, due)
+
+    # -- a status to poll ------------------------------------------------------------------
+    async def _health(self, request: web.Request) -> web.Response:
+        polls = self.health_polls
+        self.health_polls += 1
+        status = "ok" if polls // 3 % 2 == 0 else "degraded"
+        minutes, seconds = divmod(polls, 60)
+        body = {
+            "type": "health",
+            "status": status,
+            "time": f"2026-12-06T08:{minutes:02d}:{seconds:02d}Z",
+        }
+        return web.json_response(body)
 
     # -- plain NDJSON, as fast as it goes --------------------------------------------------
     async def _ndjson(self, request: web.Request) -> web.StreamResponse:

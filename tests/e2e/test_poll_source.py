@@ -4,6 +4,9 @@ failed polls rejected with their reason while polling goes on, only changes if a
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -12,7 +15,11 @@ from aiohttp import web
 
 from dashboard.core.backoff import Backoff
 from dashboard.core.connection import ConnectionSpec
+from dashboard.core.event import Event
+from dashboard.core.records import open_events_file, read_events
 from dashboard.core.store import EventStore
+from dashboard.feed.server import FeedThread
+from dashboard.feed.watch import WatchServer
 from dashboard.sources import open_source
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.poll import PollSource
@@ -111,3 +118,34 @@ def test_an_answer_over_the_size_limit_is_rejected_without_reading_it_all() -> N
             assert store.events(0, 1)[0].type == "health.ok"
 
     run(scenario())
+
+
+RECORD = [sys.executable, "-m", "dashboard", "record"]
+POLL_CHANGES = ["--poll", "100ms", "--poll-changes", "yes"]
+
+
+def test_record_polls_an_endpoint_in_a_reader_process(tmp_path: Path) -> None:
+    server = WatchServer()
+    feed = FeedThread(server).start()  # type: ignore[arg-type]  (any server with start/stop)
+    out = tmp_path / "health.jsonl"
+    url = server.url("/health")
+    try:
+        result = subprocess.run(
+            [*RECORD, url, "-o", str(out), "--count", "3", *POLL_CHANGES],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        feed.close()
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("Recorded 3 events and 0 rejected")
+    with open_events_file(str(out)) as stream:
+        events = [e for e in read_events(stream, out.name) if isinstance(e, Event)]
+    assert [(e.type, e.data["status"]) for e in events] == [
+        ("health", "ok"),
+        ("health", "degraded"),
+        ("health", "ok"),
+    ]
+    assert [e.time % 60 for e in events] == [0.0, 3.0, 6.0]  # polls 1, 4 and 7
