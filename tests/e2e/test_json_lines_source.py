@@ -277,3 +277,34 @@ def test_a_whole_answer_is_read_once_and_the_connection_says_to_poll(
                 assert store.events(0, 1)[0].data == {"status": "ok", "checks": [1, 2]}
 
     run(scenario())
+
+
+def test_a_new_source_resumes_from_the_checkpoint_of_the_one_before() -> None:
+    """As a restarted reader process does: the watch goes on from the version it had."""
+
+    async def scenario() -> None:
+        server = WatchServer()
+        server.add("a")
+        await server.start()
+        url = server.url() + "?watch=true"
+        first_store, second_store = EventStore(), EventStore()
+        first = SSESource(ConnectionSpec(url, "k8s"), first_store)
+        task = asyncio.create_task(first.run())
+        try:
+            await wait_for(lambda: first_store.end_seq == 1)
+        finally:
+            await stop_task(task)
+        server.modify("a", "Running")  # while no one watches
+        second = SSESource(ConnectionSpec(url, "k8s"), second_store)
+        second.resume(first.checkpoint())
+        task = asyncio.create_task(second.run())
+        try:
+            await wait_for(lambda: second_store.end_seq == 1)
+            [event] = second_store.events(0, 1)
+            assert (event.type, event.id) == ("Pod.MODIFIED", "102")
+            assert server.watch_versions == [None, "101"]
+        finally:
+            await stop_task(task)
+            await server.stop()
+
+    run(scenario())
