@@ -16,17 +16,21 @@ from typing import Any
 
 import httpx
 
+from dashboard.core.connection import ConnectionSpec
 from dashboard.core.dedupe import RecentIds
 from dashboard.core.event import DecodedBatch
 from dashboard.core.inert import inert
+from dashboard.core.polling import parse_interval
 from dashboard.core.sourcekind import Option, SourceKind
 from dashboard.sources.base import (
     ReconnectingSource,
     RetryConnection,
+    Sink,
     StopConnection,
     StreamFinished,
 )
 from dashboard.sources.http_request import BODY, METHOD, content_type, request_body
+from dashboard.sources.jsonlines import ACCEPT, JsonLinesReader
 from dashboard.sources.sse_protocol import DONE, SSEParser, declared_type
 
 log = logging.getLogger("dashboard.sources.sse")
@@ -46,13 +50,16 @@ class SSESource(ReconnectingSource):
         # One parser for the connection's life: it keeps the last event id across reconnects.
         self.parser = SSEParser(self.spec.max_frame_bytes)
         self.recent_ids = RecentIds()  # events seen: one sent again (same id, same data) is dropped
+        self.json_lines = JsonLinesReader(self)  # answers of JSON lines (Kubernetes, Docker...)
 
-    def checkpoint(self) -> str:
-        return self.parser.last_event_id
+    def checkpoint(self) -> object:
+        return self.json_lines.checkpoint() or self.parser.last_event_id
 
     def resume(self, checkpoint: object) -> None:
         if isinstance(checkpoint, str):
             self.parser.last_event_id = checkpoint
+        elif isinstance(checkpoint, dict):
+            self.json_lines.resume(checkpoint)
 
     @property
     def method(self) -> str:
@@ -82,7 +89,7 @@ class SSESource(ReconnectingSource):
             raise StopConnection(self._describe_error(exc) or type(exc).__name__) from None
 
     async def _read_stream(self) -> str:
-        headers = {"Accept": "text/event-stream", "Cache-Control": "no-store", **self.headers()}
+        headers = {"Accept": ACCEPT, "Cache-Control": "no-store", **self.headers()}
         content = request_body(self.spec.options.get("body"))
         if content is not None and not any(k.lower() == "content-type" for k in headers):
             headers["Content-Type"] = content_type(content)
@@ -94,8 +101,12 @@ class SSESource(ReconnectingSource):
             httpx.AsyncClient(
                 timeout=timeout, verify=self.ssl_context(), follow_redirects=True
             ) as client,
-            client.stream(self.method, self.url, headers=headers, content=content) as response,
+            client.stream(
+                self.method, self.json_lines.url(self.url), headers=headers, content=content
+            ) as response,
         ):
+            if self.json_lines.takes(response):  # JSON lines, not an event stream
+                return await self.json_lines.read(client, response)
             check_response(response)
             self.went_live()
             parser.new_stream()
@@ -217,14 +228,25 @@ def describe_transport_error(
     return text
 
 
+def open_http(spec: ConnectionSpec, sink: Sink, **kwargs: Any) -> ReconnectingSource:
+    """The reader of an http(s):// connection: a poll of it with the ``poll`` option, else
+    its stream (events, or JSON lines)."""
+    if spec.options.get("poll"):
+        from dashboard.sources.poll import PollSource  # it builds on this module
+
+        return PollSource(spec, sink, **kwargs)
+    return SSESource(spec, sink, **kwargs)
+
+
 KIND = SourceKind(
     name="sse",
     title="Server-Sent Events",
     schemes=("http", "https"),
-    reader=SSESource,
+    reader=open_http,
     url_example="http(s)://host/path",
-    description="HTTP streaming (httpx); resumes with Last-Event-ID, honours retry:; "
-    "`data: [DONE]` ends a stream",
+    description="HTTP streaming (httpx): SSE (resumes with Last-Event-ID, honours retry:; "
+    "`data: [DONE]` ends a stream) or JSON lines (Kubernetes watches and Docker events "
+    "resumed); or a polled JSON endpoint",
     options=(
         METHOD,
         BODY,
@@ -236,5 +258,22 @@ KIND = SourceKind(
             "auto fetches again only a GET stream with ids that did not end with [DONE]",
             choices=RECONNECT_RULES,
         ),
+        # polled endpoints (dashboard.sources.poll)
+        Option(
+            "poll",
+            str,
+            description="fetch the URL every POLL (5s, 500ms, 2m), each JSON answer an event, "
+            "instead of reading a stream",
+            check=parse_interval,
+            placeholder="off: read a stream",
+        ),
+        Option(
+            "poll_changes",
+            bool,
+            False,
+            description="with poll: an answer is an event only when it changed",
+            label="Only answers that changed",
+        ),
     ),
+    bundle_imports=("dashboard.sources.poll",),  # imported when a poll is opened
 )

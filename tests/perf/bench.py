@@ -18,6 +18,11 @@ Python process of its own, so one cannot warm up or bloat another:
             played back at full speed into the store
 * memory    resident memory per retained event, with 1,000,000 events in the store, and
             then the time the log's filter takes over all of them, for each kind of query
+* lines     JSON lines over HTTP (``dashboard.feed.watch``'s ``/ndjson?count=N``, the same
+            demo events one per line): a bare httpx ``aiter_lines`` + orjson loop, our
+            source reading the stream into a store in the same process (and the SSE
+            source on the SSE feed, for the rate per event of either path), and the
+            headless pipeline on it (``--lines`` runs only these)
 * wide      the same for wide events (``tests/wide_feed.py``: 700 KB of 50,000 new keys,
             of the same 50,000 keys, or of one string) with the store full at 200 of
             them; and how much more the window holds after as many again
@@ -72,6 +77,50 @@ def stage_floor(url: str, count: int) -> dict[str, Any]:
                     received += 1
             elapsed = time.perf_counter() - started
         return {"events": received, "seconds": elapsed, "rate": received / elapsed}
+
+    return asyncio.run(run())
+
+
+def stage_lines_floor(url: str, count: int) -> dict[str, Any]:
+    """A bare httpx ``aiter_lines`` + orjson loop over a JSON-lines stream."""
+    import httpx
+    import orjson
+
+    async def run() -> dict[str, Any]:
+        received = 0
+        async with httpx.AsyncClient(timeout=None) as client:
+            started = time.perf_counter()
+            async with client.stream("GET", f"{url}?count={count}") as response:
+                async for line in response.aiter_lines():
+                    if line:
+                        orjson.loads(line)
+                        received += 1
+            elapsed = time.perf_counter() - started
+        return {"events": received, "seconds": elapsed, "rate": received / elapsed}
+
+    return asyncio.run(run())
+
+
+def stage_reader(url: str, count: int) -> dict[str, Any]:
+    """Our HTTP source (SSE or JSON lines, as the answer's Content-Type says) in this
+    process, decoding into a store: the reader's own cost, without the reader process."""
+    from dashboard import settle_gc_for_streaming
+    from dashboard.core.connection import ConnectionSpec
+    from dashboard.core.store import EventStore
+    from dashboard.sources.sse import SSESource
+
+    async def run() -> dict[str, Any]:
+        store = EventStore(capacity=max(count, 1))
+        settle_gc_for_streaming()
+        source = SSESource(ConnectionSpec(f"{url}?count={count}", "bench"), store)
+        started = time.perf_counter()
+        task = asyncio.create_task(source.run())
+        while store.end_seq < count:
+            await asyncio.sleep(0.005)
+        elapsed = time.perf_counter() - started
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return {"events": store.end_seq, "seconds": elapsed, "rate": store.end_seq / elapsed}
 
     return asyncio.run(run())
 
@@ -447,6 +496,58 @@ def start_feed(rate: float = 1) -> tuple[subprocess.Popen[str], str]:
     return process, match[1]
 
 
+def start_lines_feed() -> tuple[subprocess.Popen[str], str]:
+    """``dashboard.feed.watch`` on a free port: the process and its /ndjson URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.feed.watch"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None
+    match = re.search(r"(http://127\.0\.0\.1:\d+/ndjson)", process.stdout.readline())
+    if not match:
+        process.kill()
+        raise RuntimeError("the JSON-lines feed did not start")
+    return process, match[1]
+
+
+def measure_lines(url: str, n: int) -> dict[str, Any]:
+    """The JSON-lines stages, with the SSE reader on *url* (the SSE feed) to compare."""
+    feed, lines_url = start_lines_feed()
+    try:
+        lines = {
+            "floor": run_stage("lines_floor", lines_url, str(n)),
+            "reader": run_stage("reader", lines_url, str(n)),
+            "sse_reader": run_stage("reader", url, str(n)),
+            "pipeline": run_stage("pipeline", lines_url, str(n)),
+        }
+    finally:
+        feed.terminate()
+        feed.wait(10)
+    lines["reader_vs_floor"] = lines["reader"]["rate"] / lines["floor"]["rate"]
+    lines["reader_vs_sse"] = lines["reader"]["rate"] / lines["sse_reader"]["rate"]
+    return lines
+
+
+def lines_table(lines: dict[str, Any], sse_pipeline: float | None = None) -> str:
+    floor = lines["floor"]["rate"]
+    rows = [
+        "| JSON lines over HTTP | result | vs its floor | vs SSE |",
+        "| --- | --- | --- | --- |",
+        f"| bare httpx `aiter_lines` + orjson (floor) | {fmt(floor)} events/s | 1.00x | |",
+        f"| our source, JSON lines into a store (one process) | {fmt(lines['reader']['rate'])} "
+        f"events/s | {lines['reader_vs_floor']:.2f}x | {lines['reader_vs_sse']:.2f}x |",
+        f"| our source, SSE into a store (one process) | {fmt(lines['sse_reader']['rate'])} "
+        "events/s | | 1.00x |",
+        f"| headless pipeline on JSON lines (reader process, store, bus) | "
+        f"{fmt(lines['pipeline']['rate'])} events/s | "
+        f"{lines['pipeline']['rate'] / floor:.2f}x | "
+        + (f"{lines['pipeline']['rate'] / sse_pipeline:.2f}x |" if sse_pipeline else "|"),
+    ]
+    return "\n".join(rows)
+
+
 def machine() -> dict[str, Any]:
     import httpx
     import PySide6
@@ -486,6 +587,7 @@ def measure(quick: bool) -> dict[str, Any]:
         results["memory"] = run_stage("memory", str(20_000 if quick else 1_000_000))
         results["memory_wide"] = run_stage("wide", str(30 if quick else 200))
         results["replay"] = run_stage("replay", str(20_000 if quick else 1_000_000))
+        results["lines"] = measure_lines(url, n)
     finally:
         feed.terminate()
         feed.wait(10)
@@ -559,6 +661,7 @@ def table(r: dict[str, Any]) -> str:
         f"| replay at full speed into the store ({fmt(rep['events'])} events, "
         f"{fmt(rep['file_mb'])} MB file) | {fmt(rep['rate'])} events/s | | >= 200,000/s |"
     )
+    rows += ["", lines_table(r["lines"], r["pipeline"]["rate"])]
     return "\n".join(rows)
 
 
@@ -573,12 +676,19 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "perf-results.json",
         help="where to write the results (default perf-results.json)",
     )
+    parser.add_argument(
+        "--lines", action="store_true", help="only the JSON-lines stages (and the SSE reader)"
+    )
     parser.add_argument("--stage", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:
         name, *rest = args.stage
         if name == "floor":
             out = stage_floor(rest[0], int(rest[1]))
+        elif name == "lines_floor":
+            out = stage_lines_floor(rest[0], int(rest[1]))
+        elif name == "reader":
+            out = stage_reader(rest[0], int(rest[1]))
         elif name == "pipeline":
             out = stage_pipeline(rest[0], int(rest[1]))
         elif name == "app":
@@ -590,6 +700,17 @@ def main(argv: list[str] | None = None) -> int:
         else:
             out = stage_memory(int(rest[0]))
         print(json.dumps(out))
+        return 0
+    if args.lines:
+        n = 3_000 if args.quick else 500_000
+        feed, url = start_feed()
+        try:
+            lines = {"machine": machine(), "lines": measure_lines(url, n)}
+        finally:
+            feed.terminate()
+            feed.wait(10)
+        args.json.write_text(json.dumps(lines, indent=2))
+        print(lines_table(lines["lines"]))
         return 0
     results = measure(args.quick)
     args.json.write_text(json.dumps(results, indent=2))

@@ -42,6 +42,11 @@ def test_quick_run_measures_every_stage_on_the_same_events(tmp_path: Path) -> No
     assert figures["replay"]["events"] == 20_000 and figures["replay"]["rate"] > 0
     assert figures["replay"]["index_seconds"] > 0 and figures["replay"]["seek_end_seconds"] > 0
     assert "| full app, as fast as it goes |" in result.stdout
+    lines = figures["lines"]
+    for stage in ("floor", "reader", "sse_reader", "pipeline"):
+        assert lines[stage]["events"] == 3000, stage
+    assert lines["reader_vs_floor"] > 0 and lines["reader_vs_sse"] > 0
+    assert "| our source, JSON lines into a store (one process) |" in result.stdout
 
 
 @pytest.mark.perf

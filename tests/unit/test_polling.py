@@ -1,0 +1,76 @@
+"""Polled endpoints without I/O: the interval as typed (command line, layout file), and
+which answers count as changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.cli import connection_specs, gui_parser, record_parser
+from dashboard.core.layout import LayoutError, loads
+from dashboard.core.polling import ChangedAnswers, parse_interval
+from dashboard.sources.registry import KINDS
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("5s", 5.0), ("5", 5.0), (" 500ms ", 0.5), ("2m", 120.0), ("1H", 3600.0), ("0.25s", 0.25)],
+)
+def test_intervals_are_read_with_their_unit(text: str, seconds: float) -> None:
+    assert parse_interval(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("abc", "expected an interval like 5s, 500ms or 2m, got 'abc'"),
+        ("5 days", "expected an interval like 5s, 500ms or 2m, got '5 days'"),
+        ("-1s", "expected an interval like 5s, 500ms or 2m, got '-1s'"),
+        ("0", "the interval must be from 100 ms to 24 h, got '0'"),
+        ("50ms", "the interval must be from 100 ms to 24 h, got '50ms'"),
+        ("25h", "the interval must be from 100 ms to 24 h, got '25h'"),
+    ],
+)
+def test_a_bad_interval_says_what_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_interval(text)
+
+
+@pytest.mark.parametrize("value", ["0", "abc"])
+def test_a_bad_poll_interval_on_the_command_line_exits_2_naming_the_option(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for parser in (gui_parser(), record_parser()):
+        with pytest.raises(SystemExit) as exit_:
+            parser.parse_args(["https://host/health", "-o", "x.jsonl", "--poll", value])
+        assert exit_.value.code == 2
+        assert "argument --poll: poll: " in capsys.readouterr().err
+
+
+def test_poll_options_go_to_the_http_urls() -> None:
+    options = gui_parser().parse_args(
+        ["https://host/health", "ws://host/ws", "--poll", "5s", "--poll-changes", "yes"]
+    )
+    http, ws = connection_specs(options)
+    assert http.options == {"poll": "5s", "poll_changes": True} and ws.options == {}
+
+
+def test_a_layout_s_poll_interval_is_checked() -> None:
+    text = "[[connections]]\nurl = 'https://host/health'\npoll = 'abc'\n"
+    with pytest.raises(LayoutError, match="poll: expected an interval like 5s"):
+        loads(text, "ops.toml", KINDS)
+    [spec] = loads(text.replace("abc", "30s"), "ops.toml", KINDS).connections
+    assert spec.options == {"poll": "30s"}
+
+
+def row(kind: str, payload: object, severity: int = 20, time: float = 0.0) -> tuple:
+    return (kind, time, time, "src", severity, payload, b"", None, None)
+
+
+def test_an_answer_is_news_when_its_type_severity_or_payload_changed_not_its_time() -> None:
+    changes = ChangedAnswers()
+    assert changes.is_news(row("poll", {"up": True}))
+    assert not changes.is_news(row("poll", {"up": True}, time=5.0))
+    assert changes.is_news(row("poll", {"up": False}))
+    assert changes.is_news(row("poll", {"up": False}, severity=40))
+    assert changes.is_news(row("health", {"up": False}, severity=40))
+    assert not changes.is_news(row("health", {"up": False}, severity=40))
