@@ -32,8 +32,9 @@ from dashboard.core.cards import CardSpec
 from dashboard.core.connection import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
 from dashboard.core.decode import EnvelopeKeys
 from dashboard.core.display import Thresholds, ValueMapping
+from dashboard.core.duration import parse_duration
 from dashboard.core.query import QueryError, parse
-from dashboard.core.rules import RuleError, parse_duration, parse_rule
+from dashboard.core.rules import RuleError, parse_rule
 from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.sourcekind import SourceKinds
 from dashboard.core.tomlguard import (

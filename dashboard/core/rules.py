@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from dashboard.core.duration import parse_duration
 from dashboard.core.event import Event, Severity
 from dashboard.core.fields import MISSING, lookup
 from dashboard.core.query import Query, QueryError, parse
 
-_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*")
-_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 _COUNT = re.compile(
     r"\s*count\((?P<query>.*)\)\s*(?P<op>>=|<=|>|<|=)\s*(?P<n>\d+)\s*per\s+(?P<window>\S+)\s*$",
     re.IGNORECASE | re.DOTALL,
@@ -93,16 +92,6 @@ class Transition:
     state: AlertState
     at: float
     message: str
-
-
-def parse_duration(text: Any, what: str) -> float:
-    """``30s``, ``1m``, ``2h``, ``500ms`` or a number of seconds."""
-    if isinstance(text, int | float) and not isinstance(text, bool) and text >= 0:
-        return float(text)
-    match = _DURATION.fullmatch(str(text))
-    if not match:
-        raise ValueError(f"{what}: expected a duration like 30s, 5m or 1h, not {text!r}")
-    return float(match[1]) * _UNIT_S[match[2]]
 
 
 def parse_rule(settings: Mapping[str, Any]) -> AlertRule:
