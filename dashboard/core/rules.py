@@ -255,6 +255,26 @@ class RuleEngine:
                     self._step(rule, key, slot, True, now, changes)
         return changes
 
+    def next_due(self) -> float | None:
+        """The earliest time a rule's state may change with no new event: a pending alert's
+        ``for`` running out, or a count's oldest event leaving its window (None: nothing
+        waits). A headless replay ticks at these times, so its alerts fire when due."""
+        by_name = {rule.name: rule for rule in self.rules}
+        due: float | None = None
+        for (name, _key), slot in self._keys.items():
+            rule = by_name.get(name)
+            if rule is None:
+                continue
+            when = None
+            if slot.state is AlertState.PENDING:
+                when = slot.since + rule.hold
+            if isinstance(rule.condition, CountCondition) and slot.times:
+                leaves = slot.times[0] + rule.condition.window
+                when = leaves if when is None else min(when, leaves)
+            if when is not None and (due is None or when < due):
+                due = when
+        return due
+
     def _slot(self, rule: AlertRule, key: str) -> _KeyState:
         slot = self._keys.get((rule.name, key))
         if slot is None:
