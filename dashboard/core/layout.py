@@ -404,8 +404,9 @@ class _Reader:
     def rule(self, table: Mapping[str, Any], where: str) -> dict[str, Any]:
         try:
             parse_rule(table)
-        except RuleError as exc:
-            raise ValueError(str(exc)) from None
+        except RuleError as exc:  # at the line of the setting that is wrong, when written
+            line = self.key_line(exc.key) if exc.key in table else None
+            raise self.fail(where, str(exc), line or self.table_start or None) from None
         return dict(table)
 
     def conventions(self, table: Any) -> AlertConventions:

@@ -51,7 +51,11 @@ _OPS = {
 
 
 class RuleError(ValueError):
-    """A rule that cannot be used: which rule, which setting, what is wrong."""
+    """A rule that cannot be used: which rule, which setting (*key*), what is wrong."""
+
+    def __init__(self, message: str, key: str = "name") -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class AlertState(Enum):
@@ -103,23 +107,28 @@ def parse_rule(settings: Mapping[str, Any]) -> AlertRule:
     unknown = sorted(set(settings) - {"name", "when", "condition", "for", "severity",
                                        "group_by", "message"})  # fmt: skip
     if unknown:
-        raise RuleError(f"{label}: unknown setting {unknown[0]!r}")
+        raise RuleError(f"{label}: unknown setting {unknown[0]!r}", unknown[0])
     try:
         when = _query(str(settings.get("when", "")), "when")
     except ValueError as exc:
-        raise RuleError(f"{label}, {exc}") from None
+        raise RuleError(f"{label}, {exc}", "when") from None
     text = str(settings.get("condition") or "").strip()
     if not text:
-        raise RuleError(f"{label}: give a condition, like cpu > 90 or count(...) > 5 per 1m")
+        raise RuleError(
+            f"{label}: give a condition, like cpu > 90 or count(...) > 5 per 1m", "condition"
+        )
     try:
         condition = _condition(text)
+    except ValueError as exc:
+        raise RuleError(f"{label}, {exc}", "condition") from None
+    try:
         hold = parse_duration(settings.get("for", 0), "for")
     except ValueError as exc:
-        raise RuleError(f"{label}, {exc}") from None
+        raise RuleError(f"{label}, {exc}", "for") from None
     severity_text = str(settings.get("severity", "warning"))
     severity = Severity.named(severity_text)
     if severity is None:
-        raise RuleError(f"{label}, severity: {severity_text!r} is not a severity")
+        raise RuleError(f"{label}, severity: {severity_text!r} is not a severity", "severity")
     return AlertRule(
         name,
         when,
