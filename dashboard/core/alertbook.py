@@ -20,7 +20,7 @@ import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -93,6 +93,17 @@ class Silence:
         return "every key" if self.key is None else f"key = {self.key}"
 
 
+class BookChange(NamedTuple):
+    """An entry entering *state* at *at*; *record* is its alert event as it was then
+    (:func:`alert_record`: the message and count of that moment, not of a later one)."""
+
+    entry: AlertEntry
+    state: AlertState
+    at: float
+    severity: Severity  # the entry's, then
+    record: dict[str, Any]
+
+
 class AlertBook:
     """The entries, newest activity first, and the operator's acknowledgements and silences.
 
@@ -105,7 +116,7 @@ class AlertBook:
         self.silences: list[Silence] = []
         self.silenced = 0  # alerts not shown because of a silence
         self.noted = 0  # alerts taken in (changes when anything did)
-        self.changes: list[tuple[AlertEntry, AlertState, float]] = []  # (entry, new state, at)
+        self.changes: list[BookChange] = []  # until taken (the monitor takes them each batch)
 
     # -- what comes in -----------------------------------------------------------------
     def add_feed_events(self, events: Iterable[Event]) -> list[AlertEntry]:
@@ -162,10 +173,10 @@ class AlertBook:
         if down_since is None or now - down_since < after:
             if entry is not None and entry.state is AlertState.FIRING and down_since is None:
                 self.noted += 1
-                self.changes.append((entry, AlertState.RESOLVED, now))
                 entry.state = AlertState.RESOLVED
                 entry.last_seen = now
                 entry.message = f"{name} is back"
+                self._changed(entry, AlertState.RESOLVED, now)
             return []
         if entry is not None and entry.state is AlertState.FIRING:
             return []
@@ -194,8 +205,7 @@ class AlertBook:
             self.silenced += 1
             return None
         self.noted += 1
-        if state is not entry.state or entry.count == 0:
-            self.changes.append((entry, state, at))
+        changed = state is not entry.state or entry.count == 0
         refired = state is AlertState.FIRING and entry.state is not AlertState.FIRING
         if repeat or refired:  # a rule's alert counts its firings, not its steps
             entry.count += 1
@@ -208,10 +218,16 @@ class AlertBook:
         )
         self.entries.pop(identity, None)
         self.entries[identity] = entry  # newest activity last in the dict
+        if changed:
+            self._changed(entry, state, at)
         return entry
 
-    def take_changes(self) -> list[tuple[AlertEntry, AlertState, float]]:
-        """Every state change since the last call, in order: (entry, new state, when)."""
+    def _changed(self, entry: AlertEntry, state: AlertState, at: float) -> None:
+        record = alert_record(entry, state, at)
+        self.changes.append(BookChange(entry, state, at, entry.severity, record))
+
+    def take_changes(self) -> list[BookChange]:
+        """Every state change since the last call, in order."""
         changed, self.changes = self.changes, []
         return changed
 
@@ -296,11 +312,6 @@ def alert_record(entry: AlertEntry, state: AlertState, at: float) -> dict[str, A
         "severity": severity.label,
         "data": data,
     }
-
-
-def alert_frame(entry: AlertEntry, state: AlertState, at: float) -> bytes:
-    """:func:`alert_record` as a frame (JSON bytes)."""
-    return orjson.dumps(alert_record(entry, state, at))
 
 
 # -- silences kept between runs ---------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from dashboard.core.alertbook import OWN_PREFIX, AlertBook, AlertEntry, Origin, alert_record
+from dashboard.core.alertbook import OWN_PREFIX, AlertBook, AlertEntry, Origin
 from dashboard.core.alerts import AlertConventions
 from dashboard.core.event import Event, Severity
 from dashboard.core.rules import AlertRule, AlertState, RuleEngine, parse_rule
@@ -147,20 +147,16 @@ class Monitor:
     def take_changes(self) -> list[AlertChange]:
         """The alerts that fired or resolved since the last call, in order."""
         return [
-            _change(entry, state, at)
-            for entry, state, at in self.book.take_changes()
-            if state in (AlertState.FIRING, AlertState.RESOLVED)
+            AlertChange(
+                change.state,
+                change.at,
+                change.entry.name,
+                change.entry.key,
+                change.entry.origin,
+                change.severity,
+                change.record["data"]["message"],
+                change.record,
+            )
+            for change in self.book.take_changes()
+            if change.state in (AlertState.FIRING, AlertState.RESOLVED)
         ]
-
-
-def _change(entry: AlertEntry, state: AlertState, at: float) -> AlertChange:
-    return AlertChange(
-        state,
-        at,
-        entry.name,
-        entry.key,
-        entry.origin,
-        entry.severity,
-        entry.message,
-        alert_record(entry, state, at),
-    )
