@@ -36,6 +36,7 @@ from dashboard.core.event import Event, Severity
 from dashboard.core.rules import AlertState, Transition
 
 OWN_PREFIX = "dashboard.alert."  # the events the dashboard writes when alerts change
+MAX_ENTRIES = 5_000  # alerts kept at once; past it, the one idle longest goes (see _note)
 MAX_SILENCES = 200  # silences kept at once (the oldest goes first); ended ones are dropped
 NOTE_LIMIT = 300  # characters of a silence's note
 Identity = tuple["Origin", str, str, str, Labels]  # origin, event type, name, key, labels
@@ -115,6 +116,7 @@ class AlertBook:
         self.entries: dict[Identity, AlertEntry] = {}
         self.silences: list[Silence] = []
         self.silenced = 0  # alerts not shown because of a silence
+        self.forgotten = 0  # entries dropped to keep MAX_ENTRIES
         self.noted = 0  # alerts taken in (changes when anything did)
         self.changes: list[BookChange] = []  # until taken (the monitor takes them each batch)
 
@@ -218,6 +220,9 @@ class AlertBook:
         )
         self.entries.pop(identity, None)
         self.entries[identity] = entry  # newest activity last in the dict
+        if len(self.entries) > MAX_ENTRIES:  # a feed inventing names or labels
+            del self.entries[next(iter(self.entries))]
+            self.forgotten += 1
         if changed:
             self._changed(entry, state, at)
         return entry

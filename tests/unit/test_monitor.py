@@ -179,6 +179,18 @@ def test_without_a_name_field_the_type_names_the_alert_as_before() -> None:
     assert (entry.name, entry.event_type, entry.name_field) == ("alert.cpu", "alert.cpu", "")
 
 
+def test_the_book_is_bounded_however_many_alerts_a_feed_invents() -> None:
+    from dashboard.core.alertbook import MAX_ENTRIES
+
+    book = AlertBook()
+    book.add_feed_events(
+        make_event("alert", {"alertname": f"A{n}"}, time=T0 + n, severity=Severity.ERROR)
+        for n in range(MAX_ENTRIES + 10)
+    )
+    assert len(book.entries) == MAX_ENTRIES and book.forgotten == 10
+    assert {e.name for e in book.shown()[-1:]} == {"A10"}  # the ones idle longest went
+
+
 def test_labels_are_bounded() -> None:
     book = AlertBook()
     labels = {f"k{n:03d}": "v" * 500 for n in range(100)}
