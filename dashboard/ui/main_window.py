@@ -467,6 +467,7 @@ class MainWindow(QMainWindow):
         index = self.side_tabs.indexOf(self.silences)
         if self.side_tabs.tabText(index) != text:
             self.side_tabs.setTabText(index, text)
+            self.alerts.refresh(force=True)  # a silence ran out: its alerts lose the mark
 
     def _alerts_noted(self, fired: list[AlertEntry]) -> None:
         """After the monitor took something in: the panel, notifications, and the alerts
