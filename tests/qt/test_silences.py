@@ -12,7 +12,7 @@ from dashboard.core.event import Severity
 from dashboard.core.monitor import Monitor
 from dashboard.ui.log_model import full_time_text
 from dashboard.ui.panels.alerts import MUTED, AlertPanel
-from dashboard.ui.panels.silences import NOTE, SilencesPanel
+from dashboard.ui.panels.silences import NOTE, SilencesPanel, until_text
 from tests.unit.factories import make_event
 
 NOW = 1_795_430_000.0
@@ -41,13 +41,13 @@ def test_a_silence_is_listed_marked_noted_and_ended_early(qtbot: Any, qtmodeltes
     silences.refresh()
     model = silences.model
     assert [[model.index(0, c).data() for c in range(4)]] == [
-        ["alert.cpu", "key = web-1", full_time_text(NOW + 900), ""]
+        ["alert.cpu", "key = web-1", until_text(NOW + 900, NOW), ""]
     ]
     marks = {alerts.model.index(r, 5).data(): alerts.model.index(r, 0).data() for r in range(2)}
     assert marks == {"web-1": MUTED, "web-2": "●"}
-    assert "silenced until" in alerts.model.index(rows["web-1"], 0).data(
-        Qt.ItemDataRole.ToolTipRole
-    )
+    tip = alerts.model.index(rows["web-1"], 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert f"silenced until {full_time_text(NOW + 900)}" in tip
+    assert full_time_text(NOW + 900) in model.index(0, 2).data(Qt.ItemDataRole.ToolTipRole)
 
     with qtbot.waitSignal(silences.changed):
         assert model.setData(model.index(0, NOTE), "ana: known, deploying")
@@ -71,6 +71,12 @@ def test_a_silence_is_listed_marked_noted_and_ended_early(qtbot: Any, qtmodeltes
     now[0] = NOW + 61  # it ran out: it leaves the list
     silences.refresh()
     assert model.rowCount() == 0
+
+
+def test_until_says_the_day_only_when_it_is_another() -> None:
+    today = time.mktime((2026, 11, 23, 10, 0, 0, 0, 0, -1))
+    assert until_text(today + 3600, today) == "11:00"
+    assert until_text(today + 86_400, today) == "2026-11-24 10:00"
 
 
 def test_the_window_keeps_silences_between_starts(qtbot: Any, settings: QSettings) -> None:

@@ -4,6 +4,7 @@ only shows them and passes the operator's actions on."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -17,9 +18,16 @@ from dashboard.ui.panels.tables import ListTableModel, make_table
 from dashboard.ui.text import plain_tooltip
 
 COLUMNS = ("Rule", "Matcher", "Until", "Note")
-COLUMN_WIDTHS = (120, 110, 150)
+COLUMN_WIDTHS = (110, 110, 110)
 NOTE = 3
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def until_text(until: float, now: float) -> str:
+    """``14:03``, or ``2026-11-24 14:03`` when it ends on another day than *now*'s."""
+    day = time.strftime("%Y-%m-%d", time.localtime(until))
+    clock = time.strftime("%H:%M", time.localtime(until))
+    return clock if day == time.strftime("%Y-%m-%d", time.localtime(now)) else f"{day} {clock}"
 
 
 class SilenceListModel(ListTableModel):
@@ -53,7 +61,7 @@ class SilenceListModel(ListTableModel):
         texts = (
             one_line(silence.name, 80),
             one_line(silence.matcher, 80),
-            full_time_text(silence.until),
+            until_text(silence.until, self.clock()),
             one_line(silence.note, 200),
         )
         if role == Qt.ItemDataRole.DisplayRole:
