@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.core.event import Event, Severity
-from dashboard.core.fields import lookup
 from dashboard.core.summary import summarize
 
 Labels = tuple[tuple[str, str], ...]  # sorted (name, value) pairs
@@ -66,10 +65,15 @@ def alert_message(event: Event) -> str:
 def feed_alert_name(event: Event) -> tuple[str, str]:
     """The alert's name and the data field it came from (``("HighCPU", "alertname")``),
     or its event type and ``""`` when its data names none (see :data:`NAME_FIELDS`)."""
-    if isinstance(event.data, dict):
+    data = event.data
+    if type(data) is dict:  # (this runs for every alert of a storm: plain dict lookups)
+        labels = data.get("labels")
         for path in NAME_FIELDS:
-            value = lookup(event.data, path)
-            if _is_scalar(value) and str(value).strip():
+            if path == "labels.alertname":
+                value = labels.get("alertname") if type(labels) is dict else None
+            else:
+                value = data.get(path)
+            if value is not None and _is_scalar(value) and str(value).strip():
                 return str(value).strip()[:NAME_TEXT], path
     return event.type, ""
 
