@@ -1,6 +1,10 @@
 """Headless capture (``dashboard record``): the app's sources and decoder into a
 recording, with no Qt and no display; progress on the terminal; Ctrl-C closes the file.
 
+With a monitor (``--layout``), the layout's rules watch what is recorded: the alerts that
+fire or resolve are written into the recording as ``dashboard.alert.*`` events and told
+on stderr, one line each (``ALERT firing: High CPU (critical): CPU on web-1 at 97%``).
+
 The recorder is the sink the sources hand their batches to, from inside their read loops:
 a write failure is caught here, so that it stops the capture once, as a write failure,
 instead of passing for a broken connection in every source that happened to hand a batch.
@@ -19,12 +23,16 @@ from typing import TextIO
 
 from dashboard.core.connection import ConnectionSpec
 from dashboard.core.event import DecodedBatch, Event, Rejected
+from dashboard.core.inert import inert
+from dashboard.core.monitor import Monitor
 from dashboard.core.recorder import Recorder, RecordingFailed
 from dashboard.core.sourcekind import SourceKinds
 from dashboard.sources import ReconnectingSource, open_source, unique_names
 from dashboard.sources.registry import KINDS
 
 PROGRESS_EVERY_S = 0.5  # on a terminal; every 10 s in a log file
+MONITOR_TICK_S = 0.5  # how often the monitor is given the time (rules' "for", feeds down)
+ALERT_LINE_LIMIT = 500  # characters of an ALERT line on stderr
 
 
 @dataclass
@@ -34,15 +42,25 @@ class CaptureResult:
     seconds: float
     why: str  # what ended it
     error: str | None = None  # why writing failed, when it did
+    alerts: int = 0  # of the events, the monitor's alert events
 
 
 class _Capture:
     """The sources' sink: writes to the recorder, up to *limit* events. It never raises
     into a source: a write failure sets ``error`` and ``failed``, and writing stops."""
 
-    def __init__(self, recorder: Recorder, limit: int | None) -> None:
+    def __init__(
+        self,
+        recorder: Recorder,
+        limit: int | None,
+        monitor: Monitor | None = None,
+        alerts: TextIO | None = None,
+    ) -> None:
         self.recorder = recorder
         self.limit = limit
+        self.taken = 0  # the feeds' events recorded (the alert events are not counted)
+        self.monitor = monitor
+        self.alerts = alerts  # where an ALERT line goes
         self.full = asyncio.Event()
         self.failed = asyncio.Event()
         self.error: str | None = None
@@ -63,7 +81,7 @@ class _Capture:
             return
         batch = decoded.items()
         if self.limit is not None:
-            room = self.limit - self.recorder.events
+            room = self.limit - self.taken
             kept: list[Event | Rejected] = []
             for item in batch:
                 if type(item) is Event:
@@ -75,6 +93,27 @@ class _Capture:
             if room == 0:
                 self.full.set()
         self.write(lambda recorder: recorder.extend(batch))
+        events = [item for item in batch if type(item) is Event]
+        self.taken += len(events)
+        if self.monitor is not None and events:
+            self.monitor.feed(events)  # type: ignore[arg-type]
+            self.write_alerts()
+
+    def write_alerts(self) -> None:
+        """The alerts that fired or resolved: into the recording, and a line each."""
+        assert self.monitor is not None
+        changes = self.monitor.take_changes()
+        if not changes:
+            return
+        received = time.time()
+        events = [change.event(received) for change in changes]
+        self.write(lambda recorder: recorder.extend(events))
+        out = self.alerts
+        if out is not None:
+            start = "\r\x1b[K" if out.isatty() else ""  # (over a progress line)
+            for change in changes:
+                out.write(f"{start}{inert(change.line(), ALERT_LINE_LIMIT)}\n")
+            out.flush()
 
     def register(self, decoder: object) -> None:
         """Sources offer their decoder to a store; a recording does not need it."""
@@ -88,14 +127,16 @@ async def capture(
     count: int | None = None,
     progress: TextIO | None = None,
     kinds: SourceKinds = KINDS,
+    monitor: Monitor | None = None,
 ) -> CaptureResult:
     """Record until *duration* passes, *count* events are in, every source has stopped
     for good or finished (a finite stream), or SIGINT/SIGTERM arrives; the file is closed
     cleanly in every case. *kinds* are the transports that read the specs' URLs (the
-    registry's by default)."""
+    registry's by default). A *monitor* watches the events: its alert events go into the
+    recording, its ALERT lines to *progress*."""
     unique_names(specs)
     recorder = Recorder(path)
-    sink = _Capture(recorder, count)
+    sink = _Capture(recorder, count, monitor, progress)
     sources = [open_source(spec, sink, kinds=kinds) for spec in specs]
     tasks = [asyncio.create_task(source.run()) for source in sources]
     stop = asyncio.Event()
@@ -116,12 +157,13 @@ async def capture(
         if duration is not None:
             waits[asyncio.ensure_future(asyncio.sleep(duration))] = f"{duration:g} s passed"
         reporter = asyncio.create_task(_report(sink, sources, started, progress))
+        watcher = asyncio.create_task(_watch(sink, sources))
         done, _pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
         why = waits[next(iter(done))]
         reporter.cancel()
-        for task in (*waits, *tasks, reporter):
+        for task in (*waits, *tasks, reporter, watcher):
             task.cancel()
-        await asyncio.gather(*waits, *tasks, reporter, return_exceptions=True)
+        await asyncio.gather(*waits, *tasks, reporter, watcher, return_exceptions=True)
     finally:
         sink.write(Recorder.close)  # (what waits is written: that may fail too)
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -138,7 +180,19 @@ async def capture(
     if sink.error is not None:
         why = "writing failed"
     seconds = time.monotonic() - started
-    return CaptureResult(recorder.events, recorder.rejected, seconds, why, sink.error)
+    alerts = recorder.events - sink.taken
+    return CaptureResult(recorder.events, recorder.rejected, seconds, why, sink.error, alerts)
+
+
+async def _watch(sink: _Capture, sources: Sequence[ReconnectingSource]) -> None:
+    """Give the monitor the time and the connections' health, as the window does."""
+    monitor = sink.monitor
+    if monitor is None:
+        return
+    while True:
+        await asyncio.sleep(MONITOR_TICK_S)
+        monitor.tick(time.time(), [(s.name, s.status.down_since) for s in sources])
+        sink.write_alerts()
 
 
 async def _report(

@@ -1,4 +1,5 @@
-"""Command line: the GUI (``dashboard [URL...]``) and the headless ``feed`` command."""
+"""Command line: the GUI (``dashboard [URL...]``) and the headless ``feed``, ``record``,
+``query`` and ``check-rules`` commands."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import logging
 import math
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,11 +19,13 @@ from dashboard import __version__
 
 if TYPE_CHECKING:
     from dashboard.core.connection import ConnectionSpec
+    from dashboard.core.event import Event
     from dashboard.core.sourcekind import Option, SourceKinds
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 OPTION_DEST = "source_option_"  # argparse dest of a transport's own option: + its name
 BAD_REASON_LIMIT = 300  # characters of a bad line's reason shown (it may quote the line)
+CHECK_LINE_LIMIT = 1000  # characters of a check-rules line (a message may quote the feed)
 
 
 def _number(
@@ -247,7 +250,8 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         "a chart, alerts and a log.",
         epilog="Other commands: 'dashboard feed --help' runs the demo feed on its own; "
         "'dashboard record --help' records feeds without a window; 'dashboard query --help' "
-        "searches a recording or JSON Lines file.",
+        "searches a recording or JSON Lines file; 'dashboard check-rules --help' tests alert "
+        "rules on a recording.",
     )
     parser.add_argument(
         "urls",
@@ -410,12 +414,6 @@ def record_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         help=f"feeds to record: {urls_help(kinds)}",
     )
     parser.add_argument(
-        "--layout",
-        metavar="FILE",
-        help="also record the connections of this TOML layout file, each with its own "
-        "options (the command line's connection options apply to the URLs given)",
-    )
-    parser.add_argument(
         "-o",
         "--output",
         type=Path,
@@ -429,6 +427,15 @@ def record_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--count", type=_count, metavar="N", help="stop after N events")
     parser.add_argument(
         "--force", action="store_true", help="overwrite the output file if it exists"
+    )
+    parser.add_argument(
+        "--layout",
+        type=_readable_file,
+        metavar="FILE",
+        help="also record the connections of this TOML layout file, each with its own "
+        "options (the command line's connection options apply to the URLs given), and watch "
+        "with its alert rules and [alerts]: alerts that fire or resolve go into the recording "
+        "(dashboard.alert.*) and to stderr ('ALERT firing: ...')",
     )
     add_connection_options(parser)
     parser.add_argument("-v", "--verbose", action="count", default=0)
@@ -451,14 +458,18 @@ def run_record(options: argparse.Namespace) -> int:
     from dashboard.capture import capture
 
     specs = connection_specs(options)
+    monitor = None
     if options.layout is not None:
         from dashboard.core.layout import LayoutError, load
+        from dashboard.core.monitor import Monitor
 
         try:
-            specs += load(options.layout, options.kinds).connections
+            layout = load(options.layout, options.kinds)
         except LayoutError as error:
             print(f"dashboard record: {error}", file=sys.stderr)
             return 2
+        specs += layout.connections
+        monitor = Monitor(layout.rules, layout.alerts)
     if not specs:
         record_parser(options.kinds).error(
             "give the feeds to record: URLs, or a --layout with [[connections]]"
@@ -477,6 +488,7 @@ def run_record(options: argparse.Namespace) -> int:
                 duration=options.duration,
                 count=options.count,
                 progress=sys.stderr,
+                monitor=monitor,
             )
         )
     except OSError as error:  # the file could not even be opened
@@ -492,9 +504,93 @@ def run_record(options: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    alerts = f" ({result.alerts:,} of them alert events)" if result.alerts else ""
     print(
-        f"\nRecorded {result.events:,} events and {result.rejected:,} rejected frames in "
-        f"{result.seconds:,.1f} s to {options.output} ({result.why}).",
+        f"\nRecorded {result.events:,} events{alerts} and {result.rejected:,} rejected frames "
+        f"in {result.seconds:,.1f} s to {options.output} ({result.why}).",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def check_rules_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dashboard check-rules",
+        description="Replay a recording through a layout's alert rules, without a window, "
+        "and print when each alert fired and resolved (times from the recording, UTC). "
+        "Exit status: 0 when the rules ran (whether any fired or not), 1 when a rule or the "
+        "layout cannot be read (the message says the file, line and key), 2 on a bad "
+        "command line or an unreadable file.",
+        epilog="Example: dashboard check-rules ops.toml --against incident.jsonl.gz",
+    )
+    parser.add_argument(
+        "rules", type=_readable_file, metavar="FILE.toml", help="a layout file with [[rules]]"
+    )
+    parser.add_argument(
+        "--against",
+        type=_readable_file,
+        required=True,
+        metavar="REC.jsonl",
+        help="the recording (or JSON Lines file of events) to run the rules over",
+    )
+    return parser
+
+
+def run_check_rules(options: argparse.Namespace) -> int:
+    from dashboard.core.alertbook import OWN_PREFIX, Origin
+    from dashboard.core.inert import inert
+    from dashboard.core.layout import LayoutError, load
+    from dashboard.core.monitor import Monitor, run_through
+    from dashboard.core.records import BadLine, open_events_file, read_events, utc_text
+    from dashboard.core.rules import AlertState
+
+    try:
+        layout = load(options.rules, _registry())
+    except LayoutError as error:
+        print(f"dashboard check-rules: {error}", file=sys.stderr)
+        return 1
+    if not layout.rules:
+        print(f"dashboard check-rules: {options.rules}: no [[rules]] to check", file=sys.stderr)
+        return 1
+    monitor = Monitor(layout.rules, layout.alerts)
+    fired = resolved = events = bad = 0
+
+    def events_of(stream: Any) -> Iterator[Event]:
+        nonlocal events, bad
+        for item in read_events(stream, options.against):
+            if isinstance(item, BadLine):
+                bad += 1
+                if bad <= BAD_LINES_SHOWN:
+                    reason = inert(item.reason, BAD_REASON_LIMIT)
+                    print(f"dashboard check-rules: {options.against}:{item.number}: {reason}",
+                          file=sys.stderr)  # fmt: skip
+                continue
+            events += not item.type.startswith(OWN_PREFIX)  # (a live run's alerts: skipped)
+            yield item
+
+    try:
+        with open_events_file(options.against) as stream:
+            for change in run_through(monitor, events_of(stream)):
+                if change.origin is not Origin.RULE:
+                    continue  # the feed's own alerts are not the rules'
+                fired += change.state is AlertState.FIRING
+                resolved += change.state is AlertState.RESOLVED
+                line = (
+                    f"{utc_text(change.at)}  {change.state.value:<8}  {change.name} on "
+                    f"{change.key or 'everything'} ({change.severity.label}): {change.message}"
+                )
+                print(inert(line, CHECK_LINE_LIMIT))
+    except OSError as error:
+        if isinstance(error, BrokenPipeError):  # (| head): the output ends quietly
+            sys.stdout = None  # type: ignore[assignment]
+            return 0
+        print(f"dashboard check-rules: cannot read {options.against}: {error}", file=sys.stderr)
+        return 2
+    entries = monitor.book.entries.values()
+    still = sum(e.state is AlertState.FIRING and e.origin is Origin.RULE for e in entries)
+    print(
+        f"dashboard check-rules: {len(layout.rules)} rule(s) over {events:,} events: "
+        f"{fired:,} fired, {resolved:,} resolved, {still:,} still firing at the end",
         file=sys.stderr,
     )
     return 0
@@ -648,6 +744,8 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
         return run_record(record_parser(kinds).parse_args(args[1:]))
     if args and args[0] == "query":
         return run_query(query_parser().parse_args(_positionals_last(args[1:])))
+    if args and args[0] == "check-rules":
+        return run_check_rules(check_rules_parser().parse_args(args[1:]))
     options = gui_parser(kinds).parse_args(args)
     _configure_logging(options.verbose)
     if options.rate is not None and not options.demo:

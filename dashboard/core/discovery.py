@@ -17,6 +17,7 @@ from typing import Any
 
 from dashboard.core.event import Event
 from dashboard.core.fields import as_number
+from dashboard.core.rate import RateMeter
 
 SAMPLE_PER_TYPE = 4  # payloads walked per type per fold (the newest)
 MAX_DEPTH = 8  # parts in a path
@@ -91,34 +92,6 @@ class TypeInfo:
         return self.truncated and self.field_count >= MAX_PATHS
 
 
-class _Rate:
-    """Events per second from counts in one-second buckets (a ring of RATE_WINDOW)."""
-
-    __slots__ = ("counts", "first", "stamps")
-
-    def __init__(self, now: float) -> None:
-        self.first = now
-        self.stamps = [-1] * RATE_WINDOW
-        self.counts = [0] * RATE_WINDOW
-
-    def add(self, now: float, count: int) -> None:
-        bucket = int(now)
-        slot = bucket % RATE_WINDOW
-        if self.stamps[slot] != bucket:
-            self.stamps[slot], self.counts[slot] = bucket, 0
-        self.counts[slot] += count
-
-    def rate(self, now: float) -> float:
-        bucket = int(now)
-        total = sum(
-            n
-            for s, n in zip(self.stamps, self.counts, strict=True)
-            if bucket - RATE_WINDOW < s <= bucket
-        )
-        # A type seen for less than the window: divide by the time it has been seen.
-        return total / min(RATE_WINDOW, max(now - self.first, 0.0) + 1.0)
-
-
 class _TypeStats:
     __slots__ = (
         "counted_at", "fields", "last_seen", "newest_paths", "rate", "sampled", "total",
@@ -127,7 +100,7 @@ class _TypeStats:
 
     def __init__(self, now: float) -> None:
         self.fields: dict[str, FieldInfo] = {}
-        self.rate = _Rate(now)
+        self.rate = RateMeter(RATE_WINDOW, RATE_WINDOW)
         self.total = 0
         self.sampled = 0
         self.last_seen = 0.0

@@ -32,8 +32,9 @@ from dashboard.core.cards import CardSpec
 from dashboard.core.connection import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
 from dashboard.core.decode import EnvelopeKeys
 from dashboard.core.display import Thresholds, ValueMapping
+from dashboard.core.duration import parse_duration
 from dashboard.core.query import QueryError, parse
-from dashboard.core.rules import RuleError, parse_duration, parse_rule
+from dashboard.core.rules import RuleError, parse_rule
 from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.sourcekind import SourceKinds
 from dashboard.core.tomlguard import (
@@ -403,8 +404,9 @@ class _Reader:
     def rule(self, table: Mapping[str, Any], where: str) -> dict[str, Any]:
         try:
             parse_rule(table)
-        except RuleError as exc:
-            raise ValueError(str(exc)) from None
+        except RuleError as exc:  # at the line of the setting that is wrong, when written
+            line = self.key_line(exc.key) if exc.key in table else None
+            raise self.fail(where, str(exc), line or self.table_start or None) from None
         return dict(table)
 
     def conventions(self, table: Any) -> AlertConventions:

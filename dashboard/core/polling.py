@@ -1,35 +1,33 @@
 """Polled endpoints: the interval an operator types, and which answers are news.
 
-An interval is a number with an optional unit: ``5s``, ``500ms``, ``2m``, ``1h`` or ``5``
-(seconds); from MIN_INTERVAL to MAX_INTERVAL. With ``poll_changes`` an answer is an event
-only when it differs from the one before in its type, severity or payload: its time (a
-``checked_at`` the server stamps on every answer under one of the time keys) does not
-count. The answer before is the one thing kept, so the memory is one answer (at most the
-frame size limit).
+An interval is a duration in the one grammar (``core.duration``: ``5s``, ``500ms``, ``2m``,
+``1h30m``) or a number of seconds; from MIN_INTERVAL to MAX_INTERVAL. With
+``poll_changes`` an answer is an event only when it differs from the one before in its
+type, severity or payload: its time (a ``checked_at`` the server stamps on every answer
+under one of the time keys) does not count. The answer before is the one thing kept, so
+the memory is one answer (at most the frame size limit).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from dashboard.core.duration import parse_duration
 from dashboard.core.event import Row
 
 __all__ = ["MAX_INTERVAL", "MIN_INTERVAL", "ChangedAnswers", "parse_interval"]
 
 MIN_INTERVAL = 0.1
 MAX_INTERVAL = 86_400.0
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_INTERVAL = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*", re.IGNORECASE)
 
 
 def parse_interval(text: str) -> float:
     """Seconds from ``5s``, ``500ms``, ``2m``, ``1h`` or ``5``; ValueError saying what is
     wrong."""
-    match = _INTERVAL.fullmatch(text)
-    if match is None:
-        raise ValueError(f"expected an interval like 5s, 500ms or 2m, got {text!r}")
-    seconds = float(match[1]) * _UNITS[(match[2] or "s").lower()]
+    try:
+        seconds = parse_duration(text, "interval")
+    except ValueError:
+        raise ValueError(f"expected an interval like 5s, 500ms or 2m, got {text!r}") from None
     if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
         raise ValueError(
             f"the interval must be from {MIN_INTERVAL * 1000:g} ms to 24 h, got {text.strip()!r}"

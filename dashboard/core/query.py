@@ -42,6 +42,7 @@ import numpy as np
 import orjson
 
 from dashboard.core.decode import event_attributes
+from dashboard.core.duration import parse_ago
 from dashboard.core.event import Event, Severity
 from dashboard.core.fields import MISSING, as_number, lookup
 
@@ -60,8 +61,6 @@ MAX_QUERY_LENGTH = 10_000  # characters
 MAX_QUERY_DEPTH = 64  # '(', NOT and '-' inside one another
 
 _FIELD_TERM = re.compile(r"([A-Za-z_@$][\w@$.\-]*?)(!=|>=|<=|:|=|<|>)(.*)", re.DOTALL)
-_RELATIVE_TIME = re.compile(r"-(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _CLOCK_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _AFTER_DATE = re.compile(r" +(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)(?=[\s)]|$)")
@@ -573,9 +572,9 @@ def moment(text: str, day: date) -> float:
 def _parse_time(token: _Token) -> tuple[float, bool]:
     """(epoch seconds, False) or (seconds ago, True) for a time value."""
     text = token.value.strip()
-    relative = _RELATIVE_TIME.fullmatch(text)
-    if relative:
-        return float(relative.group(1)) * _UNIT_SECONDS[relative.group(2)], True
+    ago = parse_ago(text)
+    if ago is not None:
+        return ago, True
     try:
         return moment(text, datetime.now().date()), False
     except ValueError:

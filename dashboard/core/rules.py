@@ -29,12 +29,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from dashboard.core.duration import parse_duration
 from dashboard.core.event import Event, Severity
 from dashboard.core.fields import MISSING, lookup
 from dashboard.core.query import Query, QueryError, parse
 
-_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*")
-_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 _COUNT = re.compile(
     r"\s*count\((?P<query>.*)\)\s*(?P<op>>=|<=|>|<|=)\s*(?P<n>\d+)\s*per\s+(?P<window>\S+)\s*$",
     re.IGNORECASE | re.DOTALL,
@@ -52,7 +51,11 @@ _OPS = {
 
 
 class RuleError(ValueError):
-    """A rule that cannot be used: which rule, which setting, what is wrong."""
+    """A rule that cannot be used: which rule, which setting (*key*), what is wrong."""
+
+    def __init__(self, message: str, key: str = "name") -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class AlertState(Enum):
@@ -95,16 +98,6 @@ class Transition:
     message: str
 
 
-def parse_duration(text: Any, what: str) -> float:
-    """``30s``, ``1m``, ``2h``, ``500ms`` or a number of seconds."""
-    if isinstance(text, int | float) and not isinstance(text, bool) and text >= 0:
-        return float(text)
-    match = _DURATION.fullmatch(str(text))
-    if not match:
-        raise ValueError(f"{what}: expected a duration like 30s, 5m or 1h, not {text!r}")
-    return float(match[1]) * _UNIT_S[match[2]]
-
-
 def parse_rule(settings: Mapping[str, Any]) -> AlertRule:
     """A rule from its settings (a layout file's table); RuleError naming what is wrong."""
     name = str(settings.get("name") or "").strip()
@@ -114,23 +107,28 @@ def parse_rule(settings: Mapping[str, Any]) -> AlertRule:
     unknown = sorted(set(settings) - {"name", "when", "condition", "for", "severity",
                                        "group_by", "message"})  # fmt: skip
     if unknown:
-        raise RuleError(f"{label}: unknown setting {unknown[0]!r}")
+        raise RuleError(f"{label}: unknown setting {unknown[0]!r}", unknown[0])
     try:
         when = _query(str(settings.get("when", "")), "when")
     except ValueError as exc:
-        raise RuleError(f"{label}, {exc}") from None
+        raise RuleError(f"{label}, {exc}", "when") from None
     text = str(settings.get("condition") or "").strip()
     if not text:
-        raise RuleError(f"{label}: give a condition, like cpu > 90 or count(...) > 5 per 1m")
+        raise RuleError(
+            f"{label}: give a condition, like cpu > 90 or count(...) > 5 per 1m", "condition"
+        )
     try:
         condition = _condition(text)
+    except ValueError as exc:
+        raise RuleError(f"{label}, {exc}", "condition") from None
+    try:
         hold = parse_duration(settings.get("for", 0), "for")
     except ValueError as exc:
-        raise RuleError(f"{label}, {exc}") from None
+        raise RuleError(f"{label}, {exc}", "for") from None
     severity_text = str(settings.get("severity", "warning"))
     severity = Severity.named(severity_text)
     if severity is None:
-        raise RuleError(f"{label}, severity: {severity_text!r} is not a severity")
+        raise RuleError(f"{label}, severity: {severity_text!r} is not a severity", "severity")
     return AlertRule(
         name,
         when,
@@ -265,6 +263,26 @@ class RuleEngine:
                 elif slot.state is AlertState.PENDING:
                     self._step(rule, key, slot, True, now, changes)
         return changes
+
+    def next_due(self) -> float | None:
+        """The earliest time a rule's state may change with no new event: a pending alert's
+        ``for`` running out, or a count's oldest event leaving its window (None: nothing
+        waits). A headless replay ticks at these times, so its alerts fire when due."""
+        by_name = {rule.name: rule for rule in self.rules}
+        due: float | None = None
+        for (name, _key), slot in self._keys.items():
+            rule = by_name.get(name)
+            if rule is None:
+                continue
+            when = None
+            if slot.state is AlertState.PENDING:
+                when = slot.since + rule.hold
+            if isinstance(rule.condition, CountCondition) and slot.times:
+                leaves = slot.times[0] + rule.condition.window
+                when = leaves if when is None else min(when, leaves)
+            if when is not None and (due is None or when < due):
+                due = when
+        return due
 
     def _slot(self, rule: AlertRule, key: str) -> _KeyState:
         slot = self._keys.get((rule.name, key))

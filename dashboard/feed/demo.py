@@ -142,6 +142,7 @@ class DemoScenario:
                 host,
                 now,
                 f"CPU on {host.name} at {host.cpu:.0f}%",
+                alertname="HighCPU",
                 cpu=round(host.cpu, 1),
             )
         elif host.cpu < 75 and host.alerting:
@@ -151,6 +152,7 @@ class DemoScenario:
                 host,
                 now,
                 f"CPU on {host.name} back to {host.cpu:.0f}%",
+                alertname="HighCPU",
                 cpu=round(host.cpu, 1),
             )
         elif host.memory > MEMORY_TOTAL_MB * 0.9 and self.rng.random() < 0.05:
@@ -159,11 +161,13 @@ class DemoScenario:
                 host,
                 now,
                 f"Memory on {host.name} at {host.memory:,.0f} MB",
+                alertname="HighMemory",
                 memory=round(host.memory),
             )
 
     def _alert(self, severity: str, host: _Host, now: float, message: str, **fields: Any) -> None:
-        """Queue an ``alert`` event; it goes out as the next event."""
+        """Queue an ``alert`` event; it goes out as the next event. Each names itself
+        (``alertname``): a host's CPU and memory alerts are two alerts, not one."""
         body = {
             "severity": severity,
             "source": host.name,

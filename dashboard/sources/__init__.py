@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from dashboard.core.backoff import Backoff
 from dashboard.core.connection import ConnectionSpec
+from dashboard.core.names import unique_names as core_unique_names
 from dashboard.core.sourcekind import SourceKinds
 from dashboard.sources.base import (
     ConnectionState,
@@ -59,9 +60,7 @@ def check_feed_url(url: str, kinds: SourceKinds = KINDS) -> None:
 
 
 def unique_names(specs: Sequence[ConnectionSpec]) -> None:
-    """Make connection names unique in place: web-1, web-1-2, web-1-3..."""
-    seen: dict[str, int] = {}
-    for spec in specs:
-        seen[spec.name] = seen.get(spec.name, 0) + 1
-        if seen[spec.name] > 1:
-            spec.name = f"{spec.name}-{seen[spec.name]}"
+    """Make connection names unique in place, by the one rule (core.names): web-1,
+    web-1-2, web-1-3..."""
+    for spec, name in zip(specs, core_unique_names(s.name for s in specs), strict=True):
+        spec.name = name

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import orjson
 
 from dashboard.core.connection import host_name
+from dashboard.core.duration import parse_ago
 from dashboard.core.event import DecodedBatch, Rejected
 from dashboard.core.inert import inert
 from dashboard.core.redact import mark_url_secrets
@@ -48,8 +49,6 @@ READ_COUNT = 1000  # entries per XREAD
 RESCAN_S = 30.0  # how often stream patterns are looked up again for new streams
 _GLOB = re.compile(r"[*?\[]")
 _STREAM_ID = re.compile(r"\d+(-\d+)?")
-_AGO = re.compile(r"-(\d+(?:\.\d+)?)(s|m|h|d)")
-_UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _MAX_SEQ = 2**64 - 1
 _OPTIONS = {"stream", "channel", "from", "backfill", "group", "consumer", "field", "cluster"}
 
@@ -71,9 +70,9 @@ class RedisOptions:
         """The id to read after, for a ``from=`` id or time; None for "from now"."""
         if self.start == "$":
             return None
-        ago = _AGO.fullmatch(self.start)
-        if ago:
-            ms = int((now - float(ago[1]) * _UNIT_S[ago[2]]) * 1000)
+        ago = parse_ago(self.start)
+        if ago is not None:
+            ms = int((now - ago) * 1000)
             return f"{ms - 1}-{_MAX_SEQ}"  # XREAD reads after the id: this takes ms itself
         return self.start
 
@@ -102,7 +101,8 @@ def parse_redis_url(url: str) -> RedisOptions:
         raise ValueError("read streams or channels in one connection, not both")
     single = {name: values[-1] for name, values in query.items()}
     start = single.get("from", "$").strip() or "$"
-    if start not in ("$", "0") and not (_STREAM_ID.fullmatch(start) or _AGO.fullmatch(start)):
+    is_id = _STREAM_ID.fullmatch(start) is not None
+    if start not in ("$", "0") and not (is_id or parse_ago(start) is not None):
         raise ValueError(
             f"from={start!r}: expected a stream id (1700000000000-0), a time ago (-10m, -2h) or $"
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from dashboard.core.connection import ConnectionSpec
+from dashboard.core.names import unique_name
 from dashboard.core.sourcekind import SourceKinds
 from dashboard.core.store import EventStore
 from dashboard.sources import ConnectionState
@@ -55,12 +56,7 @@ class ConnectionManager(QObject):
         return sum(s.status.state is ConnectionState.LIVE for s in self.sources)
 
     def unique_name(self, wanted: str, ignore: ProcessSource | None = None) -> str:
-        taken = {s.name for s in self.sources if s is not ignore}
-        name, n = wanted, 1
-        while name in taken:
-            n += 1
-            name = f"{wanted}-{n}"
-        return name
+        return unique_name(wanted, {s.name for s in self.sources if s is not ignore})
 
     # -- changes -------------------------------------------------------------------------
     def add(self, spec: ConnectionSpec, *, start: bool = True) -> ProcessSource:

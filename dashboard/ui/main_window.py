@@ -7,7 +7,6 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import (
@@ -32,14 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard import __version__
-from dashboard.core.alertbook import alert_frame
-from dashboard.core.alerts import AlertConventions
+from dashboard.core.alertbook import AlertEntry, silences_from_json, silences_json
 from dashboard.core.cards import CardSpec
-from dashboard.core.decode import Decoder
 from dashboard.core.event import Event
 from dashboard.core.layout import Layout, LogSettings, left_out, zero_config
+from dashboard.core.monitor import Monitor
 from dashboard.core.pacing import Pacer
-from dashboard.core.rules import AlertState, RuleEngine, parse_rule
 from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
@@ -51,7 +48,7 @@ from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.layouts import LayoutFiles
 from dashboard.ui.log_model import EventLogModel
 from dashboard.ui.notify import CHOICES, Notifier
-from dashboard.ui.panels import alerts, rejected
+from dashboard.ui.panels import alerts, rejected, silences
 from dashboard.ui.panels.cards import CardsPanel
 from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.connections import ConnectionsPanel
@@ -64,13 +61,13 @@ from dashboard.ui.status import DashboardStatusBar
 
 APP_TITLE = "Live Dashboard"
 RECORDING_COLOUR = "#ff4d6d"
-ALERT_CONNECTION = "dashboard"  # the connection name of the dashboard's own alert events
 STATUS_REFRESH_S = 0.5
 # The log takes in new rows at most this often (seconds). Past a few hundred events a second
 # its rows go by faster than anyone reads them, and repainting the table and its scrollbars
 # on every 33 ms tick took a third of the window's time at the top rate.
 LOG_REFRESH_S = 0.1
 HISTORY_EVENTS = 50_000  # what a new card or chart starts from
+SILENCES_KEY = "alerts/silences"  # the live window's silences, kept between starts
 
 
 class MainWindow(QMainWindow):
@@ -128,10 +125,14 @@ class MainWindow(QMainWindow):
         self.fields.card_requested.connect(self.add_card_for)
         self.fields.series_requested.connect(self.add_series_for)
         self.fields.new_chart_requested.connect(self.add_chart_for)
-        self.alerts = alerts.AlertPanel(self._now)
-        self.rules = RuleEngine([])
-        self._alert_decoder = Decoder(ALERT_CONNECTION)
-        store.register(self._alert_decoder)
+        # The monitor watches for alerts (rules, feed alerts, connection health); the
+        # window shows its book and writes its alert events into the store.
+        self.monitor = Monitor()
+        if replay is None:  # the operator's silences outlive the window (not a replay's)
+            saved = str(self.settings.value(SILENCES_KEY, "") or "")
+            self.monitor.book.silences = silences_from_json(saved, time.time())
+        self.alerts = alerts.AlertPanel(self.monitor, self._now)
+        self.silences = silences.SilencesPanel(self.monitor, self._now)
         self.rejected_model = rejected.RejectedListModel(parent=self)
         self.rejected_view = make_table(self.rejected_model, rejected.COLUMN_WIDTHS)
         self.log_model = EventLogModel(store, parent=self)
@@ -141,14 +142,18 @@ class MainWindow(QMainWindow):
         self.log_panel.replay_requested.connect(self.replay_log)
         self.fields.filter_requested.connect(self._show_alert_events)
         self.alerts.changed.connect(self._update_alert_tab)
+        self.alerts.silenced.connect(self._silences_changed)
+        self.silences.changed.connect(self._silences_changed)
         self.alerts.filter_requested.connect(self._show_alert_events)
         self.side_tabs = QTabWidget()
         self.side_tabs.addTab(self.alerts, "Alerts")
         self.side_tabs.addTab(self.rejected_view, "Rejected")
         self.connections_panel = ConnectionsPanel(connections)
         self.side_tabs.addTab(self.connections_panel, "Connections")
+        self.side_tabs.addTab(self.silences, "Silences")
         self.side_tabs.setTabToolTip(1, "Frames that could not be decoded, with the reason")
         self.side_tabs.setTabToolTip(2, "Every feed's health; add, edit, connect, disconnect")
+        self.side_tabs.setTabToolTip(3, "What is silenced, until when and why; Unsilence")
 
         central = QWidget()
         column = QVBoxLayout(central)
@@ -193,8 +198,6 @@ class MainWindow(QMainWindow):
         self.layout_path: Path | None = None
         self.layout_title = ""
         self.layout_readers: int | None = None  # kept as the layout said, to save it again
-        self.layout_rules: list[dict[str, Any]] = []
-        self.alert_conventions = AlertConventions()
         self._make_menus()
         self.resize(1280, 820)
         self._restore_geometry()
@@ -233,11 +236,8 @@ class MainWindow(QMainWindow):
                 self._add_chart(spec)
         finally:
             self._held_for_layout = None
-        self.layout_rules = [dict(r) for r in layout.rules]
-        self.rules = RuleEngine(parse_rule(r) for r in layout.rules)
-        self.alerts.rules = {rule.name: rule for rule in self.rules.rules}
-        self.alert_conventions = layout.alerts
-        self.alerts.set_conventions(layout.alerts)
+        self.monitor.configure(layout.rules, layout.alerts)
+        self.alerts.refresh()
         self.side_tabs.setTabToolTip(
             0,
             "Alerts from the feed (types "
@@ -275,8 +275,8 @@ class MainWindow(QMainWindow):
             connections=[s for s in specs if s.url not in builtin_urls],
             cards=self.cards.specs(),
             charts=[chart.spec for chart in self.charts],
-            rules=[dict(r) for r in self.layout_rules],
-            alerts=self.alert_conventions,
+            rules=[dict(r) for r in self.monitor.rule_settings],
+            alerts=self.monitor.conventions,
             log=LogSettings(self.log_model.query.text, tuple(self.log_model.fields)),
             arrangement=bytes(self.saveState().toBase64().data()).decode(),
         )
@@ -399,16 +399,12 @@ class MainWindow(QMainWindow):
         by_type: dict[str, list[Event]] = {}
         for event in events:
             by_type.setdefault(event.type, []).append(event)
-        fired = self.alerts.add_events(events)  # alerts first: they matter most
-        if self.rules.rules:
-            fired += self.alerts.apply_rules(self.rules.feed(events, by_type))
+        fired = self.monitor.feed(events, by_type)  # alerts first: they matter most
         self.cards.add_events(events, by_type)
         for chart in self.charts:
             chart.add_events(events, by_type)
         self.fields.add_events(events)
-        if fired:
-            self.notifier.show(self.notifier.gate.offer(fired, time.time()))
-        self._write_alert_events()
+        self._alerts_noted(fired)
 
     def _refresh_log(self) -> float | None:
         """The log's turn: it takes in what the store holds now."""
@@ -459,30 +455,38 @@ class MainWindow(QMainWindow):
         self.status.refresh()
         self._refresh_recording()
         self.connections_panel.model.refresh()
-        now = self._now()
-        fired = self.alerts.apply_rules(self.rules.tick(now)) if self.rules.rules else []
-        after = self.alert_conventions.connection_down
-        for source in self.connections.sources:
-            fired += self.alerts.note_connection(source.name, source.status.down_since, after)
-        self.notifier.show(self.notifier.gate.offer(fired, time.time()))
-        self._write_alert_events()
+        health = [(s.name, s.status.down_since) for s in self.connections.sources]
+        self._alerts_noted(self.monitor.tick(self._now(), health))
+        self._refresh_silences()
         return STATUS_REFRESH_S
 
-    def _write_alert_events(self) -> None:
-        """Alerts that fired or resolved become events (``dashboard.alert.firing`` ...) in
-        the log and in recordings. A replay window writes none: its recording has them."""
-        changes = self.alerts.book.take_changes()
-        if self.player is not None:
-            return
-        now = time.time()
-        decode = self._alert_decoder.decode
-        events = [
-            decode(alert_frame(entry, state, at), received=now)
-            for entry, state, at in changes
-            if state in (AlertState.FIRING, AlertState.RESOLVED)
-        ]
-        if events:
-            self.store.extend(events)
+    def _refresh_silences(self) -> None:
+        self.silences.refresh()  # (ended silences leave the list)
+        running = self.silences.model.row_total()
+        text = f"Silences ({running:,})" if running else "Silences"
+        index = self.side_tabs.indexOf(self.silences)
+        if self.side_tabs.tabText(index) != text:
+            self.side_tabs.setTabText(index, text)
+            self.alerts.refresh(force=True)  # a silence ran out: its alerts lose the mark
+
+    def _alerts_noted(self, fired: list[AlertEntry]) -> None:
+        """After the monitor took something in: the panel, notifications, and the alerts
+        that fired or resolved as events (``dashboard.alert.firing`` ...) in the log and
+        in recordings. A replay window writes none: its recording has them."""
+        self.alerts.refresh()
+        self.notifier.show(self.notifier.gate.offer(fired, time.time()))
+        changes = self.monitor.take_changes()
+        if changes and self.player is None:
+            now = time.time()
+            self.store.extend([change.event(now) for change in changes])
+
+    def _silences_changed(self) -> None:
+        """A silence was added, ended or noted: both panels show it, and the live window
+        keeps the silences for the next start."""
+        self.alerts.refresh(force=True)
+        self._refresh_silences()
+        if self.player is None:
+            self.settings.setValue(SILENCES_KEY, silences_json(self.monitor.book.silences))
 
     def reset_view(self) -> None:
         """Empty the store and every panel (a replay going back starts again from its
@@ -494,8 +498,8 @@ class MainWindow(QMainWindow):
         for chart in self.charts:
             chart.reset()
         self.fields.reset()
-        self.alerts.reset()
-        self.rules = RuleEngine(parse_rule(r) for r in self.layout_rules)
+        self.monitor.reset()
+        self.alerts.refresh(force=True)
         self.rejected_model.clear()
         self.side_tabs.setTabText(1, "Rejected")
 

@@ -95,9 +95,10 @@ def test_log_cards_chart_and_alerts_match_the_feed(
     changes = []
     for event in (e for e in want if AlertConventions().is_alert(e)):
         now = "firing" if event.severity >= Severity.WARNING else "resolved"
-        if state.get((event.type, event.source)) != now:
-            state[(event.type, event.source)] = now
-            changes.append((f"dashboard.alert.{now}", event.type, event.source))
+        name = event.data.get("alertname", event.type)  # the demo names its alerts
+        if state.get((name, event.source)) != now:
+            state[(name, event.source)] = now
+            changes.append((f"dashboard.alert.{now}", name, event.source))
     assert [(e.type, e.data["alert"], e.data["key"]) for e in own] == changes
     metric_index = next(i for i, s in enumerate(good) if s.type == "metrics.update")
     metric_row = from_feed[metric_index]
@@ -130,13 +131,14 @@ def test_log_cards_chart_and_alerts_match_the_feed(
         _, y = window.chart.curves[(0, host)].getOriginalDataset()
         assert list(y) == [m["cpu"] for m in metrics if m["source"] == host]
 
-    # The alert panel: one row per alert type and source, counting its repeats; the
-    # newest of each says whether it is still firing (the demo's "back to 70%" is info).
+    # The alert panel: one row per alert (its name, else its type) and source, counting its
+    # repeats; the newest of each says whether it is still firing (the demo's "back to 70%"
+    # is info, and resolves the host's CPU alert, not its memory alert).
     alerts = [e for e in want if AlertConventions().is_alert(e)]
     assert alerts, "the demo's payment failures are warnings"
     groups: dict[tuple[str, str], list[Event]] = {}
     for event in alerts:
-        groups.setdefault((event.type, event.source), []).append(event)
+        groups.setdefault((event.data.get("alertname", event.type), event.source), []).append(event)
     model = window.alerts.model
     rows = [model.entry_at(r) for r in range(model.rowCount())]
     assert {(e.name, e.key, e.count) for e in rows if e} == {

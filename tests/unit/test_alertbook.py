@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.core.alertbook import AlertBook, Origin, alert_frame
+import orjson
+
+from dashboard.core.alertbook import AlertBook, Origin
 from dashboard.core.decode import Decoder
 from dashboard.core.event import Event, Severity
 from dashboard.core.rules import AlertState, RuleEngine, parse_rule
@@ -106,7 +108,7 @@ def test_a_rule_without_for_fires_at_once_and_counts_one_firing() -> None:
     assert (entry.state, entry.key, entry.count, entry.fired_at) == (
         AlertState.FIRING, "ramen", 1, T0
     )  # fmt: skip
-    assert [(state, at) for _e, state, at in book.take_changes()] == [(AlertState.FIRING, T0)]
+    assert [(c.state, c.at) for c in book.take_changes()] == [(AlertState.FIRING, T0)]
 
 
 def test_a_pending_rule_alert_that_goes_away_leaves_no_row() -> None:
@@ -132,13 +134,13 @@ def test_changes_become_the_dashboard_s_own_events_which_are_not_alerts_again() 
     book.add_feed_events([cpu_alert("web-1", 95, 0), cpu_alert("web-1", 96, 1)])
     book.add_feed_events([cpu_alert("web-1", 70, 2, Severity.INFO)])
     changes = book.take_changes()
-    assert [(e.key, state, at - T0) for e, state, at in changes] == [
+    assert [(c.entry.key, c.state, c.at - T0) for c in changes] == [
         ("web-1", AlertState.FIRING, 0),
         ("web-1", AlertState.RESOLVED, 2),
     ]
     assert book.take_changes() == []
     decoder = Decoder("dashboard")
-    firing = decoder.decode(alert_frame(*changes[0]), received=T0)
+    firing = decoder.decode(orjson.dumps(changes[0].record), received=T0)
     assert isinstance(firing, Event)
     assert (firing.type, firing.source, firing.severity, firing.time) == (
         "dashboard.alert.firing",
@@ -150,7 +152,7 @@ def test_changes_become_the_dashboard_s_own_events_which_are_not_alerts_again() 
         "alert": "alert.cpu",
         "origin": "feed",
         "key": "web-1",
-        "message": "CPU on web-1 at 70%",  # the entry's newest message
-        "count": 3,
+        "message": "CPU on web-1 at 95%",  # as it was when it fired, not the newest
+        "count": 1,
     }
     assert book.add_feed_events([firing]) == [] and book.noted == 3  # not an alert again

@@ -158,7 +158,7 @@ def test_the_shipped_layouts_load() -> None:
         ),
         (
             "[[rules]]\nname = 'R'\ncondition = 'cpu > 90'\nseverity = 'loud'\n",
-            r"line 1: rules\[1\] \('R'\): .*'loud' is not a severity",
+            r"line 4: rules\[1\] \('R'\): .*'loud' is not a severity",  # the key's line
         ),
         ("[alerts]\nmin_severity = 'meh'\n", r"line 1: \[alerts\]: min_severity: 'meh'"),
         ("[log]\nfilter = 'amount>'\n", r"\[log\]: filter: "),

@@ -57,15 +57,15 @@ def _error(text: str) -> str:
         ),
         (
             f"[[rules]]\nname = 'R'\nwhen = '{DEEP_QUERY}'\ncondition = 'cpu > 90'\n",
-            f"f.toml: line 1: rules[1] ('R'): alert rule 'R', when: {QUERY_TOO_DEEP}",
+            f"f.toml: line 3: rules[1] ('R'): alert rule 'R', when: {QUERY_TOO_DEEP}",
         ),
         (
             f"[[rules]]\nname = 'R'\ncondition = '{DEEP_QUERY}'\n",
-            f"f.toml: line 1: rules[1] ('R'): alert rule 'R', condition: {QUERY_TOO_DEEP}",
+            f"f.toml: line 3: rules[1] ('R'): alert rule 'R', condition: {QUERY_TOO_DEEP}",
         ),
         (
             f"[[rules]]\nname = 'R'\ncondition = 'count({DEEP_QUERY}) > 5 per 1m'\n",
-            f"f.toml: line 1: rules[1] ('R'): alert rule 'R', condition: {QUERY_TOO_DEEP}",
+            f"f.toml: line 3: rules[1] ('R'): alert rule 'R', condition: {QUERY_TOO_DEEP}",
         ),
         (
             f"title = 'x'\n\n[log]\nfilter = '{DEEP_QUERY}'\n",

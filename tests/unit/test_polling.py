@@ -13,7 +13,7 @@ from dashboard.sources.registry import KINDS
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("5s", 5.0), ("5", 5.0), (" 500ms ", 0.5), ("2m", 120.0), ("1H", 3600.0), ("0.25s", 0.25)],
+    [("5s", 5.0), ("5", 5.0), (" 500ms ", 0.5), ("2m", 120.0), ("1h30m", 5400.0), ("0.25s", 0.25)],
 )
 def test_intervals_are_read_with_their_unit(text: str, seconds: float) -> None:
     assert parse_interval(text) == seconds

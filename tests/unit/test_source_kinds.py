@@ -27,7 +27,12 @@ def test_the_registry_lists_each_transport_once() -> None:
     assert [k.name for k in KINDS] == ["sse", "websocket", "redis"]
     assert KINDS.schemes == ("http", "https", "ws", "wss", "redis", "rediss")
     assert KINDS.option_names() == (
-        "method", "body", "reconnect", "poll", "poll_changes", "subprotocol"
+        "method",
+        "body",
+        "reconnect",
+        "poll",
+        "poll_changes",
+        "subprotocol",
     )
     with pytest.raises(ValueError, match="two source kinds read ws://"):
         KINDS.adding(SourceKind("other", "Other", ("ws",), object, "ws://x"))

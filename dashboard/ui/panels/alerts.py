@@ -1,5 +1,6 @@
 """The alert panel: one row per alert (repeats counted, not listed again), its state, and
-what the operator can do: acknowledge, silence, clear resolved, filter, see its events."""
+what the operator can do: acknowledge, silence, clear resolved, filter, see its events.
+It shows the monitor's book (core.monitor); the monitor takes the events in."""
 
 from __future__ import annotations
 
@@ -24,10 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard.core.alertbook import AlertBook, AlertEntry, Origin
-from dashboard.core.alerts import AlertConventions
-from dashboard.core.event import Event, Severity
+from dashboard.core.event import Severity
+from dashboard.core.monitor import Monitor
 from dashboard.core.query import ENVELOPE_TEXT, clause
-from dashboard.core.rules import AlertRule, AlertState, CountCondition, Transition
+from dashboard.core.rules import AlertRule, AlertState, CountCondition
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.panels.tables import ListTableModel, make_table
@@ -38,6 +39,7 @@ from dashboard.ui.theme import severity_colour
 COLUMNS = ("", "Severity", "State", "Count", "Last seen", "Source", "Message")
 COLUMN_WIDTHS = (22, 64, 76, 52, 92, 80)
 ICONS = {AlertState.FIRING: "●", AlertState.PENDING: "◐", AlertState.RESOLVED: "✓"}
+MUTED = "🔕"  # a silence covers the alert: its new occurrences are not shown
 SILENCE_FOR = (("15 minutes", 900.0), ("1 hour", 3600.0), ("4 hours", 14_400.0))
 SEVERITY_FILTERS = (
     ("All severities", Severity.DEBUG),
@@ -61,9 +63,12 @@ class AlertBookModel(ListTableModel):
 
     columns = COLUMNS
 
-    def __init__(self, book: AlertBook | None = None, parent: Any = None) -> None:
+    def __init__(
+        self, book: AlertBook | None = None, parent: Any = None, clock: Any = None
+    ) -> None:
         super().__init__(parent)
         self.book = book or AlertBook()
+        self.clock = clock  # now, for the silences' muted mark (None: no mark)
         self.min_severity = Severity.DEBUG
         self.states: tuple[AlertState, ...] = ()
         self._rows: list[AlertEntry] = []
@@ -109,9 +114,10 @@ class AlertBookModel(ListTableModel):
         if entry is None:
             return None
         column = index.column()
+        silence = self.book.silenced_by(entry, self.clock()) if self.clock else None
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                ICONS.get(entry.state, ""),
+                MUTED if silence is not None else ICONS.get(entry.state, ""),
                 entry.severity.label,
                 entry.state.value + ("" if entry.acknowledged else " •"),
                 f"{entry.count:,}",
@@ -128,10 +134,17 @@ class AlertBookModel(ListTableModel):
             origin = {Origin.FEED: "from the feed", Origin.RULE: "local rule",
                       Origin.CONNECTION: "connection health"}[entry.origin]  # fmt: skip
             ack = "acknowledged" if entry.acknowledged else "not acknowledged yet (•)"
+            labels = ", ".join(f"{k}={v}" for k, v in entry.labels)
+            muted = (
+                f"\n{MUTED} silenced until {full_time_text(silence.until)}"
+                if silence is not None
+                else ""
+            )
             return plain_tooltip(
-                f"{entry.name} ({origin}) for {entry.key or 'everything'}: {entry.state.value}, "
+                f"{entry.name} ({origin}) for {entry.key or 'everything'}"
+                f"{f' [{labels}]' if labels else ''}: {entry.state.value}, "
                 f"{ack}\n{entry.count:,} times, first {full_time_text(entry.first_seen)}, "
-                f"last {full_time_text(entry.last_seen)}\n{entry.message}\n"
+                f"last {full_time_text(entry.last_seen)}\n{entry.message}{muted}\n"
                 "Double-click: show its events in the log"
             )
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 3:
@@ -143,7 +156,8 @@ def events_query(entry: AlertEntry, rules: Mapping[str, AlertRule]) -> str:
     """The log filter that shows the events behind *entry*: for a rule's alert, the events
     the rule looks at that meet its condition, of the alert's key."""
     if entry.origin is Origin.FEED:
-        return f"{clause('type', entry.name)} {clause('source', entry.key)}"
+        named = f" {clause('data.' + entry.name_field, entry.name)}" if entry.name_field else ""
+        return f"{clause('type', entry.event_type)} {clause('source', entry.key)}{named}"
     if entry.origin is Origin.CONNECTION:
         return clause("connection", entry.key)
     rule = rules.get(entry.name)
@@ -165,17 +179,19 @@ class AlertPanel(QWidget):
     Signals:
         changed(): the number of alerts needing attention may have changed.
         filter_requested(str): show these events in the log (an alert was double-clicked).
+        silenced(): the operator silenced an alert (the silences list shows it).
     """
 
     changed = Signal()
     filter_requested = Signal(str)
+    silenced = Signal()
 
-    def __init__(self, clock: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, monitor: Monitor, clock: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.monitor = monitor
         self.clock = clock  # now, for silences (a replay's clock in a replay window)
-        self.rules: dict[str, AlertRule] = {}  # the layout's, by name: what a row's events are
-        self.model = AlertBookModel(parent=self)
-        self.book = self.model.book
+        self.model = AlertBookModel(monitor.book, parent=self, clock=clock)
+        self._noted = monitor.noted
         self.view = make_table(self.model, COLUMN_WIDTHS, self)
         self.view.doubleClicked.connect(self._show_events)
         self.severity_box = QComboBox()
@@ -225,41 +241,26 @@ class AlertPanel(QWidget):
         button.setToolTip(tip)
         return button
 
+    @property
+    def book(self) -> AlertBook:
+        return self.monitor.book
+
+    @property
+    def rules(self) -> dict[str, AlertRule]:
+        """The layout's rules by name: what a row's events are."""
+        return self.monitor.rules
+
     # -- what comes in -----------------------------------------------------------------
-    def add_events(self, events: list[Event]) -> list[AlertEntry]:
-        """The feed's alerts among a tick's events; answers the entries that fired."""
-        noted = self.book.noted
-        fired = self.book.add_feed_events(events)
-        if self.book.noted != noted:
-            self._changed()
-        return fired
-
-    def apply_rules(self, transitions: list[Transition]) -> list[AlertEntry]:
-        """The layout's rules changed state; answers the entries that fired."""
-        if not transitions:
-            return []
-        fired = self.book.apply(transitions)
+    def refresh(self, force: bool = False) -> None:
+        """Show what the monitor took in since the last refresh (*force*: repaint anyway,
+        after a silence or a reset)."""
+        if self.model.book is not self.monitor.book:  # the monitor started over
+            self.model.book = self.monitor.book
+            self.model.rebuild()
+        elif self.monitor.noted == self._noted and not force:
+            return
+        self._noted = self.monitor.noted
         self._changed()
-        return fired
-
-    def set_conventions(self, conventions: AlertConventions) -> None:
-        """Which feed events are alerts from now on (a layout's ``[alerts]``)."""
-        self.book.conventions = conventions
-
-    def note_connection(
-        self, name: str, down_since: float | None, after: float
-    ) -> list[AlertEntry]:
-        """A feed's health (every status refresh); answers the alert if it fired."""
-        noted = self.book.noted
-        fired = self.book.connection(name, down_since, self.clock(), after)
-        if self.book.noted != noted:
-            self._changed()
-        return fired
-
-    def reset(self) -> None:
-        self.model.book = self.book = AlertBook(self.book.conventions)
-        self.model.rebuild()
-        self.changed.emit()
 
     def _changed(self) -> None:
         self.model.update()
@@ -289,6 +290,7 @@ class AlertPanel(QWidget):
         self.book.silence(entry.name, None if whole_rule else entry.key, self.clock() + seconds)
         self.book.acknowledge(entry)
         self._changed()
+        self.silenced.emit()
 
     def _fill_silence_menu(self) -> None:
         menu = self.silence_button.menu()

@@ -1,0 +1,96 @@
+"""One of each idea in core: the duration grammar, the unique-name rule, the rate meter."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.core.duration import parse_ago, parse_duration
+from dashboard.core.layout import loads
+from dashboard.core.names import unique_name, unique_names
+from dashboard.core.query import parse
+from dashboard.core.rate import RateMeter
+from dashboard.core.rules import parse_rule
+from dashboard.sources import unique_names as unique_spec_names
+from dashboard.sources.redis_streams import parse_redis_url
+from dashboard.sources.registry import KINDS
+from tests.unit.factories import make_event
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("30s", 30.0),
+        ("5m", 300.0),
+        ("1h30m", 5400.0),
+        ("1h 30m", 5400.0),
+        ("250ms", 0.25),
+        ("1.5s", 1.5),
+        ("2d", 172_800.0),
+        ("1w", 604_800.0),
+        ("1m30s500ms", 90.5),
+        ("45", 45.0),
+        (12, 12.0),
+        (0.5, 0.5),
+    ],
+)
+def test_one_duration_grammar(text: object, seconds: float) -> None:
+    assert parse_duration(text, "for") == seconds
+
+
+@pytest.mark.parametrize("text", ["soon", "", "5 h h", "30x", "5m1h", "1m1m", "-5m", "m", True, -1])
+def test_what_is_not_a_duration_says_so(text: object) -> None:
+    with pytest.raises(ValueError, match=r"^for: expected a duration like 30s, 5m or 1h, not "):
+        parse_duration(text, "for")
+
+
+def test_rules_the_query_redis_and_layouts_read_the_same_durations() -> None:
+    rule = parse_rule({"name": "R", "condition": "cpu > 90", "for": "1h30m"})
+    assert rule.hold == 5400.0
+    counting = parse_rule({"name": "C", "condition": "count(type:x) > 5 per 1m30s"})
+    assert counting.condition.window == 90.0  # type: ignore[union-attr]
+    assert parse_ago("-1h30m") == 5400.0 and parse_ago("5m") is None
+    query = parse("time>-1h30m")
+    now = 1_795_430_000.0
+    assert query.matches(make_event("x", time=now - 5000), now)
+    assert not query.matches(make_event("x", time=now - 5500), now)
+    redis = parse_redis_url("redis://localhost:6379/0?stream=s&from=-1h30m")
+    assert redis.start_id(now) == f"{int((now - 5400) * 1000) - 1}-{2**64 - 1}"
+    layout = loads('[[cards]]\ntitle = "C"\ntype = "t"\nfield = "v"\nwindow = "1h30m"\n')
+    assert layout.cards[0].window == 5400.0
+
+
+def test_one_unique_name_rule() -> None:
+    assert unique_names(["x", "x-2", "x"]) == ["x", "x-2", "x-3"]
+    assert unique_names(["web", "web", "web"]) == ["web", "web-2", "web-3"]
+    assert unique_name("x", {"x", "x-2"}) == "x-3"
+    assert unique_name("y", {"x"}) == "y"
+
+
+def test_the_command_line_s_connections_named_x_x2_x_stay_apart() -> None:
+    """Two feeds once merged their counters: x, x-2, x became x, x-2, x-2."""
+    specs = [KINDS.spec(f"http://127.0.0.1:{port}/events") for port in (1, 2, 3)]
+    for spec, name in zip(specs, ["x", "x-2", "x"], strict=True):
+        spec.name = name
+    unique_spec_names(specs)
+    assert [s.name for s in specs] == ["x", "x-2", "x-3"]
+
+
+def test_one_rate_meter_from_running_totals() -> None:
+    meter = RateMeter(window=2.0)
+    assert meter.update(0.0, 0) == 0.0
+    assert meter.update(1.0, 100) == 100.0
+    assert meter.update(2.0, 300) == 150.0
+    assert meter.update(3.0, 300) == pytest.approx(100.0)
+    assert meter.update(5.0, 300) == 0.0
+    assert meter.update(6.0, 100) == 0.0  # the total started over: a new base
+
+
+def test_one_rate_meter_from_counts_is_bounded() -> None:
+    meter = RateMeter(window=10.0, buckets=10)
+    for second in range(1_000):
+        meter.add(1_000.0 + second, 50)
+    assert meter.rate(1_999.0) == pytest.approx(50.0)
+    assert len(meter._stamps) == 10  # the ring, however long it ran
+    young = RateMeter(window=10.0, buckets=10)
+    young.add(5.0, 30)
+    assert young.rate(5.0) == pytest.approx(30.0)
