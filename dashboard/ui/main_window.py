@@ -61,6 +61,7 @@ from dashboard.ui.panels.tables import make_table
 from dashboard.ui.recording import RecordingController
 from dashboard.ui.replay_bar import JUMP_S, ReplayBar
 from dashboard.ui.status import DashboardStatusBar
+from dashboard.ui.theme_menu import add_theme_menu
 
 APP_TITLE = "Live Dashboard"
 RECORDING_COLOUR = "#ff4d6d"
@@ -563,6 +564,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(arrange)
         view_menu.addSeparator()
         self._make_notification_menu(view_menu)
+        add_theme_menu(view_menu, self.settings)
         full = QAction("&Full screen", self)
         full.setShortcut(QKeySequence.StandardKey.FullScreen)
         full.setCheckable(True)
