@@ -300,7 +300,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.alerts_dock], [440], Qt.Orientation.Horizontal)
         self.resizeDocks([self.alerts_dock, self.fields_dock], [200, 200], Qt.Orientation.Vertical)
         top = [self.cards_dock] + [c.parentWidget() for c in self.charts[:1]]  # type: ignore[misc]
-        self.resizeDocks(top, [130, 250][: len(top)], Qt.Orientation.Vertical)
+        cards = self.cards.sizeHint().height() + 20  # (its title bar) up to two rows
+        self.resizeDocks(top, [cards, 250][: len(top)], Qt.Orientation.Vertical)
 
     def _held_events(self) -> list[Event]:
         """The newest events held, for a new card or chart to show at once (a bounded

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QSettings, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from dashboard.core.event import Severity
@@ -28,7 +28,7 @@ CHOICES = (
 SETTING = "view/theme"
 _THEME_PROPERTY = "dashboardTheme"  # on the QApplication: the theme in use
 _CHOICE_PROPERTY = "dashboardThemeChoice"  # ... and what was chosen (system follows)
-# Emoji fall back to these when the text font has no glyph (else they show as boxes).
+# Emoji are drawn with the first of these installed (Linux: Debian's fonts-noto-color-emoji).
 EMOJI_FAMILIES = ("Noto Color Emoji", "Apple Color Emoji", "Segoe UI Emoji", "Twemoji")
 
 
@@ -199,14 +199,17 @@ def severity_colour(severity: Severity) -> QColor:
 def monospace_font() -> QFont:
     font = QFont("monospace")
     font.setStyleHint(QFont.StyleHint.Monospace)
-    return with_emoji(font)
-
-
-def with_emoji(font: QFont) -> QFont:
-    """*font*, falling back to a colour emoji font for the glyphs it lacks."""
-    families = [f for f in font.families() or [font.family()] if f not in EMOJI_FAMILIES]
-    font.setFamilies([*families, *EMOJI_FAMILIES])
     return font
+
+
+def use_emoji_fonts() -> list[str]:
+    """Draw emoji with a colour emoji font where one is installed (else they show as
+    boxes in fonts without them); answers the families in use."""
+    installed = set(QFontDatabase.families())
+    families = [family for family in EMOJI_FAMILIES if family in installed]
+    if families:
+        QFontDatabase.setApplicationEmojiFontFamilies(families)
+    return families
 
 
 def apply(app: QApplication, choice: str = "dark") -> Theme:
@@ -214,7 +217,7 @@ def apply(app: QApplication, choice: str = "dark") -> Theme:
     with ``system``, follow the platform's colour scheme as it changes."""
     theme = resolve(choice)
     app.setStyle("Fusion")
-    app.setFont(with_emoji(app.font()))
+    use_emoji_fonts()
     previous_choice = app.property(_CHOICE_PROPERTY)
     app.setProperty(_CHOICE_PROPERTY, choice)
     app.setProperty(_THEME_PROPERTY, theme.name)

@@ -115,6 +115,18 @@ def readout_place(
     return left_x, top_y
 
 
+def time_axis() -> pg.DateAxisItem:
+    """A time axis that labels whole seconds (``07:54:30``) down to spans of a second or
+    two; pyqtgraph's own switches to ``30.000`` from spans under about ten seconds, as a
+    young chart's first seconds are."""
+    axis = pg.DateAxisItem(orientation="bottom")
+    levels = list(axis.zoomLevels.items())
+    axis.zoomLevels = type(axis.zoomLevels)(
+        (0.25 if spacing == 1 else spacing, level) for spacing, level in levels
+    )
+    return axis
+
+
 class ChartPanel(Themed, QWidget):
     """Folds each tick's events into ring buffers; redraws on the window's turns
     (``take_turn``), at most every *redraw_ms*.
@@ -158,7 +170,7 @@ class ChartPanel(Themed, QWidget):
         self._redraw_ms = redraw_ms
         self.redraw_interval = redraw_ms / 1000  # seconds to the next turn (see redraw)
 
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.plot = pg.PlotWidget(axisItems={"bottom": time_axis()})
         self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         item = self.plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextDocument,
@@ -35,6 +33,7 @@ from dashboard.core.event import Event
 from dashboard.core.pretty import Line, TokenKind, pretty_lines, raw_text, scalar_text
 from dashboard.core.records import event_record, to_json
 from dashboard.core.summary import one_line
+from dashboard.ui.elided import ElidedLabel
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import ACCENT, MUTED, TEXT, monospace_font, severity_colour
@@ -134,27 +133,6 @@ class _JsonView(QPlainTextEdit):
         menu.deleteLater()
 
 
-class _ElidedLabel(QLabel):
-    """A plain-text label that shrinks below its text, eliding it, instead of widening the pane."""
-
-    def __init__(self, style: str, parent: QWidget | None = None, keep: int = 24) -> None:
-        super().__init__(parent)
-        self._keep = keep  # pixels of text kept visible however narrow the pane
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setStyleSheet(style)
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        return QSize(min(hint.width(), self._keep), hint.height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(self.alignment()), text)
-
-
 class EventDetailPane(QWidget):
     """The selected event: an envelope header, then a JSON tab and a Raw tab.
 
@@ -236,10 +214,10 @@ class EventDetailPane(QWidget):
         self.time_label.setStyleSheet(value_style)
         self.severity_label = QLabel(header)
         self.severity_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.type_label = _ElidedLabel(value_style + " font-weight: 600;", header, keep=90)
-        self.source_label = _ElidedLabel(value_style, header)
-        self.connection_label = _ElidedLabel(value_style, header)
-        self.id_label = _ElidedLabel(value_style, header)
+        self.type_label = ElidedLabel(header, value_style + " font-weight: 600;", keep=90)
+        self.source_label = ElidedLabel(header, value_style)
+        self.connection_label = ElidedLabel(header, value_style)
+        self.id_label = ElidedLabel(header, value_style)
         layout = QHBoxLayout(header)
         layout.setContentsMargins(6, 4, 6, 2)
         layout.setSpacing(6)
