@@ -2,7 +2,7 @@
 
 The theme is the application's: :func:`apply` sets the Qt palette and remembers the theme
 on the QApplication, and every widget that draws colours of its own reads
-:func:`current` and restyles itself on Qt's palette-change event (see :class:`Themed`).
+:func:`current` and is restyled by :func:`apply` (see :class:`Themed`).
 The tables ``SEVERITY_COLOURS``, ``LEVEL_COLOURS`` and ``STATE_COLOURS`` are the current
 theme's, updated in place by :func:`apply`; the plain constants (``PANEL``, ``MUTED``...)
 are the dark theme's, for code that has not moved to :func:`current` yet.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -172,12 +172,16 @@ def resolve(choice: str) -> Theme:
     """The theme a choice means; ``system`` is the platform's colour scheme (dark when the
     platform does not say, as under Xvfb)."""
     if choice == "system":
-        scheme = QGuiApplication.styleHints().colorScheme()
-        return LIGHT if scheme == Qt.ColorScheme.Light else DARK
+        return LIGHT if system_scheme() == Qt.ColorScheme.Light else DARK
     try:
         return THEMES[choice]
     except KeyError:
         raise ValueError(f"theme: {choice!r} is not one of dark, light, system") from None
+
+
+def system_scheme() -> Qt.ColorScheme:
+    """The platform's colour scheme (Unknown where it does not say)."""
+    return QGuiApplication.styleHints().colorScheme()
 
 
 def remembered(settings: QSettings) -> str:
@@ -232,6 +236,9 @@ def apply(app: QApplication, choice: str = "dark") -> Theme:
     ):
         table.update(colours)
     app.setPalette(palette(theme))
+    for widget in app.allWidgets():
+        if isinstance(widget, Themed) and widget._styled_with != theme.name:
+            widget.styled()
     return theme
 
 
@@ -267,24 +274,16 @@ def palette(theme: Theme) -> QPalette:
 
 
 class Themed:
-    """A mixin for a widget that draws colours of its own: :meth:`restyle` runs once the
-    widget is built (call it) and again whenever the application's theme changes."""
+    """A mixin for a widget that draws colours of its own: :meth:`restyle` runs at the end
+    of its constructor (call :meth:`styled`) and again whenever :func:`apply` changes the
+    theme (Qt's own palette-change events come late, or not at all, to some widgets)."""
 
     _styled_with: str = ""
 
     def restyle(self) -> None:
         raise NotImplementedError
 
-    def _theme_event(self, event: QEvent) -> None:
-        """Call from ``changeEvent``: restyle when the theme is not the one drawn with."""
-        if event.type() in (
-            QEvent.Type.PaletteChange,
-            QEvent.Type.ApplicationPaletteChange,
-        ) and (current().name != self._styled_with):
-            self._styled_with = current().name
-            self.restyle()
-
     def styled(self) -> None:
-        """Restyle now with the current theme (the end of a constructor)."""
+        """Restyle now with the current theme."""
         self._styled_with = current().name
         self.restyle()

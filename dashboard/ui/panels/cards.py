@@ -9,7 +9,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -45,7 +45,7 @@ from dashboard.ui.theme import Themed, current
 
 CARD_WIDTH = 165  # the narrowest a card gets; columns are as many as fit (8 at 1366 px)
 VALUE_POINTS = 22.0  # the figure's size, made smaller (to MIN_VALUE_POINTS) to fit whole
-MIN_VALUE_POINTS = 11.0
+MIN_VALUE_POINTS = 8.0
 ROWS_SHOWN = 2  # rows of cards shown before they scroll
 CARD_REFRESH_S = 0.2
 # Every card, stale or not, this often: windows age and sparklines sample by the clock.
@@ -148,10 +148,6 @@ class MetricCard(Themed, QFrame):
         if level:
             self._show_level(level)
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        self._theme_event(event)
-
     def tooltip(self) -> str:
         spec = self.state.spec
         tip = spec.description or spec.reads()
@@ -205,12 +201,16 @@ class MetricCard(Themed, QFrame):
     def fit_value(self) -> None:
         """The figure whole: at VALUE_POINTS, or smaller when the card is too narrow."""
         font = self.value.font()
-        font.setPointSizeF(VALUE_POINTS)
         room = self.value.width() if self.value.width() > 0 else CARD_WIDTH
-        wide = QFontMetrics(font).horizontalAdvance(self.value.text()) + 2
-        points = VALUE_POINTS if wide <= room else max(MIN_VALUE_POINTS, VALUE_POINTS * room / wide)
-        if abs(self.value.font().pointSizeF() - points) >= 0.25:
+        points = VALUE_POINTS
+        font.setPointSizeF(points)
+        while (
+            points > MIN_VALUE_POINTS
+            and QFontMetrics(font).horizontalAdvance(self.value.text()) > room
+        ):
+            points = max(MIN_VALUE_POINTS, points - 1.0)
             font.setPointSizeF(points)
+        if self.value.font().pointSizeF() != points:
             self.value.setFont(font)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

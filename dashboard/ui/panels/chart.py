@@ -11,7 +11,7 @@ from datetime import datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -95,23 +95,29 @@ def readout_place(
     gap: float,
 ) -> tuple[float, float]:
     """Where the crosshair's readout goes (its top-left corner, in view coordinates; y
-    grows upwards): beside the crosshair, not on it, on the side with room, and at the top
-    or the bottom of the plot, whichever covers fewer of the points near the crosshair.
-    So the readout never hides the values it names."""
+    grows upwards): beside the crosshair, not on it, on the side with room, and up or down
+    in the widest free band between the values of the lines it would lie over (else at the
+    top or the bottom, whichever covers fewer points). So the readout does not hide the
+    values it names."""
     width, height = size
     right = x + gap + width <= view.right() or x - gap - width < view.left()
     left_x = x + gap if right else x - gap - width
-    top, bottom = view.bottom(), view.top() + height  # (QRectF of a view: top is low y)
+    low, high = view.top(), view.bottom()  # (a QRectF of a view: top() is the low y)
+    under: list[np.ndarray] = []
+    for t, v in lines:
+        lo, hi = np.searchsorted(t, [left_x, left_x + width])
+        under.append(v[max(lo - 1, 0) : hi + 1])  # and the points either side of the box
+    values = np.concatenate(under) if under else np.empty(0)
+    values = values[(values > low) & (values < high)]
+    edges = np.concatenate([[low], np.sort(values), [high]])
+    widest = int(np.argmax(np.diff(edges)))
+    if edges[widest + 1] - edges[widest] >= height:  # a free band the readout fits in
+        return left_x, float(edges[widest + 1] + edges[widest] + height) / 2
 
     def covered(top_y: float) -> int:
-        count = 0
-        for t, v in lines:
-            lo, hi = np.searchsorted(t, [left_x, left_x + width])
-            near = v[lo:hi]
-            count += int(np.count_nonzero((near <= top_y) & (near >= top_y - height)))
-        return count
+        return int(np.count_nonzero((values <= top_y) & (values >= top_y - height)))
 
-    top_y = top if covered(top) <= covered(bottom) else bottom
+    top_y = high if covered(high) <= covered(low + height) else low + height
     return left_x, top_y
 
 
@@ -270,10 +276,6 @@ class ChartPanel(Themed, QWidget):
             self.legend.restyle(key, colour, dash)
         for marker in self._markers:
             marker.setPen(_marker_pen())
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        self._theme_event(event)
 
     def _style_title(self) -> None:
         colour = current().text if self.curves else current().muted
