@@ -43,7 +43,7 @@ from dashboard.ui.elided import ElidedLabel
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import Themed, current
 
-CARD_WIDTH = 165  # the narrowest a card gets; columns are as many as fit (8 at 1366 px)
+CARD_WIDTH = 155  # the narrowest a card gets; columns are as many as fit (8 at 1280 px)
 VALUE_POINTS = 22.0  # the figure's size, made smaller (to MIN_VALUE_POINTS) to fit whole
 MIN_VALUE_POINTS = 8.0
 ROWS_SHOWN = 2  # rows of cards shown before they scroll
