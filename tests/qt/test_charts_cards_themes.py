@@ -3,12 +3,20 @@ its time span while young, its readout clear of the values, and text in the deta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPointF, QRectF, QSettings, Qt
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QPalette, QTextLayout
+from PySide6.QtGui import (
+    QFontDatabase,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QPalette,
+    QTextLayout,
+)
 from PySide6.QtWidgets import QApplication
 
 from dashboard.cli import gui_parser
@@ -259,3 +267,34 @@ def test_emoji_are_drawn_with_a_colour_emoji_font(app: QApplication) -> None:
     layout.endLayout()
     families = {run.rawFont().familyName() for run in layout.glyphRuns()}
     assert installed[0] in families
+
+
+def axis_texts(axis: Any) -> list[tuple[QRectF, str]]:
+    """The tick labels an axis draws: their rectangles (in the axis's coordinates) and text."""
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        _axis, _ticks, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [(rect, text) for rect, _flags, text in texts]
+
+
+def test_no_axis_label_is_cut_off_at_the_plots_edges(qtbot: Any) -> None:
+    chart = cpu_chart(qtbot)
+    chart.add_events([make_event("m", {"cpu": v}, time=990.0 + i) for i, v in
+                      enumerate((20, 60, 100, 40, 1.0))])  # fmt: skip
+    chart.redraw(1_000.0)
+    item = chart.plot.getPlotItem()
+    item.getViewBox().setYRange(0, 100, padding=0)  # a label right at the top: "100"
+    qtbot.waitUntil(lambda: item.getViewBox().viewRange()[1] == [0.0, 100.0])
+    shown = chart.plot.mapToScene(chart.plot.viewport().rect()).boundingRect()
+    assert "100" in [text for _rect, text in axis_texts(item.getAxis("left"))]
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        texts = axis_texts(axis)
+        assert texts, name
+        for rect, text in texts:
+            assert shown.contains(axis.mapRectToScene(rect)), (name, text)
+    times = [text for _rect, text in axis_texts(item.getAxis("bottom"))]
+    assert all(re.fullmatch(r"\d\d:\d\d:\d\d", t) for t in times), times  # not "30.000"
