@@ -282,7 +282,7 @@ def axis_texts(axis: Any) -> list[tuple[QRectF, str]]:
 
 def test_no_axis_label_is_cut_off_at_the_plots_edges(qtbot: Any) -> None:
     chart = cpu_chart(qtbot)
-    chart.add_events([make_event("m", {"cpu": v}, time=990.0 + i) for i, v in
+    chart.add_events([make_event("m", {"cpu": v}, time=994.0 + i) for i, v in
                       enumerate((20, 60, 100, 40, 1.0))])  # fmt: skip
     chart.redraw(1_000.0)
     item = chart.plot.getPlotItem()
