@@ -298,3 +298,25 @@ def test_no_axis_label_is_cut_off_at_the_plots_edges(qtbot: Any) -> None:
             assert shown.contains(axis.mapRectToScene(rect)), (name, text)
     times = [text for _rect, text in axis_texts(item.getAxis("bottom"))]
     assert all(re.fullmatch(r"\d\d:\d\d:\d\d", t) for t in times), times  # not "30.000"
+
+
+def test_a_seventh_and_eighth_card_leave_the_charts_their_height(
+    qtbot: Any, settings: QSettings
+) -> None:
+    from dashboard.core.layout import builtin
+    from dashboard.ui.app import Dashboard
+    from dashboard.ui.panels.chart import MIN_PLOT_HEIGHT
+
+    layout = builtin("demo")
+    layout.cards += [CardSpec(f"Extra {n}", "m", "cpu") for n in range(2)]
+    window = Dashboard([], settings=settings, layout=layout).window
+    qtbot.addWidget(window)
+    window.resize(760, 590)  # a small window: the cards wrap to rows of four
+    window.show()
+    qtbot.waitExposed(window)
+    window._arrange()
+    cards = window.cards
+    qtbot.waitUntil(lambda: cards.rows() >= 2)
+    assert cards.height() <= cards.sizeHint().height()  # at most two rows of cards
+    for chart in window.charts:
+        assert chart.plot.height() >= MIN_PLOT_HEIGHT, chart.spec.title
