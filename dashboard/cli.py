@@ -284,6 +284,12 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         help="save a picture of the main window just before exit",
     )
     parser.add_argument(
+        "--theme",
+        choices=("dark", "light", "system"),
+        help="colours: dark, light, or follow the system (default: the View menu's last "
+        "choice, else dark)",
+    )
+    parser.add_argument(
         "--layout",
         metavar="FILE",
         help="the dashboard's cards, charts, alert rules, log settings and connections, "
@@ -776,6 +782,7 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
         record=options.record,
         replay=None if options.replay is None else Path(options.replay),
         screenshot=options.screenshot,
+        theme=options.theme,
     )
     if options.rate is not None:
         app_options.demo_rate = options.rate

@@ -389,6 +389,8 @@ class _Reader:
                         split_by=_text(item, "split_by"),
                         interval=_duration(item, "interval", 10.0),
                         label=_text(item, "label"),
+                        unit=_text(item, "unit"),
+                        merge_connections=_flag(item, "merge_connections"),
                     )
                 )
             except ValueError as exc:
@@ -482,7 +484,9 @@ CARD_KEYS = (
     "description",
 )
 CHART_KEYS = ("title", "series", "unit", "window", "markers")
-SERIES_KEYS = ("type", "field", "query", "split_by", "interval", "label")
+SERIES_KEYS = (
+    "type", "field", "query", "split_by", "interval", "label", "unit", "merge_connections"
+)  # fmt: skip
 DEFAULT_STALE = 30.0
 MIN_DURATION_S = 0.1
 MAX_DURATION_S = 365 * 86_400.0

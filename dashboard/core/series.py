@@ -3,6 +3,16 @@
 A chart holds several series. Each is either a field's values (``field = "cpu"``) or the
 events matching a query counted per interval (no field: "errors per 10 s"), and may be
 split into one line per value of another attribute (``split_by = "source"``).
+
+A value series draws one line per connection: two feeds that both send ``web-1`` are two
+lines, not one line zig-zagging between them (the first connection's line has the plain
+name, another's adds `` · <connection>``), unless the series sets ``merge_connections``.
+Counts add up every connection's events (a sum has no zig-zag).
+
+Each series has a unit: its own (``unit`` in the layout), else one its field's name says
+(``cpu``, ``*_pct``, ``*_ms``, ``*_bytes``...: :func:`unit_from_name`), else the chart's
+for a field's values and ``per N s`` for counts. The chart puts the first unit on its left
+axis and the others on a second, right axis (see :meth:`ChartData.axis_of`).
 """
 
 from __future__ import annotations
@@ -125,6 +135,8 @@ class SeriesSpec:
     split_by: str = ""
     interval: float = 10.0  # seconds per count
     label: str = ""
+    unit: str = ""  # "": the field's name says it, else the chart's (see unit_of)
+    merge_connections: bool = False  # one line for every connection's events of a key
 
     def __post_init__(self) -> None:
         if self.interval <= 0:
@@ -146,6 +158,19 @@ class SeriesSpec:
         return f"{what} per {self.interval:g} s"
 
 
+# Units a field's name gives away: its whole name, or its last part after "_" or ".".
+_NAMED_UNITS = {"cpu": "%", "percent": "%", "pct": "%", "ms": "ms", "millis": "ms",
+                "seconds": "s", "secs": "s", "bytes": "B", "kb": "kB", "mb": "MB",
+                "gb": "GB", "celsius": "°C"}  # fmt: skip
+
+
+def unit_from_name(field: str) -> str:
+    """The unit a field's name gives away (``cpu_pct``: ``%``, ``latency_ms``: ``ms``),
+    "" when it does not."""
+    name = field.rsplit(".", 1)[-1].lower()
+    return _NAMED_UNITS.get(name) or _NAMED_UNITS.get(name.rsplit("_", 1)[-1], "")
+
+
 @dataclass(frozen=True)
 class ChartSpec:
     title: str
@@ -162,6 +187,18 @@ class ChartSpec:
 
     def with_series(self, series: SeriesSpec) -> ChartSpec:
         return dataclasses.replace(self, series=(*self.series, series))
+
+    def unit_of(self, series: SeriesSpec) -> str:
+        """The unit *series* is drawn in (see the module's docstring)."""
+        if series.unit:
+            return series.unit
+        if series.counts:
+            return f"per {series.interval:g} s"
+        return unit_from_name(series.field) or self.unit
+
+    def units(self) -> list[str]:
+        """The units of the series, each once, the left axis's first."""
+        return list(dict.fromkeys(self.unit_of(s) for s in self.series))
 
 
 class _Series:
@@ -198,6 +235,7 @@ class ChartData:
         self.markers_taken = 0  # markers ever folded in (the list above is capped)
         self.dropped_lines: set[tuple[int, str]] = set()  # lines past MAX_LINES, not drawn
         self.late_dropped = 0  # events counted too late: their interval had left the ring
+        self.first_connection: str | None = None  # its lines have plain names (see fold)
 
     def not_drawn(self) -> str:
         """What this chart holds back, in words ("" when nothing): said, never hidden."""
@@ -216,11 +254,19 @@ class ChartData:
             )
         return "; ".join(parts)
 
+    def axis_of(self, index: int) -> int:
+        """0 for the left axis (the first series' unit), 1 for the right (any other)."""
+        spec = self.spec
+        return 0 if spec.unit_of(spec.series[index]) == spec.unit_of(spec.series[0]) else 1
+
     def line_name(self, key: tuple[int, str]) -> str:
         index, split = key
-        name = self._series[index].spec.name()
+        spec = self._series[index].spec
+        name = spec.name()
         if not split:
             return name
+        if not spec.split_by:  # another connection's line
+            return f"{name} · {split}"
         return split if len(self._series) == 1 else f"{name} {split}"
 
     def fold(
@@ -270,11 +316,17 @@ class ChartData:
         split_by = series.spec.split_by
         ahead = CLOCK_AHEAD_S
         points: dict[str, tuple[list[float], list[float]]] = {}  # per line, then in one go
+        merge = series.spec.merge_connections or split_by == "connection"
+        if self.first_connection is None and events:
+            self.first_connection = events[0].connection
+        first = self.first_connection
         for event in events:
             number = as_number(lookup(event.data, path))
             if number is None or not math.isfinite(number):
                 continue
             split = key_of(event, split_by) if split_by else ""
+            if not merge and event.connection != first:  # another feed's line
+                split = f"{split} · {event.connection}" if split else event.connection
             line_points = points.get(split)
             if line_points is None:
                 line_points = points[split] = ([], [])

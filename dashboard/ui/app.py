@@ -52,6 +52,7 @@ class AppOptions:
     tick_ms: int = DEFAULT_TICK_MS
     readers: int | None = None  # reader processes; None: the layout's, else one
     kinds: SourceKinds = KINDS  # the transports (a plugin's registry: see cli.main)
+    theme: str | None = None  # dark, light or system; None: the one chosen last
 
 
 class Dashboard:
@@ -272,6 +273,7 @@ def make_application() -> QApplication:
 def run(options: AppOptions) -> int:
     """Open the window and run until it closes (or --exit-after passes)."""
     app = make_application()
+    theme.apply(app, options.theme or theme.remembered(QSettings()))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:

@@ -58,6 +58,7 @@ from dashboard.ui.panels.tables import make_table
 from dashboard.ui.recording import RecordingController
 from dashboard.ui.replay_bar import JUMP_S, ReplayBar
 from dashboard.ui.status import DashboardStatusBar
+from dashboard.ui.theme_menu import add_theme_menu
 
 APP_TITLE = "Live Dashboard"
 RECORDING_COLOUR = "#ff4d6d"
@@ -299,7 +300,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.alerts_dock], [440], Qt.Orientation.Horizontal)
         self.resizeDocks([self.alerts_dock, self.fields_dock], [200, 200], Qt.Orientation.Vertical)
         top = [self.cards_dock] + [c.parentWidget() for c in self.charts[:1]]  # type: ignore[misc]
-        self.resizeDocks(top, [130, 250][: len(top)], Qt.Orientation.Vertical)
+        cards = self.cards.sizeHint().height() + 20  # (its title bar) up to two rows
+        self.resizeDocks(top, [cards, 250][: len(top)], Qt.Orientation.Vertical)
 
     def _held_events(self) -> list[Event]:
         """The newest events held, for a new card or chart to show at once (a bounded
@@ -567,6 +569,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(arrange)
         view_menu.addSeparator()
         self._make_notification_menu(view_menu)
+        add_theme_menu(view_menu, self.settings)
         full = QAction("&Full screen", self)
         full.setShortcut(QKeySequence.StandardKey.FullScreen)
         full.setCheckable(True)

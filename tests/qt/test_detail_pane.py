@@ -12,8 +12,8 @@ from PySide6.QtGui import QColor, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QApplication, QMenu
 
 from dashboard.core.event import Event, Severity
-from dashboard.ui.panels.detail import EXISTS, HINT, TOKEN_COLOURS, EventDetailPane
-from dashboard.ui.theme import SEVERITY_COLOURS
+from dashboard.ui.panels.detail import EXISTS, HINT, EventDetailPane
+from dashboard.ui.theme import SEVERITY_COLOURS, current
 from tests.unit.factories import SAMPLE_PAYLOAD, make_event
 
 PAYLOAD = SAMPLE_PAYLOAD
@@ -162,12 +162,12 @@ def test_json_view_is_coloured_by_token(pane: EventDetailPane) -> None:
 
     # The emoji takes two UTF-16 units: the spans after it shift by one in Qt's counting.
     assert colours(1) == [
-        (2, 4, TOKEN_COLOURS["key"]),
-        (6, 1, TOKEN_COLOURS["punctuation"]),
-        (8, 3, TOKEN_COLOURS["string"]),
-        (11, 1, TOKEN_COLOURS["punctuation"]),
+        (2, 4, current().tokens["key"]),
+        (6, 1, current().tokens["punctuation"]),
+        (8, 3, current().tokens["string"]),
+        (11, 1, current().tokens["punctuation"]),
     ]
-    assert colours(2)[2] == (7, 1, TOKEN_COLOURS["number"])
+    assert colours(2)[2] == (7, 1, current().tokens["number"])
 
 
 def _colour(text_format: QTextCharFormat) -> str:

@@ -200,7 +200,8 @@ def test_a_saved_layout_opens_as_it_was_and_a_broken_one_changes_nothing(
     assert not second.window.open_layout(broken)
     assert said == [
         f"{broken}: line 4: charts[1] ('CPU').series[1]: unknown key 'feild' (known: "
-        "type, field, query, split_by, interval, label)"
+        "type, field, query, split_by, interval, label, unit, "
+        "merge_connections)"
     ]
     assert second.window.current_layout().cards == was.cards  # nothing half loaded
 
@@ -312,8 +313,8 @@ def test_hostile_names_show_literally_in_legends_tooltips_and_cards(qtbot: Any) 
     qtbot.addWidget(chart)
     chart.add_events([make_event("m", {"v": 1}, source=hostile)])
     chart.redraw(1_000.0)
-    (label,) = [item.text for _sample, item in chart.legend.items]
-    assert "<img" not in label and "&lt;img" in label  # pyqtgraph's legend renders HTML
+    (label,) = chart.legend.names()  # a tool button's text: plain, never HTML
+    assert label.startswith("<img src='file:///etc/passwd'>") and "\u202e" not in label
     cards = CardsPanel([CardSpec(hostile, "m", "v", description=hostile)], clock=lambda: 1e3)
     qtbot.addWidget(cards)
     card = cards.cards[0]
@@ -350,9 +351,10 @@ def test_chart_markers_stay_on_their_lines_as_newer_ones_arrive(qtbot: Any) -> N
     assert MARKERS_SHOWN >= 3
 
 
-def test_the_legend_sits_under_the_plot_in_as_many_columns_as_fit(qtbot: Any) -> None:
+def test_the_legend_sits_under_the_plot_and_scrolls_rather_than_vanish(qtbot: Any) -> None:
     from dashboard.core.series import ChartSpec, SeriesSpec
     from dashboard.ui.panels.chart import ChartPanel
+    from dashboard.ui.panels.legend import MAX_ROWS
     from tests.unit.factories import make_event
 
     spec = ChartSpec("c", (SeriesSpec("", interval=1.0, split_by="type"),), window=60.0)
@@ -361,26 +363,30 @@ def test_the_legend_sits_under_the_plot_in_as_many_columns_as_fit(qtbot: Any) ->
     chart.resize(1200, 300)
     chart.show()
     qtbot.waitExposed(chart)
-    names = [f"order.step-{n}" for n in range(9)]
+    names = [f"order.step-{n:02}" for n in range(12)]
     chart.add_events([make_event(name, {}, time=990.0) for name in names])
     chart.redraw(1_000.0)
     legend, view = chart.legend, chart.plot.getPlotItem().getViewBox()
-    assert sorted(label.text for _sample, label in legend.items) == names
+    assert sorted(legend.names()) == names  # twelve lines, twelve entries
 
     def under_the_plot() -> bool:  # no line is ever under the legend
-        return legend.sceneBoundingRect().top() >= view.sceneBoundingRect().bottom() > 100
+        top = legend.mapTo(chart, legend.rect().topLeft()).y()
+        bottom = chart.plot.mapTo(chart, chart.plot.rect().bottomLeft()).y()
+        return top >= bottom and view.sceneBoundingRect().height() > 100
 
     qtbot.waitUntil(under_the_plot)
     assert legend.isVisible()
-    wide = legend.columnCount
-    assert 3 <= wide <= 9
-    chart.resize(500, 300)
-    qtbot.waitUntil(lambda: legend.columnCount < wide)
-    assert legend.isVisible() and legend.columnCount >= 1
-    chart.resize(240, 300)  # nine rows would take most of the chart: the readout names lines
-    qtbot.waitUntil(lambda: not legend.isVisible())
-    chart.resize(1200, 300)
-    qtbot.waitUntil(lambda: legend.isVisible() and legend.columnCount == wide)
+    one_row = legend.height()
+    chart.resize(300, 300)  # twelve entries in a narrow chart: rows, then a scroll bar
+    qtbot.waitUntil(lambda: legend.height() > one_row)
+    assert legend.isVisible() and legend.height() <= legend.rows_height(MAX_ROWS) + 2
+    qtbot.waitUntil(lambda: legend.verticalScrollBar().maximum() > 0)  # the rest scrolls
+    assert chart.plot.height() >= 70
+    entry = legend.entries[(0, "order.step-03")]
+    entry.click()  # hides its line, and says so
+    assert not chart.curves[(0, "order.step-03")].isVisible() and entry.font().strikeOut()
+    entry.click()
+    assert chart.curves[(0, "order.step-03")].isVisible()
 
 
 def test_a_marker_is_drawn_when_no_line_grows(qtbot: Any) -> None:

@@ -1,5 +1,7 @@
 """Metric cards: a title, one big figure coloured by its level, a trend, a sparkline and a
-caption saying where the figure comes from; laid out in as many columns as fit."""
+caption saying where the figure comes from; laid out in as many columns as fit, wrapping
+to more rows, of which at most two show before the cards scroll (so a seventh card never
+takes the charts' room)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,19 @@ import dataclasses
 import time
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QContextMenuEvent, QGuiApplication, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -16,6 +29,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMenu,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -25,10 +39,14 @@ from dashboard.core.cards import SHOW_CHOICES, STYLE_CHOICES, CardSpec, CardStat
 from dashboard.core.display import format_value
 from dashboard.core.event import Event
 from dashboard.ui.card_dialog import CardDialog
+from dashboard.ui.elided import ElidedLabel
 from dashboard.ui.text import plain_tooltip
-from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL, TEXT, level_colour
+from dashboard.ui.theme import Themed, current
 
-CARD_WIDTH = 190  # the narrowest a card gets; columns are as many as fit
+CARD_WIDTH = 155  # the narrowest a card gets; columns are as many as fit (8 at 1280 px)
+VALUE_POINTS = 22.0  # the figure's size, made smaller (to MIN_VALUE_POINTS) to fit whole
+MIN_VALUE_POINTS = 8.0
+ROWS_SHOWN = 2  # rows of cards shown before they scroll
 CARD_REFRESH_S = 0.2
 # Every card, stale or not, this often: windows age and sparklines sample by the clock.
 CARD_TICK_S = 0.5
@@ -40,7 +58,7 @@ class Sparkline(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.points: list[tuple[float, float]] = []
-        self.colour = ACCENT
+        self.colour = current().accent
         self.setFixedHeight(22)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
@@ -64,7 +82,7 @@ class Sparkline(QWidget):
         painter.drawPolyline(line)
 
 
-class MetricCard(QFrame):
+class MetricCard(Themed, QFrame):
     """Shows one CardState; call :meth:`refresh` with the window's *now* after a change.
 
     Signals:
@@ -82,12 +100,19 @@ class MetricCard(QFrame):
         self.state = state
         self.clock = clock
         self.setObjectName("metricCard")
-        self.title = self._label(state.spec.title, f"color: {MUTED}; font-size: 10pt;")
-        self.stale = self._label("", f"color: {level_colour('warning')}; font-size: 9pt;")
-        self.value = self._label("—", "")
-        self.trend = self._label("", f"color: {MUTED}; font-size: 9pt;")
+        self.title = ElidedLabel(self)
+        self.title.setText(state.spec.title)
+        self.stale = self._label("")
+        self.value = self._label("—")
+        font = self.value.font()
+        font.setPointSizeF(VALUE_POINTS)
+        font.setWeight(QFont.Weight.DemiBold)
+        self.value.setFont(font)
+        self.value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.trend = self._label("")
         self.sparkline = Sparkline(self)
-        self.caption = self._label("", f"color: {MUTED}; font-size: 9pt;")
+        # The caption gives way (elided) to the trend beside it: they never overlap.
+        self.caption = ElidedLabel(self)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.stale)
@@ -104,13 +129,24 @@ class MetricCard(QFrame):
         self.setToolTip(self.tooltip())
         self.setMinimumWidth(CARD_WIDTH - 10)
         self._level = ""
+        self.styled()
         self.refresh()
 
-    def _label(self, text: str, style: str) -> QLabel:
+    def _label(self, text: str) -> QLabel:
         label = QLabel(text, self)
         label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setStyleSheet(style)
         return label
+
+    def restyle(self) -> None:
+        """The current theme's colours (and the level's, which depend on the theme)."""
+        muted = current().muted
+        self.title.setStyleSheet(f"color: {muted}; font-size: 10pt;")
+        self.stale.setStyleSheet(f"color: {current().level_colour('warning')}; font-size: 9pt;")
+        self.trend.setStyleSheet(f"color: {muted}; font-size: 9pt;")
+        self.caption.setStyleSheet(f"color: {muted}; font-size: 9pt;")
+        level, self._level = self._level, ""
+        if level:
+            self._show_level(level)
 
     def tooltip(self) -> str:
         spec = self.state.spec
@@ -120,8 +156,14 @@ class MetricCard(QFrame):
     def refresh(self) -> None:
         now = self.clock()
         state = self.state
-        self.value.setText(state.text(now))
-        self.caption.setText(state.caption(now))
+        text = state.text(now)
+        if text != self.value.text():
+            self.value.setText(text)
+            self.fit_value()
+        caption = state.caption(now)
+        if caption != self.caption.text():
+            self.caption.setText(caption)
+            self.caption.setToolTip(plain_tooltip(caption))
         stale = state.is_stale(now)
         self.stale.setText("● stale" if stale else "")
         level = "muted" if stale else state.level(now)
@@ -143,16 +185,37 @@ class MetricCard(QFrame):
         if level == self._level:
             return
         self._level = level
+        theme = current()
         alarming = level in ("warning", "critical")
-        colour = TEXT if level == "none" else level_colour(level)
-        self.value.setStyleSheet(f"color: {colour}; font-size: 22pt; font-weight: 600;")
-        border = level_colour(level) if alarming else BORDER
+        colour = theme.text if level == "none" else theme.level_colour(level)
+        self.value.setStyleSheet(f"color: {colour};")
+        border = theme.level_colour(level) if alarming else theme.border
         width = 2 if alarming else 1
         self.setStyleSheet(
-            f"#metricCard {{ background: {PANEL}; border: {width}px solid {border};"
+            f"#metricCard {{ background: {theme.panel}; border: {width}px solid {border};"
             " border-radius: 6px; }"
         )
-        self.sparkline.colour = colour if alarming else ACCENT
+        self.sparkline.colour = colour if alarming else theme.accent
+        self.sparkline.update()
+
+    def fit_value(self) -> None:
+        """The figure whole: at VALUE_POINTS, or smaller when the card is too narrow."""
+        font = self.value.font()
+        room = self.value.width() if self.value.width() > 0 else CARD_WIDTH
+        points = VALUE_POINTS
+        font.setPointSizeF(points)
+        while (
+            points > MIN_VALUE_POINTS
+            and QFontMetrics(font).horizontalAdvance(self.value.text()) > room
+        ):
+            points = max(MIN_VALUE_POINTS, points - 1.0)
+            font.setPointSizeF(points)
+        if self.value.font().pointSizeF() != points:
+            self.value.setFont(font)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_value()
 
     def tick(self) -> None:
         self.state.sample(self.clock())
@@ -213,8 +276,9 @@ class MetricCard(QFrame):
 
 
 class CardsPanel(QWidget):
-    """The cards in a grid of as many columns as fit; :meth:`add_events` folds a tick's
-    events into all of them, :meth:`tick` lets time pass (windows, staleness, trends).
+    """The cards in a grid of as many columns as fit, in a scroll area that shows up to
+    ROWS_SHOWN rows; :meth:`add_events` folds a tick's events into all of them,
+    :meth:`tick` lets time pass (windows, staleness, trends).
 
     Signals:
         changed(): a card was added or removed (the layout has changed).
@@ -235,15 +299,25 @@ class CardsPanel(QWidget):
         self._stale_cards: set[MetricCard] = set()  # folded new events, not shown yet
         self._ticked = float("-inf")  # time.monotonic() of the last tick of every card
         self.cards: list[MetricCard] = []
-        self.grid = QGridLayout(self)
+        self.scroll = QScrollArea(self)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sheet = QWidget()  # what scrolls: the grid of cards
+        self.grid = QGridLayout(self.sheet)
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.setSpacing(10)
+        self.scroll.setWidget(self.sheet)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
         self._columns = 0
         self.setMinimumWidth(CARD_WIDTH)  # not the row's width: the columns follow the width
         self.hint = QLabel(
-            "No cards. Double-click a numeric field in the field browser to add one.", self
+            "No cards. Double-click a numeric field in the field browser to add one.", self.sheet
         )
-        self.hint.setStyleSheet(f"color: {MUTED}; padding: 6px;")
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.hint.setContentsMargins(6, 6, 6, 6)
         for spec in specs:
             self._add(spec)
         self._reflow(force=True)
@@ -331,8 +405,26 @@ class CardsPanel(QWidget):
         super().resizeEvent(event)  # type: ignore[arg-type]
         self._reflow()
 
+    def rows(self) -> int:
+        return -(-len(self.cards) // self._columns) if self._columns else 0
+
+    def _row_height(self) -> int:
+        card = self.cards[0] if self.cards else self.hint
+        return card.sizeHint().height()
+
+    def sizeHint(self) -> QSize:
+        """Up to ROWS_SHOWN rows; more scroll."""
+        rows = max(1, min(self.rows(), ROWS_SHOWN))
+        height = rows * self._row_height() + (rows - 1) * self.grid.spacing()
+        return QSize(super().sizeHint().width(), height)
+
+    def minimumSizeHint(self) -> QSize:
+        """One row (the rest scroll): cards never take the charts' minimum height."""
+        return QSize(CARD_WIDTH, self._row_height())
+
     def _reflow(self, force: bool = False) -> None:
-        columns = max(1, min(len(self.cards), self.width() // CARD_WIDTH)) if self.cards else 0
+        width = self.width() - self.scroll.verticalScrollBar().sizeHint().width()
+        columns = max(1, min(len(self.cards), width // CARD_WIDTH)) if self.cards else 0
         if columns == self._columns and not force:
             return
         self._columns = columns
@@ -342,8 +434,16 @@ class CardsPanel(QWidget):
         self.hint.setVisible(not self.cards)
         if not self.cards:
             self.grid.addWidget(self.hint, 0, 0)
+            self.setMaximumHeight(self.sizeHint().height())
             return
         for index, card in enumerate(self.cards):
             self.grid.addWidget(card, index // columns, index % columns)
         for column in range(self.grid.columnCount()):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        rows = self.rows()
+        for row in range(self.grid.rowCount()):
+            self.grid.setRowStretch(row, 0)
+        self.grid.setRowStretch(rows, 1)  # the cards keep their height; room is left below
+        # Never taller than the rows shown: the dock's spare height goes to the charts.
+        self.setMaximumHeight(self.sizeHint().height())
+        self.updateGeometry()

@@ -1,20 +1,18 @@
 """A live time-series chart: several series, each maybe split into lines, over a rolling
-window; pause, zoom and pan, a crosshair with the values under it, legend toggles and
-vertical markers for events matching a query."""
+window; pause, zoom and pan, a crosshair with the values under it, legend toggles,
+vertical markers for events matching a query, and a second Y axis for a second unit."""
 
 from __future__ import annotations
 
 import dataclasses
-import html
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QResizeEvent
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,12 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.event import Event, Severity
-from dashboard.core.series import ChartData, ChartSpec, SeriesSpec
-from dashboard.core.summary import one_line
+from dashboard.core.event import Event
+from dashboard.core.series import ChartData, ChartSpec, SeriesSpec, unit_from_name
 from dashboard.ui.panels.fields import field_from_mime
+from dashboard.ui.panels.legend import DASH_STYLES, ChartLegend
 from dashboard.ui.text import plain_tooltip
-from dashboard.ui.theme import MUTED, PANEL, SERIES_COLOURS, SEVERITY_COLOURS, TEXT, level_colour
+from dashboard.ui.theme import Themed, current
 
 DEFAULT_REDRAW_MS = 100
 MAX_REDRAW_MS = 1000
@@ -49,6 +47,9 @@ WINDOWS = (
     ("24 h", 86_400.0),
 )
 MARKERS_SHOWN = 100
+MIN_SPAN_S = 5.0  # the narrowest time span shown while the data is younger than the window
+MIN_PLOT_HEIGHT = 70  # pixels: cards or a long legend never squeeze the plot below this
+READOUT_GAP_PX = 12  # between the crosshair and the readout beside it
 PAUSE_TIP = "Pause: freeze the view while data keeps coming"
 RESUME_TIP = "Resume: follow the newest data again (the view was paused)"
 
@@ -86,7 +87,53 @@ def value_at(t: np.ndarray, v: np.ndarray, x: float) -> float | None:
     return float(v[after])
 
 
-class ChartPanel(QWidget):
+def readout_place(
+    view: QRectF,
+    x: float,
+    size: tuple[float, float],
+    lines: Sequence[tuple[np.ndarray, np.ndarray]],
+    gap: float,
+) -> tuple[float, float]:
+    """Where the crosshair's readout goes (its top-left corner, in view coordinates; y
+    grows upwards): beside the crosshair, not on it, on the side with room, and up or down
+    in the widest free band between the values of the lines it would lie over (else at the
+    top or the bottom, whichever covers fewer points). So the readout does not hide the
+    values it names."""
+    width, height = size
+    right = x + gap + width <= view.right() or x - gap - width < view.left()
+    left_x = x + gap if right else x - gap - width
+    low, high = view.top(), view.bottom()  # (a QRectF of a view: top() is the low y)
+    under: list[np.ndarray] = []
+    for t, v in lines:
+        lo, hi = np.searchsorted(t, [left_x, left_x + width])
+        under.append(v[max(lo - 1, 0) : hi + 1])  # and the points either side of the box
+    values = np.concatenate(under) if under else np.empty(0)
+    values = values[(values > low) & (values < high)]
+    edges = np.concatenate([[low], np.sort(values), [high]])
+    widest = int(np.argmax(np.diff(edges)))
+    if edges[widest + 1] - edges[widest] >= height:  # a free band the readout fits in
+        return left_x, float(edges[widest + 1] + edges[widest] + height) / 2
+
+    def covered(top_y: float) -> int:
+        return int(np.count_nonzero((values <= top_y) & (values >= top_y - height)))
+
+    top_y = high if covered(high) <= covered(low + height) else low + height
+    return left_x, top_y
+
+
+def time_axis() -> pg.DateAxisItem:
+    """A time axis that labels whole seconds (``07:54:30``) down to spans of a second or
+    two; pyqtgraph's own switches to ``30.000`` from spans under about ten seconds, as a
+    young chart's first seconds are."""
+    axis = pg.DateAxisItem(orientation="bottom")
+    levels = list(axis.zoomLevels.items())
+    axis.zoomLevels = type(axis.zoomLevels)(
+        (0.25 if spacing == 1 else spacing, level) for spacing, level in levels
+    )
+    return axis
+
+
+class ChartPanel(Themed, QWidget):
     """Folds each tick's events into ring buffers; redraws on the window's turns
     (``take_turn``), at most every *redraw_ms*.
 
@@ -121,6 +168,7 @@ class ChartPanel(QWidget):
         self.clock = clock  # "now" for the window (a replay's clock)
         self.held = held  # the events held: what a changed chart folds again
         self.curves: dict[tuple[int, str], pg.PlotDataItem] = {}
+        self._style_index: dict[tuple[int, str], int] = {}  # its colour and dash (see theme)
         self.paused = False
         self._grown: set[tuple[int, str]] = set()
         self._markers: list[pg.InfiniteLine] = []
@@ -128,25 +176,26 @@ class ChartPanel(QWidget):
         self._redraw_ms = redraw_ms
         self.redraw_interval = redraw_ms / 1000  # seconds to the next turn (see redraw)
 
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
-        self.plot.setBackground(PANEL)
+        self.plot = pg.PlotWidget(axisItems={"bottom": time_axis()})
+        self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         item = self.plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         item.setMenuEnabled(False)
         item.hideButtons()
-        # The legend sits under the time axis, never over a line, in as many columns as
-        # the chart's width holds (see _fit_legend); plot(name=...) adds its entries.
-        self.legend = pg.LegendItem(labelTextColor=TEXT, horSpacing=14, verSpacing=-8)
-        item.layout.addItem(self.legend, 4, 1)
-        item.legend = self.legend
-        for axis in ("left", "bottom"):
-            item.getAxis(axis).setTextPen(MUTED)
-            item.getAxis(axis).setPen(MUTED)
+        # Room above the top Y label and right of the last time label: never cut off.
+        item.setContentsMargins(2, 10, 12, 2)
+        # A second unit's lines go in a view box of their own, with the right axis.
+        self.right_view = pg.ViewBox(enableMenu=False)
+        self.right_view.setMouseEnabled(x=False, y=False)
+        self.right_view.setXLink(item.getViewBox())
+        item.scene().addItem(self.right_view)
+        item.getAxis("right").linkToView(self.right_view)
+        item.getViewBox().sigResized.connect(self._fit_right_view)
         item.getViewBox().sigRangeChangedManually.connect(lambda *_: self.set_paused(True))
-        self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(MUTED, width=1))
+        self.crosshair = pg.InfiniteLine(angle=90, movable=False)
         self.crosshair.setZValue(20)
-        self.readout = pg.TextItem(color=TEXT, fill=pg.mkBrush(PANEL + "e0"), anchor=(0, 0))
+        self.readout = pg.TextItem(anchor=(0, 0))
         self.readout.setZValue(21)
         for overlay in (self.crosshair, self.readout):
             overlay.hide()
@@ -186,7 +235,6 @@ class ChartPanel(QWidget):
         row.setContentsMargins(6, 1, 2, 1)
         row.addWidget(self.title, 1)
         self.note = QLabel("⚠ not all drawn")  # what the chart holds back, if anything
-        self.note.setStyleSheet(f"color: {SEVERITY_COLOURS[Severity.WARNING]};")
         self.note.hide()
         self._held_back = ""
         row.addWidget(self.note)
@@ -197,10 +245,56 @@ class ChartPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.plot)
+        layout.addWidget(self.plot, 1)
+        # The legend: under the plot, never over a line; past a few rows it scrolls.
+        self.legend = ChartLegend(self)
+        self.legend.toggled.connect(self._line_toggled)
+        layout.addWidget(self.legend)
         self.setAcceptDrops(True)
         self._show_spec()
         self._show_waiting()
+        self.styled()
+
+    def restyle(self) -> None:
+        """Colours of the current theme: background, axes, readout, lines, markers."""
+        theme = current()
+        self.plot.setBackground(theme.panel)
+        item = self.plot.getPlotItem()
+        for axis in ("left", "bottom", "right"):
+            item.getAxis(axis).setTextPen(theme.muted)
+            item.getAxis(axis).setPen(theme.muted)
+        self.crosshair.setPen(pg.mkPen(theme.muted, width=1))
+        self.readout.setColor(theme.text)
+        self.readout.fill = pg.mkBrush(theme.panel + "e8")
+        self.readout.border = pg.mkPen(theme.border)
+        self.note.setStyleSheet(f"color: {theme.level_colour('warning')};")
+        self._style_title()
+        self._show_units()
+        for key, curve in self.curves.items():
+            colour, dash = theme.series_style(self._style_index[key])
+            curve.setPen(_pen(colour, dash))
+            self.legend.restyle(key, colour, dash)
+        for marker in self._markers:
+            marker.setPen(_marker_pen())
+
+    def _style_title(self) -> None:
+        colour = current().text if self.curves else current().muted
+        self.title.setStyleSheet(f"color: {colour}; font-size: 10pt;")
+
+    def _show_units(self) -> None:
+        """The left axis: the first series' unit; the right: the others', if any."""
+        units = self.spec.units()
+        item = self.plot.getPlotItem()
+        muted = current().muted
+        item.setLabel("left", units[0] if units else "", color=muted)
+        if len(units) > 1:
+            item.showAxis("right")
+            item.setLabel("right", ", ".join(units[1:]), color=muted)
+        else:
+            item.hideAxis("right")
+
+    def _fit_right_view(self) -> None:
+        self.right_view.setGeometry(self.plot.getPlotItem().getViewBox().sceneBoundingRect())
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -216,7 +310,7 @@ class ChartPanel(QWidget):
     def _show_spec(self) -> None:
         spec = self.spec
         self.title.setText(spec.title)
-        self.plot.getPlotItem().setLabel("left", spec.unit, color=MUTED)
+        self._show_units()
         index = self.window_box.findData(spec.window)
         if index < 0:
             self.window_box.addItem(f"{spec.window:g} s", spec.window)
@@ -235,8 +329,7 @@ class ChartPanel(QWidget):
         )
 
     def _show_waiting(self) -> None:
-        self.legend.setVisible(False)  # until the first line: an empty legend is a stray box
-        self.title.setStyleSheet(f"color: {MUTED}; font-size: 10pt;")
+        self._style_title()
         self.title.setText(f"{self.spec.title}: waiting for events")
         now = self.clock()
         self.plot.setXRange(now - self.spec.window, now, padding=0)
@@ -253,6 +346,13 @@ class ChartPanel(QWidget):
         self.changed.emit()
 
     def add_series(self, series: SeriesSpec) -> None:
+        """Add *series* (a field dropped here). A field whose unit nothing says, added to a
+        chart of other fields' values, is not drawn on their axis as if it were in their
+        unit: it gets the right axis, named after the field."""
+        if series.field and not series.unit and not unit_from_name(series.field):
+            others = {s.field for s in self.spec.series if s.field}
+            if others and series.field not in others:
+                series = dataclasses.replace(series, unit=series.field)
         self.set_spec(self.spec.with_series(series))
 
     def set_markers(self, query: str) -> None:
@@ -273,8 +373,12 @@ class ChartPanel(QWidget):
     def _clear_lines(self) -> None:
         self._grown = set()
         for curve in self.curves.values():
-            self.plot.removeItem(curve)
+            if curve.getViewBox() is self.right_view:
+                self.right_view.removeItem(curve)
+            else:
+                self.plot.removeItem(curve)
         self.curves.clear()
+        self._style_index.clear()
         self.legend.clear()
         for marker in self._markers:
             self.plot.removeItem(marker)
@@ -344,40 +448,28 @@ class ChartPanel(QWidget):
         self.note.setToolTip(plain_tooltip(held_back))
 
     def _new_curve(self, key: tuple[int, str]) -> pg.PlotDataItem:
-        if not self.curves:
-            self.title.setStyleSheet(f"color: {TEXT}; font-size: 10pt;")
-            self.title.setText(self.spec.title)
-            self.legend.setVisible(True)
-        colour = SERIES_COLOURS[len(self.curves) % len(SERIES_COLOURS)]
-        name = html.escape(one_line(self.data.line_name(key), 60))  # the legend renders HTML
-        curve = self.plot.plot(name=name, pen=pg.mkPen(colour, width=2))
+        first = not self.curves
+        index = self._style_index[key] = len(self._style_index)
+        colour, dash = current().series_style(index)
+        name = self.data.line_name(key)
+        curve = pg.PlotDataItem(pen=_pen(colour, dash))
+        if self.data.axis_of(key[0]):  # a second unit: the right axis's view
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            self.right_view.addItem(curve)
+        else:
+            self.plot.addItem(curve)
         self.curves[key] = curve
-        self._fit_legend()
+        self.legend.add(key, name, colour, dash)
+        if first:
+            self.title.setText(self.spec.title)
+            self._style_title()
         return curve
 
-    def _fit_legend(self) -> None:
-        """As many legend columns as the widest entry allows across the plot; no legend
-        when it would take over a third of the chart's height (the crosshair's readout
-        still names the lines)."""
-        entries = self.legend.items
-        if not entries:
-            return
-        spacing = self.legend.layout.horizontalSpacing()
-        preferred = Qt.SizeHint.PreferredSize  # (the layout stretches the labels it holds)
-        widest = 2 * spacing + max(
-            sample.effectiveSizeHint(preferred).width() + label.effectiveSizeHint(preferred).width()
-            for sample, label in entries
-        )
-        across = self.plot.width() - self.plot.getPlotItem().getAxis("left").width()
-        columns = min(len(entries), max(1, int(across // widest)))
-        self.legend.setColumnCount(columns)
-        rows = math.ceil(len(entries) / columns)
-        tall = rows * max(label.effectiveSizeHint(preferred).height() for _s, label in entries)
-        self.legend.setVisible(tall <= self.plot.height() / 3)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_legend()
+    def _line_toggled(self, key: object, shown: bool) -> None:
+        curve = self.curves.get(key)  # type: ignore[call-overload]
+        if curve is not None:
+            curve.setVisible(shown)
 
     def _draw_markers(self, since: float) -> None:
         """Show the newest markers in the window. A line keeps its marker while the marker
@@ -402,8 +494,7 @@ class ChartPanel(QWidget):
         self._line_for = kept
 
     def _new_marker(self) -> pg.InfiniteLine:
-        pen = pg.mkPen(level_colour("critical"), width=1, style=Qt.PenStyle.DashLine)
-        line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+        line = pg.InfiniteLine(angle=90, movable=False, pen=_marker_pen())
         self.plot.addItem(line, ignoreBounds=True)
         self._markers.append(line)
         return line
@@ -411,14 +502,14 @@ class ChartPanel(QWidget):
     def scroll_to(self, now: float) -> None:
         """Show the window ending at *now* (also while no new points arrive).
 
-        Until a whole window of data has arrived, the chart starts at the first point
-        rather than showing mostly empty space.
+        Until a whole window of data has arrived, the chart shows what there is: from the
+        first point (at least MIN_SPAN_S) rather than mostly empty space.
         """
         if not self.curves or self.paused:
             return
-        start = now - self.spec.window
         first = min(s.first_time() for s in self.data.lines.values())
-        self.plot.setXRange(max(start, min(first, now - 60.0)), now, padding=0)
+        start = min(max(now - self.spec.window, first), now - MIN_SPAN_S)
+        self.plot.setXRange(start, now, padding=0)
 
     # -- the crosshair ------------------------------------------------------------------
     def _mouse_moved(self, position: object) -> None:
@@ -427,12 +518,29 @@ class ChartPanel(QWidget):
             self.crosshair.hide()
             self.readout.hide()
             return
-        point = view.mapSceneToView(position)
-        x = point.x()
+        x = view.mapSceneToView(position).x()
         self.crosshair.setPos(x)
         self.crosshair.show()
+        self.show_readout(x)
+
+    def show_readout(self, x: float) -> None:
+        """The readout beside the crosshair at *x*, clear of the points it names."""
+        view = self.plot.getPlotItem().getViewBox()
         self.readout.setText(self.readout_text(x))
-        self.readout.setPos(x, view.viewRange()[1][1])
+        pixel_w, pixel_h = view.viewPixelSize()
+        box = self.readout.boundingRect()
+        size = (box.width() * pixel_w, box.height() * pixel_h)
+        (x0, x1), (y0, y1) = view.viewRange()
+        lines = [
+            curve.getOriginalDataset()
+            for curve in self.curves.values()
+            if curve.isVisible() and curve.getViewBox() is view
+        ]
+        drawn = [(t, v) for t, v in lines if t is not None]
+        left_x, top_y = readout_place(
+            QRectF(x0, y0, x1 - x0, y1 - y0), x, size, drawn, READOUT_GAP_PX * pixel_w
+        )
+        self.readout.setPos(left_x, top_y)
         self.readout.show()
 
     def readout_text(self, x: float) -> str:
@@ -457,3 +565,11 @@ class ChartPanel(QWidget):
         if found is not None:
             self.field_dropped.emit(*found)
             event.acceptProposedAction()
+
+
+def _pen(colour: str, dash: str) -> object:
+    return pg.mkPen(colour, width=2, style=DASH_STYLES[dash])
+
+
+def _marker_pen() -> object:
+    return pg.mkPen(current().level_colour("critical"), width=1, style=Qt.PenStyle.DashLine)

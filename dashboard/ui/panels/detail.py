@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
-from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
+    QPalette,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextDocument,
@@ -31,21 +31,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dashboard.core.bidi import isolated, strip_isolates
 from dashboard.core.decode import event_attributes, is_repaired
 from dashboard.core.event import Event
-from dashboard.core.pretty import Line, TokenKind, pretty_lines, raw_text, scalar_text
+from dashboard.core.pretty import Line, pretty_lines, raw_text, scalar_text
 from dashboard.core.records import event_record, to_json
 from dashboard.core.summary import one_line
+from dashboard.ui.elided import ElidedLabel
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.text import plain_tooltip
-from dashboard.ui.theme import (
-    ACCENT,
-    MUTED,
-    TEXT,
-    level_colour,
-    monospace_font,
-    severity_colour,
-)
+from dashboard.ui.theme import Themed, current, level_colour, monospace_font, severity_colour
 
 
 class _Exists:
@@ -58,16 +53,6 @@ EXISTS: Final = _Exists()
 (rather than "the field equals this value"; None cannot say that, it is JSON null)."""
 
 HINT = "Select an event to see it whole"
-
-# Syntax colours for the dark theme (a One Dark-like palette next to theme.ACCENT).
-TOKEN_COLOURS: dict[TokenKind, str] = {
-    "key": ACCENT,
-    "string": "#a3be8c",
-    "number": "#d19a66",
-    "literal": "#c792ea",
-    "punctuation": MUTED,
-    "note": MUTED,
-}
 
 _MENU_VALUE_LIMIT = 60
 
@@ -97,7 +82,11 @@ class JsonHighlighter(QSyntaxHighlighter):
         super().__init__(document)
         self.lines: list[Line] = []
         self._formats: dict[str, QTextCharFormat] = {}
-        for kind, colour in TOKEN_COLOURS.items():
+        self.set_colours(current().tokens)
+
+    def set_colours(self, colours: Mapping[str, str]) -> None:
+        """Colour the tokens with *colours* (a theme's), from now on."""
+        for kind, colour in colours.items():
             text_format = QTextCharFormat()
             text_format.setForeground(QColor(colour))
             if kind == "note":
@@ -130,6 +119,12 @@ class _JsonView(QPlainTextEdit):
         super().__init__(pane)
         self._pane = pane
 
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """What is copied: the selected text, without the bidi isolates added for showing."""
+        data = QMimeData()
+        data.setText(strip_isolates(self.textCursor().selection().toPlainText()))
+        return data
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Copy) and not self.textCursor().hasSelection():
             self._pane.copy_event()
@@ -150,28 +145,7 @@ class _JsonView(QPlainTextEdit):
         menu.deleteLater()
 
 
-class _ElidedLabel(QLabel):
-    """A plain-text label that shrinks below its text, eliding it, instead of widening the pane."""
-
-    def __init__(self, style: str, parent: QWidget | None = None, keep: int = 24) -> None:
-        super().__init__(parent)
-        self._keep = keep  # pixels of text kept visible however narrow the pane
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setStyleSheet(style)
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        return QSize(min(hint.width(), self._keep), hint.height())
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(self.alignment()), text)
-
-
-class EventDetailPane(QWidget):
+class EventDetailPane(Themed, QWidget):
     """The selected event: an envelope header, then a JSON tab and a Raw tab.
 
     Signals:
@@ -194,7 +168,7 @@ class EventDetailPane(QWidget):
         self.hint = QLabel(HINT, self)
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setStyleSheet(f"color: {MUTED};")
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
         content = QWidget(self)
         self.header = self._make_header(content)
@@ -204,6 +178,10 @@ class EventDetailPane(QWidget):
         self.json_view.setReadOnly(True)
         self.json_view.setFont(mono)
         self.json_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # JSON reads left to right, whatever the first letter of a line (see core.bidi).
+        option = self.json_view.document().defaultTextOption()
+        option.setTextDirection(Qt.LayoutDirection.LeftToRight)
+        self.json_view.document().setDefaultTextOption(option)
         self.highlighter = JsonHighlighter(self.json_view.document())
 
         raw_page = QWidget(self)
@@ -213,7 +191,7 @@ class EventDetailPane(QWidget):
         self.raw_view.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         self.raw_size = QLabel(raw_page)
         self.raw_size.setTextFormat(Qt.TextFormat.PlainText)
-        self.raw_size.setStyleSheet(f"color: {MUTED};")
+        self.raw_size.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         raw_layout = QVBoxLayout(raw_page)
         raw_layout.setContentsMargins(0, 4, 0, 0)
         self.raw_size.setContentsMargins(4, 0, 4, 0)
@@ -239,24 +217,24 @@ class EventDetailPane(QWidget):
         self._stack.addWidget(self.hint)
         self._stack.addWidget(content)
         self.show_event(None)
+        self.styled()
 
     def _make_header(self, parent: QWidget) -> QFrame:
         header = QFrame(parent)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._show_header_menu)
-        value_style = f"color: {TEXT};"
-        caption_style = f"color: {MUTED};"
+        value_style = ""
         # Time and severity are short and always shown whole; the names give way when narrow.
         self.time_label = QLabel(header)
         self.time_label.setTextFormat(Qt.TextFormat.PlainText)
         self.time_label.setStyleSheet(value_style)
         self.severity_label = QLabel(header)
         self.severity_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.type_label = _ElidedLabel(value_style + " font-weight: 600;", header, keep=90)
-        self.source_label = _ElidedLabel(value_style, header)
-        self.connection_label = _ElidedLabel(value_style, header)
-        self.id_label = _ElidedLabel(value_style, header)
-        self.attributes_label = _ElidedLabel(value_style, header)
+        self.type_label = ElidedLabel(header, value_style + " font-weight: 600;", keep=90)
+        self.source_label = ElidedLabel(header, value_style)
+        self.connection_label = ElidedLabel(header, value_style)
+        self.id_label = ElidedLabel(header, value_style)
+        self.attributes_label = ElidedLabel(header, value_style)
         self.attributes_caption = QLabel("attributes", header)
         self.attributes_label.hide()  # shown for an event that has attributes
         self.attributes_caption.hide()
@@ -279,7 +257,7 @@ class EventDetailPane(QWidget):
         ):
             if caption is not None:
                 caption_label = caption if isinstance(caption, QLabel) else QLabel(caption, header)
-                caption_label.setStyleSheet(caption_style)
+                caption_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
                 layout.addSpacing(6)
                 layout.addWidget(caption_label)
             layout.addWidget(label)
@@ -298,7 +276,7 @@ class EventDetailPane(QWidget):
             self._stack.setCurrentIndex(0)
             return
         self._set_header(event)
-        self.lines = pretty_lines(event.data)
+        self.lines = [isolated(line) for line in pretty_lines(event.data)]
         self.highlighter.lines = self.lines
         self.json_view.setPlainText("\n".join(line.text for line in self.lines))
         self.raw_view.setPlainText(raw_text(event.raw))
@@ -328,9 +306,18 @@ class EventDetailPane(QWidget):
         for label, text in values:
             label.setText(one_line(text, 200))
             label.setToolTip(plain_tooltip(one_line(text, 2000)))
-        self.severity_label.setStyleSheet(
-            f"color: {severity_colour(event.severity).name()}; font-weight: 600;"
-        )
+        self._colour_severity()
+
+    def _colour_severity(self) -> None:
+        if self.shown_event is not None:
+            colour = severity_colour(self.shown_event.severity).name()
+            self.severity_label.setStyleSheet(f"color: {colour}; font-weight: 600;")
+
+    def restyle(self) -> None:
+        """The current theme's syntax and severity colours."""
+        self.highlighter.set_colours(current().tokens)
+        self.highlighter.rehighlight()
+        self._colour_severity()
 
     @staticmethod
     def _size_text(raw: bytes) -> str:

@@ -34,14 +34,12 @@ from dashboard.core.histogram import (
     time_at,
     x_at,
 )
-from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL, SEVERITY_COLOURS
+from dashboard.ui.theme import current
 
 HINT = "Drag to filter the log to a time range; double-click to clear"
 STRIP_HEIGHT = 56
 DRAG_THRESHOLD = 3  # pixels: a press that moves less is a click, not a selection
-_BAND_COLOURS = tuple(
-    QColor(SEVERITY_COLOURS[s]) for s in (Severity.INFO, Severity.WARNING, Severity.ERROR)
-)
+_BANDS = (Severity.INFO, Severity.WARNING, Severity.ERROR)  # coloured as the theme says
 _MARGIN = 6  # left and right of the bars: room for the edge labels' overhang
 _TOP = 1
 _LABEL_GAP = 110  # pixels per time label, at most 4 of them
@@ -191,17 +189,18 @@ class HistogramStrip(QWidget):
     # -- painting --------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(PANEL))
+        theme = current()
+        painter.fillRect(self.rect(), QColor(theme.panel))
         painter.setFont(self._font)
         h = self._drawable()
         if h is None:
-            painter.setPen(QColor(MUTED))
+            painter.setPen(QColor(current().muted))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
             painter.end()
             return
         plot = self.plot_rect()
         self._paint_bars(painter, h, plot)
-        painter.setPen(QPen(QColor(BORDER), 1))
+        painter.setPen(QPen(QColor(current().border), 1))
         painter.drawLine(QPointF(plot.left(), plot.bottom()), QPointF(plot.right(), plot.bottom()))
         for shaded, alpha in ((self._selection, 60), (self._dragged, 90)):
             if shaded is not None:
@@ -217,6 +216,7 @@ class HistogramStrip(QWidget):
             for i in range(h.n_buckets + 1)
         ]
         baseline = round(plot.bottom())
+        bands = [QColor(current().severity[severity]) for severity in _BANDS]
         for i, counts in enumerate(h.counts.tolist()):
             left, right = edges[i], edges[i + 1]
             if right - left >= 4:
@@ -226,7 +226,7 @@ class HistogramStrip(QWidget):
             for band, count in enumerate(counts):
                 if count:
                     height = max(round(count * scale), 1)
-                    painter.fillRect(left, y - height, right - left, height, _BAND_COLOURS[band])
+                    painter.fillRect(left, y - height, right - left, height, bands[band])
                     y -= height
 
     def _paint_range(
@@ -241,11 +241,11 @@ class HistogramStrip(QWidget):
         right = min(x_at(h, shaded[1], plot.left(), plot.width()), plot.right())
         if right <= left:
             return
-        fill = QColor(ACCENT)
+        fill = QColor(current().accent)
         fill.setAlpha(alpha)
         area = QRectF(left, 0, right - left, plot.bottom())
         painter.fillRect(area, fill)
-        painter.setPen(QPen(QColor(ACCENT), 1))
+        painter.setPen(QPen(QColor(current().accent), 1))
         painter.drawLine(area.topLeft(), area.bottomLeft())
         painter.drawLine(area.topRight(), area.bottomRight())
 
@@ -257,7 +257,7 @@ class HistogramStrip(QWidget):
         fmt = tick_format(step, h.stop - h.start)
         metrics = QFontMetricsF(self._font)
         baseline = plot.bottom() + 1 + metrics.ascent()
-        painter.setPen(QColor(MUTED))
+        painter.setPen(QColor(current().muted))
         drawn_right = -math.inf
         for t in times:
             text = format_time(t, fmt, h.tz)
@@ -272,5 +272,5 @@ class HistogramStrip(QWidget):
 
     def _paint_peak(self, painter: QPainter, h: Histogram) -> None:
         metrics = QFontMetricsF(self._font)
-        painter.setPen(QColor(MUTED))
+        painter.setPen(QColor(current().muted))
         painter.drawText(QPointF(_MARGIN, _TOP + metrics.ascent()), peak_label(h))
