@@ -67,6 +67,7 @@ class Option:
     item_flags: tuple[ItemFlag, ...] = ()
     unit: str = ""  # a number's unit, which its text may end with ("20s")
     metavar: str = ""  # what --help calls its value (default: the name in capitals)
+    shown_with: tuple[str, str] = ()  # (option, value): the dialog shows it only then
 
     @property
     def title(self) -> str:

@@ -28,6 +28,7 @@ from dashboard.core.redact import mark_secret
 from dashboard.core.sourcekind import ItemFlag, Option, SourceKind
 from dashboard.core.wspresets import (
     GRAPHQL,
+    HOME_ASSISTANT,
     NONE,
     PRESETS,
     check_preset,
@@ -342,6 +343,7 @@ KIND = SourceKind(
             str,
             description="graphql-transport-ws: the subscription query",
             label="GraphQL query",
+            shown_with=("preset", GRAPHQL),
         ),
         Option(
             "graphql_variables",
@@ -349,6 +351,7 @@ KIND = SourceKind(
             description="graphql-transport-ws: the query's variables, a JSON object",
             label="GraphQL variables",
             check=check_variables,
+            shown_with=("preset", GRAPHQL),
         ),
         Option(
             "ha_token",
@@ -356,6 +359,7 @@ KIND = SourceKind(
             description="home-assistant: a long-lived access token (or ${ENV_VAR})",
             label="Home Assistant token",
             secret=True,
+            shown_with=("preset", HOME_ASSISTANT),
         ),
         Option(
             "ha_event_types",
@@ -363,6 +367,7 @@ KIND = SourceKind(
             description="home-assistant: the event types to subscribe to (repeatable; none: "
             "every event)",
             label="Home Assistant event types",
+            shown_with=("preset", HOME_ASSISTANT),
         ),
     ),
     check_options=check_preset,
