@@ -68,7 +68,10 @@ class WebSocketSource(ReconnectingSource):
         options = self.spec.options
         self.decoder.id_keys = ("id",)  # a message's own top-level id is the event's id
         self.preset: str = options.get("preset", NONE)
-        self.steps = [*preset_steps(options), *read_steps(options.get("send"))]
+        try:
+            self.steps = [*preset_steps(options), *read_steps(options.get("send"))]
+        except (KeyError, ValueError):
+            self.steps = []  # what is wrong is said as the connection starts
         self.split_arrays = bool(options.get("split_arrays"))
         for step in self.steps:  # (in a reader process, the spec came unpickled)
             if isinstance(step, Send) and carries_secret(step.text):
@@ -76,6 +79,10 @@ class WebSocketSource(ReconnectingSource):
 
     async def _stream_once(self) -> str:
         spec = self.spec
+        try:
+            KIND.checked(spec.options)  # (a layout's connection is not checked as a whole)
+        except ValueError as exc:
+            raise StopConnection(str(exc)) from None
         subprotocol = spec.options.get("subprotocol") or (
             GRAPHQL if self.preset == GRAPHQL else None
         )

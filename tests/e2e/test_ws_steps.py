@@ -385,3 +385,21 @@ def test_an_env_value_is_written_into_json_as_json_text(monkeypatch: pytest.Monk
             assert sent == {"op": "subscribe", "key": 'a"b\\c', "depth": 7}
 
     run(scenario())
+
+
+def test_a_preset_without_its_token_stops_at_connect_naming_the_option() -> None:
+    """(A layout saved with the token left out loads; the connection says what is missing.)"""
+
+    async def scenario() -> None:
+        async with (
+            HandshakeFeed() as feed,
+            reading(feed.url("/ws/homeassistant"), preset="home-assistant") as (_store, source),
+        ):
+            await wait_for(lambda: source.status.state is ConnectionState.STOPPED)
+            assert source.status.detail == (
+                "ha_token: the home-assistant preset needs a long-lived access token "
+                "(or ${ENV_VAR})"
+            )
+            assert len(feed.connections) == 0
+
+    run(scenario())

@@ -26,7 +26,10 @@ def kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SourceKinds:
 def test_the_registry_lists_each_transport_once() -> None:
     assert [k.name for k in KINDS] == ["sse", "websocket", "redis"]
     assert KINDS.schemes == ("http", "https", "ws", "wss", "redis", "rediss")
-    assert KINDS.option_names() == ("subprotocol",)
+    assert KINDS.option_names() == (
+        "subprotocol", "send", "step_timeout", "keepalive", "keepalive_every", "split_arrays",
+        "preset", "graphql_query", "graphql_variables", "ha_token", "ha_event_types",
+    )  # fmt: skip
     with pytest.raises(ValueError, match="two source kinds read ws://"):
         KINDS.adding(SourceKind("other", "Other", ("ws",), object, "ws://x"))
 
@@ -62,7 +65,9 @@ def test_a_plugin_s_options_load_and_save_through_a_layout(kinds: SourceKinds) -
         (
             "colour = 'red'",
             "line 4: connections[1]: unknown key 'colour' (known: name, url, headers, insecure, "
-            "ca, heartbeat, subprotocol, count, event_type, shout, token, keys)",
+            "ca, heartbeat, subprotocol, send, step_timeout, keepalive, keepalive_every, "
+            "split_arrays, preset, graphql_query, graphql_variables, ha_token, ha_event_types, "
+            "count, event_type, shout, token, keys)",
         ),
     ],
 )
@@ -78,7 +83,10 @@ def test_a_plugin_s_options_are_checked_with_file_line_and_key(
 
 def test_the_keys_of_a_connection_table_are_as_they_were() -> None:
     assert connection_keys(KINDS) == (
-        "name", "url", "headers", "insecure", "ca", "heartbeat", "subprotocol", "keys",
+        "name", "url", "headers", "insecure", "ca", "heartbeat",
+        "subprotocol", "send", "step_timeout", "keepalive", "keepalive_every", "split_arrays",
+        "preset", "graphql_query", "graphql_variables", "ha_token", "ha_event_types",
+        "keys",
     )  # fmt: skip
 
 
