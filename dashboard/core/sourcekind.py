@@ -79,6 +79,8 @@ class Option:
         kind = self.type
         if kind is list:
             return self._parse_list(value)
+        if self.unit and isinstance(value, str):  # "20s" in a layout, as on the command line
+            return self.from_text(value)
         ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
