@@ -80,13 +80,19 @@ class OptionFields:
         kind = self.kind(url)
         for name, widget in self.widgets.items():
             shown = kind is not None and kind.option(name) is not None
-            if shown and self.options[name].shown_with:
-                other, wanted = self.options[name].shown_with
-                shown = self._text(other) == wanted
+            shown = shown and self._wanted(self.options[name])
             widget.setVisible(shown)
             label = self.form.labelForField(widget)
             if label is not None:
                 label.setVisible(shown)
+
+    def _wanted(self, option: Option) -> bool:
+        """Whether the option counts: it has no ``shown_with``, or the other option holds
+        the value it names."""
+        if not option.shown_with:
+            return True
+        other, wanted = option.shown_with
+        return self._text(other) == wanted
 
     def _text(self, name: str) -> str:
         widget = self.widgets.get(name)
@@ -114,6 +120,8 @@ class OptionFields:
             return {}
         found: dict[str, Any] = {}
         for option in kind.options:
+            if not self._wanted(option):  # a row hidden with its preset: not kept
+                continue
             widget = self.widgets[option.name]
             if isinstance(widget, QCheckBox):
                 value = option.parse(widget.isChecked())
