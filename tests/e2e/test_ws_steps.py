@@ -5,6 +5,9 @@ aiohttp handshake feed and the ``websockets`` library's own server."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -403,3 +406,42 @@ def test_a_preset_without_its_token_stops_at_connect_naming_the_option() -> None
             assert len(feed.connections) == 0
 
     run(scenario())
+
+
+def test_dashboard_record_speaks_the_steps_and_closes_normally_at_its_duration(
+    tmp_path: Path,
+) -> None:
+    """The command line end to end: the steps from --expect/--send in their order, the
+    handshake left out of the file, and a close with 1000 when --duration is up."""
+    from dashboard.feed.server import FeedThread
+
+    feed = HandshakeFeed(per_connection=None, total=4)
+    thread = FeedThread(feed).start()  # type: ignore[arg-type]
+    try:
+        out = tmp_path / "ha.jsonl"
+        argv = [
+            sys.executable, "-m", "dashboard", "record", feed.url("/ws/homeassistant"),
+            "--expect", "type:auth_required",
+            "--send", '{"type": "auth", "access_token": "${HA_TOKEN_28}"}',
+            "--expect", "type:auth_ok",
+            "--send", '{"id": 7, "type": "subscribe_events"}',
+            "--expect", "type:result success:true",
+            "-o", str(out), "--duration", "2",
+        ]  # fmt: skip
+        result = subprocess.run(
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "HA_TOKEN_28": "good-token"},
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        with out.open("rb") as stream:
+            recorded = list(read_events(stream, out.name))
+        assert [(e.type, e.id) for e in recorded] == [("event", "7")] * 4  # type: ignore[union-attr]
+        [conversation] = feed.connections
+        assert conversation.close_code == 1000
+        assert conversation.subscribes == 1
+    finally:
+        thread.close()
