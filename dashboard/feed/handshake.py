@@ -17,8 +17,8 @@ Events carry one numbering across connections (the ``n`` of the server's whole l
 a test can check that nothing is lost or doubled over reconnects. Each connection sends
 ``per_connection`` events and closes with code 1012 (service restart), or, with
 ``per_connection=None``, sends ``total`` events and stays open. What each connection
-received, how many subscriptions it had and the close code the client sent are kept in
-``connections`` (bounded: the newest 1,000).
+received (its first 1,000 text messages), how many subscriptions it had and the close code
+the client sent are kept in ``connections`` (the newest 1,000 connections).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from aiohttp import WSMsgType, web
 RESTART = 1012
 GRAPHQL_PROTOCOL = "graphql-transport-ws"
 KEPT_CONNECTIONS = 1_000
+KEPT_MESSAGES = 1_000  # of what each connection received, the first ones
 CLOSED = object()  # what _next gives once the client closed
 
 
@@ -43,7 +44,7 @@ class Conversation:
 
     path: str
     protocol: str | None = None
-    received: list[str] = field(default_factory=list)  # every text message, in order
+    received: list[str] = field(default_factory=list)  # the text messages, in order
     subscribes: int = 0
     close_code: int | None = None  # the code of the client's close frame, if it sent one
 
@@ -102,7 +103,8 @@ class HandshakeFeed:
         client closed (its close code kept)."""
         message = await ws.receive()
         if message.type is WSMsgType.TEXT:
-            conversation.received.append(message.data)
+            if len(conversation.received) < KEPT_MESSAGES:
+                conversation.received.append(message.data)
             try:
                 return orjson.loads(message.data)
             except orjson.JSONDecodeError:

@@ -37,20 +37,17 @@ from dashboard.core.wspresets import (
 )
 from dashboard.core.wspresets import steps as preset_steps
 from dashboard.core.wssteps import (
-    ENV_REFERENCE,
-    Expect,
     Send,
     carries_secret,
     check_step,
-    describe_failure,
     expect_item,
-    is_json,
     read_step,
     read_steps,
     send_item,
 )
-from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection, expand_env
+from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse import check_status, retry_after
+from dashboard.sources.ws_handshake import keep_alive, run_steps
 
 log = logging.getLogger("dashboard.sources.websocket")
 
@@ -121,10 +118,15 @@ class WebSocketSource(ReconnectingSource):
 
     async def _converse(self, connection: ClientConnection) -> str:
         """The steps, then the messages as events (and the keepalive) until the end."""
-        await self._run_steps(connection)
+        options = self.spec.options
+        timeout = options.get("step_timeout", DEFAULT_STEP_TIMEOUT)
+        await run_steps(connection, self.steps, self.decoder, timeout, self._count_bytes)
         self.went_live()
-        keepalive = self.spec.options.get("keepalive")
-        beat = asyncio.create_task(self._keepalive(connection, keepalive)) if keepalive else None
+        keepalive = options.get("keepalive")
+        beat = None
+        if keepalive:
+            every = options.get("keepalive_every", DEFAULT_KEEPALIVE_EVERY)
+            beat = asyncio.create_task(keep_alive(connection, keepalive, every))
         try:
             async for message in connection:
                 data = message.encode() if isinstance(message, str) else message
@@ -138,50 +140,8 @@ class WebSocketSource(ReconnectingSource):
                 await asyncio.gather(beat, return_exceptions=True)
         return self._closed(None)
 
-    async def _run_steps(self, connection: ClientConnection) -> None:
-        """Send and expect, in order; a failed step raises RetryConnection saying which
-        step, what it waited for and what came (StopConnection when it was a refusal)."""
-        timeout = self.spec.options.get("step_timeout", DEFAULT_STEP_TIMEOUT)
-        for number, step in enumerate(self.steps, 1):
-            if isinstance(step, Send):
-                await connection.send(self._expanded(step.text))
-                continue
-            try:
-                async with asyncio.timeout(timeout):
-                    message = await connection.recv()
-            except TimeoutError:
-                raise RetryConnection(describe_failure(number, step, None, timeout)) from None
-            data = message.encode() if isinstance(message, str) else message
-            self.hand_over(None, len(data))  # bytes, but no event: the handshake
-            if not self._matches(step, data, step.query):
-                failure = describe_failure(number, step, data, timeout)
-                if step.refusal is not None and self._matches(step, data, step.refusal):
-                    raise StopConnection(failure)
-                raise RetryConnection(failure)
-
-    def _matches(self, step: Expect, data: bytes, query: Any) -> bool:
-        event = self.decoder.decode(data, received=self.clock())
-        return not isinstance(event, Rejected) and query.matches(event)
-
-    def _expanded(self, text: str) -> str:
-        """*text* with its ``${ENV}`` references read now; in JSON, written as JSON text."""
-        try:
-            if not is_json(text):
-                return expand_env(text)
-            return ENV_REFERENCE.sub(lambda m: orjson.dumps(expand_env(m[0])).decode()[1:-1], text)
-        except KeyError as missing:
-            raise StopConnection(
-                f"a message to send refers to ${{{missing.args[0]}}}, "
-                "which is not set in the environment"
-            ) from None
-
-    async def _keepalive(self, connection: ClientConnection, text: str) -> None:
-        every = self.spec.options.get("keepalive_every", DEFAULT_KEEPALIVE_EVERY)
-        message = self._expanded(text)
-        with contextlib.suppress(ConnectionClosed):
-            while True:
-                await asyncio.sleep(every)
-                await connection.send(message)
+    def _count_bytes(self, nbytes: int) -> None:
+        self.hand_over(None, nbytes)
 
     async def _receive(self, connection: ClientConnection, data: bytes) -> str | None:
         """One message as events (or a preset's protocol message); a reason when it ends
