@@ -274,3 +274,17 @@ def test_a_message_s_top_level_id_is_the_event_id_when_asked() -> None:
     assert decoder.decode(b'{"id": "a", "type": "x", "data": {}}', received=0.0).id == "a"  # type: ignore[union-attr]
     assert decoder.decode(b'{"id": true}', received=0.0).id is None  # type: ignore[union-attr]
     assert Decoder("sse").decode(b'{"id": 42}', received=0.0).id is None  # type: ignore[union-attr]
+
+
+def test_a_message_carrying_a_credential_is_kept_out_of_logs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dashboard.core.redact import redact
+    from dashboard.sources.ws_handshake import expanded
+
+    literal = '{"type":"auth","access_token":"literal-ws-secret-28"}'
+    KINDS.spec("ws://x.test/ws", options={"send": [literal]})  # marked as the spec is made
+    assert "literal-ws-secret-28" not in redact(f"sending {literal}")
+    monkeypatch.setenv("WS_TOKEN_28", "env-ws-secret-28")
+    assert expanded('{"token": "${WS_TOKEN_28}"}') == '{"token": "env-ws-secret-28"}'
+    assert "env-ws-secret-28" not in redact("sent env-ws-secret-28")  # read: marked
