@@ -24,7 +24,9 @@ the client sent are kept in ``connections`` (the newest 1,000 connections).
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +38,7 @@ GRAPHQL_PROTOCOL = "graphql-transport-ws"
 KEPT_CONNECTIONS = 1_000
 KEPT_MESSAGES = 1_000  # of what each connection received, the first ones
 CLOSED = object()  # what _next gives once the client closed
+Frame = str | bytes
 
 
 @dataclass
@@ -59,10 +62,12 @@ class HandshakeFeed:
         total: int = 10,
         token: str = "good-token",
         host: str = "127.0.0.1",
+        rate: float | None = None,
     ) -> None:
         self.per_connection = per_connection
         self.total = total
         self.token = token
+        self.rate = rate  # events per second per connection (None: as fast as they go)
         self.host = host
         self.port = 0
         self.sent = 0  # events sent, over every connection
@@ -74,9 +79,12 @@ class HandshakeFeed:
 
     async def start(self) -> None:
         app = web.Application()
-        app.router.add_get("/ws/subscribe", self._subscribe)
-        app.router.add_get("/ws/homeassistant", self._home_assistant)
-        app.router.add_get("/ws/graphql", self._graphql)
+        for path, handler in (
+            ("/ws/subscribe", self._subscribe),
+            ("/ws/homeassistant", self._home_assistant),
+            ("/ws/graphql", self._graphql),
+        ):
+            app.router.add_get(path, _client_may_leave(handler))
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, 0)
@@ -92,7 +100,7 @@ class HandshakeFeed:
     async def _open(
         self, request: web.Request, protocols: tuple[str, ...] = ()
     ) -> tuple[web.WebSocketResponse, Conversation]:
-        ws = web.WebSocketResponse(protocols=protocols)
+        ws = request["ws"] = web.WebSocketResponse(protocols=protocols)
         await ws.prepare(request)
         conversation = Conversation(request.path, ws.ws_protocol)
         self.connections.append(conversation)
@@ -115,19 +123,42 @@ class HandshakeFeed:
             conversation.close_code = ws.close_code
         return CLOSED
 
-    def _numbers(self) -> list[int]:
-        """The numbers of the events this connection sends next."""
-        room = self.total - self.sent
-        count = room if self.per_connection is None else min(self.per_connection, room)
-        first = self.sent + 1
-        self.sent += max(count, 0)
-        return list(range(first, first + max(count, 0)))
+    async def _pace(self) -> None:
+        if self.rate is not None:
+            await asyncio.sleep(1 / self.rate)
 
-    async def _finish(self, ws: web.WebSocketResponse, conversation: Conversation) -> None:
-        """Close with 1012, or stay open (answering pings) until the client closes."""
-        if self.per_connection is not None:
-            await ws.close(code=RESTART, message=b"restarting")
-            return
+    def _numbers(self) -> Iterator[int]:
+        """The numbers of the events this connection sends, each taken as it is sent (so
+        connections at once share the numbering)."""
+        most = self.total if self.per_connection is None else self.per_connection
+        here = 0
+        while self.sent < self.total and here < most:
+            self.sent += 1
+            here += 1
+            yield self.sent
+
+    async def _stream(
+        self, ws: web.WebSocketResponse, conversation: Conversation, frames: Iterable[Frame]
+    ) -> None:
+        """Send *frames* (text or binary), reading what the client says meanwhile, as a
+        real server does (a server that only writes answers a close frame late); then
+        close with 1012, or stay open (answering pings) until the client closes."""
+        reader = asyncio.create_task(self._read_on(ws, conversation))
+        try:
+            for frame in frames:
+                if reader.done():
+                    break
+                await self._pace()
+                await (ws.send_str(frame) if isinstance(frame, str) else ws.send_bytes(frame))
+            if self.per_connection is None:
+                await reader
+                return
+        finally:
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+        await ws.close(code=RESTART, message=b"restarting")
+
+    async def _read_on(self, ws: web.WebSocketResponse, conversation: Conversation) -> None:
         while (message := await self._next(ws, conversation)) is not CLOSED:
             if isinstance(message, dict) and message.get("type") == "ping":
                 await ws.send_json({"id": message.get("id"), "type": "pong"})
@@ -142,13 +173,11 @@ class HandshakeFeed:
             if isinstance(message, dict) and message.get("op") == "subscribe":
                 conversation.subscribes += 1
                 break
-        events = [{"id": f"ev-{n}", "type": "tick", "n": n} for n in self._numbers()]
+        events = ({"id": f"ev-{n}", "type": "tick", "n": n} for n in self._numbers())
         if request.query.get("array") == "1":
-            await ws.send_bytes(orjson.dumps(events))
+            await self._stream(ws, conversation, [orjson.dumps(list(events))])
         else:
-            for event in events:
-                await ws.send_bytes(orjson.dumps(event))
-        await self._finish(ws, conversation)
+            await self._stream(ws, conversation, map(orjson.dumps, events))
         return ws
 
     async def _home_assistant(self, request: web.Request) -> web.WebSocketResponse:
@@ -170,7 +199,8 @@ class HandshakeFeed:
                 subscriptions[message["id"]] = message.get("event_type")
                 await ws.send_json({"id": message["id"], "type": "result", "success": True})
         ids = list(subscriptions)
-        for n in self._numbers():
+
+        def message(n: int) -> bytes:
             sub = ids[(n - 1) % len(ids)]
             event = {
                 "event_type": subscriptions[sub] or "state_changed",
@@ -179,8 +209,9 @@ class HandshakeFeed:
                 "time_fired": f"2026-12-06T08:00:{n % 60:02d}.000000+00:00",
                 "context": {"id": f"ctx-{n}", "parent_id": None, "user_id": None},
             }
-            await ws.send_json({"id": sub, "type": "event", "event": event})
-        await self._finish(ws, conversation)
+            return orjson.dumps({"id": sub, "type": "event", "event": event})
+
+        await self._stream(ws, conversation, (message(n).decode() for n in self._numbers()))
         return ws
 
     async def _graphql(self, request: web.Request) -> web.WebSocketResponse:
@@ -199,20 +230,19 @@ class HandshakeFeed:
         if "broken" in subscribe["payload"]["query"]:
             errors = [{"message": 'Cannot query field "broken" on type "Subscription".'}]
             await ws.send_json({"id": sub, "type": "error", "payload": errors})
-            await self._finish(ws, conversation)
+            await self._stream(ws, conversation, [])
             return ws
         await ws.send_json({"type": "ping"})
         pong = await self._next(ws, conversation)
         if not isinstance(pong, dict) or pong.get("type") != "pong":
             await ws.close(code=4400, message=b"pong expected")
             return ws
-        variables = subscribe["payload"].get("variables") or {}
-        for n in self._numbers():
-            tick = {"id": f"t-{n}", "n": n, "room": variables.get("room")}
-            await ws.send_json({"id": sub, "type": "next", "payload": {"data": {"tick": tick}}})
-        if request.query.get("complete") == "1":
-            await ws.send_json({"id": sub, "type": "complete"})
-        await self._finish(ws, conversation)
+        room = (subscribe["payload"].get("variables") or {}).get("room")
+        ticks = ({"id": f"t-{n}", "n": n, "room": room} for n in self._numbers())
+        nexts = ({"id": sub, "type": "next", "payload": {"data": {"tick": t}}} for t in ticks)
+        done = [{"id": sub, "type": "complete"}] if request.query.get("complete") == "1" else []
+        frames = (orjson.dumps(m).decode() for m in itertools.chain(nexts, done))
+        await self._stream(ws, conversation, frames)
         return ws
 
     async def __aenter__(self) -> HandshakeFeed:
@@ -223,8 +253,23 @@ class HandshakeFeed:
         await self.stop()
 
 
+Handler = Callable[[web.Request], Awaitable[web.WebSocketResponse]]
+
+
+def _client_may_leave(handler: Handler) -> Handler:
+    """A client that goes while it is sent events is no error of the server's."""
+
+    async def guarded(request: web.Request) -> web.WebSocketResponse:
+        try:
+            return await handler(request)
+        except ConnectionResetError:
+            return request["ws"]  # type: ignore[no-any-return]
+
+    return guarded
+
+
 async def _main() -> None:  # pragma: no cover - by hand: python -m dashboard.feed.handshake
-    async with HandshakeFeed(per_connection=None, total=1_000_000) as feed:
+    async with HandshakeFeed(per_connection=None, total=1_000_000, rate=5) as feed:
         print(*(feed.url(p) for p in ("/ws/subscribe", "/ws/homeassistant", "/ws/graphql")))
         await asyncio.Event().wait()
 
