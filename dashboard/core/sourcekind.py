@@ -253,13 +253,7 @@ class SourceKinds:
             "| --- | --- | --- | --- |",
         ]
         for kind in self._kinds:
-            options = ", ".join(
-                f"`{o.name}` ({o.description})" if o.description else f"`{o.name}`"
-                for o in kind.options
-            )
-            flags = [f for o in kind.options for f in o.item_flags]
-            if flags:
-                options += "".join(f", `--{f.name}` ({f.description})" for f in flags)
+            options = ", ".join(_described(o) for o in kind.options)
             url = kind.url_example.replace("|", "\\|")
             lines.append(f"| {kind.title} | `{url}` | {options or '—'} | {kind.description} |")
         return "\n".join(lines) + "\n"
@@ -334,3 +328,10 @@ class SourceKinds:
             for o in kind.options
             if spec.options.get(o.name) and o.is_secret_value(spec.options[o.name])
         ]
+
+
+def _described(option: Option) -> str:
+    """```name` (what it is; `--flag`: what its item flag adds)`` for the README's table."""
+    said = [option.description] if option.description else []
+    said += [f"`--{f.name}`: {f.description}" for f in option.item_flags]
+    return f"`{option.name}` ({'; '.join(said)})" if said else f"`{option.name}`"
