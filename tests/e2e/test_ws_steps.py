@@ -445,3 +445,20 @@ def test_dashboard_record_speaks_the_steps_and_closes_normally_at_its_duration(
         assert conversation.subscribes == 1
     finally:
         thread.close()
+
+
+def test_home_assistant_authenticates_and_subscribes_again_on_every_reconnect() -> None:
+    async def scenario() -> None:
+        async with (
+            HandshakeFeed(per_connection=2, total=6) as feed,
+            reading(feed.url("/ws/homeassistant"), preset="home-assistant", ha_token="good-token")
+            as (store, _source),
+        ):  # fmt: skip
+            await wait_for(lambda: frames(store) == 6)
+            events = store.events(0, store.end_seq)
+            assert [e.id for e in events] == [f"ctx-{n}" for n in range(1, 7)]
+            first_three = list(feed.connections)[:3]
+            assert [c.subscribes for c in first_three] == [1, 1, 1]
+            assert all(orjson.loads(c.received[0])["type"] == "auth" for c in first_three)
+
+    run(scenario())
