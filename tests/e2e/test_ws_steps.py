@@ -462,3 +462,28 @@ def test_home_assistant_authenticates_and_subscribes_again_on_every_reconnect() 
             assert all(orjson.loads(c.received[0])["type"] == "auth" for c in first_three)
 
     run(scenario())
+
+
+def test_the_window_on_exit_closes_the_websocket_normally(tmp_path: Path) -> None:
+    from dashboard.feed.server import FeedThread
+
+    feed = HandshakeFeed(per_connection=None, total=3)
+    thread = FeedThread(feed).start()  # type: ignore[arg-type]
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "dashboard", feed.url("/ws/subscribe"), "--send", SUBSCRIBE,
+             "--exit-after", "4"],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+                 "XDG_CONFIG_HOME": str(tmp_path / "config"),
+                 "XDG_DATA_HOME": str(tmp_path / "data")},
+            check=False,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert "events=3 " in result.stdout
+        [conversation] = feed.connections
+        assert conversation.subscribes == 1 and conversation.close_code == 1000
+    finally:
+        thread.close()
