@@ -20,7 +20,7 @@ from dashboard import __version__
 if TYPE_CHECKING:
     from dashboard.core.connection import ConnectionSpec
     from dashboard.core.event import Event
-    from dashboard.core.sourcekind import Option, SourceKinds
+    from dashboard.core.sourcekind import ItemFlag, Option, SourceKinds
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 OPTION_DEST = "source_option_"  # argparse dest of a transport's own option: + its name
@@ -76,6 +76,16 @@ def _option_type(option: Option) -> Callable[[str], Any]:
             return option.from_text(text)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
+def _item_type(option: Option, flag: ItemFlag | None) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        try:
+            return option.item(text, flag)
+        except ValueError as exc:  # (the flag is named already: not the option again)
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{option.name}: ")) from None
 
     return parse
 
@@ -189,23 +199,45 @@ def add_source_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> N
         if group is None:
             group = groups[titles] = parser.add_argument_group(f"{titles} options")
         default = "" if option.default is None else f" (default {option.default})"
-        flag = f"--{name.replace('_', '-')}"
-        if flag in taken:
-            flag = f"--{declared[0][0].name}-{name.replace('_', '-')}"
+        if option.type is list:  # repeatable; its item flags add to the same list, in order
+            for flag_name, to_item, description, metavar in (
+                (name, None, option.description, option.metavar),
+                *((f.name, f, f.description, f.metavar) for f in option.item_flags),
+            ):
+                group.add_argument(
+                    _flag(flag_name, declared[0][0].name, taken),
+                    dest=OPTION_DEST + name,
+                    action="append",
+                    type=_item_type(option, to_item),
+                    default=None,
+                    metavar=metavar or flag_name.upper(),
+                    help=f"{description}; for {titles} URLs only",
+                )
+            continue
         group.add_argument(
-            flag,
+            _flag(name, declared[0][0].name, taken),
             dest=OPTION_DEST + name,
             type=_option_type(option),
             default=None,
             metavar=_metavar(option),
             help=f"{option.description}{default}; for {titles} URLs only",
         )
-    parser.set_defaults(kinds=kinds)
+    # (connection_specs says with it what only the options together can: a preset without
+    # its token, as a mistake on the command line like any other)
+    parser.set_defaults(kinds=kinds, options_error=parser.error)
+
+
+def _flag(name: str, kind_name: str, taken: set[str]) -> str:
+    """``--NAME``, or ``--KIND-NAME`` where the command has a ``--NAME`` of its own."""
+    flag = f"--{name.replace('_', '-')}"
+    return f"--{kind_name}-{name.replace('_', '-')}" if flag in taken else flag
 
 
 def _metavar(option: Option) -> str:
     if option.type is bool:
         return "YES/NO"
+    if option.metavar:
+        return option.metavar
     if option.choices:
         return "{" + ",".join(option.choices) + "}"
     return option.name.upper()
@@ -225,17 +257,24 @@ def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
         for name in ENVELOPE_FLAGS
         if (value := getattr(options, f"{name}_keys", None)) is not None
     }
-    specs = [
-        kinds.spec(
-            url,
-            headers=dict(options.header),
-            verify=not options.insecure,
-            ca_file=options.ca,
-            keys=EnvelopeKeys(**keys),
-            options={k: v for k, v in given.items() if kinds.for_url(url).option(k)},
+    specs = []
+    for url in options.urls:
+        kind = kinds.for_url(url)
+        try:
+            own = kind.checked({k: v for k, v in given.items() if kind.option(k)})
+        except ValueError as exc:
+            name, _, why = str(exc).partition(":")
+            options.options_error(f"argument --{name.replace('_', '-')}:{why}")
+        specs.append(
+            kinds.spec(
+                url,
+                headers=dict(options.header),
+                verify=not options.insecure,
+                ca_file=options.ca,
+                keys=EnvelopeKeys(**keys),
+                options=own,
+            )
         )
-        for url in options.urls
-    ]
     if options.heartbeat is not None:
         for spec in specs:
             spec.heartbeat_timeout = options.heartbeat

@@ -59,6 +59,9 @@ class Decoder:
     keys: EnvelopeKeys = field(default_factory=EnvelopeKeys)
     max_frame_bytes: int = DEFAULT_MAX_FRAME_BYTES
     repaired: int = field(default=0, compare=False)  # frames whose invalid UTF-8 was replaced
+    # Keys of a JSON object whose value is the producer id when the transport gives none
+    # (a WebSocket message's top-level ``id``); the first present one, text or a number.
+    id_keys: tuple[str, ...] = ()
     _envelope_names: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -118,6 +121,8 @@ class Decoder:
                     reason = f"JSON nested deeper than {MAX_DEPTH} levels"
                     return Rejected(reason, frame, received, self.connection, size, event_id)
                 event_type = event_type or None
+                if event_id is None and self.id_keys and type(value) is dict:
+                    event_id = _own_id(value, self.id_keys)
                 if type(value) is not dict:
                     etype = event_type or default_type
                     return (etype, received, received, self.connection, _INFO, value, frame,
@@ -262,6 +267,16 @@ class Decoder:
             event_id if event_id is not None else (str(ce_id) if ce_id is not None else None),
             event_type,
         )
+
+
+def _own_id(value: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        found = value.get(key)
+        if isinstance(found, str) and found:
+            return found
+        if isinstance(found, int | float) and not isinstance(found, bool):
+            return str(found)
+    return None
 
 
 def _nested_deeper(value: Any) -> bool:

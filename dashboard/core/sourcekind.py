@@ -18,15 +18,30 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dashboard.core.connection import ConnectionSpec, host_name
+from dashboard.core.redact import mark_secret
 
-__all__ = ["Option", "SourceKind", "SourceKinds"]
+__all__ = ["ItemFlag", "Option", "SourceKind", "SourceKinds"]
 
 _TYPE_WORDS = {
     str: "text in quotes",
     bool: "true or false",
     int: "a whole number",
     float: "a number",
+    list: "a list of texts in quotes",
 }
+MAX_ITEMS = 1_000  # in a list option: a handshake is a few steps, event types a few dozen
+
+
+@dataclass(frozen=True)
+class ItemFlag:
+    """A second command-line flag of a list option: ``--NAME TEXT`` appends
+    ``to_item(TEXT)`` to the same list, in command-line order with the option's own flag
+    (WebSocket's ``--expect`` adds steps to ``send``)."""
+
+    name: str
+    to_item: Callable[[str], str]
+    description: str = ""
+    metavar: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,14 @@ class Option:
     check: Callable[[Any], object] | None = None
     secret: bool = False
     placeholder: str = ""
+    # list options only: a value of this is secret if it is true of any of its items
+    # (a message carrying a credential as it is); the flag's text as an item; more flags
+    secret_item: Callable[[str], bool] | None = None
+    flag_item: Callable[[str], str] | None = None
+    item_flags: tuple[ItemFlag, ...] = ()
+    unit: str = ""  # a number's unit, which its text may end with ("20s")
+    metavar: str = ""  # what --help calls its value (default: the name in capitals)
+    shown_with: tuple[str, str] = ()  # (option, value): the dialog shows it only then
 
     @property
     def title(self) -> str:
@@ -54,6 +77,10 @@ class Option:
         """*value* as read from a layout file (or given by code), checked: the option's
         value, or None for text left empty. ValueError names the option."""
         kind = self.type
+        if kind is list:
+            return self._parse_list(value)
+        if self.unit and isinstance(value, str):  # "20s" in a layout, as on the command line
+            return self.from_text(value)
         ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
@@ -74,18 +101,58 @@ class Option:
                 raise ValueError(f"{self.name}: {exc}") from None
         return value
 
+    def _parse_list(self, value: Any) -> list[str] | None:
+        """A list option's value: its texts (blank ones left out), each checked; ValueError
+        names the option and the item."""
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{self.name}: expected {_TYPE_WORDS[list]}, got {value!r}")
+        items = [item.strip() for item in value if item.strip()]
+        if len(items) > MAX_ITEMS:
+            raise ValueError(f"{self.name}: {len(items):,} items, and it holds {MAX_ITEMS:,}")
+        for number, item in enumerate(items, 1):
+            if self.check is not None:
+                try:
+                    self.check(item)
+                except ValueError as exc:
+                    where = f" {number}" if len(items) > 1 else ""
+                    raise ValueError(f"{self.name}{where}: {exc}") from None
+        return items or None
+
+    def item(self, text: str, flag: ItemFlag | None = None) -> str:
+        """One item of a list option, from its flag's *text* (or an :class:`ItemFlag`'s),
+        checked on its own: ValueError naming the option."""
+        if flag is not None:
+            text = flag.to_item(text)
+        elif self.flag_item is not None:
+            text = self.flag_item(text)
+        self.parse([text])
+        return text
+
+    def is_secret_value(self, value: Any) -> bool:
+        """Whether *value* holds a credential as it is, so it is never written to a layout:
+        a secret option's value unless it is a ``${ENV}`` reference (as for headers), or a
+        list one of whose items *secret_item* says so of."""
+        if self.secret:
+            return not (isinstance(value, str) and "${" in value)
+        if self.secret_item is not None and isinstance(value, list | tuple):
+            return any(self.secret_item(item) for item in value)
+        return False
+
     def from_text(self, text: str) -> Any:
-        """*text* typed on the command line or in the dialog, as the option's value."""
+        """*text* typed on the command line or in the dialog, as the option's value (a list
+        option's: one item per line)."""
         kind = self.type
         if kind is str:
             return self.parse(text)
+        if kind is list:
+            return self.parse(text.splitlines())
         if kind is bool:
             lowered = text.strip().lower()
             if lowered not in ("1", "0", "yes", "no", "true", "false", "on", "off"):
                 raise ValueError(f"{self.name}: expected yes or no, got {text!r}")
             return self.parse(lowered in ("1", "yes", "true", "on"))
         try:
-            number = kind(text.strip())
+            number = kind(text.strip().removesuffix(self.unit) if self.unit else text.strip())
         except ValueError:
             raise ValueError(f"{self.name}: expected {_TYPE_WORDS[kind]}, got {text!r}") from None
         return self.parse(number)
@@ -109,6 +176,9 @@ class SourceKind:
     description: str = ""  # a sentence for the README table and the dialog's tool tip
     options: tuple[Option, ...] = ()
     check_url: Callable[[str], object] | None = None
+    # raises ValueError naming the option when options that go together do not (a preset
+    # without what it needs); given every option set, after each was checked on its own
+    check_options: Callable[[Mapping[str, Any]], object] | None = None
     default_name: Callable[[str], str] | None = None
     takes_headers: bool = True  # HTTP-style headers and authentication
     headers_instead: str = ""  # what to do instead, when it does not
@@ -116,6 +186,13 @@ class SourceKind:
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
+
+    def checked(self, options: dict[str, Any]) -> dict[str, Any]:
+        """*options* (each already checked on its own) checked together; ValueError naming
+        the option at fault."""
+        if self.check_options is not None:
+            self.check_options(options)
+        return options
 
     def describe_url(self) -> str:
         return f"{self.url_example} ({self.title})"
@@ -176,10 +253,7 @@ class SourceKinds:
             "| --- | --- | --- | --- |",
         ]
         for kind in self._kinds:
-            options = ", ".join(
-                f"`{o.name}` ({o.description})" if o.description else f"`{o.name}`"
-                for o in kind.options
-            )
+            options = ", ".join(_described(o) for o in kind.options)
             url = kind.url_example.replace("|", "\\|")
             lines.append(f"| {kind.title} | `{url}` | {options or '—'} | {kind.description} |")
         return "\n".join(lines) + "\n"
@@ -205,6 +279,10 @@ class SourceKinds:
     def mark_secrets(self, spec: ConnectionSpec) -> None:
         kind = self._by_scheme.get(spec.scheme)
         spec.mark_secrets(tuple(o.name for o in kind.options if o.secret) if kind else ())
+        for option in kind.options if kind else ():
+            for item in spec.options.get(option.name) or () if option.secret_item else ():
+                if option.secret_item(item):  # type: ignore[misc]
+                    mark_secret(item)
 
     def read_options(self, url: str, table: Mapping[str, Any]) -> dict[str, Any]:
         """The options in *table* (a layout's ``[[connections]]`` table, or anything keyed
@@ -223,6 +301,8 @@ class SourceKinds:
             value = option.parse(table[key])
             if value is not None and value != option.default:
                 options[key] = value
+        # (not checked together here: a layout saved without a secret option, say a token,
+        # still loads; the connection says what is missing when it connects)
         return options
 
     def public_options(self, spec: ConnectionSpec) -> dict[str, Any]:
@@ -232,12 +312,26 @@ class SourceKinds:
         return {
             name: value
             for name, value in spec.options.items()
-            if name in declared and not declared[name].secret and value != declared[name].default
+            if name in declared
+            and not declared[name].is_secret_value(value)
+            and value != declared[name].default
         }
 
     def secret_options(self, spec: ConnectionSpec) -> list[str]:
-        """The names of the secret options *spec* has set."""
+        """The names of the options of *spec* that hold a credential as it is (never
+        written to a layout: :meth:`public_options` leaves them out)."""
         kind = self._by_scheme.get(spec.scheme)
-        return (
-            [o.name for o in kind.options if o.secret and spec.options.get(o.name)] if kind else []
-        )
+        if kind is None:
+            return []
+        return [
+            o.name
+            for o in kind.options
+            if spec.options.get(o.name) and o.is_secret_value(spec.options[o.name])
+        ]
+
+
+def _described(option: Option) -> str:
+    """```name` (what it is; `--flag`: what its item flag adds)`` for the README's table."""
+    said = [option.description] if option.description else []
+    said += [f"`--{f.name}`: {f.description}" for f in option.item_flags]
+    return f"`{option.name}` ({'; '.join(said)})" if said else f"`{option.name}`"

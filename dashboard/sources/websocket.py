@@ -4,33 +4,85 @@ A frame may carry several newline-delimited JSON events; each line counts as one
 the accounting (accepted + rejected). Keepalive pings detect a dead peer within the
 heartbeat timeout. A frame over the size limit is refused by the library before it is
 buffered: it is recorded as rejected and the connection is opened again.
+
+After connecting, and again after every reconnect, the connection's steps run before any
+event is counted (``dashboard.core.wssteps``: messages to send, messages to wait for; a
+preset's first, ``dashboard.core.wspresets``). What they receive is the handshake, not
+events. A step that fails is a connection error, retried with backoff.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from typing import Any
 
-from websockets.asyncio.client import connect
+import orjson
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
 from dashboard.core.event import DecodedBatch, Rejected
 from dashboard.core.inert import inert
-from dashboard.core.sourcekind import Option, SourceKind
+from dashboard.core.redact import mark_secret
+from dashboard.core.sourcekind import ItemFlag, Option, SourceKind
+from dashboard.core.wspresets import (
+    GRAPHQL,
+    HOME_ASSISTANT,
+    NONE,
+    PRESETS,
+    check_preset,
+    check_variables,
+    interpret,
+)
+from dashboard.core.wspresets import steps as preset_steps
+from dashboard.core.wssteps import (
+    Send,
+    carries_secret,
+    check_step,
+    expect_item,
+    read_step,
+    read_steps,
+    send_item,
+)
 from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
 from dashboard.sources.sse import check_status, retry_after
+from dashboard.sources.ws_handshake import keep_alive, run_steps
 
 log = logging.getLogger("dashboard.sources.websocket")
 
 PING_INTERVAL = 20.0
 NORMAL, GOING_AWAY, MESSAGE_TOO_BIG, INTERNAL_ERROR = 1000, 1001, 1009, 1011
+DEFAULT_STEP_TIMEOUT = 10.0
+DEFAULT_KEEPALIVE_EVERY = 20.0
 
 
 class WebSocketSource(ReconnectingSource):
     """Reads one WebSocket endpoint into a sink until stopped."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options = self.spec.options
+        self.decoder.id_keys = ("id",)  # a message's own top-level id is the event's id
+        self.preset: str = options.get("preset", NONE)
+        try:
+            self.steps = [*preset_steps(options), *read_steps(options.get("send"))]
+        except (KeyError, ValueError):
+            self.steps = []  # what is wrong is said as the connection starts
+        self.split_arrays = bool(options.get("split_arrays"))
+        for step in self.steps:  # (in a reader process, the spec came unpickled)
+            if isinstance(step, Send) and carries_secret(step.text):
+                mark_secret(step.text)
+
     async def _stream_once(self) -> str:
         spec = self.spec
-        subprotocol = spec.options.get("subprotocol")
+        try:
+            KIND.checked(spec.options)  # (a layout's connection is not checked as a whole)
+        except ValueError as exc:
+            raise StopConnection(str(exc)) from None
+        subprotocol = spec.options.get("subprotocol") or (
+            GRAPHQL if self.preset == GRAPHQL else None
+        )
         uses_tls = spec.scheme == "wss"
         try:
             connection = await connect(
@@ -54,21 +106,80 @@ class WebSocketSource(ReconnectingSource):
         except InvalidURI as bad:
             raise StopConnection(f"not a WebSocket URL: {bad}") from None
         async with connection:
-            self.went_live()
-            decode_row = self.decoder.decode_row
             try:
-                async for message in connection:
-                    data = message.encode() if isinstance(message, str) else message
-                    received = self.clock()
-                    lines = data.split(b"\n") if b"\n" in data else [data]
-                    batch = DecodedBatch(self.name)
-                    for line in lines:
-                        if line.strip():
-                            batch.add(decode_row(line, received))
-                    await self.deliver(batch, len(data))
+                return await self._converse(connection)
             except ConnectionClosed as closed:
                 return self._closed(closed)
-            return self._closed(None)
+            except (asyncio.CancelledError, StopConnection, RetryConnection):
+                # The app or `record` is done, or a step failed: a normal close all the same.
+                with contextlib.suppress(Exception):
+                    await connection.close(NORMAL)
+                raise
+
+    async def _converse(self, connection: ClientConnection) -> str:
+        """The steps, then the messages as events (and the keepalive) until the end."""
+        options = self.spec.options
+        timeout = options.get("step_timeout", DEFAULT_STEP_TIMEOUT)
+        await run_steps(connection, self.steps, self.decoder, timeout, self._count_bytes)
+        self.went_live()
+        keepalive = options.get("keepalive")
+        beat = None
+        if keepalive:
+            every = options.get("keepalive_every", DEFAULT_KEEPALIVE_EVERY)
+            beat = asyncio.create_task(keep_alive(connection, keepalive, every))
+        try:
+            async for message in connection:
+                data = message.encode() if isinstance(message, str) else message
+                ended = await self._receive(connection, data)
+                if ended is not None:
+                    await connection.close(NORMAL)
+                    return ended
+        finally:
+            if beat is not None:
+                beat.cancel()
+                await asyncio.gather(beat, return_exceptions=True)
+        return self._closed(None)
+
+    def _count_bytes(self, nbytes: int) -> None:
+        self.hand_over(None, nbytes)
+
+    async def _receive(self, connection: ClientConnection, data: bytes) -> str | None:
+        """One message as events (or a preset's protocol message); a reason when it ends
+        the stream."""
+        received = self.clock()
+        batch = DecodedBatch(self.name)
+        outcome = interpret(self.preset, data)
+        if outcome is None:
+            lines = data.split(b"\n") if b"\n" in data else [data]
+            for line in lines:
+                if line.strip():
+                    self._add(batch, line, received)
+        elif outcome.frame is not None:
+            batch.add(self.decoder.decode_row(outcome.frame, received, None, None,
+                                              outcome.default_type))  # fmt: skip
+        elif outcome.rejected is not None:
+            batch.rejected.append(Rejected(outcome.rejected, data, received, self.name, len(data)))
+        elif outcome.reply is not None:
+            await connection.send(outcome.reply.decode())
+        elif outcome.stop is not None:
+            raise StopConnection(outcome.stop)
+        await self.deliver(batch, len(data))
+        return outcome.ended if outcome is not None else None
+
+    def _add(self, batch: DecodedBatch, line: bytes, received: float) -> None:
+        """One line as an event; a JSON array as one per element when splitting."""
+        decode_row = self.decoder.decode_row
+        if self.split_arrays and line.lstrip()[:1] == b"[":
+            try:
+                elements = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                pass  # rejected below, with the reason
+            else:
+                if isinstance(elements, list):
+                    for element in elements:
+                        batch.add(decode_row(orjson.dumps(element), received))
+                    return
+        batch.add(decode_row(line, received))
 
     def _closed(self, closed: ConnectionClosed | None) -> str:
         """Why the stream ended: a clean close returns, anything else raises to retry."""
@@ -103,6 +214,16 @@ class WebSocketSource(ReconnectingSource):
         return super()._describe_error(exc)
 
 
+def _check_message(text: str) -> None:
+    if not isinstance(read_step(text), Send):
+        raise ValueError("a message to send, not a step")
+
+
+def _positive(value: float) -> None:
+    if value <= 0:
+        raise ValueError(f"expected more than 0 seconds, got {value:g}")
+
+
 def _check_subprotocol(value: str) -> None:
     if any(c.isspace() or c in ',;"' for c in value):
         raise ValueError(f"{value!r} is not a subprotocol name (one token, like chat.v1)")
@@ -114,7 +235,8 @@ KIND = SourceKind(
     schemes=("ws", "wss"),
     reader=WebSocketSource,
     url_example="ws(s)://host/path",
-    description="the websockets client; JSON per frame (or per line), keepalive pings",
+    description="the websockets client; JSON per frame (or per line), keepalive pings; "
+    "messages to send and expect after connecting",
     options=(
         Option(
             "subprotocol",
@@ -123,5 +245,97 @@ KIND = SourceKind(
             check=_check_subprotocol,
             placeholder="none",
         ),
+        Option(
+            "send",
+            list,
+            description="a message to send after connecting (repeatable, in order; again "
+            "after every reconnect; ${ENV_VAR} inside; JSON if it starts with { or [)",
+            label="Messages to send after connecting",
+            check=check_step,
+            secret_item=carries_secret,
+            flag_item=send_item,
+            item_flags=(
+                ItemFlag(
+                    "expect",
+                    expect_item,
+                    "a query the next message must match before the next message is sent: "
+                    "a step among the sends, in command-line order; `expect QUERY` in the list",
+                    metavar="QUERY",
+                ),
+            ),
+            placeholder='one per line: {"op":"subscribe"} or expect type:ready',
+            metavar="MESSAGE",
+        ),
+        Option(
+            "step_timeout",
+            float,
+            DEFAULT_STEP_TIMEOUT,
+            "seconds an expect step waits for its message",
+            check=_positive,
+            unit="s",
+            metavar="SECONDS",
+        ),
+        Option(
+            "keepalive",
+            str,
+            description="a message sent every keepalive_every seconds while connected "
+            "(an application-level ping)",
+            check=_check_message,
+        ),
+        Option(
+            "keepalive_every",
+            float,
+            DEFAULT_KEEPALIVE_EVERY,
+            "seconds between keepalive messages",
+            check=_positive,
+            unit="s",
+            metavar="SECONDS",
+        ),
+        Option(
+            "split_arrays",
+            bool,
+            False,
+            "a JSON array in a message is one event per element (off: one event of type "
+            "message holding the array)",
+        ),
+        Option(
+            "preset",
+            str,
+            NONE,
+            "steps written for you: graphql-transport-ws (GraphQL subscriptions) or home-assistant",
+            choices=PRESETS,
+        ),
+        Option(
+            "graphql_query",
+            str,
+            description="graphql-transport-ws: the subscription query",
+            label="GraphQL query",
+            shown_with=("preset", GRAPHQL),
+        ),
+        Option(
+            "graphql_variables",
+            str,
+            description="graphql-transport-ws: the query's variables, a JSON object",
+            label="GraphQL variables",
+            check=check_variables,
+            shown_with=("preset", GRAPHQL),
+        ),
+        Option(
+            "ha_token",
+            str,
+            description="home-assistant: a long-lived access token (or ${ENV_VAR})",
+            label="Home Assistant token",
+            secret=True,
+            shown_with=("preset", HOME_ASSISTANT),
+        ),
+        Option(
+            "ha_event_types",
+            list,
+            description="home-assistant: the event types to subscribe to (repeatable; none: "
+            "every event)",
+            label="Home Assistant event types",
+            shown_with=("preset", HOME_ASSISTANT),
+        ),
     ),
+    check_options=check_preset,
 )

@@ -7,14 +7,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QWidget,
+)
 
 from dashboard.core.sourcekind import Option, SourceKind, SourceKinds
 
 
 class OptionFields:
     """One widget per option name of *kinds*, added to *form*. ``widgets`` maps the option
-    name to its widget (a QLineEdit, QCheckBox or QComboBox)."""
+    name to its widget (a QLineEdit, QCheckBox, QComboBox, or for a list option a
+    QPlainTextEdit holding one item per line)."""
 
     def __init__(self, kinds: SourceKinds, form: QFormLayout, changed: Callable[[], None]) -> None:
         self.kinds = kinds
@@ -37,6 +45,13 @@ class OptionFields:
             box = QCheckBox(option.title)
             box.setChecked(bool(option.default))
             box.toggled.connect(changed)
+            return box
+        if option.type is list:
+            box = QPlainTextEdit()
+            box.setPlaceholderText(option.placeholder)
+            box.setTabChangesFocus(True)
+            box.setFixedHeight(box.fontMetrics().lineSpacing() * 4 + 12)
+            box.textChanged.connect(changed)
             return box
         if option.choices:
             combo = QComboBox()
@@ -65,10 +80,25 @@ class OptionFields:
         kind = self.kind(url)
         for name, widget in self.widgets.items():
             shown = kind is not None and kind.option(name) is not None
+            shown = shown and self._wanted(self.options[name])
             widget.setVisible(shown)
             label = self.form.labelForField(widget)
             if label is not None:
                 label.setVisible(shown)
+
+    def _wanted(self, option: Option) -> bool:
+        """Whether the option counts: it has no ``shown_with``, or the other option holds
+        the value it names."""
+        if not option.shown_with:
+            return True
+        other, wanted = option.shown_with
+        return self._text(other) == wanted
+
+    def _text(self, name: str) -> str:
+        widget = self.widgets.get(name)
+        if isinstance(widget, QComboBox):
+            return widget.currentText()
+        return widget.text() if isinstance(widget, QLineEdit) else ""
 
     def load(self, options: dict[str, Any]) -> None:
         for name, value in options.items():
@@ -77,6 +107,8 @@ class OptionFields:
                 widget.setChecked(bool(value))
             elif isinstance(widget, QComboBox):
                 widget.setCurrentText(str(value))
+            elif isinstance(widget, QPlainTextEdit):
+                widget.setPlainText("\n".join(value or ()))
             elif isinstance(widget, QLineEdit):
                 widget.setText("" if value is None else str(value))
 
@@ -88,23 +120,31 @@ class OptionFields:
             return {}
         found: dict[str, Any] = {}
         for option in kind.options:
+            if not self._wanted(option):  # a row hidden with its preset: not kept
+                continue
             widget = self.widgets[option.name]
             if isinstance(widget, QCheckBox):
                 value = option.parse(widget.isChecked())
             elif isinstance(widget, QComboBox):
                 value = option.from_text(widget.currentText())
+            elif isinstance(widget, QPlainTextEdit):
+                value = option.from_text(widget.toPlainText())
             else:
                 assert isinstance(widget, QLineEdit)
                 value = option.from_text(widget.text()) if widget.text().strip() else None
             if value is not None and value != option.default:
                 found[option.name] = value
-        return found
+        return kind.checked(found)
 
     def problem(self, url: str) -> str | None:
         try:
             self.values(url)
         except ValueError as exc:
             name = str(exc).partition(":")[0]
-            option = self.options.get(name)
-            return f"{option.title}{str(exc)[len(name) :]}" if option else str(exc)
+            key, _, number = name.partition(" ")  # "send 3": a list's third item
+            option = self.options.get(key)
+            if option is None:
+                return str(exc)
+            where = f", line {number}" if number else ""
+            return f"{option.title}{where}{str(exc)[len(name) :]}"
         return None

@@ -27,13 +27,10 @@ def test_the_registry_lists_each_transport_once() -> None:
     assert [k.name for k in KINDS] == ["sse", "websocket", "redis"]
     assert KINDS.schemes == ("http", "https", "ws", "wss", "redis", "rediss")
     assert KINDS.option_names() == (
-        "method",
-        "body",
-        "reconnect",
-        "poll",
-        "poll_changes",
-        "subprotocol",
-    )
+        "method", "body", "reconnect", "poll", "poll_changes",
+        "subprotocol", "send", "step_timeout", "keepalive", "keepalive_every", "split_arrays",
+        "preset", "graphql_query", "graphql_variables", "ha_token", "ha_event_types",
+    )  # fmt: skip
     with pytest.raises(ValueError, match="two source kinds read ws://"):
         KINDS.adding(SourceKind("other", "Other", ("ws",), object, "ws://x"))
 
@@ -69,8 +66,10 @@ def test_a_plugin_s_options_load_and_save_through_a_layout(kinds: SourceKinds) -
         (
             "colour = 'red'",
             "line 4: connections[1]: unknown key 'colour' (known: name, url, headers, insecure, "
-            "ca, heartbeat, method, body, reconnect, poll, poll_changes, subprotocol, count, "
-            "event_type, shout, token, keys)",
+            "ca, heartbeat, method, body, reconnect, poll, poll_changes, "
+            "subprotocol, send, step_timeout, keepalive, keepalive_every, "
+            "split_arrays, preset, graphql_query, graphql_variables, ha_token, ha_event_types, "
+            "count, event_type, shout, token, keys)",
         ),
     ],
 )
@@ -87,7 +86,10 @@ def test_a_plugin_s_options_are_checked_with_file_line_and_key(
 def test_the_keys_of_a_connection_table_are_as_they_were() -> None:
     assert connection_keys(KINDS) == (
         "name", "url", "headers", "insecure", "ca", "heartbeat", "method", "body",
-        "reconnect", "poll", "poll_changes", "subprotocol", "keys",
+        "reconnect", "poll", "poll_changes",
+        "subprotocol", "send", "step_timeout", "keepalive", "keepalive_every", "split_arrays",
+        "preset", "graphql_query", "graphql_variables", "ha_token", "ha_event_types",
+        "keys",
     )  # fmt: skip
 
 
