@@ -79,9 +79,10 @@ class StdinSource(ReconnectingSource):
             while data := await reader.read(READ_SIZE):
                 await self._take(data)
         finally:
-            # The descriptor is shared with whoever gave it (a terminal): blocking again.
-            os.set_blocking(pipe.fileno(), True)
             transport.close()
+            # Non-blocking is a property of what the descriptor is shared with (a terminal,
+            # the shell's too): blocking again, through the original descriptor.
+            os.set_blocking(self.fd, True)
 
     async def _take(self, data: bytes) -> None:
         if self.read < BINARY_SNIFF:
