@@ -65,7 +65,7 @@ def test_a_file_appended_rotated_and_truncated_is_read_exactly_once(tmp_path: Pa
 
     async def body() -> None:
         await wait_for(lambda: source.status.state is ConnectionState.LIVE)
-        append(log, range(0, 60))
+        append(log, range(60))
         with log.open("a") as file:  # a line written in two goes is one line
             file.write('{"type": "tick", ')
             file.flush()
@@ -123,7 +123,7 @@ def test_a_file_that_is_not_there_is_waited_for_and_read_from_its_start(tmp_path
 
 def test_from_start_reads_what_was_there_and_a_restart_carries_on(tmp_path: Path) -> None:
     log = tmp_path / "app.jsonl"
-    append(log, range(0, 5))
+    append(log, range(5))
     source, sink = follow(log, from_start=True)
 
     async def first() -> None:
