@@ -228,7 +228,7 @@ KIND = SourceKind(
     title="File",
     schemes=("file",),
     reader=FileSource,
-    url_example="file:///path/to/file (or a path)",
+    url_example="file:///path/to/file",
     description="follows a local file as tail -F does (rotation, truncation); JSON or text lines",
     options=(
         Option(

@@ -24,9 +24,11 @@ def kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SourceKinds:
 
 
 def test_the_registry_lists_each_transport_once() -> None:
-    assert [k.name for k in KINDS] == ["sse", "websocket", "redis"]
-    assert KINDS.schemes == ("http", "https", "ws", "wss", "redis", "rediss")
-    assert KINDS.option_names() == ("subprotocol",)
+    assert [k.name for k in KINDS] == ["sse", "websocket", "redis", "file", "stdin", "listen"]
+    assert KINDS.schemes == (
+        "http", "https", "ws", "wss", "redis", "rediss", "file", "stdin", "listen"
+    )  # fmt: skip
+    assert KINDS.option_names() == ("subprotocol", "from_start", "secret")
     with pytest.raises(ValueError, match="two source kinds read ws://"):
         KINDS.adding(SourceKind("other", "Other", ("ws",), object, "ws://x"))
 
@@ -62,7 +64,8 @@ def test_a_plugin_s_options_load_and_save_through_a_layout(kinds: SourceKinds) -
         (
             "colour = 'red'",
             "line 4: connections[1]: unknown key 'colour' (known: name, url, headers, insecure, "
-            "ca, heartbeat, subprotocol, count, event_type, shout, token, keys)",
+            "ca, heartbeat, subprotocol, from_start, secret, count, event_type, shout, token, "
+            "keys)",
         ),
     ],
 )
@@ -78,7 +81,8 @@ def test_a_plugin_s_options_are_checked_with_file_line_and_key(
 
 def test_the_keys_of_a_connection_table_are_as_they_were() -> None:
     assert connection_keys(KINDS) == (
-        "name", "url", "headers", "insecure", "ca", "heartbeat", "subprotocol", "keys",
+        "name", "url", "headers", "insecure", "ca", "heartbeat", "subprotocol", "from_start",
+        "secret", "keys",
     )  # fmt: skip
 
 
@@ -132,8 +136,9 @@ def test_option_values_are_checked_as_declared() -> None:
 
 def test_the_url_help_is_built_from_the_kinds() -> None:
     assert KINDS.url_help() == (
-        "expected http(s)://host/path (Server-Sent Events), ws(s)://host/path (WebSocket) or "
-        "redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis)"
+        "expected http(s)://host/path (Server-Sent Events), ws(s)://host/path (WebSocket), "
+        "redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis), file:///path/to/file "
+        "(File), stdin: (Standard input) or listen://127.0.0.1:9000/path (Webhooks)"
     )
 
 
