@@ -190,7 +190,8 @@ KIND = SourceKind(
         Option(
             "secret",
             str,
-            description="a token each request must carry (bearer, or GitHub's HMAC signature)",
+            description="a token each request must carry: as a bearer token, or as the key of "
+            "GitHub's HMAC signature",
             secret=True,
             placeholder="none (loopback only)",
         ),
