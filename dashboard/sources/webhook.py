@@ -29,7 +29,12 @@ from dashboard.core.event import DecodedBatch, Rejected
 from dashboard.core.inert import inert
 from dashboard.core.sourcekind import Option, SourceKind
 from dashboard.core.webhooks import kept_headers, refusal, webhook_frames
-from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
+from dashboard.sources.base import (
+    ReconnectingSource,
+    RetryConnection,
+    StopConnection,
+    expand_env,
+)
 
 log = logging.getLogger("dashboard.sources.webhook")
 
@@ -98,10 +103,21 @@ class WebhookSource(ReconnectingSource):
         super().__init__(*args, **kwargs)
         self.host, self.port, self.path = listen_address(self.url)
         self.refused = 0
-        self.accepted = 0
+        self.secret: str | None = None
+
+    def _secret(self) -> str | None:
+        """The secret option, ``${ENV}`` references read now (and marked secret)."""
+        value = self.spec.options.get("secret")
+        try:
+            self.secret = expand_env(value) if value else None
+        except KeyError as missing:
+            raise StopConnection(
+                f"the secret refers to ${{{missing.args[0]}}}, which is not set in the environment"
+            ) from None
+        return self.secret
 
     async def _stream_once(self) -> str:
-        secret = self.spec.options.get("secret")
+        secret = self._secret()
         if not is_loopback(self.host) and not secret:
             raise StopConnection(listen_problem(self.url, secret) or "a secret is needed")
         app = web.Application(client_max_size=self.spec.max_frame_bytes)
@@ -138,7 +154,7 @@ class WebhookSource(ReconnectingSource):
             self.hand_over(DecodedBatch(self.name, rejected=[oversized]))
             raise
         headers = {name.lower(): value for name, value in request.headers.items()}
-        why = refusal(self.spec.options.get("secret"), headers, body)
+        why = refusal(self.secret, headers, body)
         if why is not None:
             self._refuse(why, request.remote or "?", len(body), received)
             return web.Response(status=401, text="unauthorized\n")
@@ -154,7 +170,6 @@ class WebhookSource(ReconnectingSource):
         else:
             for frame, event_id in made:
                 batch.add(self.decoder.decode_row(frame, received, None, event_id))
-        self.accepted += 1
         self.hand_over(batch, len(body))
         return web.json_response({"events": len(batch.rows)})
 

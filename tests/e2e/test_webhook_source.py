@@ -208,6 +208,30 @@ def test_with_a_secret_only_requests_that_carry_it_are_taken() -> None:
     assert [e.type for e in sink.events] == ["push", "webhook"]
 
 
+def test_a_secret_from_the_environment_and_a_body_over_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOOK_SECRET", "from-the-env")
+    port = free_port()
+    source, sink = receiver(f"listen://127.0.0.1:{port}/", secret="${HOOK_SECRET}")
+    codes: list[int] = []
+
+    async def body() -> None:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            bearer = {"Authorization": "Bearer from-the-env"}
+            codes.append((await client.post("/", json={"n": 1}, headers=bearer)).status_code)
+            big = b'{"pad": "' + b"x" * (2 << 20) + b'"}'
+            codes.append((await client.post("/", content=big, headers=bearer)).status_code)
+
+    run(running(source, body))
+    assert codes == [200, 413]
+    assert [e.data["n"] for e in sink.events] == [1]
+    [oversized] = sink.rejected
+    assert oversized.reason == (
+        f"frame of {(2 << 20) + 11:,} bytes is over the 1,048,576-byte limit"
+    )
+
+
 def test_another_address_without_a_secret_is_refused() -> None:
     source, _ = receiver(f"listen://0.0.0.0:{free_port()}/")
     run(source.run())
