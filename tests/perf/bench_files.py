@@ -45,10 +45,11 @@ def demo_lines(count: int, text: bool = False) -> list[bytes]:
     now = time.time()
     lines = []
     for n in range(count):
-        event = scenario.next(now + n / 1000)
+        at = now + n / PACED_RATE  # (times as a file growing at that rate has them)
+        event = scenario.next(at)
         if text:
             level = "WARN" if event.type == "alert" else "INFO"
-            lines.append(f"{utc_text(now + n / 1000)} {level} {event.type} n={n}\n".encode())
+            lines.append(f"{utc_text(at)} {level} {event.type} n={n}\n".encode())
         else:
             lines.append(event.line + b"\n")
     return lines
@@ -59,6 +60,7 @@ def stage_write(path: str, count: int, rate: float) -> dict[str, Any]:
     lines = demo_lines(count)
     written = 0
     with open(path, "ab", buffering=0) as file:
+        first_write = time.time()
         started = time.perf_counter()
         while written < count:
             due = min(count, int((time.perf_counter() - started) * rate) + 1)
@@ -67,7 +69,12 @@ def stage_write(path: str, count: int, rate: float) -> dict[str, Any]:
                 written = due
             time.sleep(WRITE_EVERY)
         last_write = time.time()
-    return {"lines": written, "seconds": time.perf_counter() - started, "last_write": last_write}
+    return {
+        "lines": written,
+        "seconds": time.perf_counter() - started,
+        "first_write": first_write,
+        "last_write": last_write,
+    }
 
 
 async def _read_into_store(
@@ -130,7 +137,7 @@ def stage_paced(count: int) -> dict[str, Any]:
             "events": events,
             "offered_rate": PACED_RATE,
             "write_seconds": wrote["seconds"],
-            "rate": events / wrote["seconds"],
+            "rate": events / (done_at - wrote["first_write"]),  # from the first line written
             "behind_ms": max(0.0, (done_at - wrote["last_write"]) * 1000),
         }
 
