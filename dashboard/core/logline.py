@@ -47,8 +47,13 @@ _SYSLOG_SEVERITY = (
     Severity.CRITICAL, Severity.CRITICAL, Severity.CRITICAL, Severity.ERROR,
     Severity.WARNING, Severity.NOTICE, Severity.INFO, Severity.DEBUG,
 )  # fmt: skip
+_MINUTES: dict[tuple[str | None, ...], float] = {}  # a minute's epoch, by its text
+_MINUTES_KEPT = 4096
 _LOOK_AT = 120  # characters at the start of a line where a bracketed level may be
 _FIRST = frozenset("0123456789<[")  # what a line with a time or priority starts with
+_JSON_START = frozenset((b"{", b"[", b'"'))  # a line that starts so is JSON (or rejected)
+_SCALAR_START = frozenset(bytes([c]) for c in b"-0123456789tfn")  # a JSON number, true...
+_WHITESPACE = frozenset((b" ", b"\t"))
 _INFO = int(Severity.INFO)
 
 
@@ -59,7 +64,7 @@ def read_log_line(text: str, received: float) -> tuple[float | None, Severity | 
     severity: Severity | None = None
     rest = text
     if text[:1] in _FIRST:
-        pri = _SYSLOG_PRI.match(text)
+        pri = _SYSLOG_PRI.match(text) if text[0] == "<" else None
         if pri is not None and int(pri[1]) < 192:
             severity = _SYSLOG_SEVERITY[int(pri[1]) % 8]
             rest = text[pri.end() :]
@@ -79,18 +84,25 @@ def read_log_line(text: str, received: float) -> tuple[float | None, Severity | 
 
 def _iso_time(match: re.Match[str]) -> float | None:
     year, month, day, clock, fraction, zone = match.groups()
-    text = f"{year}-{month}-{day}T{clock}"
-    if fraction:
-        text += "." + fraction[:6]
-    if zone:
-        text += "+00:00" if zone in "Zz" else zone
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
+    minute = (year, month, day, clock[:5], zone)
+    base = _MINUTES.get(minute)
+    if base is None:  # (lines come many to a minute: each minute is read once)
+        text = f"{year}-{month}-{day}T{clock[:5]}"
+        if zone:
+            text += "+00:00" if zone in "Zz" else zone
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        if len(_MINUTES) >= _MINUTES_KEPT:
+            _MINUTES.clear()
+        base = _MINUTES[minute] = parsed.timestamp()
+    seconds = int(clock[6:])
+    if seconds > 59:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()
+    return base + seconds + (int(fraction[:6]) / 10 ** len(fraction[:6]) if fraction else 0.0)
 
 
 def _bsd_time(match: re.Match[str], received: float) -> float | None:
@@ -130,20 +142,29 @@ def _stated_level(text: str) -> Severity | None:
 
 
 def line_row(decoder: Decoder, line: bytes, received: float) -> Row | Rejected:
-    """One line (or one JSON document) of a file or a pipe as a row: what the decoder
-    makes of it, and a text line with the time and severity it states, typed ``log``."""
-    row = decoder.decode_row(line, received)
-    if type(row) is not tuple:
-        return row
-    text = row[5]
-    if type(text) is not str or line.lstrip()[:1] == b'"':  # (JSON, a string's included)
-        return row
+    """One line (or one JSON document) of a file or a pipe as a row. A line that starts
+    like JSON (``{``, ``[``, ``"``), or is one word that may be JSON (``42``, ``true``), is
+    the decoder's; any other is a text line, typed ``log``, with the time and severity it
+    states (not tried as JSON first: that costs an exception per line)."""
+    first = line[:1]
+    if first in _WHITESPACE:
+        first = line.lstrip()[:1]
+    if (
+        first in _JSON_START
+        or (first in _SCALAR_START and b" " not in line.strip())  # 42, true, -1.5
+        or len(line) > decoder.max_frame_bytes
+    ):
+        return decoder.decode_row(line, received)
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return decoder.decode_row(line, received)  # (rejected, saying where)
     when, severity = read_log_line(text, received)
     return (
         TEXT_TYPE,
         received if when is None else when,
         received,
-        row[3],
+        decoder.connection,
         _INFO if severity is None else int(severity),
         text,
         line,

@@ -122,7 +122,7 @@ class FileSource(ReconnectingSource):
         waited = False
         while True:
             try:
-                fd = os.open(self.path, os.O_RDONLY)
+                fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)  # (a FIFO: no wait)
             except OSError as error:
                 self._waiting(error)
                 waited = True
@@ -142,6 +142,8 @@ class FileSource(ReconnectingSource):
             else:
                 self.offset = info.st_size
             self.identity, self.resumed = identity, False
+            if waited:
+                self.status.last_error = ""  # (it is here now)
             self.went_live()
             return fd
 

@@ -108,7 +108,7 @@ def test_a_file_that_is_not_there_is_waited_for_and_read_from_its_start(tmp_path
             '{"type": "order.placed", "amount": 5}\n'
         )
         await wait_for(lambda: len(sink.events) == 4)
-        assert source.status.state is ConnectionState.LIVE
+        assert source.status.state is ConnectionState.LIVE and source.status.last_error == ""
 
     run(running(source, body))
     warn, oops, gone, order = sink.events
@@ -144,7 +144,7 @@ def test_from_start_reads_what_was_there_and_a_restart_carries_on(tmp_path: Path
     assert more.numbers() == [5, 6, 7, 8]  # from the checkpoint: nothing twice
 
 
-def test_a_binary_file_and_a_folder_stop_with_the_reason(tmp_path: Path) -> None:
+def test_a_binary_file_a_folder_and_a_fifo_stop_with_the_reason(tmp_path: Path) -> None:
     binary = tmp_path / "core.bin"
     binary.write_bytes(b"\x7fELF\x02\x01\x00\x00" + bytes(100))
     source, _ = follow(binary)
@@ -156,6 +156,13 @@ def test_a_binary_file_and_a_folder_stop_with_the_reason(tmp_path: Path) -> None
     folder, _ = follow(tmp_path)
     run(folder.run())
     assert folder.status.detail == f"{tmp_path} is a folder, not a file"
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    piped, _ = follow(fifo)
+    run(piped.run())  # (opening it does not wait for a writer)
+    assert piped.status.detail == (
+        f"{fifo} is not a regular file (a pipe? read it as standard input: dashboard - < {fifo})"
+    )
 
 
 def test_a_huge_line_is_rejected_with_its_size_and_the_next_line_is_read(tmp_path: Path) -> None:

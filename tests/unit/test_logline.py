@@ -79,6 +79,9 @@ def test_json_lines_decode_as_events_and_text_lines_as_log_events() -> None:
     assert decoder.payload(line) == line.decode()  # what the store rebuilds from the raw bytes
     plain = line_row(decoder, b"just words", RECEIVED)
     assert isinstance(plain, tuple) and plain[:2] == ("log", RECEIVED) and plain[4] == 20
+    for number in (b"42", b" -1.5 "):  # a JSON value, as the store would rebuild it
+        row = line_row(decoder, number, RECEIVED)
+        assert isinstance(row, tuple) and row[5] == decoder.payload(number) == float(number)
     quoted = line_row(decoder, b'"a JSON string"', RECEIVED)
     assert isinstance(quoted, tuple) and quoted[0] == "message"  # JSON: not read as a log line
     broken = line_row(decoder, b'{"half": ', RECEIVED)
