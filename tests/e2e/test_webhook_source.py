@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -320,3 +321,34 @@ def test_dashboard_record_records_what_a_receiver_is_sent(tmp_path: Any) -> None
     with open_events_file(str(out)) as stream:
         events = [e for e in read_events(stream, "x") if isinstance(e, Event)]
     assert [(e.type, e.data["n"]) for e in events] == [("ci.build", 0), ("ci.build", 1)]
+
+
+def test_dashboard_listen_opens_the_window_with_a_receiver() -> None:
+    """``dashboard listen :PORT``: the receiver runs in the window's reader process."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "listen", f":{port}/alerts", "--exit-after", "8"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    try:
+        answers = []
+        deadline = time.monotonic() + 8
+        with httpx.Client() as client:
+            while len(answers) < 1 and time.monotonic() < deadline:
+                try:
+                    answers.append(
+                        client.post(f"http://127.0.0.1:{port}/alerts", json=ALERTMANAGER)
+                    )
+                except httpx.TransportError:  # not listening yet
+                    time.sleep(0.05)
+        out, errors = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.communicate()
+    assert [a.status_code for a in answers] == [200], errors
+    # The two alerts, and the two events the window writes as its alert panel takes them
+    # (dashboard.alert.firing for db-1, dashboard.alert.resolved for db-2).
+    assert "events=4 rejected=0 connections=1" in out
