@@ -327,7 +327,7 @@ def test_dashboard_listen_opens_the_window_with_a_receiver() -> None:
     """``dashboard listen :PORT``: the receiver runs in the window's reader process."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard", "listen", f":{port}/alerts", "--exit-after", "8"],
+        [sys.executable, "-m", "dashboard", "listen", f":{port}/alerts", "--exit-after", "15"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -335,7 +335,7 @@ def test_dashboard_listen_opens_the_window_with_a_receiver() -> None:
     )
     try:
         answers = []
-        deadline = time.monotonic() + 8
+        deadline = time.monotonic() + 15
         with httpx.Client() as client:
             while len(answers) < 1 and time.monotonic() < deadline:
                 try:
