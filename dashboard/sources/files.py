@@ -42,6 +42,16 @@ POLL_INTERVAL = 0.1  # seconds between looks at a file that has nothing new
 BINARY_SNIFF = 8192  # bytes at a file's start looked at for a NUL byte
 
 
+# Opening a FIFO does not wait for a writer (it is then refused); Windows has no O_NONBLOCK.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_at(fd: int, offset: int, size: int) -> bytes:
+    """Up to *size* bytes of the file from *offset* (os.pread, where there is one)."""
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, size)
+
+
 def file_path(url: str) -> Path:
     """The local path a ``file:`` URL names."""
     return Path(url2pathname(unquote(urlsplit(url).path)))
@@ -122,7 +132,7 @@ class FileSource(ReconnectingSource):
         waited = False
         while True:
             try:
-                fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)  # (a FIFO: no wait)
+                fd = os.open(self.path, _OPEN_FLAGS)
             except OSError as error:
                 self._waiting(error)
                 waited = True
@@ -169,7 +179,7 @@ class FileSource(ReconnectingSource):
                 f"{self.path} is not a regular file (a pipe? read it as standard input: "
                 f"dashboard - < {self.path})"
             )
-        at = binary_at(os.pread(fd, BINARY_SNIFF, 0))
+        at = binary_at(_read_at(fd, 0, BINARY_SNIFF))
         if at is not None:
             raise StopConnection(
                 f"{self.path} is a binary file (a NUL byte at offset {at}), not lines of text"
@@ -202,7 +212,7 @@ class FileSource(ReconnectingSource):
 
     async def _read_some(self, fd: int) -> bool:
         """Read and hand over what follows the offset; False at the end of the file."""
-        data = os.pread(fd, READ_SIZE, self.offset)
+        data = _read_at(fd, self.offset, READ_SIZE)
         if not data:
             return False
         self.offset += len(data)

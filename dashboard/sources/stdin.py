@@ -72,6 +72,11 @@ class StdinSource(ReconnectingSource):
             transport, _ = await loop.connect_read_pipe(
                 lambda: asyncio.StreamReaderProtocol(reader, loop=loop), pipe
             )
+        except NotImplementedError:  # (Windows' loops read no pipe by its descriptor)
+            pipe.close()
+            while data := await asyncio.to_thread(os.read, self.fd, READ_SIZE):
+                await self._take(data)
+            return
         except BaseException:
             pipe.close()
             raise
