@@ -148,17 +148,28 @@ def listen_args(args: list[str]) -> list[str]:
     return [f"listen://{host}:{port}{path or '/'}", *rest]
 
 
-def listener_problem(specs: Sequence[ConnectionSpec]) -> str | None:
-    """Why a webhook receiver among *specs* cannot listen (another address than loopback
-    without a secret, a port in use): said before anything starts."""
+def feeds_problem(specs: Sequence[ConnectionSpec]) -> str | None:
+    """What is wrong with the feeds given together, said before anything starts: standard
+    input twice, two receivers on one port, a receiver that cannot listen (another address
+    than loopback without a secret, a port in use)."""
     problems = []
+    if sum(spec.scheme == "stdin" for spec in specs) > 1:
+        problems.append("standard input (-) can be read by one connection only")
+    ports: set[int | None] = set()
     for spec in specs:
-        if spec.scheme == "listen":
-            from dashboard.sources.webhook import listen_problem
+        if spec.scheme != "listen":
+            continue
+        from dashboard.sources.webhook import listen_problem
 
-            problem = listen_problem(spec.url, spec.options.get("secret"))
-            if problem:
-                problems.append(problem)
+        port = urlsplit(spec.url).port
+        problem = (
+            f"two receivers on port {port}"
+            if port in ports
+            else listen_problem(spec.url, spec.options.get("secret"))
+        )
+        ports.add(port)
+        if problem:
+            problems.append(problem)
     return "; ".join(problems) or None
 
 
@@ -478,7 +489,7 @@ def run_record(options: argparse.Namespace) -> int:
     from dashboard.capture import capture
 
     specs = connection_specs(options)
-    listening = listener_problem(specs)
+    listening = feeds_problem(specs)
     if listening:
         print(f"dashboard record: {listening}", file=sys.stderr)
         return 2
@@ -680,7 +691,7 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
     if options.speed is not None and options.replay is None:
         gui_parser().error("--speed sets the replay speed: use it with --replay")
     specs = connection_specs(options)
-    listening = listener_problem(specs)
+    listening = feeds_problem(specs)
     if listening:
         gui_parser().error(listening)
     layout = None

@@ -272,9 +272,11 @@ def test_a_port_in_use_is_said_in_the_status_and_on_the_command_line(
         (["listen", ":abc"], "':abc' is not a port"),
         (["listen", ":9000", "--bind", "0.0.0.0"], "give a secret (--secret)"),
         (["listen://127.0.0.1/hook"], "expected a port to listen on"),
+        (["listen://127.0.0.1:9/a", "listen://127.0.0.1:9/b"], "two receivers on port 9"),
+        (["-", "-"], "standard input (-) can be read by one connection only"),
     ],
 )
-def test_listen_mistakes_on_the_command_line(
+def test_listen_and_stdin_mistakes_on_the_command_line(
     args: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from dashboard.cli import main
