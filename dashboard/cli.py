@@ -61,6 +61,7 @@ def _registry() -> SourceKinds:
 
 def _url_type(kinds: SourceKinds) -> Callable[[str], str]:
     def url(text: str) -> str:
+        text = feed_url(text)
         try:
             kinds.for_url(text)
         except ValueError as exc:
@@ -68,6 +69,27 @@ def _url_type(kinds: SourceKinds) -> Callable[[str], str]:
         return text
 
     return url
+
+
+def feed_url(text: str) -> str:
+    """What a feed argument names, as a URL: ``-`` is standard input (``stdin:``); text
+    with ``://``, or starting ``file:`` or ``stdin:``, is a URL as it is; anything else
+    is the path of a file to follow (``file:///...``), which need not exist yet, but its
+    folder must (so that a URL without its scheme, ``localhost:8765/events``, is said to
+    be a mistake rather than waited for)."""
+    if text == "-":
+        return "stdin:"
+    if "://" in text or text.lower().startswith(("file:", "stdin:")):
+        return text
+    path = Path(text).expanduser()
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder: name a file in it")
+    if not path.exists() and not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither a feed URL nor a file: there is no folder "
+            f"{str(path.parent)!r} (a URL starts with its scheme, like http://)"
+        )
+    return path.resolve().as_uri()
 
 
 def _option_type(option: Option) -> Callable[[str], Any]:
@@ -93,6 +115,75 @@ def _item_type(option: Option, flag: ItemFlag | None) -> Callable[[str], str]:
 def urls_help(kinds: SourceKinds) -> str:
     """``http(s)://host/path for Server-Sent Events, ws(s)://host/path for WebSocket...``"""
     return ", ".join(f"{k.url_example} for {k.title}" for k in kinds)
+
+
+def listen_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dashboard listen",
+        description="Open the window with a webhook receiver: each POST body becomes an event "
+        "(Prometheus Alertmanager's and GitHub's payloads are recognised). Every option of "
+        "'dashboard --help' applies too (--secret, --layout, --record...).",
+        epilog="Example: dashboard listen :9000/alerts, then in Alertmanager: url: "
+        "http://127.0.0.1:9000/alerts",
+    )
+    parser.add_argument(
+        "address",
+        type=_listen_address,
+        metavar="[:]PORT[/PATH]",
+        help="the port to listen on, and the path POSTs go to (default: any path)",
+    )
+    parser.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="the address to listen on (default 127.0.0.1, this machine only); any other "
+        "needs --secret, which each request must carry",
+    )
+    return parser
+
+
+def _listen_address(text: str) -> tuple[int, str]:
+    port, slash, path = text.removeprefix(":").partition("/")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: expected :PORT or :PORT/PATH, like :9000/alerts "
+            "(the address is --bind)"
+        )
+    return int(port), slash + path
+
+
+def listen_args(args: list[str]) -> list[str]:
+    """``dashboard listen :9000/x --bind A ...`` as the window's arguments: a listen:// URL
+    first, then the rest as they were."""
+    options, rest = listen_parser().parse_known_args(args)
+    port, path = options.address
+    host = f"[{options.bind}]" if ":" in options.bind else options.bind
+    return [f"listen://{host}:{port}{path or '/'}", *rest]
+
+
+def feeds_problem(specs: Sequence[ConnectionSpec]) -> str | None:
+    """What is wrong with the feeds given together, said before anything starts: standard
+    input twice, two receivers on one port, a receiver that cannot listen (another address
+    than loopback without a secret, a port in use)."""
+    problems = []
+    if sum(spec.scheme == "stdin" for spec in specs) > 1:
+        problems.append("standard input (-) can be read by one connection only")
+    ports: set[int | None] = set()
+    for spec in specs:
+        if spec.scheme != "listen":
+            continue
+        from dashboard.sources.webhook import listen_problem
+
+        port = urlsplit(spec.url).port
+        problem = (
+            f"two receivers on port {port}"
+            if port in ports
+            else listen_problem(spec.url, spec.options.get("secret"))
+        )
+        ports.add(port)
+        if problem:
+            problems.append(problem)
+    return "; ".join(problems) or None
 
 
 def _header(text: str) -> tuple[str, str]:
@@ -287,7 +378,9 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         prog="dashboard",
         description=f"Watch live event feeds ({', '.join(k.title for k in kinds)}) as cards, "
         "a chart, alerts and a log.",
-        epilog="Other commands: 'dashboard feed --help' runs the demo feed on its own; "
+        epilog="A feed may also be a file to follow (a path), - for standard input, or "
+        "'dashboard listen :PORT' for webhooks. "
+        "Other commands: 'dashboard feed --help' runs the demo feed on its own; "
         "'dashboard record --help' records feeds without a window; 'dashboard query --help' "
         "searches a recording or JSON Lines file; 'dashboard check-rules --help' tests alert "
         "rules on a recording.",
@@ -519,6 +612,10 @@ def run_record(options: argparse.Namespace) -> int:
         record_parser(options.kinds).error(
             "give the feeds to record: URLs, or a --layout with [[connections]]"
         )
+    listening = feeds_problem(specs)
+    if listening:
+        print(f"dashboard record: {listening}", file=sys.stderr)
+        return 2
     overwrite = None if options.force else "add --force to overwrite it"
     problem = _recording_problem(options.output, overwrite)
     if problem:
@@ -791,6 +888,8 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
         return run_query(query_parser().parse_args(_positionals_last(args[1:])))
     if args and args[0] == "check-rules":
         return run_check_rules(check_rules_parser().parse_args(args[1:]))
+    if args and args[0] == "listen":
+        args = listen_args(args[1:])
     options = gui_parser(kinds).parse_args(args)
     _configure_logging(options.verbose)
     if options.rate is not None and not options.demo:
@@ -801,6 +900,10 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
             gui_parser().error(f"argument --record: {problem}")
     if options.speed is not None and options.replay is None:
         gui_parser().error("--speed sets the replay speed: use it with --replay")
+    specs = connection_specs(options)
+    listening = feeds_problem(specs)
+    if listening:
+        gui_parser().error(listening)
     layout = None
     if options.layout is not None:
         from dashboard.core.layout import LayoutError, load
@@ -815,7 +918,7 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
     app_options = AppOptions(
         layout=layout,
         layout_path=None if options.layout is None else Path(options.layout),
-        connections=connection_specs(options),
+        connections=specs,
         demo=options.demo,
         exit_after=options.exit_after,
         record=options.record,

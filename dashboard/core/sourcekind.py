@@ -183,6 +183,7 @@ class SourceKind:
     takes_headers: bool = True  # HTTP-style headers and authentication
     headers_instead: str = ""  # what to do instead, when it does not
     bundle_imports: tuple[str, ...] = ()  # modules it imports by name, late: the bundle's
+    names_host: bool = True  # its URLs name a host (file: and stdin: URLs name none)
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
@@ -240,7 +241,7 @@ class SourceKinds:
         caller says which)."""
         parts = urlsplit(url)
         kind = self._by_scheme.get(parts.scheme.lower())
-        if kind is None or not parts.netloc:
+        if kind is None or (kind.names_host and not parts.netloc):
             raise ValueError(self.url_help())
         if kind.check_url is not None:
             kind.check_url(url)

@@ -11,8 +11,17 @@ it runs (``dashboard.cli.main(argv, kinds=...)``...): no global state to patch.
 from __future__ import annotations
 
 from dashboard.core.sourcekind import SourceKinds
-from dashboard.sources import redis_streams, sse, websocket
+from dashboard.sources import files, redis_streams, sse, stdin, webhook, websocket
 
-KINDS = SourceKinds([sse.KIND, websocket.KIND, redis_streams.KIND])
+KINDS = SourceKinds(
+    [
+        sse.KIND,
+        websocket.KIND,
+        redis_streams.KIND,
+        files.KIND,
+        stdin.KIND,
+        webhook.KIND,
+    ]
+)
 
 __all__ = ["KINDS"]

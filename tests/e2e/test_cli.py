@@ -96,8 +96,9 @@ def test_connects_to_sse_and_websocket_at_once_with_a_header(feed: FeedThread) -
         (
             ["ftp://example.test/x"],
             "'ftp://example.test/x' is not a feed URL: expected http(s)://host/path "
-            "(Server-Sent Events), ws(s)://host/path (WebSocket) or "
-            "redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis)",
+            "(Server-Sent Events), ws(s)://host/path (WebSocket), "
+            "redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis), file:///path/to/file "
+            "(File), stdin: (Standard input) or listen://127.0.0.1:9000/path (Webhooks)",
         ),
         (
             ["redis://localhost/0?stream=events&from=yesterday"],

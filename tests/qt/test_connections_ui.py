@@ -36,7 +36,9 @@ def dialog(qtbot: Any) -> ConnectionDialog:
             "url",
             "ftp://host/x",
             "URL: expected http(s)://host/path (Server-Sent Events), ws(s)://host/path "
-            "(WebSocket) or redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis)",
+            "(WebSocket), redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis), "
+            "file:///path/to/file (File), stdin: (Standard input) or "
+            "listen://127.0.0.1:9000/path (Webhooks)",
         ),
         (
             "url",

@@ -71,6 +71,14 @@ def test_the_subprotocol_row_comes_from_the_websocket_declaration(qtbot: Any) ->
     assert dialog.error.text().startswith("Subprotocol: 'two words' is not a subprotocol name")
     dialog.url.setText("https://feeds.example.test/events")  # hidden, and not kept
     assert dialog.error.text() == "" and dialog.spec().options == {}
+    dialog.url.setText("file:///var/log/app.log")  # a file's row, a receiver's
+    assert shown(dialog, "from_start") and not shown(dialog, "subprotocol")
+    dialog.option_fields.widgets["from_start"].setChecked(True)
+    assert dialog.spec().options == {"from_start": True} and dialog.spec().name == "app.log"
+    dialog.url.setText("listen://127.0.0.1:9000/alerts")
+    assert shown(dialog, "secret") and not shown(dialog, "from_start")
+    dialog.option_fields.widgets["secret"].setText("tok3n")
+    assert dialog.spec().options == {"secret": "tok3n"}
 
 
 def test_the_window_reads_a_plugin_s_connection_in_its_reader(

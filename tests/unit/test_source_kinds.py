@@ -24,12 +24,15 @@ def kinds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SourceKinds:
 
 
 def test_the_registry_lists_each_transport_once() -> None:
-    assert [k.name for k in KINDS] == ["sse", "websocket", "redis"]
-    assert KINDS.schemes == ("http", "https", "ws", "wss", "redis", "rediss")
+    assert [k.name for k in KINDS] == ["sse", "websocket", "redis", "file", "stdin", "listen"]
+    assert KINDS.schemes == (
+        "http", "https", "ws", "wss", "redis", "rediss", "file", "stdin", "listen"
+    )  # fmt: skip
     assert KINDS.option_names() == (
         "method", "body", "reconnect", "poll", "poll_changes",
         "subprotocol", "send", "step_timeout", "keepalive", "keepalive_every", "split_arrays",
         "preset", "graphql_query", "graphql_variables", "ha_token", "ha_event_types",
+        "from_start", "secret",
     )  # fmt: skip
     with pytest.raises(ValueError, match="two source kinds read ws://"):
         KINDS.adding(SourceKind("other", "Other", ("ws",), object, "ws://x"))
@@ -69,7 +72,7 @@ def test_a_plugin_s_options_load_and_save_through_a_layout(kinds: SourceKinds) -
             "ca, heartbeat, method, body, reconnect, poll, poll_changes, "
             "subprotocol, send, step_timeout, keepalive, keepalive_every, "
             "split_arrays, preset, graphql_query, graphql_variables, ha_token, ha_event_types, "
-            "count, event_type, shout, token, keys)",
+            "from_start, secret, count, event_type, shout, token, keys)",
         ),
     ],
 )
@@ -89,7 +92,7 @@ def test_the_keys_of_a_connection_table_are_as_they_were() -> None:
         "reconnect", "poll", "poll_changes",
         "subprotocol", "send", "step_timeout", "keepalive", "keepalive_every", "split_arrays",
         "preset", "graphql_query", "graphql_variables", "ha_token", "ha_event_types",
-        "keys",
+        "from_start", "secret", "keys",
     )  # fmt: skip
 
 
@@ -143,8 +146,9 @@ def test_option_values_are_checked_as_declared() -> None:
 
 def test_the_url_help_is_built_from_the_kinds() -> None:
     assert KINDS.url_help() == (
-        "expected http(s)://host/path (Server-Sent Events), ws(s)://host/path (WebSocket) or "
-        "redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis)"
+        "expected http(s)://host/path (Server-Sent Events), ws(s)://host/path (WebSocket), "
+        "redis(s)://host:port/db?stream=NAME or ?channel=NAME (Redis), file:///path/to/file "
+        "(File), stdin: (Standard input) or listen://127.0.0.1:9000/path (Webhooks)"
     )
 
 
