@@ -29,16 +29,17 @@ def dashboard(
 ) -> subprocess.CompletedProcess[str]:
     """Run the app as a user would; each run has a config folder of its own unless *env*
     names one (the last layout is kept there)."""
-    fresh = {"XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="dashboard-cli-config-")}
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **fresh, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="dashboard-cli-config-") as config:
+        fresh = {"XDG_CONFIG_HOME": config}
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **fresh, **(env or {})}
+        return subprocess.run(
+            [sys.executable, "-m", "dashboard", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            check=False,
+        )
 
 
 def summary(result: subprocess.CompletedProcess[str]) -> tuple[int, int, int]:
