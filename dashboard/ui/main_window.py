@@ -61,6 +61,7 @@ from dashboard.ui.panels.tables import make_table
 from dashboard.ui.recording import RecordingController
 from dashboard.ui.replay_bar import JUMP_S, ReplayBar
 from dashboard.ui.status import DashboardStatusBar
+from dashboard.ui.toast import Toast
 
 APP_TITLE = "Live Dashboard"
 RECORDING_COLOUR = "#ff4d6d"
@@ -185,7 +186,8 @@ class MainWindow(QMainWindow):
         self.recording.failed.connect(self._recording_failed)
         connections.changed.connect(self._update_title)
         self.setStatusBar(self.status)
-        self.notifier = Notifier(self.settings, self.status, parent=self)
+        self.toast = Toast(self)  # alert notifications where there is no system tray
+        self.notifier = Notifier(self.settings, self.toast, parent=self)
         if replay is not None:
             self.notifier.gate.min_severity = None  # a replay tells of the past: no pop-ups
         self.layouts = LayoutFiles(self.settings, self, connections.kinds)

@@ -60,9 +60,13 @@ class ConnectionBadge:
         self.details = "\n".join(lines)
 
 
+HEALTH_SHARE = 0.6  # of the bar's width, at most, for the connections (the rest: messages)
+
+
 class DashboardStatusBar(QStatusBar):
-    """All connections in one label (it clips rather than widen the window), the rate and
-    the totals."""
+    """Passing messages on the left; on the right, always shown (a message never covers
+    them), all connections in one label (it clips rather than widen the window), the rate
+    and the totals."""
 
     def __init__(
         self, store: EventStore, connections: ConnectionManager, parent: QWidget | None = None
@@ -76,7 +80,8 @@ class DashboardStatusBar(QStatusBar):
         self.connections_label.setSizePolicy(
             QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
         )
-        self.addWidget(self.connections_label, 1)
+        self.addWidget(QWidget(self), 1)  # where passing messages show
+        self.addPermanentWidget(self.connections_label)
         self.rate_label = QLabel(self)
         self.totals_label = QLabel(self)
         self.rate_label.setToolTip("Events per second over the last two seconds, all connections")
@@ -105,6 +110,8 @@ class DashboardStatusBar(QStatusBar):
         for badge in self.badges:
             badge.render(store, now, show_errors)
         self.connections_label.setText("&nbsp;&nbsp;&nbsp;".join(b.text for b in self.badges))
+        wanted = self.connections_label.sizeHint().width()
+        self.connections_label.setMinimumWidth(min(wanted, int(self.width() * HEALTH_SHARE)))
         self.connections_label.setToolTip(
             plain_tooltip("\n".join(b.details for b in self.badges) or "no connection")
         )
