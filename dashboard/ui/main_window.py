@@ -48,6 +48,7 @@ from dashboard.ui import export, resources
 from dashboard.ui.banner import Banner
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
+from dashboard.ui.geometry import place_window
 from dashboard.ui.layouts import LayoutFiles
 from dashboard.ui.log_model import EventLogModel
 from dashboard.ui.notify import CHOICES, Notifier
@@ -198,8 +199,7 @@ class MainWindow(QMainWindow):
         self.layout_rules: list[dict[str, Any]] = []
         self.alert_conventions = AlertConventions()
         self._make_menus()
-        self.resize(1280, 820)
-        self._restore_geometry()
+        place_window(self, self.settings.value(f"{self._state_prefix}/geometry"))
         self._default_arrangement = self.saveState()
         self.apply_layout(layout or zero_config())
 
@@ -824,11 +824,6 @@ class MainWindow(QMainWindow):
         restored = super().restoreState(state, version)
         self.banner.sync()
         return restored
-
-    def _restore_geometry(self) -> None:
-        value = self.settings.value(f"{self._state_prefix}/geometry")
-        if isinstance(value, QByteArray):
-            self.restoreGeometry(value)
 
     def save_state(self) -> None:
         """The window's size and place (the arrangement of its panels is the layout's)."""
