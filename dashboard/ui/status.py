@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from dashboard.core.rate import RateMeter
 from dashboard.core.store import EventStore
@@ -63,6 +63,19 @@ class ConnectionBadge:
 HEALTH_SHARE = 0.6  # of the bar's width, at most, for the connections (the rest: messages)
 
 
+class _HealthLabel(QLabel):
+    """As wide as its text, up to HEALTH_SHARE of the status bar; narrower, it clips."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        bar = self.parentWidget()
+        cap = int(bar.width() * HEALTH_SHARE) if bar is not None else hint.width()
+        return QSize(min(hint.width(), cap), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(min(60, super().sizeHint().width()), super().minimumSizeHint().height())
+
+
 class DashboardStatusBar(QStatusBar):
     """Passing messages on the left; on the right, always shown (a message never covers
     them), all connections in one label (it clips rather than widen the window), the rate
@@ -75,11 +88,8 @@ class DashboardStatusBar(QStatusBar):
         self.store = store
         self.connections = connections
         self.badges: list[ConnectionBadge] = []
-        self.connections_label = QLabel(self)
+        self.connections_label = _HealthLabel(self)
         self.connections_label.setTextFormat(Qt.TextFormat.RichText)  # names are escaped
-        self.connections_label.setSizePolicy(
-            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
-        )
         self.addWidget(QWidget(self), 1)  # where passing messages show
         self.addPermanentWidget(self.connections_label)
         self.rate_label = QLabel(self)
@@ -110,8 +120,6 @@ class DashboardStatusBar(QStatusBar):
         for badge in self.badges:
             badge.render(store, now, show_errors)
         self.connections_label.setText("&nbsp;&nbsp;&nbsp;".join(b.text for b in self.badges))
-        wanted = self.connections_label.sizeHint().width()
-        self.connections_label.setMinimumWidth(min(wanted, int(self.width() * HEALTH_SHARE)))
         self.connections_label.setToolTip(
             plain_tooltip("\n".join(b.details for b in self.badges) or "no connection")
         )

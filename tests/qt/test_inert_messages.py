@@ -57,6 +57,10 @@ def test_a_message_never_hides_the_connections_health(qtbot: Any) -> None:
     assert bar.connections_label.isVisible() and bar.totals_label.isVisible()
     window.statusBar().showMessage("a menu's status tip, as Qt shows it")
     assert bar.connections_label.isVisible()
+    bar.connections_label.setText("● demo live · 48/s")
+    qtbot.waitUntil(lambda: bar.connections_label.width() >= 100, timeout=2000)
+    health, rate = bar.connections_label.geometry(), bar.rate_label.geometry()
+    assert health.right() < rate.left()  # side by side, never one over the other
 
 
 def test_a_tray_notification_has_no_markup_and_shows_escapes() -> None:
