@@ -49,6 +49,8 @@ WINDOWS = (
     ("24 h", 86_400.0),
 )
 MARKERS_SHOWN = 100
+FIRST_SPAN_S = 10.0  # until a window of data has come: the data, and at least this span
+AXIS_ROOM = 9  # px above and below the plot, where the Y axis's end labels overflow
 PAUSE_TIP = "Pause: freeze the view while data keeps coming"
 RESUME_TIP = "Resume: follow the newest data again (the view was paused)"
 
@@ -135,6 +137,7 @@ class ChartPanel(QWidget):
         item.setClipToView(True)
         item.setMenuEnabled(False)
         item.hideButtons()
+        item.layout.setContentsMargins(1, AXIS_ROOM, 1, 1)  # room for a top label's upper half
         # The legend sits under the time axis, never over a line, in as many columns as
         # the chart's width holds (see _fit_legend); plot(name=...) adds its entries.
         self.legend = pg.LegendItem(labelTextColor=TEXT, horSpacing=14, verSpacing=-8)
@@ -418,7 +421,7 @@ class ChartPanel(QWidget):
             return
         start = now - self.spec.window
         first = min(s.first_time() for s in self.data.lines.values())
-        self.plot.setXRange(max(start, min(first, now - 60.0)), now, padding=0)
+        self.plot.setXRange(max(start, min(first, now - FIRST_SPAN_S)), now, padding=0)
 
     # -- the crosshair ------------------------------------------------------------------
     def _mouse_moved(self, position: object) -> None:
