@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 OPTION_DEST = "source_option_"  # argparse dest of a transport's own option: + its name
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")  # what Qt always writes
 BAD_REASON_LIMIT = 300  # characters of a bad line's reason shown (it may quote the line)
 
 
@@ -48,6 +49,7 @@ _positive = _number(float, 0, None, "greater than 0", "a number")
 _count = _number(int, 1, None, "at least 1", "a whole number")
 _share = _number(float, 0, 1, "between 0 and 1", "a number")
 _readers = _number(int, 1, 64, "1 to 64", "a whole number")  # core.layout.MAX_READERS
+_port = _number(int, 0, 65535, "0 to 65535", "a port number")
 
 
 def _registry() -> SourceKinds:
@@ -103,9 +105,25 @@ _replay_speed = _number(float, 0.1, 100, "between 0.1 and 100 (or 'max')", "a sp
 
 def _readable_file(text: str) -> str:
     path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot read {text!r}: it is a folder, not a file")
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"cannot read {text!r}: no such file")
     return text
+
+
+def _picture_file(text: str) -> Path:
+    """Where --screenshot saves: its folder must be there now, not at the end of the run."""
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: no such folder {path.parent}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a folder")
+    if path.suffix.lower() not in PICTURE_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"cannot save a picture as {text!r}: name it .png (or .jpg, .bmp)"
+        )
+    return path
 
 
 def add_connection_options(parser: argparse.ArgumentParser) -> None:
@@ -226,9 +244,10 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--screenshot",
-        type=Path,
+        type=_picture_file,
         metavar="FILE.png",
-        help="save a picture of the main window just before exit",
+        help="save a picture of the window in front (the replay window with --replay) "
+        "just before exit",
     )
     parser.add_argument(
         "--layout",
@@ -287,7 +306,7 @@ def feed_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any)")
+    parser.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 = any)")
     parser.add_argument(
         "--rate", type=_positive, default=50.0, metavar="N", help="events per second (default 50)"
     )
@@ -335,6 +354,12 @@ def _chaos_modes(text: str) -> frozenset[str]:
 
 
 def _redis_target(text: str) -> str:
+    try:
+        import redis  # noqa: F401  (an optional extra)
+    except ImportError:
+        raise argparse.ArgumentTypeError(
+            "needs the Redis extra: pip install 'live-dashboard[redis]'"
+        ) from None
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("redis", "rediss") or not parts.hostname:
         raise argparse.ArgumentTypeError(
@@ -523,12 +548,18 @@ def run_query(options: argparse.Namespace) -> int:
     csv_writer = (
         CsvWriter(out, options.field) if options.format == "csv" and not options.count else None
     )
-    matched = bad = 0
+    matched = bad = read = 0
     try:
         with stream:
             now = time.time()
             for item in read_events(stream, options.file):
                 if isinstance(item, BadLine):
+                    if item.unreadable:
+                        print(
+                            f"dashboard query: cannot read {options.file}: {item.reason}",
+                            file=sys.stderr,
+                        )
+                        return 2
                     bad += 1
                     if bad <= BAD_LINES_SHOWN:
                         print(
@@ -537,6 +568,7 @@ def run_query(options: argparse.Namespace) -> int:
                             file=sys.stderr,
                         )
                     continue
+                read += 1
                 if not query.matches(item, now):
                     continue
                 matched += 1
@@ -559,6 +591,13 @@ def run_query(options: argparse.Namespace) -> int:
         print(
             f"dashboard query: {bad - BAD_LINES_SHOWN:,} more bad lines not shown", file=sys.stderr
         )
+    if bad and not read:
+        print(
+            f"dashboard query: cannot read {options.file}: no line of it is a JSON event "
+            "(is it a recording or a JSON Lines file?)",
+            file=sys.stderr,
+        )
+        return 2
     return 0 if matched else 1
 
 
@@ -624,13 +663,9 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
 
 async def _redis_publisher(url: str) -> Any:
     """A RedisPublisher that has reached Redis, or SystemExit saying why not."""
-    try:
-        from dashboard.feed.redis_publisher import RedisPublisher
-    except ImportError:
-        raise SystemExit(
-            "dashboard feed: --redis needs the Redis extra: pip install 'live-dashboard[redis]'"
-        ) from None
-    from redis.exceptions import RedisError
+    from redis.exceptions import RedisError  # (there: --redis checked it, see _redis_target)
+
+    from dashboard.feed.redis_publisher import RedisPublisher
 
     publisher = RedisPublisher(url)
     try:

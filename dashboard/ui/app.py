@@ -292,13 +292,17 @@ async def _run(options: AppOptions) -> int:
 
 async def _run_dashboard(options: AppOptions) -> int:
     feed: FeedThread | None = None
+    status = 0
     connections = list(options.connections)
+    bare = options.layout is None and not connections and not options.demo
+    if bare and options.replay is None and (rate := layouts.load_last_demo()) is not None:
+        options.demo, options.demo_rate = True, rate  # the last window ran the demo feed
     if options.demo:
         feed = FeedThread(FeedServer(rate=options.demo_rate, junk=options.demo_junk)).start()
         connections.insert(0, ConnectionSpec(feed.server.url, "demo"))
     unique_names(connections)
     layout, problem = options.layout, ""
-    if layout is None and not options.connections and not options.demo:
+    if bare:
         # a bare start: the dashboard as it was left
         layout, problem = layouts.load_last(options.kinds)
         if problem:
@@ -352,11 +356,13 @@ async def _run_dashboard(options: AppOptions) -> int:
         layouts.save_last(
             dashboard.window.current_layout(dashboard.window.builtin_urls), options.kinds
         )
+        layouts.save_last_demo(options.demo_rate if feed is not None else None)
         front = workspace.front
         if options.screenshot is not None and not front.screenshot(options.screenshot):
             print(
                 f"dashboard: could not write the screenshot {options.screenshot}", file=sys.stderr
             )
+            status = 2
         workspace.close_all()
         await workspace.aclose()
     finally:
@@ -364,4 +370,4 @@ async def _run_dashboard(options: AppOptions) -> int:
             await asyncio.get_running_loop().run_in_executor(None, feed.close)
     if options.exit_after is not None:
         print(front.summary(), flush=True)
-    return 0
+    return status
