@@ -119,6 +119,16 @@ def test_connects_to_sse_and_websocket_at_once_with_a_header(feed: FeedThread) -
         (["--bogus"], "unrecognized arguments: --bogus"),
         (["feed", "--junk", "2"], "argument --junk: '2' must be between 0 and 1"),
         (["feed", "--port", "99999"], "argument --port: '99999' must be 0 to 65535"),
+        (
+            ["--demo", "--rate", "100000"],
+            "argument --rate: '100000' must be greater than 0 and at most 5000 (the built-in "
+            "demo feed shares the window's process; for more, run 'dashboard feed --rate N' "
+            "and connect to its URL)",
+        ),
+        (
+            ["feed", "--rate", "1e9"],
+            "argument --rate: '1e9' must be greater than 0 and at most 1000000",
+        ),
         (["--replay", "/"], "argument --replay: cannot read '/': it is a folder, not a file"),
         (
             ["--screenshot", "/nonexistent/x.png", "--demo"],
