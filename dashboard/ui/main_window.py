@@ -44,7 +44,7 @@ from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
 from dashboard.sources.replay import ReplayPlayer
-from dashboard.ui import export, resources
+from dashboard.ui import export, keys, resources
 from dashboard.ui.banner import Banner
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
@@ -572,6 +572,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(full)
 
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(keys.help_action(self))
+        self.tab_keys = keys.TabKeys(self, self.side_tabs)
         about = QAction("&About", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
@@ -805,16 +807,9 @@ class MainWindow(QMainWindow):
             self,
             f"About {APP_TITLE}",
             f"{APP_TITLE} {__version__}\n\nLive event feeds ({transports})"
-            " as cards, charts, alerts and a log.\n\nCtrl+N: add a connection\n"
-            "Ctrl+S / Ctrl+Shift+S: save the layout (as…); Ctrl+Shift+O: open one\n"
-            "Ctrl+1 / Ctrl+2 / Ctrl+3: show or hide the cards, fields, alerts\n"
-            "Double-click a field (Fields panel): a card for it; drag it onto a chart: a line\n"
-            "Ctrl+F: filter the log (Escape clears it)\nCtrl+E: export what the log shows\n"
-            "Ctrl+R: start or stop recording\nCtrl+O: replay a recording (or drop it here)\n"
-            "Ctrl+Shift+R: replay what the log shows\n"
-            "In a replay: Space plays or pauses, Left/Right step one event, "
-            "Shift+Left/Right jump 10 s, Ctrl+G goes to a time, Ctrl+L back to live\n"
-            "End: jump to the latest event\nF11: full screen\nCtrl+Q: quit",
+            " as cards, charts, alerts and a log.\n\n"
+            "Double-click a field (Fields panel): a card for it; drag it onto a chart: a line.\n"
+            "F1 (or ?) lists every keyboard shortcut.",
         )
 
     # -- window state ------------------------------------------------------------------
