@@ -58,7 +58,6 @@ from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.connections import ConnectionsPanel
 from dashboard.ui.panels.fields import FieldBrowser
 from dashboard.ui.panels.log import LogPanel
-from dashboard.ui.panels.tables import make_table
 from dashboard.ui.recording import RecordingController
 from dashboard.ui.replay_bar import JUMP_S, ReplayBar
 from dashboard.ui.status import DashboardStatusBar
@@ -135,7 +134,7 @@ class MainWindow(QMainWindow):
         self._alert_decoder = Decoder(ALERT_CONNECTION)
         store.register(self._alert_decoder)
         self.rejected_model = rejected.RejectedListModel(parent=self)
-        self.rejected_view = make_table(self.rejected_model, rejected.COLUMN_WIDTHS)
+        self.rejected_view = rejected.make_view(self.rejected_model)
         self.log_model = EventLogModel(store, parent=self)
         self.log_panel = LogPanel(store, self.log_model, self.settings)
         self.log_view = self.log_panel.view
