@@ -92,8 +92,24 @@ class Dashboard:
             replay=self.player,
         )
         self.window.layout_path = layout_path
+        self.demo_feed: FeedThread | None = None  # the demo feed started from the window
         if self.player is not None:
             self.player.rewind = self.window.reset_view
+        else:
+            self.window.demo_requested.connect(self.run_demo)
+
+    def run_demo(self, rate: float = DEFAULT_RATE) -> None:
+        """Start the built-in demo feed and connect to it, with the demo layout if the
+        window shows no card yet (the first start's "Run the demo feed")."""
+        if self.demo_feed is not None:
+            return
+        self.demo_feed = FeedThread(FeedServer(rate=rate)).start()
+        url = self.demo_feed.server.url
+        window = self.window
+        window.builtin_urls.add(url)
+        if not window.cards.cards:
+            window.apply_layout(builtin("demo", self.connections.kinds))
+        self.connections.add(ConnectionSpec(url, "demo"), start=True)
 
     @property
     def sources(self) -> list[ReconnectingSource]:
@@ -116,6 +132,9 @@ class Dashboard:
         self.bus.flush()
         self.bus.stop()
         self.window.recording.stop()  # after the last batch: it has everything received
+        if self.demo_feed is not None:
+            feed, self.demo_feed = self.demo_feed, None
+            await asyncio.get_running_loop().run_in_executor(None, feed.close)
 
     def summary(self) -> str:
         """``events=N rejected=M connections=K`` (K: connections live at this moment)."""
@@ -356,7 +375,8 @@ async def _run_dashboard(options: AppOptions) -> int:
         layouts.save_last(
             dashboard.window.current_layout(dashboard.window.builtin_urls), options.kinds
         )
-        layouts.save_last_demo(options.demo_rate if feed is not None else None)
+        ran_demo = feed is not None or dashboard.demo_feed is not None
+        layouts.save_last_demo(options.demo_rate if ran_demo else None)
         front = workspace.front
         if options.screenshot is not None and not front.screenshot(options.screenshot):
             print(

@@ -48,6 +48,7 @@ from dashboard.ui import export, keys, resources
 from dashboard.ui.banner import Banner
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
+from dashboard.ui.empty_state import EmptyState
 from dashboard.ui.geometry import place_window
 from dashboard.ui.layouts import LayoutFiles
 from dashboard.ui.log_model import EventLogModel
@@ -84,9 +85,11 @@ class MainWindow(QMainWindow):
         selection_requested(str, str): replay this temporary file (what the log showed),
             under this name; it may be deleted once open.
         back_to_live(): a replay window asks to go back to the live dashboard.
+        demo_requested(): run the built-in demo feed (the first start's empty state).
     """
 
     closed = Signal()
+    demo_requested = Signal()
     open_requested = Signal(str)
     selection_requested = Signal(str, str)
     back_to_live = Signal()
@@ -165,7 +168,12 @@ class MainWindow(QMainWindow):
             strip.setMovable(False)
             strip.addWidget(self.replay_bar)
             self.addToolBar(Qt.ToolBarArea.TopToolBarArea, strip)
+        self.empty_state = EmptyState()  # a first start: how to begin
+        self.empty_state.connect_requested.connect(self._add_connection)
+        self.empty_state.open_requested.connect(self._ask_recording)
+        self.empty_state.demo_requested.connect(self.demo_requested)
         column.addWidget(self.log_panel, 1)
+        self.empty_state.attach(self.log_view.viewport())
         self.setCentralWidget(central)
         self.cards_dock = self._dock("cards", "Cards", self.cards)
         self.fields_dock = self._dock("fields", "Fields", self.fields)
@@ -202,6 +210,8 @@ class MainWindow(QMainWindow):
         self._default_arrangement = self.saveState()
         self.apply_layout(layout or zero_config())
 
+        connections.changed.connect(self._show_empty_state)
+        self._show_empty_state()
         bus.events_appended.connect(self._on_events)
         bus.rejected_appended.connect(self._on_rejected)
         bus.ticked.connect(lambda: self.pacer.frame(time.monotonic()))
@@ -395,7 +405,14 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(self.cards_dock, dock, Qt.Orientation.Vertical)  # type: ignore[arg-type]
 
     # -- updates, once per tick --------------------------------------------------------
+    def _show_empty_state(self) -> None:
+        """While there is no connection and no event (a live window's first start)."""
+        empty = self.player is None and not self.connections.sources and not self.store.end_seq
+        self.empty_state.setVisible(empty)
+
     def _on_events(self, start: int, end: int) -> None:
+        if not self.empty_state.isHidden():
+            self._show_empty_state()
         events = self.store.events(start, end)
         by_type: dict[str, list[Event]] = {}
         for event in events:
