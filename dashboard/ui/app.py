@@ -139,7 +139,7 @@ class Dashboard:
     def summary(self) -> str:
         """``events=N rejected=M connections=K`` (K: connections live at this moment)."""
         return (
-            f"events={self.store.end_seq} rejected={self.store.rejected_total} "
+            f"events={self.store.received} rejected={self.store.rejected_received} "
             f"connections={self.connections.live_count()}"
         )
 

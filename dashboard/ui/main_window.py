@@ -434,7 +434,7 @@ class MainWindow(QMainWindow):
 
     def _on_rejected(self, start: int, end: int) -> None:
         self.rejected_model.add_items(self.store.rejected(start, end))
-        self.side_tabs.setTabText(1, f"Rejected ({self.store.rejected_total:,})")
+        self.side_tabs.setTabText(1, f"Rejected ({self.store.rejected_received:,})")
 
     def _update_alert_tab(self) -> None:
         waiting = self.alerts.book.unacknowledged

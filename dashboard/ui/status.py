@@ -125,7 +125,7 @@ class DashboardStatusBar(QStatusBar):
         )
         rate = self.meter.update(now, store.end_seq)
         self.rate_label.setText(f"{rate:,.0f} events/s")
-        totals = f"events {store.end_seq:,} · rejected {store.rejected_total:,}"
+        totals = f"events {store.received:,} · rejected {store.rejected_received:,}"
         if store.evicted:
             totals += f" · evicted {store.evicted:,}"
         self.totals_label.setText(totals)

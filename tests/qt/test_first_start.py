@@ -39,9 +39,7 @@ def test_a_window_with_no_feed_shows_the_ways_to_begin(
     assert dash.demo_feed is None
 
 
-def test_a_window_with_a_connection_shows_no_empty_state(
-    qtbot: Any, settings: QSettings
-) -> None:
+def test_a_window_with_a_connection_shows_no_empty_state(qtbot: Any, settings: QSettings) -> None:
     dash = Dashboard([ConnectionSpec("http://127.0.0.1:9/events", "x")], settings=settings)
     qtbot.addWidget(dash.window)
     assert dash.window.empty_state.isHidden()

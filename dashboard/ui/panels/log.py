@@ -384,6 +384,8 @@ class LogPanel(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         model.scan_progress.connect(self._scan_progress)
+        for changed in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            changed.connect(self.show_counts)
         model.modelReset.connect(lambda: self.show_detail(None))
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
@@ -580,15 +582,7 @@ class LogPanel(QWidget):
         if state == self._refreshed_at == self._overview_for:
             return
         self._refreshed_at = state
-        retained = len(store)
-        text = (
-            f"{retained:,} events"
-            if model.query.is_empty
-            else f"{model.rowCount():,} of {retained:,} events"
-        )
-        if store.evicted:
-            text += f" · {store.evicted:,} oldest evicted"
-        self.counts.setText(text)
+        self.show_counts()
         if self._overview is not None and not wait:
             return  # one at a time: when it is done, _poll_overview looks again
         seqs = None if model.query.is_empty else model.shown_seqs().copy()
@@ -601,6 +595,23 @@ class LogPanel(QWidget):
         else:
             self._overview = _OVERVIEW_WORKER.submit(shown_overview, *job)
             self._overview_poll.start()
+
+    def show_counts(self) -> None:
+        """The counts, as the rows are (they change with every sync: the same number as
+        the status bar's and a replay bar's, not one from up to a second before)."""
+        store, model = self.store, self.model
+        if model.scanning:
+            return
+        retained = len(store)
+        text = (
+            f"{retained:,} events"
+            if model.query.is_empty
+            else f"{model.rowCount():,} of {retained:,} events"
+        )
+        if store.evicted:
+            text += f" · {store.evicted:,} oldest evicted"
+        if self.counts.text() != text:
+            self.counts.setText(text)
 
     def _poll_overview(self) -> None:
         if self._overview is None or not self._overview.done():
