@@ -312,7 +312,10 @@ def test_a_recording_with_records_of_the_wrong_types_replays_the_rest(
     assert window.rejected_model.rowCount() == len(wrong)
     assert window.replay_bar is not None
     window.replay_bar.refresh()
-    assert window.replay_bar.where.text() == f"{clock_text(T0 + 2)} · 3 / 3 events · end"
+    assert (
+        window.replay_bar.where.text()
+        == f"{clock_text(T0 + 2)} · 00:02 / 00:02 · 3 / 3 events · end"
+    )
     assert player.status.detail == f"finished: 3 events, {len(wrong)} unreadable lines"
     run_on_loop(workspace.aclose())
 
