@@ -60,6 +60,11 @@ def shortcuts(window: QMainWindow) -> list[Shortcut]:
         menu = top.menu()
         if isinstance(menu, QMenu):
             walk(menu, _text(menu.title()))
+    in_menus = {(s.what, s.keys) for s in found}
+    for action in window.findChildren(QAction):  # a panel's own keys (Ctrl+K: acknowledge)
+        row = Shortcut("Window", _text(action.text()), _keys(action.shortcuts()))
+        if action.shortcuts() and row.what and (row.what, row.keys) not in in_menus:
+            found.append(row)
     seen: dict[str, list[QKeySequence]] = {}
     for shortcut in window.findChildren(QShortcut):
         if shortcut.whatsThis():
@@ -154,3 +159,12 @@ def help_action(window: QMainWindow) -> QAction:
     action.setToolTip("Every key of the window, from its menus")
     action.triggered.connect(lambda: ShortcutsDialog(window).exec())
     return action
+
+
+def markdown_table(rows: list[Shortcut]) -> str:
+    """The shortcuts as the README's table (tests/qt/test_keys.py keeps it in step)."""
+    lines = ["| menu | action | keys |", "| --- | --- | --- |"]
+    for row in rows:
+        keys = ", ".join(f"<kbd>{key}</kbd>" for key in row.keys.split(", "))
+        lines.append(f"| {row.where} | {row.what} | {keys} |")
+    return "\n".join(lines)

@@ -543,7 +543,7 @@ class MainWindow(QMainWindow):
         self._make_layout_actions(file_menu)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # (the standard key is none on some)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 

@@ -3,6 +3,8 @@ shortcuts list made from the window's own actions."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
@@ -10,7 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu
 
 from dashboard.ui.app import Dashboard
-from dashboard.ui.keys import Shortcut, ShortcutsDialog, shortcuts
+from dashboard.ui.keys import Shortcut, ShortcutsDialog, markdown_table, shortcuts
 
 
 def _window(qtbot: Any, settings: QSettings) -> Any:
@@ -75,3 +77,12 @@ def test_ctrl_tab_goes_round_the_tabs_of_the_panel_in_focus(
     qtbot.waitUntil(window.log_view.hasFocus, timeout=2000)
     qtbot.keyClick(window.log_view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
     assert tabs.currentIndex() == 0
+
+
+def test_the_readme_lists_the_live_window_s_shortcuts(qtbot: Any, settings: QSettings) -> None:
+    window = Dashboard([], settings=settings).window
+    qtbot.addWidget(window)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- shortcuts -->\n(.*?)\n<!-- /shortcuts -->", readme, re.S)
+    assert block, "README.md has no <!-- shortcuts --> table"
+    assert block.group(1) == markdown_table(shortcuts(window))

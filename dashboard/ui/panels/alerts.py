@@ -216,7 +216,7 @@ class AlertPanel(QWidget):
         self.silence_button.menu().aboutToShow.connect(self._fill_silence_menu)
         self.clear_button = self._button("Clear resolved", "Remove the resolved alerts")
         self.clear_button.clicked.connect(self.clear_resolved)
-        acknowledge = QAction(self)
+        acknowledge = QAction("Acknowledge the selected alert", self)
         acknowledge.setShortcut(QKeySequence("Ctrl+K"))
         acknowledge.triggered.connect(self.acknowledge_selected)
         self.addAction(acknowledge)
