@@ -19,7 +19,7 @@ from dashboard.core.store import EventStore
 from dashboard.ui import log_model
 from dashboard.ui.export import export_events
 from dashboard.ui.log_model import SOURCE, SUMMARY, EventLogModel
-from dashboard.ui.panels.log import DETAIL_WIDTH, PAUSED_TEXT, LogPanel
+from dashboard.ui.panels.log import DETAIL_HEIGHT, DETAIL_WIDTH, PAUSED_TEXT, LogPanel
 from tests.unit.factories import make_event
 
 HOSTS = ("web-1", "web-2", "db-1")
@@ -238,6 +238,32 @@ def test_the_summary_takes_the_width_and_the_detail_pane_waits_for_a_row(
     qtbot.waitExposed(again)
     again.view.selectRow(3)
     assert again.detail.width() == dragged
+
+
+def test_in_a_narrow_log_the_detail_pane_goes_under_it(qtbot: Any, settings: QSettings) -> None:
+    store = EventStore()
+    store.extend(_event(n) for n in range(50))
+    panel = _panel(qtbot, store, settings)
+    panel.resize(700, 600)  # the log's room beside the side docks at 1366 x 768
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.view.selectRow(10)
+    assert panel.split.orientation() == Qt.Orientation.Vertical
+    assert panel.detail.height() == DETAIL_HEIGHT
+    assert panel.view.width() == panel.detail.width() == panel.split.width()  # the log whole
+    panel.split.moveSplitter(300, 1)
+    dragged = panel.detail.height()
+    assert panel.detail_height == dragged != DETAIL_HEIGHT
+    panel.resize(1200, 600)  # wide again: beside, at the width it had
+    qtbot.waitUntil(lambda: panel.split.orientation() == Qt.Orientation.Horizontal)
+    assert panel.detail.width() == DETAIL_WIDTH
+    panel.save_state()
+    again = _panel(qtbot, store, settings)
+    again.resize(700, 600)
+    again.show()
+    qtbot.waitExposed(again)
+    again.view.selectRow(3)
+    assert again.detail.height() == dragged
 
 
 def test_tab_leaves_the_log_table(qtbot: Any, settings: QSettings) -> None:

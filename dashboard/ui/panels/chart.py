@@ -49,7 +49,9 @@ WINDOWS = (
     ("24 h", 86_400.0),
 )
 MARKERS_SHOWN = 100
-FIRST_SPAN_S = 10.0  # until a window of data has come: the data, and at least this span
+FIRST_SPAN_S = 10.0  # until a window of data has come: the data, and at least this span,
+FIRST_SPAN_PX_PER_S = 40  # ... and no more pixels a second than this (the time axis would
+# switch to milliseconds, "28.000 29.000", on a wide chart)
 AXIS_ROOM = 9  # px above and below the plot, where the Y axis's end labels overflow
 PAUSE_TIP = "Pause: freeze the view while data keeps coming"
 RESUME_TIP = "Resume: follow the newest data again (the view was paused)"
@@ -421,7 +423,8 @@ class ChartPanel(QWidget):
             return
         start = now - self.spec.window
         first = min(s.first_time() for s in self.data.lines.values())
-        self.plot.setXRange(max(start, min(first, now - FIRST_SPAN_S)), now, padding=0)
+        least = max(FIRST_SPAN_S, self.plot.width() / FIRST_SPAN_PX_PER_S)
+        self.plot.setXRange(max(start, min(first, now - least)), now, padding=0)
 
     # -- the crosshair ------------------------------------------------------------------
     def _mouse_moved(self, position: object) -> None:

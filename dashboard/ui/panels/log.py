@@ -51,7 +51,9 @@ REFRESH_MS = 1000  # histogram, scrollbar marks and counts: once a second is eno
 OVERVIEW_POLL_MS = 15  # how often to look whether the worker has finished
 _OVERVIEW_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-overview")
 DETAIL_WIDTH = 380  # the detail pane's first width (px); then the width the operator gave it
-DETAIL_MIN = 200
+DETAIL_HEIGHT = 220  # ... its first height, when below the log
+DETAIL_MIN = 200  # px wide, at least (and 120 high)
+SIDE_BY_SIDE_MIN = 900  # narrower than this, the detail pane goes under the log, not beside
 FILTER_DELAY_MS = 300  # typing pauses this long before the filter is applied
 ERROR_COLOUR = SEVERITY_COLOURS[Severity.ERROR]
 FILTER_HELP = (
@@ -343,10 +345,11 @@ class LogPanel(QWidget):
         self.split.setStretchFactor(0, 1)
         self.split.setStretchFactor(1, 0)
         self.split.setCollapsible(0, False)
-        self.split.splitterMoved.connect(self._note_detail_width)
-        self.detail.setMinimumWidth(DETAIL_MIN)  # (its header would ask for more)
+        self.split.splitterMoved.connect(self._note_detail_size)
+        self.detail.setMinimumSize(DETAIL_MIN, 120)  # (its header would ask for more)
         self.detail.hide()
         self.detail_width = DETAIL_WIDTH
+        self.detail_height = DETAIL_HEIGHT
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
@@ -511,13 +514,36 @@ class LogPanel(QWidget):
             return
         if self.detail.isHidden():
             self.detail.show()
-            total = sum(self.split.sizes()) or self.split.width()
-            width = min(self.detail_width, max(DETAIL_MIN, total // 2))
-            self.split.setSizes([max(1, total - width), width])
+            self._size_detail()
 
-    def _note_detail_width(self, position: int, index: int) -> None:
-        if self.detail.isVisible() and self.detail.width() > 0:
+    def _size_detail(self) -> None:
+        """The detail pane at its remembered size (at most half the log)."""
+        beside = self.split.orientation() == Qt.Orientation.Horizontal
+        total = sum(self.split.sizes()) or (self.width() if beside else self.height())
+        size = self.detail_width if beside else self.detail_height
+        size = min(size, max(DETAIL_MIN if beside else 120, total // 2))
+        self.split.setSizes([max(1, total - size), size])
+
+    def _note_detail_size(self, position: int, index: int) -> None:
+        if not self.detail.isVisible():
+            return
+        if self.split.orientation() == Qt.Orientation.Horizontal:
             self.detail_width = self.detail.width()
+        else:
+            self.detail_height = self.detail.height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Beside the log when there is room for both, else under it."""
+        super().resizeEvent(event)
+        wanted = (
+            Qt.Orientation.Horizontal
+            if self.width() >= SIDE_BY_SIDE_MIN
+            else Qt.Orientation.Vertical
+        )
+        if self.split.orientation() != wanted:
+            self.split.setOrientation(wanted)
+            if self.detail.isVisible():
+                self._size_detail()
 
     def cell_menu(self, index: QModelIndex) -> QMenu:
         """The context menu of a log cell: filter on its value, copy the event."""
@@ -642,6 +668,9 @@ class LogPanel(QWidget):
         width = self.settings.value("log/detail-width")
         if isinstance(width, str | int) and str(width).isdigit():
             self.detail_width = max(DETAIL_MIN, int(width))
+        height = self.settings.value("log/detail-height")
+        if isinstance(height, str | int) and str(height).isdigit():
+            self.detail_height = max(120, int(height))
 
     def _save_fields(self) -> None:
         if self.settings is not None:
@@ -650,4 +679,5 @@ class LogPanel(QWidget):
     def save_state(self) -> None:
         if self.settings is not None:
             self.settings.setValue("log/detail-width", self.detail_width)
+            self.settings.setValue("log/detail-height", self.detail_height)
             self._save_fields()
