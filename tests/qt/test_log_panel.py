@@ -247,8 +247,11 @@ def test_in_a_narrow_log_the_detail_pane_goes_under_it(qtbot: Any, settings: QSe
     panel.resize(700, 600)  # the log's room beside the side docks at 1366 x 768
     panel.show()
     qtbot.waitExposed(panel)
-    panel.view.selectRow(10)
+    panel.view.selectRow(45)
     assert panel.split.orientation() == Qt.Orientation.Vertical
+    qtbot.waitUntil(lambda: panel.view.rowAt(panel.view.viewport().height() - 1) > 0)
+    shown = panel.view.visualRect(panel.model.index(45, 0))
+    assert panel.view.viewport().rect().contains(shown)  # still in view over the pane
     assert panel.detail.height() == DETAIL_HEIGHT
     assert panel.view.width() == panel.detail.width() == panel.split.width()  # the log whole
     panel.split.moveSplitter(300, 1)

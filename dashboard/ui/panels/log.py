@@ -505,6 +505,8 @@ class LogPanel(QWidget):
 
     def _show_current(self, current: QModelIndex, previous: QModelIndex) -> None:
         self.show_detail(self.model.event_at(current.row()) if current.isValid() else None)
+        if current.isValid():
+            self.view.scrollTo(current)  # (a pane that just opened may have hidden it)
 
     def show_detail(self, event: Event | None) -> None:
         """*event* in the detail pane, shown at its remembered width; None hides the pane."""
