@@ -6,22 +6,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from dashboard.ui.theme import BORDER, MUTED, PANEL
+from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 LAYOUT_SECTION = "layouts-dashboards-saved-as-files"
 
 
-def layout_docs_link() -> str:
-    """Rich text: a link to the README's layout section where the README is (a source
-    checkout), else where to look."""
-    if README.is_file():
-        url = QUrl.fromLocalFile(str(README))
-        url.setFragment(LAYOUT_SECTION)
-        return f"<a href='{url.toString()}'>How layouts work</a> (cards, charts, alert rules)"
-    return "How layouts work: the README's section “Layouts: dashboards saved as files”"
+def layout_docs_url() -> QUrl | None:
+    """The README's layout section where the README is (a source checkout), else None."""
+    if not README.is_file():
+        return None
+    url = QUrl.fromLocalFile(str(README))
+    url.setFragment(LAYOUT_SECTION)
+    return url
 
 
 class EmptyState(QFrame):
@@ -63,20 +63,30 @@ class EmptyState(QFrame):
         for button in (self.connect_button, self.open_button, self.demo_button):
             button.setMinimumWidth(240)
             buttons.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.docs = QLabel(layout_docs_link())
-        self.docs.setOpenExternalLinks(True)
-        self.docs.setStyleSheet(f"color: {MUTED};")
+        # (a flat button, not a rich-text link: no label of the window renders markup)
+        self.docs = QPushButton("How layouts work: cards, charts, alert rules…")
+        self.docs.setFlat(True)
+        self.docs.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.docs.setStyleSheet(f"color: {ACCENT}; text-decoration: underline; border: none;")
+        url = layout_docs_url()
+        if url is None:
+            self.docs.setText("How layouts work: the README's section “Layouts”")
+            self.docs.setEnabled(False)
+        else:
+            self.docs.setToolTip(url.toString())
+            self.docs.clicked.connect(lambda: QDesktopServices.openUrl(url))
         hint = QLabel("Or drop a recording here; F1 lists the keyboard shortcuts.")
         hint.setStyleSheet(f"color: {MUTED};")
         column = QVBoxLayout(self)
         column.setContentsMargins(16, 14, 16, 14)
         column.setSpacing(10)
-        for widget in (title, hint, self.docs):
-            widget.setWordWrap(True)
-            widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for label in (title, hint):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         column.addWidget(title)
         column.addLayout(buttons)
-        column.addWidget(self.docs)
+        column.addWidget(self.docs, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addWidget(hint)
 
     def attach(self, host: QWidget) -> None:

@@ -23,7 +23,8 @@ def test_a_window_with_no_feed_shows_the_ways_to_begin(
         "Open a recording…  (Ctrl+O)",
         "Run the demo feed",
     ]
-    assert "How layouts work" in empty.docs.text()
+    assert empty.docs.text().startswith("How layouts work")
+    assert empty.docs.toolTip().endswith("README.md#layouts-dashboards-saved-as-files")
     dash.start()
     qtbot.mouseClick(empty.demo_button, Qt.MouseButton.LeftButton)
     try:
