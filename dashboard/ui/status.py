@@ -6,6 +6,7 @@ import time
 from html import escape
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from dashboard.core.rate import RateMeter
@@ -101,6 +102,10 @@ class DashboardStatusBar(QStatusBar):
         self.meter = RateMeter()
         connections.changed.connect(self._rebuild_badges)
         self._rebuild_badges()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.connections_label.updateGeometry()  # its share of the width changed
 
     def showMessage(self, text: str, timeout: int = 0) -> None:
         """A passing message, on one line and inert: some quote an event or a server."""
