@@ -86,3 +86,20 @@ def test_the_readme_lists_the_live_window_s_shortcuts(qtbot: Any, settings: QSet
     block = re.search(r"<!-- shortcuts -->\n(.*?)\n<!-- /shortcuts -->", readme, re.S)
     assert block, "README.md has no <!-- shortcuts --> table"
     assert block.group(1) == markdown_table(shortcuts(window))
+
+
+def test_f1_opens_the_list_and_a_question_mark_typed_in_the_filter_stays_text(
+    qtbot: Any, settings: QSettings, monkeypatch: Any
+) -> None:
+    opened: list[ShortcutsDialog] = []
+    monkeypatch.setattr(ShortcutsDialog, "exec", lambda dialog: opened.append(dialog) or 0)
+    window = _window(qtbot, settings)
+    box = window.log_panel.filter_edit
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus, timeout=2000)
+    qtbot.keyClicks(box, "a?b")
+    assert box.text() == "a?b" and opened == []
+    window.log_view.setFocus()
+    qtbot.waitUntil(window.log_view.hasFocus, timeout=2000)
+    qtbot.keyClick(window.log_view, Qt.Key.Key_F1)
+    assert len(opened) == 1 and opened[0].table.rowCount() == len(shortcuts(window))
