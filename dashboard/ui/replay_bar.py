@@ -66,6 +66,7 @@ class Timeline(QWidget):
         self.setMinimumSize(200, 30)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.start = self.end = 0.0
         self.position = 0.0
@@ -274,6 +275,7 @@ class ReplayBar(QWidget):
             return
         self._mark_time_box("")
         self.player.seek_time(when)
+        self.timeline.setFocus()  # the arrows step again (in the box they move the cursor)
 
     def _mark_time_box(self, problem: str) -> None:
         """A red frame, and the reason under the box (and as its tooltip), while what was

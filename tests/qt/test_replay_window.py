@@ -390,6 +390,12 @@ def test_a_wrong_time_is_said_under_the_box_and_the_arrows_step_from_any_control
     assert bar.time_problem.text() == "Not a time: '10:61' (try 10:42:13)"
     qtbot.keyClicks(bar.time_box, "x")  # typing again: the message goes
     assert bar.time_problem.isHidden()
+    bar.time_box.setText(clock_text(T0 + 9))
+    qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
+    settle(qtbot, dash, 10)
+    assert window.focusWidget() is bar.timeline  # out of the box: the arrows step again
+    qtbot.keyClick(bar.timeline, Qt.Key.Key_Right)
+    settle(qtbot, dash, 11)
     player.seek(20)
     settle(qtbot, dash, 20)
     controls = (bar.play_button, bar.step_button, bar.speed_box, bar.loop_box, bar.timeline)
