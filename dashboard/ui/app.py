@@ -376,7 +376,8 @@ async def _run_dashboard(options: AppOptions) -> int:
             dashboard.window.current_layout(dashboard.window.builtin_urls), options.kinds
         )
         ran_demo = feed is not None or dashboard.demo_feed is not None
-        layouts.save_last_demo(options.demo_rate if ran_demo else None)
+        if ran_demo or not (bare and options.replay is not None):  # (a replay leaves it be)
+            layouts.save_last_demo(options.demo_rate if ran_demo else None)
         front = workspace.front
         if options.screenshot is not None and not front.screenshot(options.screenshot):
             print(
