@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 OPTION_DEST = "source_option_"  # argparse dest of a transport's own option: + its name
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")  # what Qt always writes
 BAD_REASON_LIMIT = 300  # characters of a bad line's reason shown (it may quote the line)
 CHECK_LINE_LIMIT = 1000  # characters of a check-rules line (a message may quote the feed)
 
@@ -51,6 +52,23 @@ _positive = _number(float, 0, None, "greater than 0", "a number")
 _count = _number(int, 1, None, "at least 1", "a whole number")
 _share = _number(float, 0, 1, "between 0 and 1", "a number")
 _readers = _number(int, 1, 64, "1 to 64", "a whole number")  # core.layout.MAX_READERS
+_port = _number(int, 0, 65535, "0 to 65535", "a port number")
+# The demo feed makes its events in Python: on its own (dashboard feed) about 30,000 a
+# second at most; inside the window's process (--demo), sharing it with the window, it
+# keeps up with 5,000 a second and fell behind at 10,000 (in bursts, then silence).
+FEED_MAX_RATE = 1_000_000
+DEMO_MAX_RATE = 5_000
+_feed_rate = _number(
+    float, 0, FEED_MAX_RATE, f"greater than 0 and at most {FEED_MAX_RATE}", "a number"
+)
+_demo_rate = _number(
+    float,
+    0,
+    DEMO_MAX_RATE,
+    f"greater than 0 and at most {DEMO_MAX_RATE} (the built-in demo feed shares the "
+    "window's process; for more, run 'dashboard feed --rate N' and connect to its URL)",
+    "a number",
+)
 
 
 def _registry() -> SourceKinds:
@@ -207,6 +225,8 @@ _replay_speed = _number(float, 0.1, 100, "between 0.1 and 100 (or 'max')", "a sp
 
 def _readable_file(text: str) -> str:
     path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot read {text!r}: it is a folder, not a file")
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"cannot read {text!r}: no such file")
     return text
@@ -229,6 +249,20 @@ def connection_flags(kinds: SourceKinds) -> tuple[str, ...]:
     shared = ("--header", "--insecure", "--ca", "--heartbeat")
     keys = tuple(f"--{name}-key" for name in ENVELOPE_FLAGS)
     return (*shared, *keys, *(f"--{n.replace('_', '-')}" for n in kinds.option_names()))
+
+
+def _picture_file(text: str) -> Path:
+    """Where --screenshot saves: its folder must be there now, not at the end of the run."""
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: no such folder {path.parent}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: it is a folder")
+    if path.suffix.lower() not in PICTURE_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"cannot save a picture as {text!r}: name it .png (or .jpg, .bmp)"
+        )
+    return path
 
 
 def add_connection_options(parser: argparse.ArgumentParser) -> None:
@@ -398,10 +432,10 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--rate",
-        type=_positive,
+        type=_demo_rate,
         default=None,
         metavar="N",
-        help="events per second of the --demo feed (default 50)",
+        help=f"events per second of the --demo feed (default 50, at most {DEMO_MAX_RATE})",
     )
     parser.add_argument(
         "--exit-after",
@@ -411,9 +445,10 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--screenshot",
-        type=Path,
+        type=_picture_file,
         metavar="FILE.png",
-        help="save a picture of the main window just before exit",
+        help="save a picture of the window in front (the replay window with --replay) "
+        "just before exit",
     )
     parser.add_argument(
         "--theme",
@@ -478,9 +513,13 @@ def feed_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
-    parser.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any)")
+    parser.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 = any)")
     parser.add_argument(
-        "--rate", type=_positive, default=50.0, metavar="N", help="events per second (default 50)"
+        "--rate",
+        type=_feed_rate,
+        default=50.0,
+        metavar="N",
+        help=f"events per second (default 50, at most {FEED_MAX_RATE})",
     )
     parser.add_argument(
         "--junk",
@@ -526,6 +565,12 @@ def _chaos_modes(text: str) -> frozenset[str]:
 
 
 def _redis_target(text: str) -> str:
+    try:
+        import redis  # noqa: F401  (an optional extra)
+    except ImportError:
+        raise argparse.ArgumentTypeError(
+            "needs the Redis extra: pip install 'live-dashboard[redis]'"
+        ) from None
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("redis", "rediss") or not parts.hostname:
         raise argparse.ArgumentTypeError(
@@ -829,12 +874,18 @@ def run_query(options: argparse.Namespace) -> int:
     csv_writer = (
         CsvWriter(out, options.field) if options.format == "csv" and not options.count else None
     )
-    matched = bad = 0
+    matched = bad = read = 0
     try:
         with stream:
             now = time.time()
             for item in read_events(stream, options.file):
                 if isinstance(item, BadLine):
+                    if item.unreadable:
+                        print(
+                            f"dashboard query: cannot read {options.file}: {item.reason}",
+                            file=sys.stderr,
+                        )
+                        return 2
                     bad += 1
                     if bad <= BAD_LINES_SHOWN:
                         print(
@@ -843,6 +894,7 @@ def run_query(options: argparse.Namespace) -> int:
                             file=sys.stderr,
                         )
                     continue
+                read += 1
                 if not query.matches(item, now):
                     continue
                 matched += 1
@@ -865,6 +917,13 @@ def run_query(options: argparse.Namespace) -> int:
         print(
             f"dashboard query: {bad - BAD_LINES_SHOWN:,} more bad lines not shown", file=sys.stderr
         )
+    if bad and not read:
+        print(
+            f"dashboard query: cannot read {options.file}: no line of it is a JSON event "
+            "(is it a recording or a JSON Lines file?)",
+            file=sys.stderr,
+        )
+        return 2
     return 0 if matched else 1
 
 
@@ -939,13 +998,9 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
 
 async def _redis_publisher(url: str) -> Any:
     """A RedisPublisher that has reached Redis, or SystemExit saying why not."""
-    try:
-        from dashboard.feed.redis_publisher import RedisPublisher
-    except ImportError:
-        raise SystemExit(
-            "dashboard feed: --redis needs the Redis extra: pip install 'live-dashboard[redis]'"
-        ) from None
-    from redis.exceptions import RedisError
+    from redis.exceptions import RedisError  # (there: --redis checked it, see _redis_target)
+
+    from dashboard.feed.redis_publisher import RedisPublisher
 
     publisher = RedisPublisher(url)
     try:

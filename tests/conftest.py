@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 
 # Before anything imports Qt: no display, and keep the user's real config out of tests.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-_config_home = tempfile.mkdtemp(prefix="dashboard-test-config-")
+# Every temporary file of the run, its subprocesses' too, goes into one folder of its own,
+# removed when the run ends; one a test left behind fails the run (pytest_sessionfinish).
+# pytest's own tmp_path folders stay where pytest keeps them (its last three runs).
+os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", tempfile.gettempdir())
+RUN_TEMP = tempfile.mkdtemp(prefix="dashboard-test-run-")
+os.environ["TMPDIR"] = RUN_TEMP
+tempfile.tempdir = RUN_TEMP
+_config_home = os.path.join(RUN_TEMP, "config")
+os.mkdir(_config_home)
 os.environ["XDG_CONFIG_HOME"] = _config_home
 os.environ["XDG_DATA_HOME"] = _config_home
 
@@ -71,3 +80,18 @@ def settings(tmp_path: Path) -> Any:
     from PySide6.QtCore import QSettings
 
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def left_behind(folder: str) -> list[str]:
+    """The temporary files and folders the tests' own code left in *folder* (ours are named
+    ``dashboard-*``; what libraries leave is theirs to answer for)."""
+    return sorted(name for name in os.listdir(folder) if name.startswith("dashboard-"))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove the run's temporary folder; fail the run if a test left something in it."""
+    left = left_behind(RUN_TEMP)
+    shutil.rmtree(RUN_TEMP, ignore_errors=True)
+    if left:
+        print(f"\nTests left temporary files behind: {', '.join(left)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -36,6 +36,7 @@ WINDOWED = ("rate", "count", "avg", "min", "max")
 NEWEST_ONLY = ("last", "mean", "sum")  # figures made of each source's newest value
 BUCKETS = 60  # per window
 SPARK_POINTS = 60  # figures kept for the sparkline
+SAMPLE_S = 1.0  # ... one a second at most
 SHOW_CHOICES = (
     ("last", "Newest value"),
     ("mean", "Mean of each source's newest"),
@@ -193,11 +194,23 @@ class CardState:
         chosen = events if of_type or not spec.type else [e for e in events if e.type == spec.type]
         if self._query is not None:
             chosen = self._query.filter(chosen)
-        if spec.show in NEWEST_ONLY:
-            chosen = self._newest_per_source(list(chosen))
+        chosen = list(chosen)
+        if len(chosen) > 1 and chosen[-1].received - chosen[0].received >= SAMPLE_S:
+            # Seconds of events at once (a replay going to a moment): the sparkline gets
+            # the figure of each second, as if they had come as they were recorded.
+            changed = False
+            for second in _by_second(chosen):
+                changed = self._fold_chosen(second) or changed
+                self.sample(second[-1].received)
+            return changed
+        return self._fold_chosen(chosen)
+
+    def _fold_chosen(self, chosen: list[Event]) -> bool:
+        if self.spec.show in NEWEST_ONLY:
+            chosen = self._newest_per_source(chosen)
         changed = False
         for event in chosen:
-            if spec.show == "count":
+            if self.spec.show == "count":
                 self._buckets.add(event.received)
             elif not self._take(event):
                 continue
@@ -365,7 +378,7 @@ class CardState:
         value = self.value(now)
         if value is None:
             return
-        if self.history and now - self.history[-1][0] < 1.0:
+        if self.history and now - self.history[-1][0] < SAMPLE_S:
             return
         self.history.append((now, value))
 
@@ -412,3 +425,16 @@ def _as_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return " ".join(str(value).split())[:60]
+
+
+def _by_second(events: list[Event]) -> list[list[Event]]:
+    """*events* (in arrival order) in runs of the same whole second of arrival."""
+    runs: list[list[Event]] = []
+    current = None
+    for event in events:
+        second = int(event.received // SAMPLE_S)
+        if second != current:
+            runs.append([])
+            current = second
+        runs[-1].append(event)
+    return runs

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from dashboard.core.alertbook import AlertEntry
 from dashboard.core.event import Severity
+from dashboard.core.rules import AlertState
 
 QUIET_S = 5.0  # after a notification, the next waits this long (and sums up what came)
 
@@ -31,7 +32,9 @@ class NoticeGate:
     def __init__(self, min_severity: Severity | None = Severity.CRITICAL) -> None:
         self.min_severity = min_severity  # None: no notifications
         self._quiet_until = 0.0
-        self._held: dict[int, AlertEntry] = {}
+        # Held entries with what they said when they fired: an entry changes in place, and
+        # a recovery arriving meanwhile must not be told as the firing it ended.
+        self._held: dict[int, tuple[AlertEntry, Firing]] = {}
         self._told: dict[int, float | None] = {}  # notified: when each had started firing
 
     def offer(self, fired: Iterable[AlertEntry], now: float) -> list[Notice]:
@@ -42,7 +45,7 @@ class NoticeGate:
                 continue
             if self._told.get(id(entry), -1.0) == entry.fired_at:
                 continue  # a repeat of an alert already notified, firing ever since
-            self._held[id(entry)] = entry
+            self._held[id(entry)] = (entry, Firing(entry.severity, entry.message))
         return self.due(now)
 
     def due(self, now: float) -> list[Notice]:
@@ -51,19 +54,31 @@ class NoticeGate:
             return []
         held = list(self._held.values())
         self._held.clear()
-        self._told.update((id(e), e.fired_at) for e in held)
+        self._told.update((id(e), e.fired_at) for e, _firing in held)
         self._quiet_until = now + QUIET_S
         return [summary(held)]
 
 
-def summary(entries: list[AlertEntry]) -> Notice:
-    worst = max(e.severity for e in entries)
-    if len(entries) == 1:
-        (entry,) = entries
-        return Notice(f"{entry.severity.label.title()}: {entry.name}", entry.message, worst)
+@dataclass(frozen=True)
+class Firing:
+    """What an alert said when it fired."""
+
+    severity: Severity
+    message: str
+
+
+def summary(held: list[tuple[AlertEntry, Firing]]) -> Notice:
+    worst = max(firing.severity for _entry, firing in held)
+    if len(held) == 1:
+        ((entry, firing),) = held
+        text = firing.message
+        if entry.state is not AlertState.FIRING:
+            text += f" (since resolved: {entry.message})"
+        return Notice(f"{firing.severity.label.title()}: {entry.name}", text, worst)
+    entries = [entry for entry, _firing in held]
     by_severity: dict[Severity, int] = {}
-    for entry in entries:
-        by_severity[entry.severity] = by_severity.get(entry.severity, 0) + 1
+    for _entry, firing in held:
+        by_severity[firing.severity] = by_severity.get(firing.severity, 0) + 1
     counts = ", ".join(
         f"{n:,} {severity.label}" for severity, n in sorted(by_severity.items(), reverse=True)
     )

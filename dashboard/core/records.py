@@ -138,10 +138,12 @@ class CsvWriter:
 # -- reading ---------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class BadLine:
-    """A line that is neither a record nor an event, and why (for a message)."""
+    """A line that is neither a record nor an event, and why (for a message); *unreadable*
+    when the file cannot be read at all (a ``.gz`` that is not gzip)."""
 
     number: int
     reason: str
+    unreadable: bool = False
 
 
 _SEVERITY_LABELS = {severity.label: severity for severity in Severity}
@@ -342,7 +344,10 @@ def read_events(
                         continue
             yield from read_line(number, line, decoder, rejected)
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
-        yield BadLine(number + 1, cut_file_reason(exc))
+        if number == 0 and isinstance(exc, gzip.BadGzipFile):
+            yield BadLine(1, f"not a gzip file ({exc})", unreadable=True)
+        else:
+            yield BadLine(number + 1, cut_file_reason(exc))
 
 
 def cut_file_reason(exc: Exception) -> str:
@@ -358,7 +363,7 @@ def read_line(
     body = line.strip()
     if not body:
         return
-    cut = not line.endswith(b"\n")
+    cut = not line.endswith(b"\n") and number > 1  # (a file's only line is not "cut")
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

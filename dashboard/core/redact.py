@@ -150,8 +150,9 @@ def mark_url_secrets(url: str) -> None:
 
 def redact(text: str) -> str:
     """*text* with every credential it shows masked: the values marked secret, and the
-    credentials recognisable by their shape."""
-    text = _SECRETS.mask(text)
+    credentials recognisable by their shape. Shapes first: a marked value that is only the
+    start of another token ("s3cr3t" in "Bearer s3cr3t-t0ken") must not leave the rest of it
+    in sight."""
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
-    return text
+    return _SECRETS.mask(text)

@@ -300,6 +300,16 @@ class EventStore:
         self.counts = {}
 
     @property
+    def received(self) -> int:
+        """Events taken in since the start or the last :meth:`clear` (held or evicted)."""
+        return self.end_seq - self._floor
+
+    @property
+    def rejected_received(self) -> int:
+        """Rejected frames taken in since the start or the last :meth:`clear`."""
+        return self._rejected.end - self._rejected.floor
+
+    @property
     def evicted(self) -> int:
         """Events pushed out to make room (not those let go by :meth:`clear`)."""
         return self.first_seq - self._floor

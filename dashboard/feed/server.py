@@ -225,9 +225,12 @@ class FeedServer:
                 "X-Accel-Buffering": "no",
             }
         )
-        await response.prepare(request)
-        if self.retry_ms is not None:
-            await response.write(b"retry: %d\n\n" % self.retry_ms)
+        try:  # a client gone before its answer started (a window closing) is no error
+            await response.prepare(request)
+            if self.retry_ms is not None:
+                await response.write(b"retry: %d\n\n" % self.retry_ms)
+        except ConnectionResetError:
+            return response
         next_id = self._resume_point(last_id)
         self.streams += 1
         try:

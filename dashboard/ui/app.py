@@ -93,8 +93,24 @@ class Dashboard:
             replay=self.player,
         )
         self.window.layout_path = layout_path
+        self.demo_feed: FeedThread | None = None  # the demo feed started from the window
         if self.player is not None:
             self.player.rewind = self.window.reset_view
+        else:
+            self.window.demo_requested.connect(self.run_demo)
+
+    def run_demo(self, rate: float = DEFAULT_RATE) -> None:
+        """Start the built-in demo feed and connect to it, with the demo layout if the
+        window shows no card yet (the first start's "Run the demo feed")."""
+        if self.demo_feed is not None:
+            return
+        self.demo_feed = FeedThread(FeedServer(rate=rate)).start()
+        url = self.demo_feed.server.url
+        window = self.window
+        window.builtin_urls.add(url)
+        if not window.cards.cards:
+            window.apply_layout(builtin("demo", self.connections.kinds))
+        self.connections.add(ConnectionSpec(url, "demo"), start=True)
 
     @property
     def sources(self) -> list[ReconnectingSource]:
@@ -117,11 +133,14 @@ class Dashboard:
         self.bus.flush()
         self.bus.stop()
         self.window.recording.stop()  # after the last batch: it has everything received
+        if self.demo_feed is not None:
+            feed, self.demo_feed = self.demo_feed, None
+            await asyncio.get_running_loop().run_in_executor(None, feed.close)
 
     def summary(self) -> str:
         """``events=N rejected=M connections=K`` (K: connections live at this moment)."""
         return (
-            f"events={self.store.end_seq} rejected={self.store.rejected_total} "
+            f"events={self.store.received} rejected={self.store.rejected_received} "
             f"connections={self.connections.live_count()}"
         )
 
@@ -294,13 +313,17 @@ async def _run(options: AppOptions) -> int:
 
 async def _run_dashboard(options: AppOptions) -> int:
     feed: FeedThread | None = None
+    status = 0
     connections = list(options.connections)
+    bare = options.layout is None and not connections and not options.demo
+    if bare and options.replay is None and (rate := layouts.load_last_demo()) is not None:
+        options.demo, options.demo_rate = True, rate  # the last window ran the demo feed
     if options.demo:
         feed = FeedThread(FeedServer(rate=options.demo_rate, junk=options.demo_junk)).start()
         connections.insert(0, ConnectionSpec(feed.server.url, "demo"))
     unique_names(connections)
     layout, problem = options.layout, ""
-    if layout is None and not options.connections and not options.demo:
+    if bare:
         # a bare start: the dashboard as it was left
         layout, problem = layouts.load_last(options.kinds)
         if problem:
@@ -354,11 +377,15 @@ async def _run_dashboard(options: AppOptions) -> int:
         layouts.save_last(
             dashboard.window.current_layout(dashboard.window.builtin_urls), options.kinds
         )
+        ran_demo = feed is not None or dashboard.demo_feed is not None
+        if ran_demo or not (bare and options.replay is not None):  # (a replay leaves it be)
+            layouts.save_last_demo(options.demo_rate if ran_demo else None)
         front = workspace.front
         if options.screenshot is not None and not front.screenshot(options.screenshot):
             print(
                 f"dashboard: could not write the screenshot {options.screenshot}", file=sys.stderr
             )
+            status = 2
         workspace.close_all()
         await workspace.aclose()
     finally:
@@ -366,4 +393,4 @@ async def _run_dashboard(options: AppOptions) -> int:
             await asyncio.get_running_loop().run_in_executor(None, feed.close)
     if options.exit_after is not None:
         print(front.summary(), flush=True)
-    return 0
+    return status

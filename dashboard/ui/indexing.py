@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
+from dashboard.core.summary import one_line
 from dashboard.sources.recording import IndexCancelled, Recording, open_recording
 
 POLL_MS = 50
@@ -48,7 +49,6 @@ async def index_with_progress(parent: QWidget | None, path: Path) -> Recording |
     try:
         recording = await loop.run_in_executor(None, open_recording, path, progress)
         dialog.setValue(dialog.maximum())  # its last look: all of it read
-        return recording
     except IndexCancelled:
         return None
     except (OSError, UnicodeError, ValueError) as error:
@@ -58,3 +58,17 @@ async def index_with_progress(parent: QWidget | None, path: Path) -> Recording |
         timer.stop()
         dialog.close()
         dialog.deleteLater()
+    if not recording.events:
+        raise CannotOpen(f"cannot replay {path}: {no_events(recording)}")
+    return recording
+
+
+def no_events(recording: Recording) -> str:
+    """Why there is nothing to replay, with the first unreadable line's reason if any."""
+    if not recording.bad:
+        return "it holds no events" + ("" if len(recording) else " (the file is empty)")
+    first = recording.bad[min(recording.bad)]
+    return (
+        f"it holds no events ({len(recording.bad):,} unreadable lines; the first: "
+        f"{one_line(first, 200)})"
+    )

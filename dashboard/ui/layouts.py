@@ -43,6 +43,32 @@ def save_last(layout: Layout, kinds: SourceKinds = KINDS) -> Path | None:
     return path
 
 
+DEMO_NAME = "last-demo"  # beside the last layout: the demo feed's rate, while it ran
+
+
+def save_last_demo(rate: float | None) -> None:
+    """Remember whether the last window ran the built-in demo feed (at *rate*), which its
+    layout leaves out (its port changes every run); None: it did not."""
+    path = last_layout_path().with_name(DEMO_NAME)
+    try:
+        if rate is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{rate!r}\n", encoding="utf-8")
+    except OSError:
+        pass  # closing the window must not fail for it
+
+
+def load_last_demo() -> float | None:
+    """The demo feed's rate if the last window ran it, else None."""
+    try:
+        rate = float(last_layout_path().with_name(DEMO_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return rate if 0 < rate < float("inf") else None
+
+
 def load_last(kinds: SourceKinds = KINDS) -> tuple[Layout | None, str]:
     """The layout the live window had when it last closed (None if there is none), and a
     message when it could not be read: then the file is kept as ``.bak`` beside it, so

@@ -41,10 +41,12 @@ from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
 from dashboard.sources.replay import ReplayPlayer
-from dashboard.ui import export, resources
+from dashboard.ui import export, keys, resources
 from dashboard.ui.banner import Banner
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
+from dashboard.ui.empty_state import EmptyState
+from dashboard.ui.geometry import place_window
 from dashboard.ui.layouts import LayoutFiles
 from dashboard.ui.log_model import EventLogModel
 from dashboard.ui.notify import CHOICES, Notifier
@@ -54,11 +56,11 @@ from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.connections import ConnectionsPanel
 from dashboard.ui.panels.fields import FieldBrowser
 from dashboard.ui.panels.log import LogPanel
-from dashboard.ui.panels.tables import make_table
 from dashboard.ui.recording import RecordingController
 from dashboard.ui.replay_bar import JUMP_S, ReplayBar
 from dashboard.ui.status import DashboardStatusBar
 from dashboard.ui.theme_menu import add_theme_menu
+from dashboard.ui.toast import Toast
 
 APP_TITLE = "Live Dashboard"
 RECORDING_COLOUR = "#ff4d6d"
@@ -81,9 +83,11 @@ class MainWindow(QMainWindow):
         selection_requested(str, str): replay this temporary file (what the log showed),
             under this name; it may be deleted once open.
         back_to_live(): a replay window asks to go back to the live dashboard.
+        demo_requested(): run the built-in demo feed (the first start's empty state).
     """
 
     closed = Signal()
+    demo_requested = Signal()
     open_requested = Signal(str)
     selection_requested = Signal(str, str)
     back_to_live = Signal()
@@ -135,7 +139,7 @@ class MainWindow(QMainWindow):
         self.alerts = alerts.AlertPanel(self.monitor, self._now)
         self.silences = silences.SilencesPanel(self.monitor, self._now)
         self.rejected_model = rejected.RejectedListModel(parent=self)
-        self.rejected_view = make_table(self.rejected_model, rejected.COLUMN_WIDTHS)
+        self.rejected_view = rejected.make_view(self.rejected_model)
         self.log_model = EventLogModel(store, parent=self)
         self.log_panel = LogPanel(store, self.log_model, self.settings)
         self.log_view = self.log_panel.view
@@ -170,7 +174,12 @@ class MainWindow(QMainWindow):
             strip.setMovable(False)
             strip.addWidget(self.replay_bar)
             self.addToolBar(Qt.ToolBarArea.TopToolBarArea, strip)
+        self.empty_state = EmptyState()  # a first start: how to begin
+        self.empty_state.connect_requested.connect(self._add_connection)
+        self.empty_state.open_requested.connect(self._ask_recording)
+        self.empty_state.demo_requested.connect(self.demo_requested)
         column.addWidget(self.log_panel, 1)
+        self.empty_state.attach(self.log_view.viewport())
         self.setCentralWidget(central)
         self.cards_dock = self._dock("cards", "Cards", self.cards)
         self.fields_dock = self._dock("fields", "Fields", self.fields)
@@ -191,7 +200,8 @@ class MainWindow(QMainWindow):
         self.recording.failed.connect(self._recording_failed)
         connections.changed.connect(self._update_title)
         self.setStatusBar(self.status)
-        self.notifier = Notifier(self.settings, self.status, parent=self)
+        self.toast = Toast(self)  # alert notifications where there is no system tray
+        self.notifier = Notifier(self.settings, self.toast, parent=self)
         if replay is not None:
             self.notifier.gate.min_severity = None  # a replay tells of the past: no pop-ups
         self.layouts = LayoutFiles(self.settings, self, connections.kinds)
@@ -200,11 +210,12 @@ class MainWindow(QMainWindow):
         self.layout_title = ""
         self.layout_readers: int | None = None  # kept as the layout said, to save it again
         self._make_menus()
-        self.resize(1280, 820)
-        self._restore_geometry()
+        place_window(self, self.settings.value(f"{self._state_prefix}/geometry"))
         self._default_arrangement = self.saveState()
         self.apply_layout(layout or zero_config())
 
+        connections.changed.connect(self._show_empty_state)
+        self._show_empty_state()
         bus.events_appended.connect(self._on_events)
         bus.rejected_appended.connect(self._on_rejected)
         bus.ticked.connect(lambda: self.pacer.frame(time.monotonic()))
@@ -396,7 +407,14 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(self.cards_dock, dock, Qt.Orientation.Vertical)  # type: ignore[arg-type]
 
     # -- updates, once per tick --------------------------------------------------------
+    def _show_empty_state(self) -> None:
+        """While there is no connection and no event (a live window's first start)."""
+        empty = self.player is None and not self.connections.sources and not self.store.end_seq
+        self.empty_state.setVisible(empty)
+
     def _on_events(self, start: int, end: int) -> None:
+        if not self.empty_state.isHidden():
+            self._show_empty_state()
         events = self.store.events(start, end)
         by_type: dict[str, list[Event]] = {}
         for event in events:
@@ -414,7 +432,7 @@ class MainWindow(QMainWindow):
 
     def _on_rejected(self, start: int, end: int) -> None:
         self.rejected_model.add_items(self.store.rejected(start, end))
-        self.side_tabs.setTabText(1, f"Rejected ({self.store.rejected_total:,})")
+        self.side_tabs.setTabText(1, f"Rejected ({self.store.rejected_received:,})")
 
     def _update_alert_tab(self) -> None:
         waiting = self.alerts.book.unacknowledged
@@ -531,7 +549,7 @@ class MainWindow(QMainWindow):
         self._make_layout_actions(file_menu)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))  # (the standard key is none on some)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
@@ -577,6 +595,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(full)
 
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(keys.help_action(self))
+        self.tab_keys = keys.TabKeys(self, self.side_tabs)
         about = QAction("&About", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
@@ -810,16 +830,9 @@ class MainWindow(QMainWindow):
             self,
             f"About {APP_TITLE}",
             f"{APP_TITLE} {__version__}\n\nLive event feeds ({transports})"
-            " as cards, charts, alerts and a log.\n\nCtrl+N: add a connection\n"
-            "Ctrl+S / Ctrl+Shift+S: save the layout (as…); Ctrl+Shift+O: open one\n"
-            "Ctrl+1 / Ctrl+2 / Ctrl+3: show or hide the cards, fields, alerts\n"
-            "Double-click a field (Fields panel): a card for it; drag it onto a chart: a line\n"
-            "Ctrl+F: filter the log (Escape clears it)\nCtrl+E: export what the log shows\n"
-            "Ctrl+R: start or stop recording\nCtrl+O: replay a recording (or drop it here)\n"
-            "Ctrl+Shift+R: replay what the log shows\n"
-            "In a replay: Space plays or pauses, Left/Right step one event, "
-            "Shift+Left/Right jump 10 s, Ctrl+G goes to a time, Ctrl+L back to live\n"
-            "End: jump to the latest event\nF11: full screen\nCtrl+Q: quit",
+            " as cards, charts, alerts and a log.\n\n"
+            "Double-click a field (Fields panel): a card for it; drag it onto a chart: a line.\n"
+            "F1 (or ?) lists every keyboard shortcut.",
         )
 
     # -- window state ------------------------------------------------------------------
@@ -829,11 +842,6 @@ class MainWindow(QMainWindow):
         restored = super().restoreState(state, version)
         self.banner.sync()
         return restored
-
-    def _restore_geometry(self) -> None:
-        value = self.settings.value(f"{self._state_prefix}/geometry")
-        if isinstance(value, QByteArray):
-            self.restoreGeometry(value)
 
     def save_state(self) -> None:
         """The window's size and place (the arrangement of its panels is the layout's)."""

@@ -1,17 +1,18 @@
-"""Desktop notifications for new alerts: the system tray's balloon where there is one, the
-status bar where there is not, and an optional sound."""
+"""Desktop notifications for new alerts: the system tray's balloon where there is one, a
+toast in the window where there is not (never the status bar: it shows the connections'
+health), and an optional sound."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSettings
-from PySide6.QtWidgets import QApplication, QStatusBar, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from dashboard.core.event import Severity
 from dashboard.core.notices import Notice, NoticeGate
 from dashboard.core.summary import one_line
 from dashboard.ui import resources
+from dashboard.ui.toast import SHOW_MS, Toast
 
-SHOW_MS = 8000
 CHOICES = (
     ("Off", None),
     ("Critical alerts", Severity.CRITICAL),
@@ -30,12 +31,10 @@ def no_markup(text: str) -> str:
 class Notifier(QObject):
     """Shows what a NoticeGate lets through; the choices are kept in the settings."""
 
-    def __init__(
-        self, settings: QSettings, status_bar: QStatusBar, parent: QObject | None = None
-    ) -> None:
+    def __init__(self, settings: QSettings, toast: Toast, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.status_bar = status_bar
+        self.toast = toast
         level = settings.value("alerts/notify", "critical")
         self.gate = NoticeGate(Severity.named(str(level)) if level != "off" else None)
         self.sound = settings.value("alerts/sound", "false") == "true"
@@ -67,7 +66,6 @@ class Notifier(QObject):
                     no_markup(notice.title), no_markup(notice.text), icon, SHOW_MS
                 )
             else:
-                shown = one_line(f"{notice.title}: {notice.text}", 400)
-                self.status_bar.showMessage(shown, SHOW_MS)
+                self.toast.show_notice(notice.title, notice.text, notice.severity)
             if self.sound:
                 QApplication.beep()

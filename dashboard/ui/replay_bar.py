@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QToolButton,
     QToolTip,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -42,6 +43,14 @@ def speed_text(speed: float | None) -> str:
     return "max" if speed is None else f"{speed:g}x"
 
 
+def duration_text(seconds: float) -> str:
+    """``mm:ss``, or ``h:mm:ss`` from an hour on."""
+    whole = max(0, int(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
 class Timeline(QWidget):
     """The recording's event density, alert marks, what has been played and where the
     replay is. Click or drag to choose a moment; it is asked for on release.
@@ -57,6 +66,7 @@ class Timeline(QWidget):
         self.setMinimumSize(200, 30)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.start = self.end = 0.0
         self.position = 0.0
@@ -192,13 +202,27 @@ class ReplayBar(QWidget):
         self.time_box.setClearButtonEnabled(True)
         self.time_box.setMaximumWidth(150)
         self.time_box.returnPressed.connect(self._go_to_typed_time)
+        self.time_problem = QLabel()  # under the box: what was wrong with what was typed
+        self.time_problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.time_problem.setWordWrap(True)
+        self.time_problem.setMaximumWidth(260)
+        self.time_problem.setStyleSheet(
+            f"color: {SEVERITY_COLOURS[max(SEVERITY_COLOURS)]}; font-size: 9pt;"
+        )
+        self.time_problem.hide()
+        time_column = QVBoxLayout()
+        time_column.setContentsMargins(0, 0, 0, 0)
+        time_column.setSpacing(1)
+        time_column.addWidget(self.time_box)
+        time_column.addWidget(self.time_problem)
         self.loop_box = QCheckBox("Loop")
         self.loop_box.setToolTip("Start again from the beginning at the end")
         self.loop_box.toggled.connect(lambda on: setattr(player, "loop", on))
         self.where = QLabel()
         # As wide as its longest text, always: the bar must not jump, nor squeeze the window.
         total = recording.events
-        longest = f"00:00:00.000 · {total:,} / {total:,} events · paused "
+        length = duration_text(recording.end - recording.start)
+        longest = f"00:00:00.000 · {length} / {length} · {total:,} / {total:,} events · paused "
         self.where.setFixedWidth(self.fontMetrics().horizontalAdvance(longest))
         self.time_box.textEdited.connect(lambda _text: self._mark_time_box(""))
 
@@ -214,8 +238,9 @@ class ReplayBar(QWidget):
         ):
             layout.addWidget(widget)
         layout.addWidget(self.timeline, 1)
-        for widget in (self.where, self.time_box, self.loop_box):
-            layout.addWidget(widget)
+        layout.addWidget(self.where)
+        layout.addLayout(time_column)
+        layout.addWidget(self.loop_box)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
@@ -250,12 +275,16 @@ class ReplayBar(QWidget):
             return
         self._mark_time_box("")
         self.player.seek_time(when)
+        self.timeline.setFocus()  # the arrows step again (in the box they move the cursor)
 
     def _mark_time_box(self, problem: str) -> None:
-        """A red frame and the reason as tooltip while what was typed cannot be done."""
+        """A red frame, and the reason under the box (and as its tooltip), while what was
+        typed cannot be done."""
         colour = SEVERITY_COLOURS[max(SEVERITY_COLOURS)]
         self.time_box.setStyleSheet(f"border: 1px solid {colour};" if problem else "")
         self.time_box.setToolTip(problem or TIME_BOX_TIP)
+        self.time_problem.setText(problem)
+        self.time_problem.setVisible(bool(problem))
 
     def refresh(self) -> None:
         player = self.player
@@ -270,7 +299,13 @@ class ReplayBar(QWidget):
         if player.seek_progress is not None:
             where = f"seeking… {player.seek_progress:.0%}"
         else:
-            where = f"{clock_text(player.time)} · {player.played_events:,} / {total:,} events"
+            recording = player.recording
+            elapsed = duration_text(player.time - recording.start)
+            length = duration_text(recording.end - recording.start)
+            where = (
+                f"{clock_text(player.time)} · {elapsed} / {length} · "
+                f"{player.played_events:,} / {total:,} events"
+            )
             if player.at_end and not player.playing:
                 where += " · end"
             elif not player.playing:

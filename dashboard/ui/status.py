@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from dashboard.core.rate import RateMeter
 from dashboard.core.store import EventStore
@@ -60,9 +61,26 @@ class ConnectionBadge:
         self.details = "\n".join(lines)
 
 
+HEALTH_SHARE = 0.6  # of the bar's width, at most, for the connections (the rest: messages)
+
+
+class _HealthLabel(QLabel):
+    """As wide as its text, up to HEALTH_SHARE of the status bar; narrower, it clips."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        bar = self.parentWidget()
+        cap = int(bar.width() * HEALTH_SHARE) if bar is not None else hint.width()
+        return QSize(min(hint.width(), cap), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(min(60, super().sizeHint().width()), super().minimumSizeHint().height())
+
+
 class DashboardStatusBar(QStatusBar):
-    """All connections in one label (it clips rather than widen the window), the rate and
-    the totals."""
+    """Passing messages on the left; on the right, always shown (a message never covers
+    them), all connections in one label (it clips rather than widen the window), the rate
+    and the totals."""
 
     def __init__(
         self, store: EventStore, connections: ConnectionManager, parent: QWidget | None = None
@@ -71,12 +89,10 @@ class DashboardStatusBar(QStatusBar):
         self.store = store
         self.connections = connections
         self.badges: list[ConnectionBadge] = []
-        self.connections_label = QLabel(self)
+        self.connections_label = _HealthLabel(self)
         self.connections_label.setTextFormat(Qt.TextFormat.RichText)  # names are escaped
-        self.connections_label.setSizePolicy(
-            QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred
-        )
-        self.addWidget(self.connections_label, 1)
+        self.addWidget(QWidget(self), 1)  # where passing messages show
+        self.addPermanentWidget(self.connections_label)
         self.rate_label = QLabel(self)
         self.totals_label = QLabel(self)
         self.rate_label.setToolTip("Events per second over the last two seconds, all connections")
@@ -86,6 +102,10 @@ class DashboardStatusBar(QStatusBar):
         self.meter = RateMeter()
         connections.changed.connect(self._rebuild_badges)
         self._rebuild_badges()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.connections_label.updateGeometry()  # its share of the width changed
 
     def showMessage(self, text: str, timeout: int = 0) -> None:
         """A passing message, on one line and inert: some quote an event or a server."""
@@ -110,7 +130,7 @@ class DashboardStatusBar(QStatusBar):
         )
         rate = self.meter.update(now, store.end_seq)
         self.rate_label.setText(f"{rate:,.0f} events/s")
-        totals = f"events {store.end_seq:,} · rejected {store.rejected_total:,}"
+        totals = f"events {store.received:,} · rejected {store.rejected_received:,}"
         if store.evicted:
             totals += f" · evicted {store.evicted:,}"
         self.totals_label.setText(totals)

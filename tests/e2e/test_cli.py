@@ -29,16 +29,17 @@ def dashboard(
 ) -> subprocess.CompletedProcess[str]:
     """Run the app as a user would; each run has a config folder of its own unless *env*
     names one (the last layout is kept there)."""
-    fresh = {"XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="dashboard-cli-config-")}
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **fresh, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        check=False,
-    )
+    with tempfile.TemporaryDirectory(prefix="dashboard-cli-config-") as config:
+        fresh = {"XDG_CONFIG_HOME": config}
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **fresh, **(env or {})}
+        return subprocess.run(
+            [sys.executable, "-m", "dashboard", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            check=False,
+        )
 
 
 def summary(result: subprocess.CompletedProcess[str]) -> tuple[int, int, int]:
@@ -118,13 +119,71 @@ def test_connects_to_sse_and_websocket_at_once_with_a_header(feed: FeedThread) -
         (["--rate", "10"], "--rate sets the demo feed's rate: use it with --demo"),
         (["--bogus"], "unrecognized arguments: --bogus"),
         (["feed", "--junk", "2"], "argument --junk: '2' must be between 0 and 1"),
+        (["feed", "--port", "99999"], "argument --port: '99999' must be 0 to 65535"),
+        (
+            ["--demo", "--rate", "100000"],
+            "argument --rate: '100000' must be greater than 0 and at most 5000 (the built-in "
+            "demo feed shares the window's process; for more, run 'dashboard feed --rate N' "
+            "and connect to its URL)",
+        ),
+        (
+            ["feed", "--rate", "1e9"],
+            "argument --rate: '1e9' must be greater than 0 and at most 1000000",
+        ),
+        (["--replay", "/"], "argument --replay: cannot read '/': it is a folder, not a file"),
+        (
+            ["--screenshot", "/nonexistent/x.png", "--demo"],
+            "argument --screenshot: cannot write '/nonexistent/x.png': no such folder /nonexistent",
+        ),
+        (
+            ["--screenshot", "x.pdf"],
+            "argument --screenshot: cannot save a picture as 'x.pdf': name it .png (or .jpg, .bmp)",
+        ),
     ],
 )
 def test_bad_arguments_say_what_is_wrong(args: list[str], message: str) -> None:
     result = dashboard(*args)
     assert result.returncode == 2
     assert message in result.stderr
+    assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_feed_redis_without_the_redis_extra_says_so() -> None:
+    code = (
+        "import sys; sys.modules['redis'] = None\n"  # as if the extra were not installed
+        "from dashboard.cli import main\n"
+        "sys.exit(main(['feed', '--redis', 'redis://127.0.0.1:6379/0']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "dashboard feed: error: argument --redis: needs the Redis extra: "
+        "pip install 'live-dashboard[redis]'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "it holds no events (the file is empty)"),
+        (
+            b'{"oops\n',
+            "it holds no events (1 unreadable lines; the first: nothing.jsonl line 1: not JSON: "
+            "unexpected end of data: line 1 column 7 (char 6))",
+        ),
+    ],
+)
+def test_a_replay_of_a_file_without_events_says_so(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "nothing.jsonl"
+    path.write_bytes(content)
+    result = dashboard("--replay", str(path), "--exit-after", "5")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == f"dashboard: cannot replay {path}: {reason}"
 
 
 @pytest.mark.slow
@@ -197,3 +256,17 @@ def test_a_layout_s_connections_open_and_the_last_layout_comes_back(
     again = dashboard("--exit-after", "3", env=env)  # a bare start: the dashboard as it was
     assert again.returncode == 0, again.stderr
     assert summary(again)[2] == 1
+
+
+@pytest.mark.slow
+def test_a_bare_start_after_the_demo_runs_the_demo_again(tmp_path: Path) -> None:
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "config")}
+    first = dashboard("--demo", "--rate", "100", "--exit-after", "2", env=env)
+    assert first.returncode == 0, first.stderr
+    again = dashboard("--exit-after", "3", env=env)  # "connections included": the demo's too
+    assert again.returncode == 0, again.stderr
+    events, _rejected, connections = summary(again)
+    assert connections == 1 and events > 50
+    url = dashboard("http://127.0.0.1:9/events", "--exit-after", "1", env=env)
+    assert url.returncode == 0, url.stderr
+    assert not (tmp_path / "config" / "live-dashboard" / "last-demo").exists()

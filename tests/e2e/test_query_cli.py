@@ -108,6 +108,26 @@ def test_exit_status_says_nothing_matched_or_what_went_wrong(recording: Path) ->
     )
 
 
+def test_a_file_that_is_not_gzip_or_not_json_lines_is_unreadable(tmp_path: Path) -> None:
+    fake = tmp_path / "events.jsonl.gz"
+    fake.write_bytes(b"hello, not gzip\n")
+    result = query(str(fake), "x")
+    assert result.returncode == 2 and result.stdout == b""
+    assert result.stderr.decode() == (
+        f"dashboard query: cannot read {fake}: not a gzip file (Not a gzipped file (b'he'))\n"
+    )
+    text = tmp_path / "notes.jsonl"
+    text.write_bytes(b"some random text with no newline")
+    result = query(str(text), "x")
+    assert result.returncode == 2 and result.stdout == b""
+    assert result.stderr.decode() == (
+        f"dashboard query: {text}:1: not JSON: unexpected character, expected a JSON value: "
+        "line 1 column 1 (char 0)\n"
+        f"dashboard query: cannot read {text}: no line of it is a JSON event (is it a "
+        "recording or a JSON Lines file?)\n"
+    )
+
+
 def test_a_query_nested_too_deeply_or_too_long_is_a_bad_query_shown_near_its_column(
     recording: Path,
 ) -> None:

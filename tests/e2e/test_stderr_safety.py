@@ -127,12 +127,14 @@ def watch(
 ) -> tuple[str, list[str]]:
     """Run the app until every line of *evidence* is on its stderr (or it ends, or a
     minute passes), then send it *stop*; its whole stderr, and the evidence not seen."""
-    environment = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="dashboard-stderr-config-"),
-        **(env or {}),
-    }
+    with tempfile.TemporaryDirectory(prefix="dashboard-stderr-config-") as config:
+        return _watch(args, evidence, stop, {"XDG_CONFIG_HOME": config, **(env or {})})
+
+
+def _watch(
+    args: list[str], evidence: list[str], stop: signal.Signals, env: dict[str, str]
+) -> tuple[str, list[str]]:
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **env}
     process = subprocess.Popen(
         [sys.executable, "-m", "dashboard", *args],
         stdout=subprocess.DEVNULL,

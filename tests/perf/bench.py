@@ -32,11 +32,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import itertools
 import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,8 +57,14 @@ def scratch_settings() -> Any:
     replaced /dev/null with a plain file for every program on the machine.)"""
     from PySide6.QtCore import QSettings
 
+    return QSettings(str(Path(scratch_folder()) / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def scratch_folder() -> str:
+    """A temporary folder, removed when the process ends."""
     folder = tempfile.mkdtemp(prefix="dashboard-bench-")
-    return QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 # -- stages (each runs in its own process) ----------------------------------------------

@@ -30,7 +30,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -123,7 +122,6 @@ class Feed:
 def _window(specs: list[Any], capacity: int) -> Any:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import qasync
-    from PySide6.QtCore import QSettings
 
     from dashboard import settle_gc_for_streaming
     from dashboard.core.layout import builtin
@@ -132,7 +130,9 @@ def _window(specs: list[Any], capacity: int) -> Any:
     app = make_application()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    settings = QSettings(str(Path(tempfile.mkdtemp()) / "settings.ini"), QSettings.Format.IniFormat)
+    from tests.perf.bench import scratch_settings
+
+    settings = scratch_settings()
     dashboard = Dashboard(specs, capacity=capacity, settings=settings, layout=builtin("demo"))
     settle_gc_for_streaming()  # as the app does
     return loop, dashboard

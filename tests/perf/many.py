@@ -23,7 +23,6 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import TICK_MS, percentile, run_stage, start_feed  # noqa: E402
+from bench import TICK_MS, percentile, run_stage, scratch_folder, start_feed  # noqa: E402
 
 
 def resident_mb(pid: int) -> float:
@@ -83,7 +82,7 @@ def make_dashboard(urls: list[str], readers: int) -> Any:
         # (a file of its own: QSettings saves by renaming over its file, and as root that
         # turned /dev/null into a regular file)
         settings=QSettings(
-            os.path.join(tempfile.mkdtemp(prefix="many-"), "settings.ini"),
+            os.path.join(scratch_folder(), "settings.ini"),
             QSettings.Format.IniFormat,
         ),
         layout=builtin("demo"),

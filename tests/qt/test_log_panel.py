@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QScrollBar, QTableView
 
 from dashboard.core import logrows
 from dashboard.core.event import Event, Severity
@@ -19,7 +19,7 @@ from dashboard.core.store import EventStore
 from dashboard.ui import log_model
 from dashboard.ui.export import export_events
 from dashboard.ui.log_model import SOURCE, SUMMARY, EventLogModel
-from dashboard.ui.panels.log import LogPanel
+from dashboard.ui.panels.log import DETAIL_HEIGHT, DETAIL_WIDTH, PAUSED_TEXT, LogPanel
 from tests.unit.factories import make_event
 
 HOSTS = ("web-1", "web-2", "db-1")
@@ -133,13 +133,147 @@ def test_scrolling_up_pauses_following_and_offers_a_jump(qtbot: Any, settings: Q
     panel.model.sync()
     assert bar.value() == 0 and not view.following
     assert view.jump_button.isVisible()
-    assert view.jump_button.text() == "↓ 7 new events · jump to latest"
+    assert view.jump_button.text() == "Following paused - End to resume · ↓ 7 new"
     store.extend(_event(n) for n in range(507, 510))
     panel.model.sync()
-    assert view.jump_button.text() == "↓ 10 new events · jump to latest"
+    assert view.jump_button.text() == "Following paused - End to resume · ↓ 10 new"
     qtbot.mouseClick(view.jump_button, Qt.MouseButton.LeftButton)
     assert view.following and not view.jump_button.isVisible()
     qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0, timeout=2000)
+
+
+def test_selecting_a_row_pauses_following_and_the_keys_move_from_it(
+    qtbot: Any, settings: QSettings
+) -> None:
+    store = EventStore()
+    store.extend(_event(n) for n in range(500))
+    panel = _panel(qtbot, store, settings)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view, bar = panel.view, panel.view.verticalScrollBar()
+    assert view.following and bar.value() == bar.maximum() > 0
+    row = panel.model.rowCount() - 3  # a row in view, at the bottom: following would not stop
+    qtbot.mouseClick(
+        view.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=view.visualRect(view.model().index(row, 1)).center(),
+    )
+    assert view.currentIndex().row() == row and not view.following
+    assert view.jump_button.isVisible() and view.jump_button.text() == PAUSED_TEXT
+    assert panel.detail.shown_event is not None and panel.detail.shown_event.data["n"] == 497
+    where = bar.value()
+    store.extend(_event(n) for n in range(500, 600))
+    panel.model.sync()
+    qtbot.waitUntil(lambda: bar.maximum() > where + 50, timeout=2000)
+    assert bar.value() == where  # the selected row stays in view
+    assert view.jump_button.text() == f"{PAUSED_TEXT} · ↓ 100 new"
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    assert panel.model.seq_at(view.currentIndex().row()) == 498  # the next one, not the oldest
+    assert panel.detail.shown_event is not None and panel.detail.shown_event.data["n"] == 498
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert view.following and not view.jump_button.isVisible()
+    assert not view.currentIndex().isValid()
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum(), timeout=2000)
+    store.extend(_event(n) for n in range(600, 700))
+    panel.model.sync()
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() > where + 150, timeout=2000)
+
+
+def test_with_no_row_selected_the_keys_start_from_the_newest(
+    qtbot: Any, settings: QSettings
+) -> None:
+    store = EventStore()
+    store.extend(_event(n) for n in range(500))
+    panel = _panel(qtbot, store, settings)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view = panel.view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Up)
+    assert panel.model.seq_at(view.currentIndex().row()) == 499
+    assert not view.following
+
+
+def test_the_wheel_pauses_following_at_once(qtbot: Any, settings: QSettings) -> None:
+    store = EventStore()
+    store.extend(_event(n) for n in range(500))
+    panel = _panel(qtbot, store, settings)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view, bar = panel.view, panel.view.verticalScrollBar()
+    bar.triggerAction(QScrollBar.SliderAction.SliderPageStepSub)
+    assert not view.following and view.jump_button.text() == PAUSED_TEXT
+    bar.setValue(bar.maximum())  # back at the newest, no row selected: following again
+    assert view.following and not view.jump_button.isVisible()
+
+
+def test_the_summary_takes_the_width_and_the_detail_pane_waits_for_a_row(
+    qtbot: Any, settings: QSettings
+) -> None:
+    store = EventStore()
+    store.extend(_event(n) for n in range(50))
+    panel = _panel(qtbot, store, settings)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view = panel.view
+
+    def summary_fills_the_rest() -> bool:
+        others = sum(view.columnWidth(c) for c in range(panel.model.columnCount()) if c != SUMMARY)
+        return view.columnWidth(SUMMARY) == view.viewport().width() - others
+
+    assert panel.detail.isHidden() and view.width() > 950
+    qtbot.waitUntil(summary_fills_the_rest, timeout=2000)
+    view.selectRow(10)
+    assert panel.detail.isVisible() and panel.detail.width() == DETAIL_WIDTH
+    qtbot.waitUntil(summary_fills_the_rest, timeout=2000)
+    panel.split.moveSplitter(700, 1)  # the operator drags it
+    dragged = panel.split.width() - 700
+    assert panel.detail_width == panel.detail.width() == dragged
+    panel.set_filter("type:order.*")  # nothing selected any more
+    assert panel.detail.isHidden()
+    panel.save_state()
+
+    again = _panel(qtbot, store, settings)
+    again.show()
+    qtbot.waitExposed(again)
+    again.view.selectRow(3)
+    assert again.detail.width() == dragged
+
+
+def test_in_a_narrow_log_the_detail_pane_goes_under_it(qtbot: Any, settings: QSettings) -> None:
+    store = EventStore()
+    store.extend(_event(n) for n in range(50))
+    panel = _panel(qtbot, store, settings)
+    panel.resize(700, 600)  # the log's room beside the side docks at 1366 x 768
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.view.selectRow(45)
+    assert panel.split.orientation() == Qt.Orientation.Vertical
+    qtbot.waitUntil(lambda: panel.view.rowAt(panel.view.viewport().height() - 1) > 0)
+    shown = panel.view.visualRect(panel.model.index(45, 0))
+    assert panel.view.viewport().rect().contains(shown)  # still in view over the pane
+    assert panel.detail.height() == DETAIL_HEIGHT
+    assert panel.view.width() == panel.detail.width() == panel.split.width()  # the log whole
+    panel.split.moveSplitter(300, 1)
+    dragged = panel.detail.height()
+    assert panel.detail_height == dragged != DETAIL_HEIGHT
+    panel.resize(1200, 600)  # wide again: beside, at the width it had
+    qtbot.waitUntil(lambda: panel.split.orientation() == Qt.Orientation.Horizontal)
+    assert panel.detail.width() == DETAIL_WIDTH
+    panel.save_state()
+    again = _panel(qtbot, store, settings)
+    again.resize(700, 600)
+    again.show()
+    qtbot.waitExposed(again)
+    again.view.selectRow(3)
+    assert again.detail.height() == dragged
+
+
+def test_tab_leaves_the_log_table(qtbot: Any, settings: QSettings) -> None:
+    store = EventStore()
+    store.extend(_event(n) for n in range(5))
+    panel = _panel(qtbot, store, settings)
+    assert not panel.view.tabKeyNavigation()
 
 
 def test_a_histogram_range_becomes_part_of_the_filter_and_goes_again(

@@ -246,7 +246,7 @@ def test_geometry_is_remembered_and_the_arrangement_is_the_layouts(
     qtbot.addWidget(first.window)
     first.window.show()
     qtbot.waitExposed(first.window)
-    first.window.resize(770, 590)  # the offscreen screen is 800 x 600
+    first.window.resize(770, 740)  # the offscreen screen is 800 x 800
     window = first.window
     assert window.dockWidgetArea(window.fields_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, window.fields_dock)
@@ -255,7 +255,7 @@ def test_geometry_is_remembered_and_the_arrangement_is_the_layouts(
     window.close()
     second = Dashboard([], settings=settings, layout=layout)
     qtbot.addWidget(second.window)
-    assert (second.window.width(), second.window.height()) == (770, 590)
+    assert (second.window.width(), second.window.height()) == (770, 740)
     second.window.show()
     qtbot.waitExposed(second.window)
     again = second.window

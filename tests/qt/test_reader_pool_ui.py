@@ -130,3 +130,28 @@ def test_a_layouts_readers_are_saved_with_it(
         assert dash.window.current_layout().readers == 3
     finally:
         run_on_loop(dash.aclose())
+
+
+def test_a_connection_that_hears_nothing_past_its_heartbeat_does_not_read_as_live(
+    qt_loop: Any, qtbot: Any, settings: QSettings, run_on_loop: Any
+) -> None:
+    quiet = FeedThread(FeedServer(paused=True, heartbeat=60.0)).start()  # no event, no keepalive
+    spec = KINDS.spec(quiet.server.url, name="quiet")
+    spec.heartbeat_timeout = 0.5
+    dash = Dashboard([spec], settings=settings, tick_ms=10)
+    qtbot.addWidget(dash.window)
+    dash.start()
+    try:
+        (source,) = dash.connections.sources
+        qtbot.waitUntil(lambda: source.status.ever_live, timeout=30_000)
+        qtbot.waitUntil(
+            lambda: (
+                source.status.last_error == "no data for 0.5 s (stalled)"
+                and source.status.state is ConnectionState.RECONNECTING
+                and dash.connections.live_count() == 0
+            ),
+            timeout=30_000,
+        )  # (then it connects again, and is live until the next 0.5 s of silence)
+    finally:
+        run_on_loop(dash.aclose())
+        quiet.close()

@@ -312,7 +312,10 @@ def test_a_recording_with_records_of_the_wrong_types_replays_the_rest(
     assert window.rejected_model.rowCount() == len(wrong)
     assert window.replay_bar is not None
     window.replay_bar.refresh()
-    assert window.replay_bar.where.text() == f"{clock_text(T0 + 2)} · 3 / 3 events · end"
+    assert (
+        window.replay_bar.where.text()
+        == f"{clock_text(T0 + 2)} · 00:02 / 00:02 · 3 / 3 events · end"
+    )
     assert player.status.detail == f"finished: 3 events, {len(wrong)} unreadable lines"
     run_on_loop(workspace.aclose())
 
@@ -349,3 +352,55 @@ def test_opening_a_file_of_many_tiny_lines_shows_progress_to_the_end(
     assert (len(recording), recording.events, recording.bad) == (200_000, 200_000, {})
     assert shown and shown == sorted(shown) and shown[-1] == 1000
     run_on_loop(workspace.aclose())
+
+
+def test_after_a_seek_one_count_everywhere_and_the_sparklines_are_whole(
+    qtbot: Any, incident: Dashboard
+) -> None:
+    dash = incident
+    window, player, bar = dash.window, dash.player, dash.window.replay_bar
+    assert player is not None and bar is not None
+    for position in (80, 30, 60):  # forward, back (from the start again), forward
+        player.seek(position)
+        settle(qtbot, dash, position)
+        bar.refresh()
+        assert bar.where.text().endswith(f"· {position} / 100 events · paused")
+        assert window.log_panel.counts.text() == f"{position} events"
+        assert window.status.totals_label.text() == f"events {position} · rejected 0"
+        assert dash.summary() == f"events={position} rejected=0 connections=0"
+    assert bar.where.text() == f"{clock_text(T0 + 59)} · 00:59 / 01:39 · 60 / 100 events · paused"
+    cpu = window.cards.card("CPU")
+    history = [value for _at, value in cpu.state.history]
+    assert history[-1] == 59.0  # a figure a second of the reports folded, not one point
+    assert len(history) >= 50 and history == sorted(history)
+    assert len(cpu.sparkline.points) == len(history)
+
+
+def test_a_wrong_time_is_said_under_the_box_and_the_arrows_step_from_any_control(
+    qtbot: Any, incident: Dashboard
+) -> None:
+    dash = incident
+    window, player, bar = dash.window, dash.player, dash.window.replay_bar
+    assert player is not None and bar is not None
+    window.show()
+    qtbot.waitExposed(window)
+    bar.time_box.setText("10:61")
+    qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
+    assert not bar.time_problem.isHidden()
+    assert bar.time_problem.text() == "Not a time: '10:61' (try 10:42:13)"
+    qtbot.keyClicks(bar.time_box, "x")  # typing again: the message goes
+    assert bar.time_problem.isHidden()
+    bar.time_box.setText(clock_text(T0 + 9))
+    qtbot.keyClick(bar.time_box, Qt.Key.Key_Return)
+    settle(qtbot, dash, 10)
+    assert window.focusWidget() is bar.timeline  # out of the box: the arrows step again
+    qtbot.keyClick(bar.timeline, Qt.Key.Key_Right)
+    settle(qtbot, dash, 11)
+    player.seek(20)
+    settle(qtbot, dash, 20)
+    controls = (bar.play_button, bar.step_button, bar.speed_box, bar.loop_box, bar.timeline)
+    for steps, control in enumerate(controls, start=1):
+        control.setFocus()
+        qtbot.keyClick(control, Qt.Key.Key_Right)
+        settle(qtbot, dash, 20 + steps)
+        assert window.focusWidget() is control  # it stepped; the focus stayed

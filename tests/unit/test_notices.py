@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard.core.alertbook import AlertBook
-from dashboard.core.event import Severity
+from dashboard.core.event import Event, Severity
 from dashboard.core.notices import QUIET_S, NoticeGate
 from tests.unit.factories import make_event
 
@@ -49,3 +49,22 @@ def test_below_the_chosen_severity_or_switched_off_nothing_shows() -> None:
     assert NoticeGate(Severity.CRITICAL).offer(fired, T0) == []
     assert len(NoticeGate(Severity.WARNING).offer(fired, T0)) == 1
     assert NoticeGate(None).offer(fired, T0) == []
+
+
+def test_a_recovery_while_its_firing_is_held_is_not_told_as_the_firing() -> None:
+    book, gate = AlertBook(), NoticeGate()
+
+    def cpu(at: float, percent: int, severity: Severity) -> Event:
+        words = "back to" if severity < Severity.WARNING else "at"
+        return make_event("alert.cpu", {"message": f"CPU on db-1 {words} {percent}%"},
+                          source="db-1", time=T0 + at, severity=severity)  # fmt: skip
+
+    assert len(gate.offer(book.add_feed_events([alert("web-1", 0)]), T0)) == 1
+    assert gate.offer(book.add_feed_events([cpu(1, 97, Severity.CRITICAL)]), T0 + 1) == []
+    assert gate.offer(book.add_feed_events([cpu(2, 75, Severity.INFO)]), T0 + 2) == []
+    (notice,) = gate.due(T0 + QUIET_S)
+    assert (notice.title, notice.text, notice.severity) == (
+        "Critical: alert.cpu",
+        "CPU on db-1 at 97% (since resolved: CPU on db-1 back to 75%)",
+        Severity.CRITICAL,
+    )

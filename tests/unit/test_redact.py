@@ -68,3 +68,8 @@ def test_a_url_s_secrets_are_marked_as_written_decoded_and_as_basic_credentials(
     # websockets sends the userinfo as a Basic Authorization header: base64 of bob:p@ss...
     text = "Ym9iOnBAc3MtZm9yLXJlZGFjdA== p%40ss-for-redact p@ss-for-redact tok3n-only-for-redact"
     assert redact(text) == " ".join([MASK] * 4)
+
+
+def test_a_marked_value_that_starts_another_token_leaves_none_of_it_in_sight() -> None:
+    mark_secret("s3cr3t")
+    assert redact("Authorization: Bearer s3cr3t-t0ken") == "Authorization: Bearer ••••"

@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import (
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -35,9 +37,11 @@ from dashboard.ui.panels.tables import ListTableModel, make_table
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import severity_colour
 
-# First seen is in the tooltip: the message needs the room more.
-COLUMNS = ("", "Severity", "State", "Count", "Last seen", "Source", "Message")
+# First seen is in the tooltip: the message needs the room more. The alert's name (its
+# rule, or the feed's alert type) is the last column of the model, shown after the state.
+COLUMNS = ("", "Severity", "State", "Count", "Last seen", "Source", "Message", "Alert")
 COLUMN_WIDTHS = (22, 64, 76, 52, 92, 80)
+ALERT, ALERT_SHOWN_AT, ALERT_WIDTH = 7, 3, 110
 ICONS = {AlertState.FIRING: "●", AlertState.PENDING: "◐", AlertState.RESOLVED: "✓"}
 MUTED = "🔕"  # a silence covers the alert: its new occurrences are not shown
 SILENCE_FOR = (("15 minutes", 900.0), ("1 hour", 3600.0), ("4 hours", 14_400.0))
@@ -59,7 +63,8 @@ _Index = QModelIndex | QPersistentModelIndex
 class AlertBookModel(ListTableModel):
     """The book's entries that pass the filters, newest first alert at the top. Rows keep
     their place while they repeat (so a selection stays put); new alerts come in at the
-    top."""
+    top, or, while :attr:`frozen` (the operator aims at a row), at the bottom, to take
+    their place at the top once :meth:`settle` is called."""
 
     columns = COLUMNS
 
@@ -72,6 +77,7 @@ class AlertBookModel(ListTableModel):
         self.min_severity = Severity.DEBUG
         self.states: tuple[AlertState, ...] = ()
         self._rows: list[AlertEntry] = []
+        self.frozen = False
 
     def entry_at(self, row: int) -> AlertEntry | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -99,12 +105,18 @@ class AlertBookModel(ListTableModel):
             self.rebuild()  # something went (cleared, filtered out): start again
             return
         if new:
-            self.beginInsertRows(QModelIndex(), 0, len(new) - 1)
-            self._rows = new + self._rows
+            at = len(self._rows) if self.frozen else 0
+            self.beginInsertRows(QModelIndex(), at, at + len(new) - 1)
+            self._rows[at:at] = new
             self.endInsertRows()
         if self._rows:
             last = self.index(len(self._rows) - 1, len(COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
+
+    def settle(self) -> None:
+        """Put rows that came in while frozen where they belong (a no-op if they are)."""
+        if [id(e) for e in self._rows] != [id(e) for e in self._wanted()]:
+            self.rebuild()
 
     def row_total(self) -> int:
         return len(self._rows)
@@ -124,6 +136,7 @@ class AlertBookModel(ListTableModel):
                 clock_text(entry.last_seen),
                 one_line(entry.key, 80),
                 one_line(entry.message, 300),
+                one_line(entry.name, 80),
             )[column]
         if role == Qt.ItemDataRole.ForegroundRole:
             if entry.state is AlertState.RESOLVED or entry.acknowledged:
@@ -193,7 +206,12 @@ class AlertPanel(QWidget):
         self.model = AlertBookModel(monitor.book, parent=self, clock=clock)
         self._noted = monitor.noted
         self.view = make_table(self.model, COLUMN_WIDTHS, self)
+        self.view.horizontalHeader().moveSection(ALERT, ALERT_SHOWN_AT)
+        self.view.setColumnWidth(ALERT, ALERT_WIDTH)
         self.view.doubleClicked.connect(self._show_events)
+        # Rows stay put while the pointer is over them or one is selected (see _freeze).
+        self.view.viewport().installEventFilter(self)
+        self.view.selectionModel().currentRowChanged.connect(lambda *_: self._freeze())
         self.severity_box = QComboBox()
         for text, level in SEVERITY_FILTERS:
             self.severity_box.addItem(text, level)
@@ -214,7 +232,7 @@ class AlertPanel(QWidget):
         self.silence_button.menu().aboutToShow.connect(self._fill_silence_menu)
         self.clear_button = self._button("Clear resolved", "Remove the resolved alerts")
         self.clear_button.clicked.connect(self.clear_resolved)
-        acknowledge = QAction(self)
+        acknowledge = QAction("Acknowledge the selected alert", self)
         acknowledge.setShortcut(QKeySequence("Ctrl+K"))
         acknowledge.triggered.connect(self.acknowledge_selected)
         self.addAction(acknowledge)
@@ -235,6 +253,22 @@ class AlertPanel(QWidget):
         layout.addLayout(filters)
         layout.addLayout(actions)
         layout.addWidget(self.view, 1)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Enter, QEvent.Type.Leave):
+            self._freeze(event.type() == QEvent.Type.Enter)
+        return False
+
+    def _freeze(self, hovered: bool | None = None) -> None:
+        """New alerts wait at the bottom while the operator aims at a row (the pointer on
+        the table, or a row selected); after, they go to the top."""
+        if hovered is None:
+            hovered = self.view.viewport().underMouse()
+        frozen = hovered or self.view.currentIndex().isValid()
+        if self.model.frozen and not frozen:
+            self.model.frozen = False
+            self.model.settle()
+        self.model.frozen = frozen
 
     def _button(self, text: str, tip: str) -> QPushButton:
         button = QPushButton(text)

@@ -9,8 +9,10 @@ import numpy as np
 from PySide6.QtCore import QModelIndex, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -25,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.event import Severity
+from dashboard.core.event import Event, Severity
 from dashboard.core.fields import MISSING, lookup
 from dashboard.core.logrows import Overview, severity_marks, shown_overview
 from dashboard.core.query import (
@@ -48,6 +50,10 @@ from dashboard.ui.theme import MUTED, SEVERITY_COLOURS
 REFRESH_MS = 1000  # histogram, scrollbar marks and counts: once a second is enough
 OVERVIEW_POLL_MS = 15  # how often to look whether the worker has finished
 _OVERVIEW_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-overview")
+DETAIL_WIDTH = 380  # the detail pane's first width (px); then the width the operator gave it
+DETAIL_HEIGHT = 220  # ... its first height, when below the log
+DETAIL_MIN = 200  # px wide, at least (and 120 high)
+SIDE_BY_SIDE_MIN = 900  # narrower than this, the detail pane goes under the log, not beside
 FILTER_DELAY_MS = 300  # typing pauses this long before the filter is applied
 ERROR_COLOUR = SEVERITY_COLOURS[Severity.ERROR]
 FILTER_HELP = (
@@ -135,13 +141,21 @@ class MarkedScrollBar(QScrollBar):
         painter.end()
 
 
+PAUSED_TEXT = "Following paused - End to resume"
+
+
 class EventLogView(QTableView):
     """Fixed row heights so a million rows scroll smoothly; follows the newest events
-    unless the operator scrolled up, then offers a jump back to them."""
+    until the operator selects a row or scrolls up (the rows being read stay put, and a
+    note says so), and again from End or the note's click.
+
+    Tab leaves the table (as in a form) rather than moving from cell to cell; the arrow
+    keys move from the selected row, or from the newest when none is selected."""
 
     def __init__(self, model: EventLogModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         setup_table(self, model, (100, 150, 110, 70))
+        self.setTabKeyNavigation(False)
         self.log_model = model
         self.marks = MarkedScrollBar(self)
         self.setVerticalScrollBar(self.marks)
@@ -156,21 +170,51 @@ class EventLogView(QTableView):
         model.rowsAboutToBeRemoved.connect(self._note_position)
         model.rowsRemoved.connect(self._keep_place)
         model.modelReset.connect(self.jump_to_latest)
-        self.verticalScrollBar().valueChanged.connect(self._scrolled)
-        self.setToolTip("Newest events at the bottom; scroll up to pause following, End to resume")
+        self.marks.valueChanged.connect(self._scrolled)
+        self.marks.actionTriggered.connect(self._scrolled_by_hand)
+        self.selectionModel().currentRowChanged.connect(self._row_chosen)
+        self.setToolTip(
+            "Newest events at the bottom; select a row or scroll up to pause following, "
+            "End to resume"
+        )
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_End:
+        if event.key() == Qt.Key.Key_End and not event.modifiers():
             self.jump_to_latest()
             return
         super().keyPressEvent(event)
+
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        """With no row selected, Up and Down start from the newest row (the one in view
+        while following), not from the oldest."""
+        rows = self.log_model.rowCount()
+        starts = (
+            QAbstractItemView.CursorAction.MoveUp,
+            QAbstractItemView.CursorAction.MoveDown,
+        )
+        if not self.currentIndex().isValid() and cursorAction in starts and rows:
+            return self.log_model.index(rows - 1, 0)
+        return super().moveCursor(cursorAction, modifiers)
+
+    def _row_chosen(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if current.isValid():
+            self.pause()
+
+    def pause(self) -> None:
+        """Stop following: the rows in view stay where they are."""
+        if self.following:
+            self.following = False
+            self._show_jump_button()
 
     def _at_bottom(self) -> bool:
         bar = self.verticalScrollBar()
         return bar.value() >= bar.maximum() - 2
 
     def _note_position(self, parent: QModelIndex, first: int, last: int) -> None:
-        self.following = self._at_bottom()
+        if self.following and not self._at_bottom():  # the operator scrolled up
+            self.pause()
 
     def _keep_following(self, parent: QModelIndex, first: int, last: int) -> None:
         if self.following:
@@ -185,14 +229,20 @@ class EventLogView(QTableView):
             bar = self.verticalScrollBar()
             bar.setValue(max(0, bar.value() - (last - first + 1)))
 
+    def _scrolled_by_hand(self, action: int) -> None:
+        """The wheel, a drag or a click on the bar (the position is the one it goes to)."""
+        bar = self.marks
+        if bar.sliderPosition() < bar.maximum() - 2:
+            self.pause()
+
     def _scrolled(self, value: int) -> None:
-        if self._at_bottom() and not self.following:
-            self.following = True
-            self.unseen = 0
-            self.jump_button.hide()
+        """Scrolled back to the newest with no row selected: follow again."""
+        if self._at_bottom() and not self.following and not self.currentIndex().isValid():
+            self._resume()
 
     def _show_jump_button(self) -> None:
-        self.jump_button.setText(f"↓ {self.unseen:,} new events · jump to latest")
+        new = f" · ↓ {self.unseen:,} new" if self.unseen else ""
+        self.jump_button.setText(f"{PAUSED_TEXT}{new}")
         self.jump_button.adjustSize()
         self._place_jump_button()
         self.jump_button.show()
@@ -208,10 +258,19 @@ class EventLogView(QTableView):
         if self.following:
             self.scrollToBottom()
 
-    def jump_to_latest(self) -> None:
+    def _resume(self) -> None:
         self.following = True
         self.unseen = 0
         self.jump_button.hide()
+
+    def jump_to_latest(self) -> None:
+        """Follow the newest events again (the selection goes: it would pause at once)."""
+        selection = self.selectionModel()
+        selection.blockSignals(True)  # (the detail pane keeps the event it shows)
+        selection.clear()
+        selection.blockSignals(False)
+        self.viewport().update()
+        self._resume()
         self.scrollToBottom()
 
 
@@ -278,11 +337,22 @@ class LogPanel(QWidget):
         self.histogram = HistogramStrip()
         self.view = EventLogView(model)
         self.detail = EventDetailPane()
+        # The detail pane shows once a row is chosen, at the width it had last (the table's
+        # Summary column takes what is left), and goes when there is nothing to show.
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.addWidget(self.view)
         self.split.addWidget(self.detail)
-        self.split.setStretchFactor(0, 3)
-        self.split.setStretchFactor(1, 2)
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 0)
+        self.split.setCollapsible(0, False)
+        self.split.splitterMoved.connect(self._note_detail_size)
+        self.detail.setMinimumSize(DETAIL_MIN, 120)  # (its header would ask for more)
+        self.detail.hide()
+        self.detail_width = DETAIL_WIDTH
+        self.detail_height = DETAIL_HEIGHT
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -317,7 +387,9 @@ class LogPanel(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         model.scan_progress.connect(self._scan_progress)
-        model.modelReset.connect(lambda: self.detail.show_event(None))
+        for changed in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            changed.connect(self.show_counts)
+        model.modelReset.connect(lambda: self.show_detail(None))
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
@@ -432,7 +504,48 @@ class LogPanel(QWidget):
         self._save_fields()
 
     def _show_current(self, current: QModelIndex, previous: QModelIndex) -> None:
-        self.detail.show_event(self.model.event_at(current.row()) if current.isValid() else None)
+        self.show_detail(self.model.event_at(current.row()) if current.isValid() else None)
+        if current.isValid():
+            self.view.scrollTo(current)  # (a pane that just opened may have hidden it)
+
+    def show_detail(self, event: Event | None) -> None:
+        """*event* in the detail pane, shown at its remembered width; None hides the pane."""
+        self.detail.show_event(event)
+        if event is None:
+            self.detail.hide()
+            return
+        if self.detail.isHidden():
+            self.detail.show()
+            self._size_detail()
+
+    def _size_detail(self) -> None:
+        """The detail pane at its remembered size (at most half the log)."""
+        beside = self.split.orientation() == Qt.Orientation.Horizontal
+        total = sum(self.split.sizes()) or (self.width() if beside else self.height())
+        size = self.detail_width if beside else self.detail_height
+        size = min(size, max(DETAIL_MIN if beside else 120, total // 2))
+        self.split.setSizes([max(1, total - size), size])
+
+    def _note_detail_size(self, position: int, index: int) -> None:
+        if not self.detail.isVisible():
+            return
+        if self.split.orientation() == Qt.Orientation.Horizontal:
+            self.detail_width = self.detail.width()
+        else:
+            self.detail_height = self.detail.height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Beside the log when there is room for both, else under it."""
+        super().resizeEvent(event)
+        wanted = (
+            Qt.Orientation.Horizontal
+            if self.width() >= SIDE_BY_SIDE_MIN
+            else Qt.Orientation.Vertical
+        )
+        if self.split.orientation() != wanted:
+            self.split.setOrientation(wanted)
+            if self.detail.isVisible():
+                self._size_detail()
 
     def cell_menu(self, index: QModelIndex) -> QMenu:
         """The context menu of a log cell: filter on its value, copy the event."""
@@ -497,15 +610,7 @@ class LogPanel(QWidget):
         if state == self._refreshed_at == self._overview_for:
             return
         self._refreshed_at = state
-        retained = len(store)
-        text = (
-            f"{retained:,} events"
-            if model.query.is_empty
-            else f"{model.rowCount():,} of {retained:,} events"
-        )
-        if store.evicted:
-            text += f" · {store.evicted:,} oldest evicted"
-        self.counts.setText(text)
+        self.show_counts()
         if self._overview is not None and not wait:
             return  # one at a time: when it is done, _poll_overview looks again
         seqs = None if model.query.is_empty else model.shown_seqs().copy()
@@ -518,6 +623,23 @@ class LogPanel(QWidget):
         else:
             self._overview = _OVERVIEW_WORKER.submit(shown_overview, *job)
             self._overview_poll.start()
+
+    def show_counts(self) -> None:
+        """The counts, as the rows are (they change with every sync: the same number as
+        the status bar's and a replay bar's, not one from up to a second before)."""
+        store, model = self.store, self.model
+        if model.scanning:
+            return
+        retained = len(store)
+        text = (
+            f"{retained:,} events"
+            if model.query.is_empty
+            else f"{model.rowCount():,} of {retained:,} events"
+        )
+        if store.evicted:
+            text += f" · {store.evicted:,} oldest evicted"
+        if self.counts.text() != text:
+            self.counts.setText(text)
 
     def _poll_overview(self) -> None:
         if self._overview is None or not self._overview.done():
@@ -545,9 +667,12 @@ class LogPanel(QWidget):
         for path in fields if isinstance(fields, list) else [fields]:
             if isinstance(path, str) and path:
                 self.add_field(path)
-        state = self.settings.value("log/split")
-        if state is not None:
-            self.split.restoreState(state)  # type: ignore[arg-type]
+        width = self.settings.value("log/detail-width")
+        if isinstance(width, str | int) and str(width).isdigit():
+            self.detail_width = max(DETAIL_MIN, int(width))
+        height = self.settings.value("log/detail-height")
+        if isinstance(height, str | int) and str(height).isdigit():
+            self.detail_height = max(120, int(height))
 
     def _save_fields(self) -> None:
         if self.settings is not None:
@@ -555,5 +680,6 @@ class LogPanel(QWidget):
 
     def save_state(self) -> None:
         if self.settings is not None:
-            self.settings.setValue("log/split", self.split.saveState())
+            self.settings.setValue("log/detail-width", self.detail_width)
+            self.settings.setValue("log/detail-height", self.detail_height)
             self._save_fields()

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 from dashboard.core.event import Rejected
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import clock_text, full_time_text
+from dashboard.ui.panels.tables import make_table
 from dashboard.ui.recent_model import RecentItemsModel
 from dashboard.ui.text import plain_tooltip
 
-COLUMN_WIDTHS = (100, 80, 260)
+COLUMN_WIDTHS = (96, 80, 0, 140)  # the reason takes what the others leave
+REASON = 2
 
 
 def preview(raw: bytes, limit: int = 160) -> str:
@@ -39,3 +42,13 @@ class RejectedListModel(RecentItemsModel[Rejected]):
             )
             return plain_tooltip(text)
         return None
+
+
+def make_view(model: RejectedListModel) -> QTableView:
+    """The dead-letter table: the reason, what the operator reads first, takes the width
+    the time, connection and raw bytes leave (all of it in the tooltip)."""
+    view = make_table(model, COLUMN_WIDTHS)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(REASON, QHeaderView.ResizeMode.Stretch)
+    return view

@@ -34,6 +34,7 @@ def setup_table(view: QTableView, model: QAbstractItemModel, widths: Sequence[in
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     view.setShowGrid(False)
+    view.setTabKeyNavigation(False)  # Tab leaves the table, as in any form
     rows = view.verticalHeader()
     rows.hide()
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
