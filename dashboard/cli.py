@@ -339,6 +339,16 @@ def add_source_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> N
                     help=f"{description}; for {titles} URLs only",
                 )
             continue
+        if option.type is bool:  # a bare flag, and --no-NAME for off
+            group.add_argument(
+                _flag(name, declared[0][0].name, taken),
+                dest=OPTION_DEST + name,
+                action=argparse.BooleanOptionalAction,
+                default=None,
+                help=f"{option.description}{' (on by default)' if option.default else ''}; "
+                f"for {titles} URLs only",
+            )
+            continue
         group.add_argument(
             _flag(name, declared[0][0].name, taken),
             dest=OPTION_DEST + name,
@@ -359,8 +369,6 @@ def _flag(name: str, kind_name: str, taken: set[str]) -> str:
 
 
 def _metavar(option: Option) -> str:
-    if option.type is bool:
-        return "YES/NO"
     if option.metavar:
         return option.metavar
     if option.choices:

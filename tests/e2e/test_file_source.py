@@ -255,7 +255,7 @@ def test_paths_and_dash_become_urls(tmp_path: Path) -> None:
     from dashboard.cli import connection_specs, gui_parser, record_parser
 
     later = tmp_path / "not yet.log"  # need not exist: it is waited for
-    options = gui_parser().parse_args([str(later), "-", "--from-start", "yes"])
+    options = gui_parser().parse_args(["--from-start", str(later), "-"])  # a bare flag
     file_spec, stdin_spec = connection_specs(options)
     assert file_spec.url == later.as_uri() and file_spec.name == "not yet.log"
     assert file_spec.options == {"from_start": True}

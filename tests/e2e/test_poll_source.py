@@ -121,7 +121,7 @@ def test_an_answer_over_the_size_limit_is_rejected_without_reading_it_all() -> N
 
 
 RECORD = [sys.executable, "-m", "dashboard", "record"]
-POLL_CHANGES = ["--poll", "100ms", "--poll-changes", "yes"]
+POLL_CHANGES = ["--poll", "100ms", "--poll-changes"]
 
 
 def test_record_polls_an_endpoint_in_a_reader_process(tmp_path: Path) -> None:

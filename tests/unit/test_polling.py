@@ -47,11 +47,24 @@ def test_a_bad_poll_interval_on_the_command_line_exits_2_naming_the_option(
 
 
 def test_poll_options_go_to_the_http_urls() -> None:
+    # --poll-changes is a bare flag: the URL after it stays a URL
     options = gui_parser().parse_args(
-        ["https://host/health", "ws://host/ws", "--poll", "5s", "--poll-changes", "yes"]
+        ["--poll", "5s", "--poll-changes", "https://host/health", "ws://host/ws"]
     )
     http, ws = connection_specs(options)
     assert http.options == {"poll": "5s", "poll_changes": True} and ws.options == {}
+    options = gui_parser().parse_args(["https://host/health", "--no-poll-changes"])
+    assert connection_specs(options)[0].options == {"poll_changes": False}
+
+
+def test_a_bool_option_takes_no_value(capsys: pytest.CaptureFixture[str]) -> None:
+    for parser in (gui_parser(), record_parser()):
+        with pytest.raises(SystemExit) as exit_:
+            parser.parse_args(["https://host/health", "-o", "x.jsonl", "--poll-changes=yes"])
+        assert exit_.value.code == 2
+        assert "argument --poll-changes/--no-poll-changes: ignored explicit argument 'yes'" in (
+            capsys.readouterr().err
+        )
 
 
 def test_a_layout_s_poll_interval_is_checked() -> None:

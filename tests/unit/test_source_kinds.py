@@ -99,13 +99,13 @@ def test_the_keys_of_a_connection_table_are_as_they_were() -> None:
 def test_help_lists_each_transport_and_its_own_options(kinds: SourceKinds) -> None:
     text = gui_parser(kinds).format_help()
     assert "toy://host/anything for Toy" in text
-    assert "Toy options:" in text and "--shout YES/NO" in text
+    assert "Toy options:" in text and "--shout, --no-shout" in text
     assert "--count COUNT" in text  # the window has no --count of its own
     assert "--toy-count COUNT" in record_parser(kinds).format_help()  # record has one
     assert "WebSocket options:" in text and "--subprotocol" in text
     record = record_parser(kinds)
     options = record.parse_args(
-        ["toy://lab/x", "-o", "x.jsonl", "--toy-count", "3", "--shout", "on", "--count", "2"]
+        ["toy://lab/x", "-o", "x.jsonl", "--toy-count", "3", "--shout", "--count", "2"]
     )
     assert (options.source_option_count, options.source_option_shout) == (3, True)
     assert options.count == 2
