@@ -13,10 +13,12 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @asynccontextmanager
-async def serve(handler: Handler, path: str = "/events") -> AsyncIterator[str]:
-    """Serve *handler* at *path* on a free loopback port; yields the URL."""
+async def serve(
+    handler: Handler, path: str = "/events", method: str = "GET"
+) -> AsyncIterator[str]:
+    """Serve *handler* at *path* (for *method*) on a free loopback port; yields the URL."""
     app = web.Application()
-    app.router.add_get(path, handler)
+    app.router.add_route(method, path, handler)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

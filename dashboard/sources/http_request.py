@@ -1,14 +1,17 @@
-"""What an HTTP request that opens a stream sends: its method and body.
+"""What an HTTP request that opens a stream (or polls) sends: its method and body.
 
 Plain functions the HTTP transports share (the SSE source declares ``method`` and ``body``
-with them): a body is text, or ``@FILE`` read at each connect; a body that starts like JSON
-(``{`` or ``[``) must be JSON, and is sent as ``application/json`` unless a header says
-otherwise. The checks raise ValueError saying what is wrong, for the option's message.
+with them; a poll sends them as a stream's request does): a body is text, or ``@FILE``
+read at each connect (each poll); a body that starts like JSON (``{`` or ``[``) must be
+JSON, and is sent as ``application/json`` unless a header says otherwise. The checks raise
+ValueError saying what is wrong, for the option's message.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -17,6 +20,25 @@ from dashboard.sources.base import StopConnection
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "QUERY")  # the methods a stream is read with
 BODY_FILE_LIMIT = 1 << 20  # bytes of a --body @file read (a request body, not a data set)
+
+
+def request_method(options: Mapping[str, Any]) -> str:
+    """GET, or POST when a body is given, unless the ``method`` option says."""
+    method = options.get("method")
+    if method:
+        return str(method).upper()
+    return "POST" if options.get("body") else "GET"
+
+
+def request_content(
+    options: Mapping[str, Any], headers: dict[str, str]
+) -> tuple[bytes | None, dict[str, str]]:
+    """The body the options stand for (read now, for ``@FILE``) and *headers* with its
+    Content-Type added unless they name one."""
+    content = request_body(options.get("body"))
+    if content is not None and not any(k.lower() == "content-type" for k in headers):
+        headers = {**headers, "Content-Type": content_type(content)}
+    return content, headers
 
 
 def request_body(body: str | None) -> bytes | None:

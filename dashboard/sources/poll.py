@@ -2,8 +2,9 @@
 event (its type from the answer's envelope keys, else ``poll``), or with ``poll_changes``
 only an answer that changed (``core.polling``; the others count as duplicates).
 
-It sends the connection's headers and authentication and uses its TLS settings, as the
-SSE source does. A poll that fails (an answer other than 2xx, not JSON, over the frame size
+It sends the connection's method, body, headers and authentication and uses its TLS
+settings, as the SSE source does (``--method POST --body ...`` polls a JSON-RPC or GraphQL
+status query). A poll that fails (an answer other than 2xx, not JSON, over the frame size
 limit) is rejected with its reason and polling goes on, the next poll backing off from the
 interval; a connection that cannot be made is retried like any other.
 """
@@ -23,6 +24,7 @@ from dashboard.core.event import DecodedBatch, Rejected
 from dashboard.core.inert import inert
 from dashboard.core.polling import ChangedAnswers, parse_interval
 from dashboard.sources.base import ConnectionState, ReconnectingSource, status_text
+from dashboard.sources.http_request import request_content, request_method
 from dashboard.sources.sse import describe_transport_error
 
 log = logging.getLogger("dashboard.sources.poll")
@@ -44,23 +46,26 @@ class PollSource(ReconnectingSource):
 
     async def _stream_once(self) -> str:
         headers = {"Accept": "application/json", "Cache-Control": "no-store", **self.headers()}
+        method = request_method(self.spec.options)
         timeout = httpx.Timeout(10.0, read=self.spec.heartbeat_timeout)
         async with httpx.AsyncClient(
             timeout=timeout, verify=self.ssl_context(), follow_redirects=True
         ) as client:
             while True:
                 started = time.monotonic()
-                if await self._poll(client, headers):
+                if await self._poll(client, method, headers):
                     self.failures.reset()
                     delay = self.interval
                 else:
                     delay = self.failures.next_delay()
                 await asyncio.sleep(max(0.0, started + delay - time.monotonic()))
 
-    async def _poll(self, client: httpx.AsyncClient, headers: dict[str, str]) -> bool:
-        """Fetch the endpoint once; whether the answer was a good one."""
+    async def _poll(self, client: httpx.AsyncClient, method: str, headers: dict[str, str]) -> bool:
+        """Fetch the endpoint once (a ``@FILE`` body read again); whether the answer was a
+        good one."""
         limit = self.spec.max_frame_bytes
-        async with client.stream("GET", self.url, headers=headers) as response:
+        content, headers = request_content(self.spec.options, headers)
+        async with client.stream(method, self.url, headers=headers, content=content) as response:
             body, size = await _read_at_most(response, limit)
         self.polls += 1
         received = self.clock()

@@ -29,7 +29,7 @@ from dashboard.sources.base import (
     StopConnection,
     StreamFinished,
 )
-from dashboard.sources.http_request import BODY, METHOD, content_type, request_body
+from dashboard.sources.http_request import BODY, METHOD, request_content, request_method
 from dashboard.sources.jsonlines import ACCEPT, JsonLinesReader
 from dashboard.sources.sse_protocol import DONE, SSEParser, declared_type
 
@@ -63,11 +63,7 @@ class SSESource(ReconnectingSource):
 
     @property
     def method(self) -> str:
-        """GET, or POST when a body is given, unless the ``method`` option says."""
-        method = self.spec.options.get("method")
-        if method:
-            return str(method).upper()
-        return "POST" if self.spec.options.get("body") else "GET"
+        return request_method(self.spec.options)
 
     def _stream_ended(self, done: bool) -> str:
         """What follows a stream's normal end (after ``[DONE]`` when *done*): the reason
@@ -90,9 +86,7 @@ class SSESource(ReconnectingSource):
 
     async def _read_stream(self) -> str:
         headers = {"Accept": ACCEPT, "Cache-Control": "no-store", **self.headers()}
-        content = request_body(self.spec.options.get("body"))
-        if content is not None and not any(k.lower() == "content-type" for k in headers):
-            headers["Content-Type"] = content_type(content)
+        content, headers = request_content(self.spec.options, headers)
         parser = self.parser
         if parser.last_event_id:  # UTF-8, as the spec says (httpx would insist on ASCII)
             headers["Last-Event-ID"] = parser.last_event_id.encode()  # type: ignore[assignment]

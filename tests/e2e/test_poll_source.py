@@ -91,6 +91,40 @@ def test_each_answer_is_an_event_and_failed_polls_are_rejected(only_changes: boo
     run(scenario())
 
 
+def test_a_poll_sends_the_method_and_body_of_the_connection(tmp_path: Path) -> None:
+    """A JSON-RPC or GraphQL status query is a POST with a body: each poll sends it (a
+    @FILE body read again at each poll), with its JSON Content-Type."""
+    asked: list[tuple[str, str, bytes]] = []
+    query = tmp_path / "query.json"
+    query.write_bytes(b'{"query": "{ health }", "n": 1}')
+
+    async def handler(request: web.Request) -> web.Response:
+        asked.append((request.method, request.content_type, await request.read()))
+        if len(asked) == 2:
+            query.write_bytes(b'{"query": "{ health }", "n": 2}')
+        return web.json_response({"type": "health", "poll": len(asked)})
+
+    async def scenario() -> None:
+        async with serve(handler, "/graphql", method="POST") as url:
+            store = EventStore()
+            spec = ConnectionSpec(url, "q", options={"poll": "100ms", "body": f"@{query}"})
+            source = open_source(spec, store)
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: store.end_seq >= 3)
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            assert [e.data["poll"] for e in store.events(0, 3)] == [1, 2, 3]
+
+    run(scenario())
+    assert asked[:3] == [
+        ("POST", "application/json", b'{"query": "{ health }", "n": 1}'),
+        ("POST", "application/json", b'{"query": "{ health }", "n": 1}'),
+        ("POST", "application/json", b'{"query": "{ health }", "n": 2}'),
+    ]
+
+
 def test_an_answer_over_the_size_limit_is_rejected_without_reading_it_all() -> None:
     calls = []
 
