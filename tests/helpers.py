@@ -13,9 +13,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @asynccontextmanager
-async def serve(
-    handler: Handler, path: str = "/events", method: str = "GET"
-) -> AsyncIterator[str]:
+async def serve(handler: Handler, path: str = "/events", method: str = "GET") -> AsyncIterator[str]:
     """Serve *handler* at *path* (for *method*) on a free loopback port; yields the URL."""
     app = web.Application()
     app.router.add_route(method, path, handler)

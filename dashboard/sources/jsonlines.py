@@ -108,8 +108,9 @@ class JsonLinesReader:
             self.docker.last_nanos = nanos
 
     # -- reading ---------------------------------------------------------------------------
-    async def read(self, client: httpx.AsyncClient, response: httpx.Response) -> str:
-        """Read *response* to its end; the reason it ended (RetryConnection after a relist)."""
+    async def read(self, client: httpx.AsyncClient, response: httpx.Response) -> None:
+        """Read *response* to its end (RetryConnection after a relist); what follows its end
+        is the connection's ``reconnect`` rule's to say."""
         if response.status_code == 410:
             await self._relist(client, "the watch answered 410 Gone")
         source = self.source
@@ -137,7 +138,6 @@ class JsonLinesReader:
             if self._expired:
                 await self._relist(client, self._expired)
         await source.deliver(self._decode(splitter.end(), strict))
-        return "the server ended the stream"
 
     async def _read_whole(self, response: httpx.Response, strict: bool, length: int) -> None:
         """An answer of known length: one JSON document (pretty-printed or not) is one

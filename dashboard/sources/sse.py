@@ -65,12 +65,12 @@ class SSESource(ReconnectingSource):
     def method(self) -> str:
         return request_method(self.spec.options)
 
-    def _stream_ended(self, done: bool) -> str:
-        """What follows a stream's normal end (after ``[DONE]`` when *done*): the reason
-        to reconnect, or StreamFinished."""
+    def _stream_ended(self, done: bool, resumable: bool) -> str:
+        """What follows a stream's normal end (after ``[DONE]`` when *done*; *resumable*:
+        it can go on where it stopped): the reason to reconnect, or StreamFinished."""
         reason = "the stream ended with [DONE]" if done else "the server ended the stream"
         rule = self.spec.options.get("reconnect", "auto")
-        if not fetches_again(rule, self.method, done, bool(self.parser.last_event_id)):
+        if not fetches_again(rule, self.method, done, resumable):
             raise StreamFinished(reason)
         return reason
 
@@ -100,7 +100,8 @@ class SSESource(ReconnectingSource):
             ) as response,
         ):
             if self.json_lines.takes(response):  # JSON lines, not an event stream
-                return await self.json_lines.read(client, response)
+                await self.json_lines.read(client, response)
+                return self._stream_ended(False, self.json_lines.checkpoint() is not None)
             check_response(response)
             self.went_live()
             parser.new_stream()
@@ -148,8 +149,8 @@ class SSESource(ReconnectingSource):
                         add(decode_row(m.data, received, declared_type(m.event), event_id))
                 await self.deliver(batch, len(chunk))
                 if done:
-                    return self._stream_ended(True)
-        return self._stream_ended(False)
+                    return self._stream_ended(True, bool(parser.last_event_id))
+        return self._stream_ended(False, bool(parser.last_event_id))
 
     def _describe_error(self, exc: Exception) -> str | None:
         if isinstance(exc, httpx.TransportError):
@@ -157,20 +158,21 @@ class SSESource(ReconnectingSource):
         return super()._describe_error(exc)
 
 
-def fetches_again(rule: str, method: str, done: bool, has_ids: bool) -> bool:
+def fetches_again(rule: str, method: str, done: bool, resumable: bool) -> bool:
     """Whether a stream that ended normally (with ``[DONE]`` when *done*) is fetched again.
 
     ``always``: yes; ``on-error`` and ``never``: no. ``auto`` (the default) fetches again
-    only what a browser would resume and the server meant to go on: a GET stream that sent
-    event ids and did not end with ``[DONE]``. A POST (an answer to a request), a stream
-    that ended with ``[DONE]`` and one that never sent an id (nothing to resume from: it
-    would start over and send the same events again) are fetched once.
+    only what can be resumed and the server meant to go on: a GET stream that sent event
+    ids (or a Kubernetes watch, Docker's events: *resumable*) and did not end with
+    ``[DONE]``. A POST (an answer to a request), a stream that ended with ``[DONE]`` and
+    one with nothing to resume from (it would start over and send the same events again)
+    are fetched once.
     """
     if rule == "always":
         return True
     if rule != "auto":
         return False
-    return method == "GET" and not done and has_ids
+    return method == "GET" and not done and resumable
 
 
 def check_response(response: httpx.Response) -> None:
@@ -249,7 +251,8 @@ KIND = SourceKind(
             str,
             default="auto",
             description="after the stream ends: always, on-error or never fetch it again; "
-            "auto fetches again only a GET stream with ids that did not end with [DONE]",
+            "auto fetches again only a GET stream it can resume (SSE with ids that did not "
+            "end with [DONE], a Kubernetes watch, Docker events)",
             choices=RECONNECT_RULES,
         ),
         # polled endpoints (dashboard.sources.poll)

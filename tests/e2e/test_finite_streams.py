@@ -339,3 +339,34 @@ def test_done_ends_the_stream_however_it_is_cut(pieces: list[bytes]) -> None:
             assert store.rejected_total == 0 and len(requests) == 1
 
     run(scenario())
+
+
+@pytest.mark.parametrize("rule", ["auto", "on-error", "never", "always"])
+def test_a_json_lines_stream_that_ends_follows_its_reconnect_rule(rule: str) -> None:
+    """Plain JSON lines have nothing to resume from: fetched once unless ``always`` (they
+    were fetched again after every end, whatever the rule, each copy recorded)."""
+    requests: list[int] = []
+    lines = b'{"type": "line", "n": 1}\n{"type": "line", "n": 2}\n'
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        requests.append(1)
+        return await sse_response(request, lines, "application/x-ndjson")
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            spec = KINDS.spec(url, "lines", options={"reconnect": rule})
+            source = SSESource(spec, store, backoff=fast())
+            if rule == "always":
+                task = asyncio.create_task(source.run())
+                try:
+                    await wait_for(lambda: len(requests) >= 3 and store.end_seq >= 6)
+                finally:
+                    await stop(task)
+                return
+            await asyncio.wait_for(source.run(), 10)  # it ends by itself
+            assert source.status.describe() == "finished: the server ended the stream"
+            assert [e.data["n"] for e in store.events(0, store.end_seq)] == [1, 2]
+            assert len(requests) == 1 and source.status.reconnects == 0
+
+    run(scenario())
