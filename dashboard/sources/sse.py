@@ -1,8 +1,9 @@
 """Server-Sent Events source: httpx streaming, our spec parser, the shared decoder.
 
 It reconnects with exponential backoff and jitter (the server's ``retry:`` sets the base),
-sends ``Last-Event-ID`` on reconnect, and stops for good where retrying cannot help:
-204 No Content (the spec's "do not reconnect"), 4xx answers and a wrong content type.
+sends ``Last-Event-ID`` on reconnect, and stops for good where retrying cannot help (4xx
+answers and a wrong content type); 204 No Content (the spec's "do not reconnect") finishes
+the connection, as the end of a finite stream does.
 
 A request may be a POST with a body (an LLM streaming API). A finite stream is not
 fetched again in a loop: ``data: [DONE]`` ends a stream (it is no event), and the
@@ -176,11 +177,12 @@ def fetches_again(rule: str, method: str, done: bool, resumable: bool) -> bool:
 
 
 def check_response(response: httpx.Response) -> None:
-    """Raise StopConnection or RetryConnection unless this is a 200 event stream."""
+    """Raise StreamFinished (204), StopConnection or RetryConnection unless this is a 200
+    event stream."""
     code = response.status_code
     phrase = f"{code} {inert(response.reason_phrase)}".strip()  # the server's words
-    if code == 204:
-        raise StopConnection("the server answered 204 No Content (do not reconnect)")
+    if code == 204:  # the server's word that there is nothing (more): no failure
+        raise StreamFinished("the server answered 204 No Content (do not reconnect)")
     check_status(code, phrase, retry_after(response.headers.get("retry-after", "")))
     content_type = response.headers.get("content-type", "")
     if content_type.partition(";")[0].strip().lower() != "text/event-stream":

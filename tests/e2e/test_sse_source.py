@@ -150,10 +150,29 @@ def _stopping_case(status: int, body: str, content_type: str, expected: str) -> 
     run(scenario())
 
 
-def test_204_stops_reconnecting() -> None:
-    _stopping_case(
-        204, "", "text/event-stream", "the server answered 204 No Content (do not reconnect)"
-    )
+def test_204_finishes_the_connection_without_reconnecting() -> None:
+    """The spec's "do not reconnect": the server's word, so finished, not stopped (an error
+    with a connection-down alert), whatever the reconnect rule."""
+    requests: list[int] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        requests.append(1)
+        return web.Response(status=204)
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            for rule in ("auto", "always"):
+                spec = ConnectionSpec(url, "s", options={"reconnect": rule})
+                source = SSESource(spec, EventStore(), backoff=fast_backoff())
+                await asyncio.wait_for(source.run(), 5)  # run() returns: no retry loop
+                status = source.status
+                assert status.describe() == (
+                    "finished: the server answered 204 No Content (do not reconnect)"
+                )
+                assert status.last_error == "" and status.down_since is None
+        assert len(requests) == 2
+
+    run(scenario())
 
 
 def test_401_stops_and_says_the_credentials_were_refused() -> None:
