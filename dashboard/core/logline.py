@@ -144,8 +144,9 @@ def _stated_level(text: str) -> Severity | None:
 def line_row(decoder: Decoder, line: bytes, received: float) -> Row | Rejected:
     """One line (or one JSON document) of a file or a pipe as a row. A line that starts
     like JSON (``{``, ``[``, ``"``), or is one word that may be JSON (``42``, ``true``), is
-    the decoder's; any other is a text line, typed ``log``, with the time and severity it
-    states (not tried as JSON first: that costs an exception per line)."""
+    the decoder's (but one starting ``[`` that is no JSON is text); any other is a text
+    line, typed ``log``, with the time and severity it states (not tried as JSON first:
+    that costs an exception per line)."""
     first = line[:1]
     if first in _WHITESPACE:
         first = line.lstrip()[:1]
@@ -154,7 +155,11 @@ def line_row(decoder: Decoder, line: bytes, received: float) -> Row | Rejected:
         or (first in _SCALAR_START and b" " not in line.strip())  # 42, true, -1.5
         or len(line) > decoder.max_frame_bytes
     ):
-        return decoder.decode_row(line, received)
+        row = decoder.decode_row(line, received)
+        # A line that starts with [ and is no JSON is a log line's bracket ([WARN] retrying,
+        # [2026/12/06 07:45:40] ...), not a broken array: read as text below
+        if first != b"[" or type(row) is tuple or not row.reason.startswith("invalid JSON"):
+            return row
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError:  # repaired as any frame is (core.decode): kept, counted

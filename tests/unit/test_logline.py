@@ -86,6 +86,15 @@ def test_json_lines_decode_as_events_and_text_lines_as_log_events() -> None:
     assert isinstance(quoted, tuple) and quoted[0] == "message"  # JSON: not read as a log line
     broken = line_row(decoder, b'{"half": ', RECEIVED)
     assert isinstance(broken, Rejected) and broken.reason.startswith("invalid JSON")
+    for bracketed, severity, when in (  # a log line's brackets, not a broken JSON array
+        (b"[ERROR] upstream closed", Severity.ERROR, RECEIVED),
+        (b"[2026/12/06 07:45:40] [warn] retrying", Severity.WARNING, AT),
+    ):
+        row = line_row(decoder, bracketed, RECEIVED)
+        assert isinstance(row, tuple), bracketed
+        assert (row[0], row[1], row[4], row[5]) == ("log", when, int(severity), bracketed.decode())
+        assert decoder.payload(bracketed) == bracketed.decode()
+    assert line_row(decoder, b"[1, 2]", RECEIVED)[5] == [1, 2]  # type: ignore[index]
     repaired = line_row(decoder, b"\xff\xfe bad", RECEIVED)  # kept, as browsers decode it
     assert isinstance(repaired, tuple) and repaired[0] == "log"
     assert repaired[5] == "\ufffd\ufffd bad" and is_repaired(repaired[6])
