@@ -94,8 +94,15 @@ def feed_url(text: str) -> str:
     with ``://``, or starting ``file:`` or ``stdin:``, is a URL as it is; anything else
     is the path of a file to follow (``file:///...``), which need not exist yet, but its
     folder must (so that a URL without its scheme, ``localhost:8765/events``, is said to
-    be a mistake rather than waited for)."""
+    be a mistake rather than waited for). Said at once, too: ``-`` where standard input
+    is the terminal (nothing piped: it would wait for lines typed there), and a file that
+    is binary."""
     if text == "-":
+        if sys.stdin is not None and sys.stdin.isatty():
+            raise argparse.ArgumentTypeError(
+                "'-' reads standard input, and nothing is piped into it (it is the "
+                "terminal): tail -f app.log | dashboard -, or dashboard - < app.log"
+            )
         return "stdin:"
     if "://" in text or text.lower().startswith(("file:", "stdin:")):
         return text
@@ -107,7 +114,26 @@ def feed_url(text: str) -> str:
             f"{text!r} is neither a feed URL nor a file: there is no folder "
             f"{str(path.parent)!r} (a URL starts with its scheme, like http://)"
         )
+    binary = _binary_at(path)
+    if binary is not None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a binary file (a NUL byte at offset {binary}), not lines of text"
+        )
     return path.resolve().as_uri()
+
+
+def _binary_at(path: Path) -> int | None:
+    """Where a NUL byte is in the start of the file at *path*, if it is a readable regular
+    file (one that is not yet, or cannot be read, is waited for by its connection)."""
+    from dashboard.sources.files import BINARY_SNIFF, binary_at
+
+    if not path.is_file():  # (opening a FIFO would wait for a writer)
+        return None
+    try:
+        with path.open("rb") as file:
+            return binary_at(file.read(BINARY_SNIFF))
+    except OSError:
+        return None
 
 
 def _option_type(option: Option) -> Callable[[str], Any]:

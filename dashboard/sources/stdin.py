@@ -2,8 +2,8 @@
 
 ``tail -f app.log | dashboard -`` and ``kubectl get events -w -o json | dashboard -``:
 lines and pretty-printed JSON documents become events as a followed file's do
-(:mod:`dashboard.sources.files`). When the input ends, the connection stops, saying how
-many lines it read.
+(:mod:`dashboard.sources.files`). When the input ends, the connection is finished (a
+finite stream that ended as it should: no failure), saying how much it read.
 
 Where it is read: in the window, every connection runs in a reader process
 (:mod:`dashboard.sources.pool`); a reader is started with ``spawn``, which passes the
@@ -25,7 +25,7 @@ from typing import Any
 from dashboard.core.inert import inert
 from dashboard.core.lines import LineSplitter
 from dashboard.core.sourcekind import SourceKind
-from dashboard.sources.base import ReconnectingSource, StopConnection
+from dashboard.sources.base import ReconnectingSource, StopConnection, StreamFinished
 from dashboard.sources.files import BINARY_SNIFF, READ_SIZE, binary_at, frames_batch
 
 log = logging.getLogger("dashboard.sources.stdin")
@@ -34,7 +34,7 @@ STDIN_FD = 0
 
 
 class StdinSource(ReconnectingSource):
-    """Reads standard input until it ends (then stops) or the connection is closed."""
+    """Reads standard input until it ends (then finishes) or the connection is closed."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,7 +58,7 @@ class StdinSource(ReconnectingSource):
             raise StopConnection(f"cannot read standard input: {why}") from None
         frames = self.splitter.flush()
         self.hand_over(frames_batch(self.name, self.decoder, frames, self.clock()))
-        raise StopConnection(f"standard input ended after {self.read:,} bytes")
+        raise StreamFinished(f"standard input ended after {self.read:,} bytes")
 
     async def _read_file(self) -> None:
         while data := os.read(self.fd, READ_SIZE):
@@ -113,7 +113,7 @@ KIND = SourceKind(
     schemes=("stdin",),
     reader=StdinSource,
     url_example="stdin:",
-    description="lines or JSON documents piped in, as a file's; stops when the input ends",
+    description="lines or JSON documents piped in, as a file's; finished when the input ends",
     check_url=_check_stdin_url,
     default_name=lambda url: "stdin",
     takes_headers=False,

@@ -4,6 +4,7 @@ truncated while followed; a real pipe into ``dashboard record -`` and into the w
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import subprocess
@@ -207,7 +208,7 @@ def test_a_pipe_into_dashboard_record_dash(tmp_path: Path) -> None:
     out = tmp_path / "piped.jsonl"
     result = _dashboard("record", "-", "-o", str(out), stdin=KUBECTL + TEXT + b"last, unended")
     assert result.returncode == 0, result.stderr
-    assert "standard input ended after" in result.stderr
+    assert "(every connection finished)" in result.stderr
     assert "Recorded 6 events and 0 rejected frames" in result.stderr
     with open_events_file(str(out)) as stream:
         events = [e for e in read_events(stream, "piped") if isinstance(e, Event)]
@@ -249,6 +250,35 @@ def test_a_path_that_cannot_be_a_file_is_a_command_line_mistake(
         main([argument])
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_binary_file_and_dash_on_a_terminal_are_command_line_mistakes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.cli import main
+
+    core = tmp_path / "core.bin"
+    core.write_bytes(b"ELF\0\1\2\n")
+    with pytest.raises(SystemExit) as exited:
+        main(["record", str(core), "-o", str(tmp_path / "o.jsonl")])
+    assert exited.value.code == 2
+    assert "core.bin' is a binary file (a NUL byte at offset 3), not lines of text" in (
+        capsys.readouterr().err
+    )
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    for command in ([], ["record", "-o", str(tmp_path / "o.jsonl")]):
+        with pytest.raises(SystemExit) as exited:
+            main([*command, "-"])
+        assert exited.value.code == 2
+        assert "'-' reads standard input, and nothing is piped into it (it is the terminal)" in (
+            capsys.readouterr().err
+        )
+    assert not (tmp_path / "o.jsonl").exists()
 
 
 def test_paths_and_dash_become_urls(tmp_path: Path) -> None:
