@@ -188,7 +188,16 @@ def listen_parser() -> argparse.ArgumentParser:
 
 def _listen_address(text: str) -> tuple[int, str]:
     port, slash, path = text.removeprefix(":").partition("/")
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if port.isdigit() and not 0 < int(port) < 65536:
+        why = (
+            "any free port, which no sender could be told"
+            if int(port) == 0
+            else "over 65535, the highest port"
+        )
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: port {int(port)} would be {why}: name a port from 1 to 65535, like :9000"
+        )
+    if not port.isdigit():
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a port: expected :PORT or :PORT/PATH, like :9000/alerts "
             "(the address is --bind)"

@@ -61,10 +61,17 @@ def check_listen_url(url: str) -> None:
     parts = urlsplit(url)
     try:
         port = parts.port
-    except ValueError:
+    except ValueError:  # over 65535, or not a number
         port = None
+    if port == 0:
+        raise ValueError(
+            "port 0 would be any free port, which no sender could be told: name a port "
+            "from 1 to 65535, like listen://127.0.0.1:9000/path"
+        )
     if not port:
-        raise ValueError("expected a port to listen on: listen://127.0.0.1:9000/path")
+        raise ValueError(
+            "expected a port from 1 to 65535 to listen on: listen://127.0.0.1:9000/path"
+        )
     if parts.username or parts.password:
         raise ValueError("a listen URL takes no user or password: give a secret instead")
 

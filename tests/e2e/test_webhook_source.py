@@ -276,7 +276,10 @@ def test_a_port_in_use_is_said_in_the_status_and_on_the_command_line(
     [
         (["listen", ":abc"], "':abc' is not a port"),
         (["listen", ":9000", "--bind", "0.0.0.0"], "give a secret (--secret)"),
-        (["listen://127.0.0.1/hook"], "expected a port to listen on"),
+        (["listen://127.0.0.1/hook"], "expected a port from 1 to 65535 to listen on"),
+        (["listen", ":0"], "':0': port 0 would be any free port, which no sender could be told"),
+        (["listen", ":70000"], "port 70000 would be over 65535, the highest port"),
+        (["listen://127.0.0.1:0/"], "port 0 would be any free port"),
         (["listen://127.0.0.1:9/a", "listen://127.0.0.1:9/b"], "two receivers on port 9"),
         (["-", "-"], "standard input (-) can be read by one connection only"),
     ],

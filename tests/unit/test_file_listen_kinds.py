@@ -24,7 +24,7 @@ def test_file_stdin_and_listen_urls_name_no_host_or_a_port() -> None:
         ("file://server/share/app.log", "names a file on this machine"),
         ("file:///var/log/", "expected the path of a file"),
         ("stdin:foo", "standard input is 'stdin:'"),
-        ("listen://127.0.0.1/hook", "expected a port to listen on"),
+        ("listen://127.0.0.1/hook", "expected a port from 1 to 65535 to listen on"),
         ("listen://u:p@127.0.0.1:9000/", "takes no user or password"),
         ("http:///no-host", "expected http(s)://host/path"),  # the others still need a host
     ]:
