@@ -86,7 +86,11 @@ def refusal(secret: str | None, headers: Mapping[str, str], body: bytes) -> str 
     if token is not None:
         ok = hmac.compare_digest(token.encode(), secret.encode())
         return None if ok else "bad X-Gitlab-Token"
-    return "no credentials (a bearer token or an X-Hub-Signature-256 is required)"
+    # (worded so that the log's masking of credentials finds none in it: no "bearer WORD")
+    return (
+        "no credentials: send the secret (Authorization Bearer, X-Gitlab-Token) or sign the "
+        "body (X-Hub-Signature-256)"
+    )
 
 
 def webhook_frames(

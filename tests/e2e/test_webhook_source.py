@@ -21,6 +21,7 @@ import pytest
 from dashboard.core.alertbook import AlertBook, AlertEntry, Origin
 from dashboard.core.event import Event, Severity
 from dashboard.core.records import open_events_file, read_events
+from dashboard.core.redact import redact
 from dashboard.core.rules import AlertState
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.registry import KINDS
@@ -205,11 +206,12 @@ def test_with_a_secret_only_requests_that_carry_it_are_taken() -> None:
     assert source.refused == 3
     assert [r.reason for r in sink.rejected] == [
         "request refused (401) from 127.0.0.1: bad X-Hub-Signature-256 (HMAC of the body)",
-        "request refused (401) from 127.0.0.1: no credentials (a bearer token or an "
-        "X-Hub-Signature-256 is required)",
+        "request refused (401) from 127.0.0.1: no credentials: send the secret (Authorization "
+        "Bearer, X-Gitlab-Token) or sign the body (X-Hub-Signature-256)",
         "request refused (401) from 127.0.0.1: bad Authorization token",
     ]
     assert all(r.raw == b"" for r in sink.rejected)  # nothing of a refused body is kept
+    assert all(redact(r.reason) == r.reason for r in sink.rejected)  # the log shows them whole
     assert source.status.last_error.startswith("3 requests refused; the last: ")
     assert [e.type for e in sink.events] == ["push", "webhook"]
 
