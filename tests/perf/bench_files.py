@@ -114,10 +114,13 @@ async def _read_into_store(
 
 def stage_paced(count: int) -> dict[str, Any]:
     """A file followed while a writer process appends to it at PACED_RATE lines/s."""
+    with tempfile.TemporaryDirectory(prefix="dashboard-bench-files-") as folder:
+        return _paced(count, Path(folder) / "growing.jsonl")
+
+
+def _paced(count: int, path: Path) -> dict[str, Any]:
     import subprocess
 
-    folder = Path(tempfile.mkdtemp(prefix="dashboard-bench-files-"))
-    path = folder / "growing.jsonl"
     path.write_bytes(b"")
 
     async def run() -> dict[str, Any]:
@@ -145,8 +148,11 @@ def stage_paced(count: int) -> dict[str, Any]:
 
 
 def stage_max(count: int, text: bool) -> dict[str, Any]:
-    folder = Path(tempfile.mkdtemp(prefix="dashboard-bench-files-"))
-    path = folder / ("app.log" if text else "app.jsonl")
+    with tempfile.TemporaryDirectory(prefix="dashboard-bench-files-") as folder:
+        return _max(count, text, Path(folder) / ("app.log" if text else "app.jsonl"))
+
+
+def _max(count: int, text: bool, path: Path) -> dict[str, Any]:
     path.write_bytes(b"".join(demo_lines(count, text)))
 
     async def run() -> dict[str, Any]:
@@ -160,16 +166,16 @@ def stage_max(count: int, text: bool) -> dict[str, Any]:
 def stage_floor(count: int) -> dict[str, Any]:
     import orjson
 
-    folder = Path(tempfile.mkdtemp(prefix="dashboard-bench-files-"))
-    path = folder / "app.jsonl"
-    path.write_bytes(b"".join(demo_lines(count)))
-    started = time.perf_counter()
-    events = 0
-    with path.open("rb") as file:
-        for line in file:
-            orjson.loads(line)
-            events += 1
-    seconds = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="dashboard-bench-files-") as folder:
+        path = Path(folder) / "app.jsonl"
+        path.write_bytes(b"".join(demo_lines(count)))
+        started = time.perf_counter()
+        events = 0
+        with path.open("rb") as file:
+            for line in file:
+                orjson.loads(line)
+                events += 1
+        seconds = time.perf_counter() - started
     return {"events": events, "seconds": seconds, "rate": events / seconds}
 
 
