@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import importlib
 import logging
 import marshal
@@ -26,7 +27,9 @@ import queue
 import signal
 import socket
 import struct
+import sys
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from dashboard import settle_gc_for_streaming
@@ -57,6 +60,13 @@ STATUS_INTERVAL = 0.1  # seconds between looks for changed statuses while no eve
 # took the window 10 % slower.
 FLUSH_DELAY = 0.01
 FLUSH_ROWS = 64
+# Seconds between returns to the system of the memory the C allocator holds free. glibc
+# keeps what a burst freed: once a big buffer is freed its mmap threshold rises (up to
+# 32 MiB), buffers that size then come from the heap, whose top it trims only past twice
+# that, and free pages inside the heap it never returns. A reader that read 40 events of
+# 700 KB stayed 35 MB over its baseline, and the soak's reader grew by 19 % in steps.
+# malloc_trim(0) gives back every free page; it takes a millisecond or two.
+TRIM_INTERVAL = 1.0
 # What a frame up holds, besides the status and the checkpoint.
 EVENTS, STATUS, END = 0, 1, 2
 # What a command down asks.
@@ -124,6 +134,8 @@ class _Reader:
         self._writer.start()
         threading.Thread(target=take, name="commands from the app", daemon=True).start()
         ticker = asyncio.ensure_future(self._send_status_changes())
+        trim = malloc_trim()
+        trimmer = asyncio.ensure_future(_return_freed_memory(trim)) if trim else None
         try:
             while (command := await commands.get()) is not None:
                 op, conn_id, payload = pickle.loads(command)
@@ -133,6 +145,8 @@ class _Reader:
                     connection.task.cancel()
         finally:  # the app is gone (or closed us): nobody takes the events
             ticker.cancel()
+            if trimmer is not None:
+                trimmer.cancel()
             tasks = [c.task for c in self.connections.values()]
             for task in tasks:
                 task.cancel()
@@ -275,6 +289,27 @@ class _Connection:
         state = self.sent_state = _state(status)
         body = marshal.dumps((self.conn_id, kind, state, checkpoint, payload))
         self.reader.put(HEADER.pack(len(body)) + body)
+
+
+def malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return trim  # type: ignore[no-any-return]
+
+
+async def _return_freed_memory(trim: Callable[[int], int]) -> None:
+    """Every TRIM_INTERVAL, what the C allocator holds free goes back to the system: the
+    reader's memory comes back to its level after a burst of big frames."""
+    while True:
+        await asyncio.sleep(TRIM_INTERVAL)
+        trim(0)
 
 
 def _state(status: ConnectionStatus) -> tuple[Any, ...]:

@@ -348,7 +348,8 @@ def report(name: str, result: dict[str, Any]) -> str:
             f"{window['max_after']:.0f} MB later (+{window['growth']:.1%}), "
             f"{window['end']:.0f} MB at the end",
             f"  feed processes {readers['at_warmup']:.0f} MB after warm-up, at most "
-            f"{readers['max_after']:.0f} MB later (+{readers['growth']:.1%})",
+            f"{readers['max_after']:.0f} MB later (+{readers['growth']:.1%}), "
+            f"{readers['end']:.0f} MB at the end",
         ])  # fmt: skip
     first, last = result["first_all_live"], result["last_all_live"]
     return "\n".join([
