@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -77,12 +77,7 @@ class RuleEditor(Themed, QDialog):
 
     *events* answers the events the preview runs through, *clock* the time it counts back
     from (the replay's clock in a replay window).
-
-    Signals:
-        previewed(str): the preview's text changed (tests wait on it).
     """
-
-    previewed = Signal(str)
 
     def __init__(
         self,
@@ -291,7 +286,10 @@ class RuleEditor(Themed, QDialog):
 
     def _changed(self) -> None:
         self._fill_list()  # (a name or a problem changed)
-        self.preview_timer.start()
+        if self.model.problem(self.index) is None:
+            self.preview_timer.start()  # (running the rule takes a while: once typing pauses)
+        else:
+            self.update_preview()  # (says at once that it cannot run)
 
     def _check(self) -> None:
         """The selected rule's problem under its setting; Save only when none has one."""
@@ -320,9 +318,7 @@ class RuleEditor(Themed, QDialog):
             text = "Fix the rule to see how often it would have fired."
         else:
             text = preview(self.model.rules[index], self.events(), self.clock()).text()
-        if text != self.preview_label.text():
-            self.preview_label.setText(text)
-            self.previewed.emit(text)
+        self.preview_label.setText(text)
 
 
 def _setting(key: str) -> str:
@@ -330,16 +326,17 @@ def _setting(key: str) -> str:
     return key if key in SETTINGS else "name"
 
 
-def edit_rules(window: MainWindow) -> bool:
-    """Open the editor on *window*'s rules; on Save, watch with the new rules and save
-    them into the layout (the live window; a replay window only watches with them)."""
+def edit_rules(window: MainWindow) -> RuleEditor:
+    """Open the editor on *window*'s rules (not modal to the feed: events keep coming);
+    on Save, watch with the new rules and save them into the layout (the live window; a
+    replay window only watches with them)."""
     editor = RuleEditor(
         window.monitor.rule_settings, lambda: held_events(window.store), window._now, window
     )
-    if editor.exec() != QDialog.DialogCode.Accepted:
-        return False
-    apply_rules(window, editor.tables())
-    return True
+    editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    editor.accepted.connect(lambda: apply_rules(window, editor.tables()))
+    editor.open()
+    return editor
 
 
 def apply_rules(window: MainWindow, tables: list[dict[str, Any]]) -> None:
