@@ -142,11 +142,13 @@ class RuleEditor(Themed, QDialog):
             f"The rule run alone over the events of the last {PREVIEW_WINDOW_S / 60:g} "
             f"minutes held (at most the newest {PREVIEW_EVENTS:,}), with no silences"
         )
-        self.form.addRow("Preview:", self.preview_label)
         self.editor = QWidget()
         right_column = QVBoxLayout(self.editor)
         right_column.setContentsMargins(0, 0, 0, 0)
         right_column.addLayout(self.form)
+        # (under the form, across it: a wrapped label in a form row is given one line)
+        right_column.addSpacing(6)
+        right_column.addWidget(self.preview_label)
         right_column.addStretch(1)
 
         splitter = QSplitter()
