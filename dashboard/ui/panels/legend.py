@@ -191,7 +191,8 @@ class ChartLegend(QScrollArea):
         needed = self._flow.heightForWidth(max(self.viewport().width(), 1))
         parent = self.parentWidget()
         share = int(parent.height() * MAX_SHARE) if parent is not None else needed
-        most = max(self.rows_height(1), min(self.rows_height(MAX_ROWS), share))
+        rows = max(1, next((n for n in range(MAX_ROWS, 0, -1) if self.rows_height(n) <= share), 1))
+        most = self.rows_height(rows)  # whole rows: a row cut in half reads as clipped
         self._wanted = min(needed, most) + frame
         self.setMinimumHeight(min(needed, self.rows_height(1)) + frame)
         self.updateGeometry()
