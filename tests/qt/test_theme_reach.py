@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from dashboard.sources.base import ConnectionStatus
 from dashboard.ui import theme
+from dashboard.ui.empty_state import EmptyState
 from dashboard.ui.status import ConnectionBadge
 from tests.qt.test_replay_window import _recording, replay_window
 
@@ -54,3 +55,15 @@ def test_the_light_theme_reaches_the_replay_bar_and_the_secondary_text(
     finally:
         theme.apply(qapp, "dark")
         run_on_loop(dash.aclose())
+
+
+def test_the_first_starts_guide_follows_the_theme(qtbot: Any, qapp: QApplication) -> None:
+    guide = EmptyState()
+    qtbot.addWidget(guide)
+    assert theme.DARK.panel in guide.styleSheet()
+    try:
+        theme.apply(qapp, "light")
+        assert theme.LIGHT.panel in guide.styleSheet()
+        assert theme.LIGHT.accent in guide.docs.styleSheet()
+    finally:
+        theme.apply(qapp, "dark")
