@@ -783,6 +783,13 @@ def run_check_rules(options: argparse.Namespace) -> int:
         print(f"dashboard check-rules: {options.rules}: no [[rules]] to check", file=sys.stderr)
         return 1
     monitor = Monitor(layout.rules, layout.alerts)
+    if not monitor.rules:
+        print(
+            f"dashboard check-rules: {options.rules}: every rule is disabled (enabled = false)",
+            file=sys.stderr,
+        )
+        return 1
+    disabled = len(layout.rules) - len(monitor.rules)
     fired = resolved = events = bad = 0
 
     def events_of(stream: Any) -> Iterator[Event]:
@@ -819,7 +826,9 @@ def run_check_rules(options: argparse.Namespace) -> int:
     entries = monitor.book.entries.values()
     still = sum(e.state is AlertState.FIRING and e.origin is Origin.RULE for e in entries)
     print(
-        f"dashboard check-rules: {len(layout.rules)} rule(s) over {events:,} events: "
+        f"dashboard check-rules: {len(monitor.rules)} rule(s)"
+        + (f" ({disabled} disabled, not run)" if disabled else "")
+        + f" over {events:,} events: "
         f"{fired:,} fired, {resolved:,} resolved, {still:,} still firing at the end",
         file=sys.stderr,
     )

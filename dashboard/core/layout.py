@@ -34,7 +34,7 @@ from dashboard.core.decode import EnvelopeKeys
 from dashboard.core.display import Thresholds, ValueMapping
 from dashboard.core.duration import parse_duration
 from dashboard.core.query import QueryError, parse
-from dashboard.core.rules import RuleError, parse_rule
+from dashboard.core.rules import RuleError, parse_rule, same_name
 from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.sourcekind import SourceKinds
 from dashboard.core.tomlguard import (
@@ -169,6 +169,7 @@ class _Reader:
         self.kinds = kinds
         self.table_start = 0  # the line of the [[table]] being read (key lines follow it)
         self._table_lines: dict[str, list[int]] = {}  # header -> the lines of [[header]]
+        self._rule_names: set[str] = set()
 
     def fail(self, where: str, message: str, line: int | None = None) -> LayoutError:
         at = f"line {line}: " if line else ""
@@ -405,7 +406,10 @@ class _Reader:
 
     def rule(self, table: Mapping[str, Any], where: str) -> dict[str, Any]:
         try:
-            parse_rule(table)
+            name = parse_rule(table).name
+            if name in self._rule_names:
+                raise same_name(name)
+            self._rule_names.add(name)
         except RuleError as exc:  # at the line of the setting that is wrong, when written
             line = self.key_line(exc.key) if exc.key in table else None
             raise self.fail(where, str(exc), line or self.table_start or None) from None

@@ -10,6 +10,7 @@ A rule, as a layout file will hold it::
     severity = "critical"
     group_by = "source"                    # one alert per value of this (or data.host...)
     message = "CPU on {source} at {data.cpu}%"
+    enabled = false                        # kept in the layout, but not watched
 
 or, counting: ``condition = "count(type:payment.failed) > 5 per 1m"``.
 
@@ -85,6 +86,7 @@ class AlertRule:
     severity: Severity = Severity.WARNING
     group_by: str = "source"
     message: str = "{rule} on {key}"
+    enabled: bool = True  # a disabled rule stays in the layout; the monitor skips it
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def parse_rule(settings: Mapping[str, Any]) -> AlertRule:
     if not name:
         raise RuleError(f"{label}: give it a name")
     unknown = sorted(set(settings) - {"name", "when", "condition", "for", "severity",
-                                       "group_by", "message"})  # fmt: skip
+                                       "group_by", "message", "enabled"})  # fmt: skip
     if unknown:
         raise RuleError(f"{label}: unknown setting {unknown[0]!r}", unknown[0])
     try:
@@ -129,6 +131,9 @@ def parse_rule(settings: Mapping[str, Any]) -> AlertRule:
     severity = Severity.named(severity_text)
     if severity is None:
         raise RuleError(f"{label}, severity: {severity_text!r} is not a severity", "severity")
+    enabled = settings.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise RuleError(f"{label}, enabled: expected true or false, got {enabled!r}", "enabled")
     return AlertRule(
         name,
         when,
@@ -137,7 +142,13 @@ def parse_rule(settings: Mapping[str, Any]) -> AlertRule:
         severity,
         str(settings.get("group_by", "source")),
         str(settings.get("message", "{rule} on {key}")),
+        enabled,
     )
+
+
+def same_name(name: str) -> RuleError:
+    """Two rules of one name would share their alerts: the second is refused."""
+    return RuleError(f"alert rule {name!r}: another rule has this name", "name")
 
 
 def _condition(text: str) -> Query | CountCondition:

@@ -9,7 +9,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL
+from dashboard.ui.secondary import SecondaryLabel
+from dashboard.ui.theme import Themed, current
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 LAYOUT_SECTION = "layouts-dashboards-saved-as-files"
@@ -24,7 +25,7 @@ def layout_docs_url() -> QUrl | None:
     return url
 
 
-class EmptyState(QFrame):
+class EmptyState(Themed, QFrame):
     """Shown while the window has no connection and no event, over the empty log (so that
     it takes no room from the panels: see :meth:`attach`).
 
@@ -41,10 +42,6 @@ class EmptyState(QFrame):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("empty-state")
-        self.setStyleSheet(
-            f"QFrame#empty-state {{ background: {PANEL}; border: 1px dashed {BORDER};"
-            " border-radius: 6px; }"
-        )
         title = QLabel("No feed yet. Start in one of three ways:")
         title.setStyleSheet("font-size: 13pt; font-weight: 600;")
         self.connect_button = QPushButton("Connect to a feed URL…  (Ctrl+N)")
@@ -67,7 +64,6 @@ class EmptyState(QFrame):
         self.docs = QPushButton("How layouts work: cards, charts, alert rules…")
         self.docs.setFlat(True)
         self.docs.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.docs.setStyleSheet(f"color: {ACCENT}; text-decoration: underline; border: none;")
         url = layout_docs_url()
         if url is None:
             self.docs.setText("How layouts work: the README's section “Layouts”")
@@ -75,8 +71,7 @@ class EmptyState(QFrame):
         else:
             self.docs.setToolTip(url.toString())
             self.docs.clicked.connect(lambda: QDesktopServices.openUrl(url))
-        hint = QLabel("Or drop a recording here; F1 lists the keyboard shortcuts.")
-        hint.setStyleSheet(f"color: {MUTED};")
+        hint = SecondaryLabel("Or drop a recording here; F1 lists the keyboard shortcuts.")
         column = QVBoxLayout(self)
         column.setContentsMargins(16, 14, 16, 14)
         column.setSpacing(10)
@@ -88,6 +83,15 @@ class EmptyState(QFrame):
         column.addLayout(buttons)
         column.addWidget(self.docs, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addWidget(hint)
+        self.styled()
+
+    def restyle(self) -> None:
+        theme = current()
+        self.setStyleSheet(
+            f"QFrame#empty-state {{ background: {theme.panel}; border: 1px dashed "
+            f"{theme.border}; border-radius: 6px; }}"
+        )
+        self.docs.setStyleSheet(f"color: {theme.accent}; text-decoration: underline; border: none;")
 
     def attach(self, host: QWidget) -> None:
         """Lie centred over *host* (the log table's viewport), following its size."""

@@ -41,7 +41,7 @@ from dashboard.core.series import ChartSpec, SeriesSpec
 from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
 from dashboard.sources.replay import ReplayPlayer
-from dashboard.ui import export, keys, resources
+from dashboard.ui import export, keys, resources, rule_editor
 from dashboard.ui.banner import Banner
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
@@ -594,6 +594,7 @@ class MainWindow(QMainWindow):
         full.toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
         view_menu.addAction(full)
 
+        rule_editor.add_to_window(self)  # Alerts > Edit rules…, the alerts panel's Rules…
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(keys.help_action(self))
         self.tab_keys = keys.TabKeys(self, self.side_tabs)

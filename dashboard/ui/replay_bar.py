@@ -26,17 +26,14 @@ from PySide6.QtWidgets import (
 from dashboard.sources.recording import time_in_recording
 from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui.log_model import clock_text, full_time_text
-from dashboard.ui.theme import ACCENT, BORDER, MUTED, PANEL, SEVERITY_COLOURS
+from dashboard.ui.theme import SEVERITY_COLOURS, Themed, current
 
 SPEEDS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, None)  # None: max
 REFRESH_MS = 100
 TIME_BOX_TIP = "Type a time of day (10:42:13.250) or a date and time, then Enter (Ctrl+G)"
 JUMP_S = 10.0  # Shift+Left/Right
-_PLAYED = QColor(ACCENT)
-_AHEAD = QColor(MUTED)
-_AHEAD.setAlpha(120)
+_AHEAD_ALPHA = 120  # what is still ahead: the muted colour, faded
 _MARK_HEIGHT = 6  # alert marks along the top edge
-_ALERT = QColor(SEVERITY_COLOURS[max(SEVERITY_COLOURS)])
 
 
 def speed_text(speed: float | None) -> str:
@@ -51,7 +48,7 @@ def duration_text(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-class Timeline(QWidget):
+class Timeline(Themed, QWidget):
     """The recording's event density, alert marks, what has been played and where the
     replay is. Click or drag to choose a moment; it is asked for on release.
 
@@ -73,6 +70,10 @@ class Timeline(QWidget):
         self._density = np.zeros(0)
         self._alerts = np.zeros(0)
         self._dragging: float | None = None
+        self.styled()
+
+    def restyle(self) -> None:
+        self.update()  # (the colours are read at paint time)
 
     def sizeHint(self) -> QSize:
         return QSize(400, 30)
@@ -100,8 +101,11 @@ class Timeline(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
+        theme = current()  # (read at paint time: the theme may have changed)
+        played, ahead = QColor(theme.accent), QColor(theme.muted)
+        ahead.setAlpha(_AHEAD_ALPHA)
         width, height = self.width(), self.height()
-        painter.fillRect(self.rect(), QColor(PANEL))
+        painter.fillRect(self.rect(), QColor(theme.panel))
         shown = self._dragging if self._dragging is not None else self.position
         x = self._x(shown)
         bins = len(self._density)
@@ -111,14 +115,14 @@ class Timeline(QWidget):
             for i, level in enumerate(self._density):
                 if level > 0:
                     bar = max(1.0, level * room)
-                    colour = _PLAYED if (i + 0.5) * step <= x else _AHEAD
+                    colour = played if (i + 0.5) * step <= x else ahead
                     painter.fillRect(QRectF(i * step, height - bar, step, bar), colour)
-        painter.setPen(QPen(_ALERT, 1))
+        painter.setPen(QPen(QColor(theme.severity[max(theme.severity)]), 1))
         for mark in {round(self._x(t)) for t in self._alerts}:
             painter.drawLine(QPointF(mark, 0), QPointF(mark, _MARK_HEIGHT - 1))
-        painter.setPen(QPen(QColor("#ffffff"), 2))
+        painter.setPen(QPen(QColor(theme.text), 2))  # where the replay is
         painter.drawLine(QPointF(x, 0), QPointF(x, height))
-        painter.setPen(QPen(QColor(BORDER), 1))
+        painter.setPen(QPen(QColor(theme.border), 1))
         painter.drawRect(0, 0, width - 1, height - 1)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -148,7 +152,7 @@ class Timeline(QWidget):
         return super().event(event)
 
 
-class ReplayBar(QWidget):
+class ReplayBar(Themed, QWidget):
     """Controls for one replay. Keys (set up by the window): Space plays or pauses,
     Left/Right step one event, Shift+Left/Right jump 10 seconds.
 
@@ -206,9 +210,6 @@ class ReplayBar(QWidget):
         self.time_problem.setTextFormat(Qt.TextFormat.PlainText)
         self.time_problem.setWordWrap(True)
         self.time_problem.setMaximumWidth(260)
-        self.time_problem.setStyleSheet(
-            f"color: {SEVERITY_COLOURS[max(SEVERITY_COLOURS)]}; font-size: 9pt;"
-        )
         self.time_problem.hide()
         time_column = QVBoxLayout()
         time_column.setContentsMargins(0, 0, 0, 0)
@@ -245,7 +246,12 @@ class ReplayBar(QWidget):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
         self._timer.start()
+        self.styled()
         self.refresh()
+
+    def restyle(self) -> None:
+        self.time_problem.setStyleSheet(f"color: {current().level_colour('critical')};")
+        self._mark_time_box(self.time_problem.text())
 
     def _button(self, text: str, tip: str, slot: object) -> QToolButton:
         button = QToolButton()

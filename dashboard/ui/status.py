@@ -15,10 +15,9 @@ from dashboard.core.summary import one_line
 from dashboard.sources.base import ConnectionState, ConnectionStatus
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.text import plain_tooltip
-from dashboard.ui.theme import MUTED, STATE_COLOURS
+from dashboard.ui.theme import STATE_COLOURS, current
 
 MESSAGE_LIMIT = 300  # characters of a passing message
-INSECURE_HTML = "<span style='color:#ff4d6d'>⚠ TLS not verified</span> "
 
 
 class ConnectionBadge:
@@ -36,14 +35,19 @@ class ConnectionBadge:
         frames = counts.frames if counts else 0
         rate = self.meter.update(now, frames)
         state = status.describe(now)
-        colour = STATE_COLOURS.get(status.state.value, MUTED)
+        theme = current()  # (read each time: the theme may have changed)
+        colour = STATE_COLOURS.get(status.state.value, theme.muted)
         detail = f"{state} · {rate:,.0f}/s"
         if show_error and status.state is not ConnectionState.LIVE and status.last_error:
             detail += f" · {one_line(status.last_error, 60)}"
-        warning = INSECURE_HTML if status.insecure else ""
+        warning = (
+            f"<span style='color:{theme.level_colour('critical')}'>⚠ TLS not verified</span> "
+            if status.insecure
+            else ""
+        )
         self.text = (
             f"<span style='color:{colour}'>●</span> {warning}{escape(status.name)} "
-            f"<span style='color:{MUTED}'>{escape(detail)}</span>"
+            f"<span style='color:{theme.muted}'>{escape(detail)}</span>"
         )
         lines = [
             f"{status.name}: {status.url}",

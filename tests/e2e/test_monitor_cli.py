@@ -173,6 +173,20 @@ def test_check_rules_prints_when_each_alert_fired_and_resolved(
     ]
 
 
+def test_check_rules_runs_no_disabled_rule(recording: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "ops.toml"
+    rules.write_text(
+        RULES.replace('name = "Payments failing"', 'name = "Payments failing"\nenabled = false')
+    )
+    result = run("check-rules", str(rules), "--against", str(recording))
+    assert result.returncode == 0, result.stderr
+    assert [line.split("  ")[1] for line in result.stdout.splitlines()] == ["firing", "resolved"]
+    assert result.stderr.splitlines()[-1] == (
+        "dashboard check-rules: 1 rule(s) (1 disabled, not run) over 126 events: 1 fired, "
+        "1 resolved, 0 still firing at the end"
+    )
+
+
 def test_check_rules_names_a_bad_rule_s_file_line_and_key(recording: Path, tmp_path: Path) -> None:
     rules = tmp_path / "ops.toml"
     rules.write_text(RULES.replace('"count(type:payment.failed) > 3 per 1m"', '"count(x) > 3"'))
@@ -182,6 +196,11 @@ def test_check_rules_names_a_bad_rule_s_file_line_and_key(recording: Path, tmp_p
         f"dashboard check-rules: {rules}: line 11: rules[2] ('Payments failing'): alert rule "
         "'Payments failing', condition: expected count(QUERY) > N per 1m, not 'count(x) > 3'\n"
     )
+    rules.write_text(RULES.replace("[[rules]]", "[[rules]]\nenabled = false"))
+    result = run("check-rules", str(rules), "--against", str(recording))
+    assert (result.returncode, result.stderr) == (
+        1, f"dashboard check-rules: {rules}: every rule is disabled (enabled = false)\n"
+    )  # fmt: skip
     empty = tmp_path / "empty.toml"
     empty.write_text('title = "no rules"\n')
     result = run("check-rules", str(empty), "--against", str(recording))

@@ -122,6 +122,11 @@ def test_values_with_dots_and_brackets_in_strings_are_not_nesting() -> None:
     assert card.title.startswith("[[[") and card.mappings[0].range == (1.5, 2.5)
 
 
+def _many(table: str, count: int) -> str:
+    """*count* copies of *table*; rules named apart (two of one name are refused)."""
+    return "".join(table.replace("name = 'R'", f"name = 'R{n}'") for n in range(count))
+
+
 @pytest.mark.parametrize(
     ("key", "table", "lines", "most"),
     [
@@ -134,8 +139,8 @@ def test_values_with_dots_and_brackets_in_strings_are_not_nesting() -> None:
 def test_more_tables_than_a_layout_holds_are_refused_at_the_first_too_many(
     key: str, table: str, lines: int, most: int
 ) -> None:
-    assert len(getattr(loads(table * most, "f.toml", kinds=KINDS), key)) == most  # the most: fine
-    assert _error(table * (most + 1)) == (
+    assert len(getattr(loads(_many(table, most), "f.toml", kinds=KINDS), key)) == most  # fine
+    assert _error(_many(table, most + 1)) == (
         f"f.toml: line {most * lines + 1}: {key}: {most + 1:,} of them, and a layout holds "
         f"at most {most}"
     )

@@ -85,9 +85,11 @@ class Monitor:
     # -- set-up ------------------------------------------------------------------------
     def configure(self, rules: Sequence[Mapping[str, Any]], conventions: AlertConventions) -> None:
         """Watch with these rules and conventions from now on (a layout was applied); the
-        rules start from nothing, the alerts noted so far stay."""
+        rules start from nothing, the alerts noted so far stay. A rule with
+        ``enabled = false`` is kept (to be saved again) but not watched."""
         self.rule_settings = [dict(r) for r in rules]
-        self.engine = RuleEngine(parse_rule(r) for r in self.rule_settings)
+        parsed = (parse_rule(r) for r in self.rule_settings)
+        self.engine = RuleEngine(rule for rule in parsed if rule.enabled)
         self.book.conventions = conventions
 
     @property

@@ -193,9 +193,11 @@ class AlertPanel(QWidget):
         changed(): the number of alerts needing attention may have changed.
         filter_requested(str): show these events in the log (an alert was double-clicked).
         silenced(): the operator silenced an alert (the silences list shows it).
+        rules_requested(): open the rule editor (the Rules… button).
     """
 
     changed = Signal()
+    rules_requested = Signal()
     filter_requested = Signal(str)
     silenced = Signal()
 
@@ -232,6 +234,8 @@ class AlertPanel(QWidget):
         self.silence_button.menu().aboutToShow.connect(self._fill_silence_menu)
         self.clear_button = self._button("Clear resolved", "Remove the resolved alerts")
         self.clear_button.clicked.connect(self.clear_resolved)
+        self.rules_button = self._button("Rules…", "Add, change, disable, delete alert rules")
+        self.rules_button.clicked.connect(self.rules_requested)
         acknowledge = QAction("Acknowledge the selected alert", self)
         acknowledge.setShortcut(QKeySequence("Ctrl+K"))
         acknowledge.triggered.connect(self.acknowledge_selected)
@@ -239,7 +243,7 @@ class AlertPanel(QWidget):
 
         filters, actions = QHBoxLayout(), QHBoxLayout()  # two rows: the panel may be narrow
         for row, widgets in (
-            (filters, (self.severity_box, self.state_box)),
+            (filters, (self.severity_box, self.state_box, self.rules_button)),
             (actions, (self.ack_button, self.ack_all_button, self.silence_button,
                        self.clear_button)),
         ):  # fmt: skip

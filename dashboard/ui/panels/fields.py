@@ -22,7 +22,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QLabel,
     QLineEdit,
     QMenu,
     QTreeView,
@@ -35,8 +34,9 @@ from dashboard.core.event import Event
 from dashboard.core.query import clause
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import full_time_text
+from dashboard.ui.secondary import SecondaryLabel
 from dashboard.ui.text import plain_tooltip
-from dashboard.ui.theme import MUTED
+from dashboard.ui.theme import current
 
 MIME_FIELD = "application/x-dashboard-field"
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # the whole type name or path: filter and sort key
@@ -301,7 +301,7 @@ class FieldTreeModel(QAbstractItemModel):
                 f"{field.sampled:,} sampled events\nLast: {value_text(field.last, 500)}{hint}"
             )
         if role == Qt.ItemDataRole.ForegroundRole and column == 1:
-            return QColor(MUTED)
+            return QColor(current().muted)
         return self._common(column, role)
 
     def _common(self, column: int, role: int) -> Any:
@@ -363,8 +363,7 @@ class FieldBrowser(QWidget):
         for column, width in enumerate(COLUMN_WIDTHS):
             self.view.setColumnWidth(column, width)
 
-        self.status = QLabel()
-        self.status.setStyleSheet(f"color: {MUTED}")
+        self.status = SecondaryLabel()
         self.status.setWordWrap(True)  # a note on fields left out makes it long
         self._pending = False  # events folded since the last refresh
         self._settling = False  # refreshes wanted: events came, or rates still falling

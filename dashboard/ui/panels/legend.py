@@ -4,7 +4,7 @@ shows its line."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -20,6 +20,7 @@ from dashboard.core.summary import one_line
 from dashboard.ui.text import plain_tooltip
 
 MAX_ROWS = 3  # rows shown before the legend scrolls
+MAX_SHARE = 1 / 3  # of its chart's height, at most (at 1366x768 three rows hid the plot)
 NAME_LIMIT = 60  # characters of a line's name shown (the tooltip has it whole)
 DASH_STYLES = {
     "solid": Qt.PenStyle.SolidLine,
@@ -124,6 +125,13 @@ class ChartLegend(QScrollArea):
         self._flow = FlowLayout(self._content)
         self._content.setLayout(self._flow)
         self.setWidget(self._content)
+        if parent is not None:  # its chart's height bounds it (see _fit)
+            parent.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.parentWidget():
+            self._fit()
+        return False
 
     def add(self, key: object, name: str, colour: str, dash: str) -> QToolButton:
         entry = QToolButton(self._content)
@@ -171,8 +179,8 @@ class ChartLegend(QScrollArea):
         return rows * row + (rows - 1) * self._flow.spacing()
 
     def _fit(self) -> None:
-        """As tall as the entries need, up to MAX_ROWS rows, at least one row (when the
-        chart is short); past what it is given, it scrolls."""
+        """As tall as the entries need, up to MAX_ROWS rows and MAX_SHARE of the chart, at
+        least one row (when the chart is short); past what it is given, it scrolls."""
         self.setVisible(bool(self.entries))  # no stray empty box before the first line
         if not self.entries:
             self._wanted = 0
@@ -181,7 +189,11 @@ class ChartLegend(QScrollArea):
             return
         frame = 2 * self.frameWidth()
         needed = self._flow.heightForWidth(max(self.viewport().width(), 1))
-        self._wanted = min(needed, self.rows_height(MAX_ROWS)) + frame
+        parent = self.parentWidget()
+        share = int(parent.height() * MAX_SHARE) if parent is not None else needed
+        rows = max(1, next((n for n in range(MAX_ROWS, 0, -1) if self.rows_height(n) <= share), 1))
+        most = self.rows_height(rows)  # whole rows: a row cut in half reads as clipped
+        self._wanted = min(needed, most) + frame
         self.setMinimumHeight(min(needed, self.rows_height(1)) + frame)
         self.updateGeometry()
 

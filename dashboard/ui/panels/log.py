@@ -45,7 +45,8 @@ from dashboard.ui.log_model import SEVERITY, SOURCE, SUMMARY, TYPE, EventLogMode
 from dashboard.ui.panels.detail import EXISTS, EventDetailPane, event_json
 from dashboard.ui.panels.histogram import HistogramStrip
 from dashboard.ui.panels.tables import setup_table
-from dashboard.ui.theme import MUTED, SEVERITY_COLOURS
+from dashboard.ui.secondary import SecondaryLabel
+from dashboard.ui.theme import SEVERITY_COLOURS
 
 REFRESH_MS = 1000  # histogram, scrollbar marks and counts: once a second is enough
 OVERVIEW_POLL_MS = 15  # how often to look whether the worker has finished
@@ -55,7 +56,6 @@ DETAIL_HEIGHT = 220  # ... its first height, when below the log
 DETAIL_MIN = 200  # px wide, at least (and 120 high)
 SIDE_BY_SIDE_MIN = 900  # narrower than this, the detail pane goes under the log, not beside
 FILTER_DELAY_MS = 300  # typing pauses this long before the filter is applied
-ERROR_COLOUR = SEVERITY_COLOURS[Severity.ERROR]
 FILTER_HELP = (
     "Filter the log (Ctrl+F; Escape clears).\n"
     'words or "a phrase"    anywhere in the event\n'
@@ -306,16 +306,14 @@ class LogPanel(QWidget):
         self.settings = settings
         self._range_clause = ""  # the time range the histogram put into the filter
 
-        title = QLabel("Event log")
-        title.setStyleSheet(f"color: {MUTED};")
+        title = SecondaryLabel("Event log")
         self.filter_edit = FilterEdit()
         self.filter_edit.setPlaceholderText(
             "Filter: words, type:order.*, severity>=warning, cpu>90, time>-5m …  (Ctrl+F)"
         )
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setToolTip(FILTER_HELP)
-        self.counts = QLabel()
-        self.counts.setStyleSheet(f"color: {MUTED};")
+        self.counts = SecondaryLabel()
         self.counts.setToolTip(
             "Events the filter shows, of those retained. When the store is full the oldest "
             "are evicted; a recording keeps everything."
@@ -331,7 +329,7 @@ class LogPanel(QWidget):
         self.replay_button.clicked.connect(self.replay_requested)
         self.filter_error = QLabel()
         self.filter_error.setTextFormat(Qt.TextFormat.PlainText)
-        self.filter_error.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.filter_error.setStyleSheet(f"color: {SEVERITY_COLOURS[Severity.ERROR]};")
         self.filter_error.setWordWrap(True)
         self.filter_error.hide()
         self.histogram = HistogramStrip()
@@ -423,7 +421,7 @@ class LogPanel(QWidget):
             in_force = self.model.query.text.strip() or "none"
             self.filter_error.setText(f"⚠ {error} (the filter in force is still: {in_force})")
             self.filter_error.show()
-            self.filter_edit.setStyleSheet(f"border: 1px solid {ERROR_COLOUR};")
+            self.filter_edit.setStyleSheet(f"border: 1px solid {SEVERITY_COLOURS[Severity.ERROR]};")
             return False
         self.filter_error.hide()
         self.filter_edit.setStyleSheet("")
