@@ -30,6 +30,7 @@ from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.crash import CrashReporter
 from dashboard.ui.main_window import APP_TITLE, MainWindow
+from dashboard.ui.panels.registry import PANELS
 from dashboard.ui.tasks import SourceTasks
 
 log = logging.getLogger("dashboard.app")
@@ -109,7 +110,7 @@ class Dashboard:
         window = self.window
         window.builtin_urls.add(url)
         if not window.cards.cards:
-            window.apply_layout(builtin("demo", self.connections.kinds))
+            window.apply_layout(builtin("demo", self.connections.kinds, PANELS))
         self.connections.add(ConnectionSpec(url, "demo"), start=True)
 
     @property
@@ -329,7 +330,7 @@ async def _run_dashboard(options: AppOptions) -> int:
         if problem:
             print(f"dashboard: {problem}", file=sys.stderr)
     if options.demo and layout is None:
-        layout = builtin("demo", options.kinds)
+        layout = builtin("demo", options.kinds, PANELS)
     workspace = Workspace(
         connections,
         capacity=options.capacity,

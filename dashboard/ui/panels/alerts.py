@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from dashboard.core.alertbook import AlertBook, AlertEntry, Origin
 from dashboard.core.event import Severity
 from dashboard.core.monitor import Monitor
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.query import ENVELOPE_TEXT, clause
 from dashboard.core.rules import AlertRule, AlertState, CountCondition
 from dashboard.core.summary import one_line
@@ -353,3 +354,13 @@ class AlertPanel(QWidget):
         entry = self.model.entry_at(index.row())
         if entry is not None:
             self.filter_requested.emit(events_query(entry, self.rules))
+
+
+KIND = PanelKind(
+    name="alerts",
+    title="Alerts",
+    widget=AlertPanel,
+    description="pending, firing and resolved alerts",
+    fixed=True,
+    table="[[rules]] and [alerts]",
+)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from dashboard.core.cards import SHOW_CHOICES, STYLE_CHOICES, CardSpec, CardState
 from dashboard.core.display import format_value
 from dashboard.core.event import Event
+from dashboard.core.panelkind import PanelKind
 from dashboard.ui.card_dialog import CardDialog
 from dashboard.ui.elided import ElidedLabel
 from dashboard.ui.text import plain_tooltip
@@ -447,3 +448,13 @@ class CardsPanel(QWidget):
         # Never taller than the rows shown: the dock's spare height goes to the charts.
         self.setMaximumHeight(self.sizeHint().height())
         self.updateGeometry()
+
+
+KIND = PanelKind(
+    name="cards",
+    title="Cards",
+    widget=CardsPanel,
+    description="metric cards across the top",
+    fixed=True,
+    table="[[cards]]",
+)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard.core.event import Event
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.series import ChartData, ChartSpec, SeriesSpec, unit_from_name
 from dashboard.ui.panels.fields import field_from_mime
 from dashboard.ui.panels.legend import DASH_STYLES, ChartLegend
@@ -573,3 +574,13 @@ def _pen(colour: str, dash: str) -> object:
 
 def _marker_pen() -> object:
     return pg.mkPen(current().level_colour("critical"), width=1, style=Qt.PenStyle.DashLine)
+
+
+KIND = PanelKind(
+    name="chart",
+    title="Chart",
+    widget=ChartPanel,
+    description="a chart of series over time, one dock each",
+    fixed=True,
+    table="[[charts]]",
+)

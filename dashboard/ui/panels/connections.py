@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.rate import RateMeter
 from dashboard.core.summary import one_line
 from dashboard.sources import ReconnectingSource
@@ -221,3 +222,13 @@ class ConnectionsPanel(QWidget):
         source = self.selected()
         if source is not None:
             self.manager.remove(source)
+
+
+KIND = PanelKind(
+    name="connections",
+    title="Connections",
+    widget=ConnectionsPanel,
+    description="every feed's health",
+    fixed=True,
+    table="[[connections]]",
+)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from dashboard.core.bidi import isolated, strip_isolates
 from dashboard.core.decode import event_attributes, is_repaired
 from dashboard.core.event import Event
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.pretty import Line, pretty_lines, raw_text, scalar_text
 from dashboard.core.records import event_record, to_json
 from dashboard.core.summary import one_line
@@ -389,3 +390,12 @@ class EventDetailPane(Themed, QWidget):
         if menu.actions():
             menu.exec(self.header.mapToGlobal(position))
         menu.deleteLater()
+
+
+KIND = PanelKind(
+    name="detail",
+    title="Event detail",
+    widget=EventDetailPane,
+    description="the selected event, beside the log",
+    fixed=True,
+)

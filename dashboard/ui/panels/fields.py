@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from dashboard.core.discovery import COUNT_LIMIT, RATE_WINDOW, FieldCatalog, FieldInfo, TypeInfo
 from dashboard.core.event import Event
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.query import clause
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import full_time_text
@@ -483,3 +484,12 @@ class FieldBrowser(QWidget):
         self.proxy.setFilterFixedString(text)
         if text:
             self.view.expandAll()  # the matching fields, not just their types
+
+
+KIND = PanelKind(
+    name="fields",
+    title="Fields",
+    widget=FieldBrowser,
+    description="the fields seen in each event type",
+    fixed=True,
+)

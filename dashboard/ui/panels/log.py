@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from dashboard.core.event import Event, Severity
 from dashboard.core.fields import MISSING, lookup
 from dashboard.core.logrows import Overview, severity_marks, shown_overview
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.query import (
     MAX_QUERY_LENGTH,
     AnyOf,
@@ -683,3 +684,13 @@ class LogPanel(QWidget):
             self.settings.setValue("log/detail-width", self.detail_width)
             self.settings.setValue("log/detail-height", self.detail_height)
             self._save_fields()
+
+
+KIND = PanelKind(
+    name="log",
+    title="Event log",
+    widget=LogPanel,
+    description="the filterable event log (the window's middle)",
+    fixed=True,
+    table="[log]",
+)
