@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from dashboard import __version__, settle_gc_for_streaming
 from dashboard.core.connection import ConnectionSpec
 from dashboard.core.layout import Layout, builtin
+from dashboard.core.panelkind import PanelKinds
 from dashboard.core.sourcekind import SourceKinds
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
@@ -73,6 +74,7 @@ class Dashboard:
         layout_path: Path | None = None,
         readers: int | None = None,
         kinds: SourceKinds = KINDS,
+        panels: PanelKinds = PANELS,
     ) -> None:
         self.store = EventStore(capacity)
         if readers is None and layout is not None:
@@ -92,6 +94,7 @@ class Dashboard:
             layout,
             settings=settings,
             replay=self.player,
+            panels=panels,
         )
         self.window.layout_path = layout_path
         self.demo_feed: FeedThread | None = None  # the demo feed started from the window
