@@ -13,10 +13,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QToolBar, QVBoxLayout, QWidget
 
-from dashboard import __version__
-from dashboard.core.alertbook import AlertEntry, silences_from_json, silences_json
+from dashboard.core.alertbook import silences_from_json
 from dashboard.core.event import Event
 from dashboard.core.layout import Layout, zero_config
 from dashboard.core.monitor import Monitor
@@ -26,6 +25,7 @@ from dashboard.core.store import EventStore
 from dashboard.core.summary import one_line
 from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui import resources
+from dashboard.ui.alerting import SILENCES_KEY, AlertFlow
 from dashboard.ui.banner import Banner
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
@@ -35,7 +35,6 @@ from dashboard.ui.geometry import place_window
 from dashboard.ui.layouts import LayoutFiles
 from dashboard.ui.log_model import EventLogModel
 from dashboard.ui.menus import WindowMenus
-from dashboard.ui.notify import Notifier
 from dashboard.ui.panels.cards import CardsPanel
 from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.fields import FieldBrowser
@@ -45,10 +44,9 @@ from dashboard.ui.record_export import RECORDING_COLOUR, RecordExport
 from dashboard.ui.replay_bar import ReplayBar
 from dashboard.ui.side_tabs import SideTabs
 from dashboard.ui.status import DashboardStatusBar
-from dashboard.ui.toast import Toast
 from dashboard.ui.window_layout import WindowLayout
 
-__all__ = ["APP_TITLE", "RECORDING_COLOUR", "MainWindow"]
+__all__ = ["APP_TITLE", "RECORDING_COLOUR", "SILENCES_KEY", "MainWindow"]
 
 APP_TITLE = "Live Dashboard"
 STATUS_REFRESH_S = 0.5
@@ -57,7 +55,13 @@ STATUS_REFRESH_S = 0.5
 # on every 33 ms tick took a third of the window's time at the top rate.
 LOG_REFRESH_S = 0.1
 HISTORY_EVENTS = 50_000  # what a new card, chart or panel starts from
-SILENCES_KEY = "alerts/silences"  # the live window's silences, kept between starts
+
+
+DOCK_OPTIONS = (
+    QMainWindow.DockOption.AnimatedDocks
+    | QMainWindow.DockOption.AllowNestedDocks
+    | QMainWindow.DockOption.AllowTabbedDocks
+)
 
 
 class MainWindow(QMainWindow):
@@ -95,22 +99,18 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()
         self._state_prefix = "window" if replay is None else "replay-window"
         self.setWindowIcon(resources.app_icon())
-        self.setDockOptions(
-            QMainWindow.DockOption.AnimatedDocks
-            | QMainWindow.DockOption.AllowNestedDocks
-            | QMainWindow.DockOption.AllowTabbedDocks
-        )
+        self.setDockOptions(DOCK_OPTIONS)
         self._held_for_layout: list[Event] | None = None  # see hold_events_for_layout
         self.pacer = Pacer()  # the refreshes that repaint take turns on the bus tick
         self.monitor = Monitor()  # alerts: rules, feed alerts, connection health
         if replay is None:  # the operator's silences outlive the window (not a replay's)
             saved = str(self.settings.value(SILENCES_KEY, "") or "")
             self.monitor.book.silences = silences_from_json(saved, time.time())
+        self._build_panels()
         self.panel_context = PanelContext(
             store, bus, self.monitor, self.now, self.settings, self.held_events
         )
-        self._build_panels()
-        self.docks = Docks(self, panels)
+        self._build_docks(panels)
         self._build_frame()
         self.layouts = LayoutFiles(self.settings, self, connections.kinds, panels)
         self.window_layout = WindowLayout(self)
@@ -120,11 +120,20 @@ class MainWindow(QMainWindow):
         place_window(self, self.settings.value(f"{self._state_prefix}/geometry"))
         self.default_arrangement = self.saveState()
         self.apply_layout(layout or zero_config())
-        connections.changed.connect(self._show_empty_state)
+        self._listen()
+
+    def _listen(self) -> None:
+        self.connections.changed.connect(self._show_empty_state)
         self._show_empty_state()
-        bus.events_appended.connect(self._on_events)
-        bus.rejected_appended.connect(self._on_rejected)
-        bus.ticked.connect(lambda: self.pacer.frame(time.monotonic()))
+        self.bus.events_appended.connect(self._on_events)
+        self.bus.rejected_appended.connect(self._on_rejected)
+        self.bus.ticked.connect(lambda: self.pacer.frame(time.monotonic()))
+
+    def _build_docks(self, panels: PanelKinds) -> None:
+        self.docks = Docks(self, panels)
+        self.charts = self.docks.charts  # (the same list, as charts come and go)
+        self.cards_dock, self.fields_dock = self.docks.cards_dock, self.docks.fields_dock
+        self.alerts_dock = self.docks.alerts_dock
 
     def _build_panels(self) -> None:
         self.cards = CardsPanel([], self.now, self.held_events)
@@ -146,11 +155,6 @@ class MainWindow(QMainWindow):
         self.fields.card_requested.connect(lambda t, p: self.docks.add_card_for(t, p))
         self.fields.series_requested.connect(lambda t, p: self.docks.add_series_for(t, p))
         self.fields.new_chart_requested.connect(lambda t, p: self.docks.add_chart_for(t, p))
-        self.fields.filter_requested.connect(self._show_alert_events)
-        self.alerts.changed.connect(self._update_alert_tab)
-        self.alerts.silenced.connect(self._silences_changed)
-        self.silences.changed.connect(self._silences_changed)
-        self.alerts.filter_requested.connect(self._show_alert_events)
 
     def _build_frame(self) -> None:
         """The replay bar, the log in the middle, the status bar, banner and toasts."""
@@ -163,7 +167,7 @@ class MainWindow(QMainWindow):
             self._add_replay_bar(self.player)
         self.empty_state = EmptyState()  # a first start: how to begin
         self.empty_state.connect_requested.connect(self.add_connection)
-        self.empty_state.open_requested.connect(self.ask_recording)
+        self.empty_state.open_requested.connect(lambda: self.record_export.ask_recording())
         self.empty_state.demo_requested.connect(self.demo_requested)
         column.addWidget(self.log_panel, 1)
         self.empty_state.attach(self.log_view.viewport())
@@ -177,10 +181,8 @@ class MainWindow(QMainWindow):
         self.banner.attach(self)
         self.connections.changed.connect(self.update_title)
         self.setStatusBar(self.status)
-        self.toast = Toast(self)  # alert notifications where there is no system tray
-        self.notifier = Notifier(self.settings, self.toast, parent=self)
-        if self.player is not None:
-            self.notifier.gate.min_severity = None  # a replay tells of the past: no pop-ups
+        self.alerting = AlertFlow(self)
+        self.notifier, self.toast = self.alerting.notifier, self.alerting.toast
 
     def _add_replay_bar(self, player: ReplayPlayer) -> None:
         self.replay_bar = ReplayBar(player)
@@ -205,9 +207,6 @@ class MainWindow(QMainWindow):
     def save_layout(self, ask: bool = False) -> bool:
         return self.window_layout.save(ask)
 
-    def ask_layout(self) -> None:
-        self.window_layout.ask_open()
-
     @property
     def layout_path(self) -> Path | None:
         return self.window_layout.path
@@ -225,33 +224,14 @@ class MainWindow(QMainWindow):
     def replay_log(self) -> None:
         self.record_export.replay_log()
 
-    def ask_recording(self) -> None:
-        self.record_export.ask_recording()
-
     def open_recording(self, path: str | Path) -> None:
         """Replay *path* in a window of its own."""
         self.open_requested.emit(str(path))
 
     @property
-    def charts(self) -> list[ChartPanel]:
-        return self.docks.charts
-
-    @property
     def chart(self) -> ChartPanel:
         """The first chart (the one a field goes to unless dropped elsewhere)."""
         return self.docks.charts[0]
-
-    @property
-    def cards_dock(self) -> QWidget:
-        return self.docks.cards_dock
-
-    @property
-    def fields_dock(self) -> QWidget:
-        return self.docks.fields_dock
-
-    @property
-    def alerts_dock(self) -> QWidget:
-        return self.docks.alerts_dock
 
     def _arrange(self) -> None:
         self.docks.arrange()
@@ -289,17 +269,6 @@ class MainWindow(QMainWindow):
         self.side_tabs.setCurrentWidget(self.connections_panel)
         self.connections_panel.add()
 
-    def about(self) -> None:
-        transports = ", ".join(k.title for k in self.connections.kinds)
-        QMessageBox.about(
-            self,
-            f"About {APP_TITLE}",
-            f"{APP_TITLE} {__version__}\n\nLive event feeds ({transports})"
-            " as cards, charts, alerts and a log.\n\n"
-            "Double-click a field (Fields panel): a card for it; drag it onto a chart: a line.\n"
-            "F1 (or ?) lists every keyboard shortcut.",
-        )
-
     # -- updates, once per tick --------------------------------------------------------
     def _show_empty_state(self) -> None:
         """While there is no connection and no event (a live window's first start)."""
@@ -317,7 +286,7 @@ class MainWindow(QMainWindow):
         self.cards.add_events(events, by_type)
         self.docks.add_events(events, by_type)
         self.fields.add_events(events)
-        self._alerts_noted(fired)
+        self.alerting.noted(fired)
 
     def _refresh_log(self) -> float | None:
         """The log's turn: it takes in what the store holds now."""
@@ -325,14 +294,6 @@ class MainWindow(QMainWindow):
 
     def _on_rejected(self, start: int, end: int) -> None:
         self.side_tabs.add_rejected(self.store.rejected(start, end), self.store.rejected_received)
-
-    def _update_alert_tab(self) -> None:
-        self.side_tabs.show_alert_count()
-        self.update_title()
-
-    def _show_alert_events(self, query: str) -> None:
-        self.log_panel.set_filter(query)
-        self.log_view.setFocus()
 
     def refresh_now(self) -> None:
         """Bring every panel and the status bar up to date at once (before a screenshot)."""
@@ -364,29 +325,8 @@ class MainWindow(QMainWindow):
         self.status.refresh()
         self.record_export.refresh()
         self.connections_panel.model.refresh()
-        health = [(s.name, s.status.down_since) for s in self.connections.sources]
-        self._alerts_noted(self.monitor.tick(self.now(), health))
-        self.side_tabs.refresh_silences()
+        self.alerting.tick()
         return STATUS_REFRESH_S
-
-    def _alerts_noted(self, fired: list[AlertEntry]) -> None:
-        """After the monitor took something in: the panel, notifications, and the alerts
-        that fired or resolved as events (``dashboard.alert.firing`` ...) in the log and
-        in recordings. A replay window writes none: its recording has them."""
-        self.alerts.refresh()
-        self.notifier.show(self.notifier.gate.offer(fired, time.time()))
-        changes = self.monitor.take_changes()
-        if changes and self.player is None:
-            now = time.time()
-            self.store.extend([change.event(now) for change in changes])
-
-    def _silences_changed(self) -> None:
-        """A silence was added, ended or noted: both panels show it, and the live window
-        keeps the silences for the next start."""
-        self.alerts.refresh(force=True)
-        self.side_tabs.refresh_silences()
-        if self.player is None:
-            self.settings.setValue(SILENCES_KEY, silences_json(self.monitor.book.silences))
 
     def reset_view(self) -> None:
         """Empty the store and every panel (a replay going back starts again from its

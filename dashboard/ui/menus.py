@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from dashboard.core.summary import one_line
 from dashboard.ui import keys
@@ -57,7 +57,9 @@ class WindowMenus:
         add = action(w, "&Add connection…", w.add_connection, QKeySequence.StandardKey.New)
         menu.addAction(add)
         tip = "Replay a recording (or a JSON Lines file) through the dashboard"
-        menu.addAction(action(w, "&Open recording…", w.ask_recording, STANDARD.Open, tip))
+        menu.addAction(
+            action(w, "&Open recording…", w.record_export.ask_recording, STANDARD.Open, tip)
+        )
         tip = "Record every event from now on to a JSON Lines file"
         self.record = action(w, "&Record…", w.record_export.toggle_recording, "Ctrl+R", tip)
         self.record.setCheckable(True)
@@ -76,7 +78,7 @@ class WindowMenus:
     def layout_actions(self, menu: QMenu) -> None:
         w = self.window
         tip = "Load cards, charts, rules, the log's filter and connections from a TOML file"
-        menu.addAction(action(w, "Open &layout…", w.ask_layout, "Ctrl+Shift+O", tip))
+        menu.addAction(action(w, "Open &layout…", w.window_layout.ask_open, "Ctrl+Shift+O", tip))
         tip = "Save this dashboard to its layout file"
         saves = [action(w, "&Save layout", w.save_layout, "Ctrl+S", tip)]
         tip = "Save this dashboard to a new TOML file, to share or keep"
@@ -163,7 +165,7 @@ class WindowMenus:
         w = self.window
         menu.addAction(keys.help_action(w))
         self.tab_keys = keys.TabKeys(w, w.side_tabs)
-        menu.addAction(action(w, "&About", w.about))
+        menu.addAction(action(w, "&About", lambda: about_box(w)))
 
 
 def replay_menu(menu: QMenu, window: QWidget, player: ReplayPlayer, bar: ReplayBar) -> None:
@@ -186,3 +188,18 @@ def replay_menu(menu: QMenu, window: QWidget, player: ReplayPlayer, bar: ReplayB
     loop.toggled.connect(bar.loop_box.setChecked)
     bar.loop_box.toggled.connect(loop.setChecked)
     menu.addAction(loop)
+
+
+def about_box(window: MainWindow) -> None:
+    from dashboard import __version__
+    from dashboard.ui.main_window import APP_TITLE
+
+    transports = ", ".join(k.title for k in window.connections.kinds)
+    QMessageBox.about(
+        window,
+        f"About {APP_TITLE}",
+        f"{APP_TITLE} {__version__}\n\nLive event feeds ({transports})"
+        " as cards, charts, alerts and a log.\n\n"
+        "Double-click a field (Fields panel): a card for it; drag it onto a chart: a line.\n"
+        "F1 (or ?) lists every keyboard shortcut.",
+    )
