@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Final
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QContextMenuEvent,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QPalette,
-    QSyntaxHighlighter,
-    QTextCharFormat,
-    QTextDocument,
     QTextOption,
 )
 from PySide6.QtWidgets import (
@@ -40,6 +35,7 @@ from dashboard.core.records import event_record, to_json
 from dashboard.core.summary import one_line
 from dashboard.ui.elided import ElidedLabel
 from dashboard.ui.log_model import clock_text, full_time_text
+from dashboard.ui.panels.detail_json import JsonHighlighter
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import Themed, current, level_colour, monospace_font, severity_colour
 
@@ -74,43 +70,6 @@ def event_json(event: Event) -> str:
 def _menu_text(text: str) -> str:
     """*text* safe for a menu entry: one line, short, and ``&`` not taken as a mnemonic."""
     return one_line(text, _MENU_VALUE_LIMIT).replace("&", "&&")
-
-
-class JsonHighlighter(QSyntaxHighlighter):
-    """Colours each line of the JSON view from the token spans of its :class:`Line`."""
-
-    def __init__(self, document: QTextDocument) -> None:
-        super().__init__(document)
-        self.lines: list[Line] = []
-        self._formats: dict[str, QTextCharFormat] = {}
-        self.set_colours(current().tokens)
-
-    def set_colours(self, colours: Mapping[str, str]) -> None:
-        """Colour the tokens with *colours* (a theme's), from now on."""
-        for kind, colour in colours.items():
-            text_format = QTextCharFormat()
-            text_format.setForeground(QColor(colour))
-            if kind == "note":
-                text_format.setFontItalic(True)
-            self._formats[kind] = text_format
-
-    def highlightBlock(self, text: str) -> None:
-        number = self.currentBlock().blockNumber()
-        if not 0 <= number < len(self.lines):
-            return
-        line = self.lines[number]
-        # Qt counts UTF-16 code units; Python counts characters (they differ past U+FFFF).
-        wide = _utf16_length(line.text) != len(line.text)
-        for token in line.tokens:
-            start, length = token.start, token.length
-            if wide:
-                start = _utf16_length(line.text[:start])
-                length = _utf16_length(line.text[token.start : token.start + length])
-            self.setFormat(start, length, self._formats[token.kind])
-
-
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 class _JsonView(QPlainTextEdit):
