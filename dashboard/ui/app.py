@@ -174,12 +174,14 @@ class Workspace:
         layout_path: Path | None = None,
         readers: int | None = None,
         kinds: SourceKinds = KINDS,
+        panels: PanelKinds = PANELS,
     ) -> None:
-        self._options = {
+        self._options = {  # for the live window and every replay
             "capacity": capacity,
             "tick_ms": tick_ms,
             "settings": settings,
             "kinds": kinds,
+            "panels": panels,
         }
         self._readers = readers
         self.live = Dashboard(
@@ -246,7 +248,13 @@ class Workspace:
             recording.name = name
         shown = self.live.window.current_layout()  # the replay looks like the live window
         shown.connections = []
-        replay = Dashboard([], replay=recording, speed=speed, layout=shown, **self._options)  # type: ignore[arg-type]
+        replay = Dashboard(
+            [],
+            replay=recording,
+            speed=speed,
+            layout=shown,
+            **self._options,  # type: ignore[arg-type]
+        )
         self.replays.append(replay)
         self._watch(replay)
         replay.window.back_to_live.connect(lambda: self._back_to_live(replay))
