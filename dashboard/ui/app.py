@@ -88,13 +88,7 @@ class Dashboard:
         self.player = None if replay is None else ReplayPlayer(replay, self.store, speed)
         self._tasks = SourceTasks(ended=lambda: None)
         self.window = MainWindow(
-            self.store,
-            self.bus,
-            self.connections,
-            layout,
-            settings=settings,
-            replay=self.player,
-            panels=panels,
+            self.store, self.bus, self.connections, layout, settings, self.player, panels
         )
         self.window.layout_path = layout_path
         self.demo_feed: FeedThread | None = None  # the demo feed started from the window
@@ -113,7 +107,7 @@ class Dashboard:
         window = self.window
         window.builtin_urls.add(url)
         if not window.cards.cards:
-            window.apply_layout(builtin("demo", self.connections.kinds, PANELS))
+            window.apply_layout(builtin("demo", self.connections.kinds, window.docks.kinds))
         self.connections.add(ConnectionSpec(url, "demo"), start=True)
 
     @property
@@ -248,13 +242,7 @@ class Workspace:
             recording.name = name
         shown = self.live.window.current_layout()  # the replay looks like the live window
         shown.connections = []
-        replay = Dashboard(
-            [],
-            replay=recording,
-            speed=speed,
-            layout=shown,
-            **self._options,  # type: ignore[arg-type]
-        )
+        replay = Dashboard([], replay=recording, speed=speed, layout=shown, **self._options)  # type: ignore[arg-type]
         self.replays.append(replay)
         self._watch(replay)
         replay.window.back_to_live.connect(lambda: self._back_to_live(replay))
