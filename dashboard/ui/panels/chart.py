@@ -95,7 +95,23 @@ class ChartPanel(ChartLooks, Themed, QWidget):
         self._line_for: dict[tuple[float, str], pg.InfiniteLine] = {}  # markers shown
         self._redraw_ms = redraw_ms
         self.redraw_interval = redraw_ms / 1000  # seconds to the next turn (see redraw)
+        self._make_plot()
+        self._make_bar()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.plot, 1)
+        # The legend: under the plot, never over a line; past a few rows it scrolls.
+        self.legend = ChartLegend(self)
+        self.legend.toggled.connect(self._line_toggled)
+        layout.addWidget(self.legend)
+        self.setAcceptDrops(True)
+        self._show_spec()
+        self._show_waiting()
+        self.styled()
 
+    def _make_plot(self) -> None:
+        """The plot: a time axis, a second view box for a second unit, the crosshair."""
         self.plot = pg.PlotWidget(axisItems={"bottom": time_axis()})
         self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         item = self.plot.getPlotItem()
@@ -122,6 +138,8 @@ class ChartPanel(ChartLooks, Themed, QWidget):
             self.plot.addItem(overlay, ignoreBounds=True)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
 
+    def _make_bar(self) -> None:
+        """The dock's title bar: title, what is held back, add, pause, window, remove."""
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -134,18 +152,7 @@ class ChartPanel(ChartLooks, Themed, QWidget):
         for label, seconds in WINDOWS:
             self.window_box.addItem(label, seconds)
         self.window_box.currentIndexChanged.connect(self._window_chosen)
-        self.add_button = self._tool("+", "Add to this chart what the log's filter matches")
-        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        add_menu = QMenu(self.add_button)
-        for text, what in (
-            ("Count what the log filter matches, per 10 s", "count"),
-            ("… split by type", "count-by-type"),
-            ("Mark what the log filter matches (vertical lines)", "markers"),
-        ):
-            add_menu.addAction(text).triggered.connect(
-                lambda _on, w=what: self.query_requested.emit(w)
-            )
-        self.add_button.setMenu(add_menu)
+        self.add_button = self._add_button()
         remove = self._tool("", "Remove this chart")
         remove.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton))
         remove.clicked.connect(self.remove_requested)
@@ -162,18 +169,22 @@ class ChartPanel(ChartLooks, Themed, QWidget):
         row.addWidget(self.pause_button)
         row.addWidget(self.window_box)
         row.addWidget(remove)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.plot, 1)
-        # The legend: under the plot, never over a line; past a few rows it scrolls.
-        self.legend = ChartLegend(self)
-        self.legend.toggled.connect(self._line_toggled)
-        layout.addWidget(self.legend)
-        self.setAcceptDrops(True)
-        self._show_spec()
-        self._show_waiting()
-        self.styled()
+
+    def _add_button(self) -> QToolButton:
+        """+: count or mark on this chart what the log's filter matches."""
+        button = self._tool("+", "Add to this chart what the log's filter matches")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        add_menu = QMenu(button)
+        for text, what in (
+            ("Count what the log filter matches, per 10 s", "count"),
+            ("… split by type", "count-by-type"),
+            ("Mark what the log filter matches (vertical lines)", "markers"),
+        ):
+            add_menu.addAction(text).triggered.connect(
+                lambda _on, w=what: self.query_requested.emit(w)
+            )
+        button.setMenu(add_menu)
+        return button
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton()

@@ -78,6 +78,16 @@ class LogPanel(LogActions, QWidget):
         self.settings = settings
         self._range_clause = ""  # the time range the histogram put into the filter
 
+        self._make_top_row()
+        self._make_split(model)
+        self._lay_out()
+        self._connect(model)
+        self._start_timers()
+        self._restore()
+        self.refresh()
+
+    def _make_top_row(self) -> None:
+        """The title, filter box, counts, Export and Replay, and the filter's error line."""
         title = QLabel("Event log")
         title.setStyleSheet(f"color: {MUTED};")
         self.filter_edit = FilterEdit()
@@ -106,6 +116,10 @@ class LogPanel(LogActions, QWidget):
         self.filter_error.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.filter_error.setWordWrap(True)
         self.filter_error.hide()
+        self.title = title
+
+    def _make_split(self, model: EventLogModel) -> None:
+        """The rate strip, and the log beside (or over) the detail pane."""
         self.histogram = HistogramStrip()
         self.view = EventLogView(model)
         self.detail = EventDetailPane()
@@ -126,6 +140,8 @@ class LogPanel(LogActions, QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
 
+    def _lay_out(self) -> None:
+        title = self.title
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(title)
@@ -141,6 +157,7 @@ class LogPanel(LogActions, QWidget):
         layout.addWidget(self.histogram)
         layout.addWidget(self.split, 1)
 
+    def _connect(self, model: EventLogModel) -> None:
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(FILTER_DELAY_MS)
@@ -162,6 +179,8 @@ class LogPanel(LogActions, QWidget):
         for changed in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             changed.connect(self.show_counts)
         model.modelReset.connect(lambda: self.show_detail(None))
+
+    def _start_timers(self) -> None:
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
@@ -172,8 +191,6 @@ class LogPanel(LogActions, QWidget):
         self._overview_poll = QTimer(self)
         self._overview_poll.setInterval(OVERVIEW_POLL_MS)
         self._overview_poll.timeout.connect(self._poll_overview)
-        self._restore()
-        self.refresh()
 
     # -- the filter --------------------------------------------------------------------
     def focus_filter(self) -> None:
