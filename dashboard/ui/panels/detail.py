@@ -7,6 +7,7 @@ from typing import Any, Final
 from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
+    QFont,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -134,30 +135,9 @@ class EventDetailPane(Themed, QWidget):
         self.header = self._make_header(content)
 
         mono = monospace_font()
-        self.json_view = _JsonView(self)
-        self.json_view.setReadOnly(True)
-        self.json_view.setFont(mono)
-        self.json_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        # JSON reads left to right, whatever the first letter of a line (see core.bidi).
-        option = self.json_view.document().defaultTextOption()
-        option.setTextDirection(Qt.LayoutDirection.LeftToRight)
-        self.json_view.document().setDefaultTextOption(option)
-        self.highlighter = JsonHighlighter(self.json_view.document())
+        self.json_view = self._make_json_view(mono)
 
-        raw_page = QWidget(self)
-        self.raw_view = QPlainTextEdit(raw_page)
-        self.raw_view.setReadOnly(True)
-        self.raw_view.setFont(mono)
-        self.raw_view.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self.raw_size = QLabel(raw_page)
-        self.raw_size.setTextFormat(Qt.TextFormat.PlainText)
-        self.raw_size.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        raw_layout = QVBoxLayout(raw_page)
-        raw_layout.setContentsMargins(0, 4, 0, 0)
-        self.raw_size.setContentsMargins(4, 0, 4, 0)
-        raw_layout.setSpacing(4)
-        raw_layout.addWidget(self.raw_size)
-        raw_layout.addWidget(self.raw_view)
+        raw_page = self._make_raw_page(mono)
 
         self.tabs = QTabWidget(content)
         self.tabs.addTab(self.json_view, "JSON")
@@ -178,6 +158,37 @@ class EventDetailPane(Themed, QWidget):
         self._stack.addWidget(content)
         self.show_event(None)
         self.styled()
+
+    def _make_json_view(self, mono: QFont) -> _JsonView:
+        """The JSON tab: read-only, unwrapped, coloured, always left to right."""
+        view = _JsonView(self)
+        view.setReadOnly(True)
+        view.setFont(mono)
+        view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # JSON reads left to right, whatever the first letter of a line (see core.bidi).
+        option = view.document().defaultTextOption()
+        option.setTextDirection(Qt.LayoutDirection.LeftToRight)
+        view.document().setDefaultTextOption(option)
+        self.highlighter = JsonHighlighter(view.document())
+        return view
+
+    def _make_raw_page(self, mono: QFont) -> QWidget:
+        """The Raw tab: the bytes as received, with their size above."""
+        raw_page = QWidget(self)
+        self.raw_view = QPlainTextEdit(raw_page)
+        self.raw_view.setReadOnly(True)
+        self.raw_view.setFont(mono)
+        self.raw_view.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.raw_size = QLabel(raw_page)
+        self.raw_size.setTextFormat(Qt.TextFormat.PlainText)
+        self.raw_size.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        raw_layout = QVBoxLayout(raw_page)
+        raw_layout.setContentsMargins(0, 4, 0, 0)
+        self.raw_size.setContentsMargins(4, 0, 4, 0)
+        raw_layout.setSpacing(4)
+        raw_layout.addWidget(self.raw_size)
+        raw_layout.addWidget(self.raw_view)
+        return raw_page
 
     def _make_header(self, parent: QWidget) -> QFrame:
         header = QFrame(parent)
@@ -202,6 +213,11 @@ class EventDetailPane(Themed, QWidget):
         self.repaired_label.setStyleSheet(f"color: {level_colour('warning')}; font-weight: 600;")
         self.repaired_label.setToolTip(REPAIRED_TIP)
         self.repaired_label.hide()
+        self._lay_out_header(header)
+        return header
+
+    def _lay_out_header(self, header: QFrame) -> None:
+        """Time, type, severity, then the captioned names, in one row."""
         layout = QHBoxLayout(header)
         layout.setContentsMargins(6, 4, 6, 2)
         layout.setSpacing(6)
@@ -222,7 +238,6 @@ class EventDetailPane(Themed, QWidget):
                 layout.addWidget(caption_label)
             layout.addWidget(label)
         layout.addStretch(1)
-        return header
 
     # -- showing -----------------------------------------------------------------------
     def show_event(self, event: Event | None) -> None:

@@ -88,19 +88,7 @@ class FieldBrowser(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter)
 
-        self.view = QTreeView()
-        self.view.setModel(self.proxy)
-        self.view.setUniformRowHeights(True)
-        self.view.setAlternatingRowColors(True)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setDragEnabled(True)
-        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.customContextMenuRequested.connect(self._show_menu)
-        self.view.doubleClicked.connect(self._double_clicked)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.view.setColumnWidth(column, width)
+        self.view = self._make_view()
 
         self.status = QLabel()
         self.status.setStyleSheet(f"color: {MUTED}")
@@ -115,6 +103,23 @@ class FieldBrowser(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
         self._show_counts()
+
+    def _make_view(self) -> QTreeView:
+        """The tree: sorted, draggable onto a chart, with its menu and double-click."""
+        view = QTreeView()
+        view.setModel(self.proxy)
+        view.setUniformRowHeights(True)
+        view.setAlternatingRowColors(True)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setDragEnabled(True)
+        view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._show_menu)
+        view.doubleClicked.connect(self._double_clicked)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            view.setColumnWidth(column, width)
+        return view
 
     # -- what comes in -----------------------------------------------------------------
     def add_events(self, events: list[Event]) -> None:
