@@ -1,6 +1,7 @@
 """The window only arranges, and stays small enough to read: the MainWindow class under 300
-lines, none of the window's methods (nor those of the modules it delegates to) over 40, and
-no module under dashboard/ui over 400. Read from the source (ast), so no Qt is needed."""
+lines, none of the window's methods (nor those of the modules it delegates to, nor any
+panel's) over 40, and no module under dashboard/ui over 400. Read from the source (ast), so
+no Qt is needed."""
 
 from __future__ import annotations
 
@@ -51,9 +52,11 @@ def test_the_main_window_class_is_under_300_lines() -> None:
     assert _lines(window) <= MAX_WINDOW_CLASS_LINES
 
 
-def test_no_method_of_the_window_or_its_parts_is_over_40_lines() -> None:
+def test_no_method_of_the_window_its_parts_or_a_panel_is_over_40_lines() -> None:
+    names = set(WINDOW_MODULES) | {str(p.relative_to(UI)) for p in (UI / "panels").glob("*.py")}
+    assert len(names) > 20
     long = {}
-    for name in WINDOW_MODULES:
+    for name in sorted(names):
         for node in ast.walk(_tree(UI / name)):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 if _lines(node) > MAX_METHOD_LINES:
