@@ -20,7 +20,7 @@ from dashboard.core.layout import LayoutError, loads
 from dashboard.core.panelkind import PanelKinds
 from dashboard.sources.recording import open_recording
 from dashboard.sources.registry import KINDS
-from dashboard.ui.app import Dashboard
+from dashboard.ui.app import Dashboard, Workspace
 from dashboard.ui.panels.registry import PANELS
 from tests.qt.test_replay_window import _recording, settle
 from tests.toy_panel import toy_panels
@@ -195,3 +195,26 @@ def test_every_layout_in_the_repository_loads(toys: PanelKinds) -> None:
     assert len(examples) >= 5
     for number, text in enumerate(examples, 1):  # the README's plugin example is the toy
         loads(text, f"README.md example {number}", KINDS, toys)
+
+
+def test_a_replay_opened_from_the_window_shows_its_plugin_panels(
+    qt_loop: Any,
+    qtbot: Any,
+    tmp_path: Path,
+    settings: QSettings,
+    run_on_loop: Any,
+    toys: PanelKinds,
+) -> None:
+    layout = loads(TOY_LAYOUT, "toy.toml", KINDS, toys)
+    workspace = Workspace([], settings=settings, layout=layout, panels=toys)
+    qtbot.addWidget(workspace.live.window)
+    path = tmp_path / "incident.jsonl"
+    _recording(path)
+    replay = run_on_loop(workspace.open(path, speed=None))
+    assert replay is not None and replay.player is not None
+    player = replay.player
+    qtbot.waitUntil(lambda: player.at_end and not player.playing, timeout=10_000)
+    replay.bus.flush()
+    [(kind, panel)] = replay.window.docks.panels
+    assert (kind, panel.count) == ("toy-counter", 99)  # report 50 is the alert
+    run_on_loop(workspace.aclose())
