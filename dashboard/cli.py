@@ -1018,9 +1018,10 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
     layout = None
     if options.layout is not None:
         from dashboard.core.layout import LayoutError, load
+        from dashboard.ui.panels.registry import PANELS
 
         try:
-            layout = load(options.layout, options.kinds)
+            layout = load(options.layout, options.kinds, PANELS)
         except LayoutError as error:
             print(f"dashboard: {error}", file=sys.stderr)
             return 2

@@ -33,6 +33,7 @@ from dashboard.core.connection import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
 from dashboard.core.decode import EnvelopeKeys
 from dashboard.core.display import Thresholds, ValueMapping
 from dashboard.core.duration import parse_duration
+from dashboard.core.panelkind import PanelKinds, PanelSpec
 from dashboard.core.query import QueryError, parse
 from dashboard.core.rules import RuleError, parse_rule, same_name
 from dashboard.core.series import ChartSpec, SeriesSpec
@@ -59,7 +60,7 @@ T = TypeVar("T")
 # with the window and the reader at 470 MB (a process each, 32 had been the most).
 MAX_FILE_SIZE = 1 << 20  # bytes: 1 MiB, which tomllib reads in about 0.3 s
 MAX_NESTING = 16  # tables, arrays and dotted keys inside one another
-MAX_TABLES = {"connections": 200, "cards": 200, "charts": 50, "rules": 500}
+MAX_TABLES = {"connections": 200, "cards": 200, "charts": 50, "rules": 500, "panels": 50}
 MAX_SERIES = 50  # per chart
 MAX_READERS = 64  # reader processes (each reads many connections)
 MAX_ENTRIES = 1_000  # in any other table or array (mappings, headers, log columns...)
@@ -86,6 +87,7 @@ class Layout:
     rules: list[dict[str, Any]] = field(default_factory=list)  # as written; checked on load
     alerts: AlertConventions = field(default_factory=AlertConventions)
     log: LogSettings = field(default_factory=LogSettings)
+    panels: list[PanelSpec] = field(default_factory=list)  # the [[panels]] tables
     arrangement: str = ""  # the window's docks, as Qt saved them (base64)
 
 
@@ -94,9 +96,11 @@ EVENTS_BY_TYPE = ChartSpec(
 )
 
 
-def builtin(name: str, kinds: SourceKinds | None = None) -> Layout:
+def builtin(
+    name: str, kinds: SourceKinds | None = None, panels: PanelKinds | None = None
+) -> Layout:
     """One of the layouts shipped in ``resources/layouts`` (``demo``...)."""
-    return load(resource("layouts", f"{name}.toml"), kinds)
+    return load(resource("layouts", f"{name}.toml"), kinds, panels)
 
 
 def zero_config() -> Layout:
@@ -106,12 +110,16 @@ def zero_config() -> Layout:
 
 
 # -- reading ---------------------------------------------------------------------------
-def load(path: str | Path, kinds: SourceKinds | None = None) -> Layout:
+def load(
+    path: str | Path, kinds: SourceKinds | None = None, panels: PanelKinds | None = None
+) -> Layout:
     """The layout in *path*; raises LayoutError saying which file, where and what.
 
     *kinds* are the transports its ``[[connections]]`` may use, with their options (the
     registry, ``dashboard.sources.KINDS``); without them a layout that has connections
-    cannot be read (core does not know the transports)."""
+    cannot be read (core does not know the transports). *panels* are the panel kinds its
+    ``[[panels]]`` may name (``dashboard.ui.panels.registry.PANELS``); without them (a
+    headless ``dashboard record``, which shows no panel) those tables are kept as written."""
     path = Path(path)
     try:
         with path.open("rb") as file:
@@ -127,10 +135,15 @@ def load(path: str | Path, kinds: SourceKinds | None = None) -> Layout:
         raise LayoutError(
             f"{path}: line {line}, column {column}: not UTF-8 text ({exc.reason})"
         ) from None
-    return loads(text, str(path), kinds)
+    return loads(text, str(path), kinds, panels)
 
 
-def loads(text: str, name: str = "<layout>", kinds: SourceKinds | None = None) -> Layout:
+def loads(
+    text: str,
+    name: str = "<layout>",
+    kinds: SourceKinds | None = None,
+    panels: PanelKinds | None = None,
+) -> Layout:
     if len(text) > MAX_FILE_SIZE or len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_SIZE:
         raise LayoutError(f"{name}: {TOO_BIG}")
     try:
@@ -142,7 +155,7 @@ def loads(text: str, name: str = "<layout>", kinds: SourceKinds | None = None) -
         raise LayoutError(f"{name}: {_toml_message(exc)}") from None
     except RecursionError:  # check_text keeps tomllib far from it: should it still come
         raise LayoutError(f"{name}: nested too deeply to read") from None
-    reader = _Reader(text, name, kinds)
+    reader = _Reader(text, name, kinds, panels)
     try:
         reader.check_shape(doc)
         return reader.layout(doc)
@@ -163,10 +176,17 @@ def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
 
 
 class _Reader:
-    def __init__(self, text: str, name: str, kinds: SourceKinds | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        name: str,
+        kinds: SourceKinds | None = None,
+        panels: PanelKinds | None = None,
+    ) -> None:
         self.lines = text.splitlines()
         self.name = name
         self.kinds = kinds
+        self.panel_kinds = panels
         self.table_start = 0  # the line of the [[table]] being read (key lines follow it)
         self._table_lines: dict[str, list[int]] = {}  # header -> the lines of [[header]]
         self._rule_names: set[str] = set()
@@ -235,6 +255,7 @@ class _Reader:
             rules=self.tables(doc, "rules", self.rule),
             alerts=self.conventions(doc.get("alerts", {})),
             log=self.log(doc.get("log", {})),
+            panels=self.tables(doc, "panels", self.panel),
             arrangement=self.arrangement(doc.get("window", {})),
         )
 
@@ -415,6 +436,16 @@ class _Reader:
             raise self.fail(where, str(exc), line or self.table_start or None) from None
         return dict(table)
 
+    def panel(self, table: Mapping[str, Any], where: str) -> PanelSpec:
+        name = _text(table, "kind")
+        if not name:
+            raise ValueError("kind: say which kind of panel this table is")
+        if self.panel_kinds is None:  # headless: no panel is built, the table is kept
+            return PanelSpec(name, {k: v for k, v in table.items() if k != "kind"})
+        kind = self.panel_kinds.get(name)
+        self.check_keys(table, where, kind.keys())
+        return PanelSpec(name, kind.read(table))
+
     def conventions(self, table: Any) -> AlertConventions:
         self.table_start = 0
         if not isinstance(table, dict):
@@ -458,6 +489,7 @@ TOP_KEYS = (
     "rules",
     "alerts",
     "log",
+    "panels",
     "window",
 )
 # The keys of a [[connections]] table every transport shares; each transport's own options
@@ -542,9 +574,13 @@ def _query_text(table: Mapping[str, Any], key: str) -> str:
 
 
 # -- writing ---------------------------------------------------------------------------
-def dumps(layout: Layout, kinds: SourceKinds | None = None) -> str:
+def dumps(
+    layout: Layout, kinds: SourceKinds | None = None, panels: PanelKinds | None = None
+) -> str:
     """The layout as TOML. Connections' options are written as their *kinds* declare them
-    (not secret, not default); without *kinds*, a connection with options cannot be."""
+    (not secret, not default); without *kinds*, a connection with options cannot be. Panels
+    are written as their *panels* kinds declare them (options not at their default);
+    without, as they are held."""
     doc: dict[str, Any] = {"version": FORMAT_VERSION}
     if layout.title:
         doc["title"] = layout.title
@@ -562,6 +598,8 @@ def dumps(layout: Layout, kinds: SourceKinds | None = None) -> str:
         doc["alerts"] = _changed(layout.alerts, AlertConventions(), {"types": list})
     if layout.log != LogSettings():
         doc["log"] = _changed(layout.log, LogSettings(), {"columns": list})
+    if layout.panels:
+        doc["panels"] = [_panel_table(p, panels) for p in layout.panels]
     if layout.arrangement:
         doc["window"] = {"arrangement": layout.arrangement}
     return tomli_w.dumps(doc)
@@ -573,9 +611,10 @@ def save(
     *,
     private: bool = False,
     kinds: SourceKinds | None = None,
+    panels: PanelKinds | None = None,
 ) -> None:
     """Write *layout* to *path* (see :func:`write_whole`)."""
-    write_whole(Path(path), dumps(layout, kinds), private=private)
+    write_whole(Path(path), dumps(layout, kinds, panels), private=private)
 
 
 def write_whole(path: Path, text: str, *, private: bool = False) -> None:
@@ -696,3 +735,9 @@ def _chart_table(spec: ChartSpec) -> dict[str, Any]:
         table["markers"] = spec.markers
     table["series"] = [_changed(s, SeriesSpec(), {}) for s in spec.series]
     return table
+
+
+def _panel_table(spec: PanelSpec, kinds: PanelKinds | None) -> dict[str, Any]:
+    if kinds is None:
+        return {"kind": spec.kind, **spec.options}
+    return kinds.get(spec.kind).table_of(spec.options)

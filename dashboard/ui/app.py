@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from dashboard import __version__, settle_gc_for_streaming
 from dashboard.core.connection import ConnectionSpec
 from dashboard.core.layout import Layout, builtin
+from dashboard.core.panelkind import PanelKinds
 from dashboard.core.sourcekind import SourceKinds
 from dashboard.core.store import DEFAULT_CAPACITY, EventStore
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
@@ -30,6 +31,7 @@ from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.crash import CrashReporter
 from dashboard.ui.main_window import APP_TITLE, MainWindow
+from dashboard.ui.panels.registry import PANELS
 from dashboard.ui.tasks import SourceTasks
 
 log = logging.getLogger("dashboard.app")
@@ -72,6 +74,7 @@ class Dashboard:
         layout_path: Path | None = None,
         readers: int | None = None,
         kinds: SourceKinds = KINDS,
+        panels: PanelKinds = PANELS,
     ) -> None:
         self.store = EventStore(capacity)
         if readers is None and layout is not None:
@@ -85,12 +88,7 @@ class Dashboard:
         self.player = None if replay is None else ReplayPlayer(replay, self.store, speed)
         self._tasks = SourceTasks(ended=lambda: None)
         self.window = MainWindow(
-            self.store,
-            self.bus,
-            self.connections,
-            layout,
-            settings=settings,
-            replay=self.player,
+            self.store, self.bus, self.connections, layout, settings, self.player, panels
         )
         self.window.layout_path = layout_path
         self.demo_feed: FeedThread | None = None  # the demo feed started from the window
@@ -109,7 +107,7 @@ class Dashboard:
         window = self.window
         window.builtin_urls.add(url)
         if not window.cards.cards:
-            window.apply_layout(builtin("demo", self.connections.kinds))
+            window.apply_layout(builtin("demo", self.connections.kinds, window.docks.kinds))
         self.connections.add(ConnectionSpec(url, "demo"), start=True)
 
     @property
@@ -170,12 +168,14 @@ class Workspace:
         layout_path: Path | None = None,
         readers: int | None = None,
         kinds: SourceKinds = KINDS,
+        panels: PanelKinds = PANELS,
     ) -> None:
-        self._options = {
+        self._options = {  # for the live window and every replay
             "capacity": capacity,
             "tick_ms": tick_ms,
             "settings": settings,
             "kinds": kinds,
+            "panels": panels,
         }
         self._readers = readers
         self.live = Dashboard(
@@ -329,7 +329,7 @@ async def _run_dashboard(options: AppOptions) -> int:
         if problem:
             print(f"dashboard: {problem}", file=sys.stderr)
     if options.demo and layout is None:
-        layout = builtin("demo", options.kinds)
+        layout = builtin("demo", options.kinds, PANELS)
     workspace = Workspace(
         connections,
         capacity=options.capacity,

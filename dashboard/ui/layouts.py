@@ -11,8 +11,10 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from dashboard.core import layout as layouts
 from dashboard.core.layout import Layout, LayoutError
+from dashboard.core.panelkind import PanelKinds
 from dashboard.core.sourcekind import SourceKinds
 from dashboard.sources.registry import KINDS
+from dashboard.ui.panels.registry import PANELS
 
 APP_NAME = "live-dashboard"
 RECENT_KEY = "layouts/recent"
@@ -26,14 +28,16 @@ def last_layout_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "last-layout.toml"
 
 
-def save_last(layout: Layout, kinds: SourceKinds = KINDS) -> Path | None:
+def save_last(
+    layout: Layout, kinds: SourceKinds = KINDS, panels: PanelKinds = PANELS
+) -> Path | None:
     """Keep *layout* for the next start (readable by the user only: it names feeds), and
     the one it replaces as ``last-layout.previous.toml``; None when the disk refuses:
     closing the window must not fail for it."""
     path = last_layout_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = layouts.dumps(layout, kinds)
+        text = layouts.dumps(layout, kinds, panels)
         old = path.read_text(encoding="utf-8") if path.is_file() else text
         if old != text:  # one step back, copied: if the new one cannot be written, it stays
             layouts.write_whole(path.with_name(PREVIOUS_NAME), old, private=True)
@@ -69,7 +73,7 @@ def load_last_demo() -> float | None:
     return rate if 0 < rate < float("inf") else None
 
 
-def load_last(kinds: SourceKinds = KINDS) -> tuple[Layout | None, str]:
+def load_last(kinds: SourceKinds = KINDS, panels: PanelKinds = PANELS) -> tuple[Layout | None, str]:
     """The layout the live window had when it last closed (None if there is none), and a
     message when it could not be read: then the file is kept as ``.bak`` beside it, so
     the next close does not overwrite what may still be mended by hand."""
@@ -77,7 +81,7 @@ def load_last(kinds: SourceKinds = KINDS) -> tuple[Layout | None, str]:
     if not path.is_file():
         return None, ""
     try:
-        return layouts.load(path, kinds), ""
+        return layouts.load(path, kinds, panels), ""
     except LayoutError as error:
         backup = path.with_name(path.name + ".bak")
         try:
@@ -90,10 +94,17 @@ def load_last(kinds: SourceKinds = KINDS) -> tuple[Layout | None, str]:
 class LayoutFiles(QObject):
     """The dialogs and the recent-layouts list, remembered in *settings*."""
 
-    def __init__(self, settings: QSettings, parent: QWidget, kinds: SourceKinds = KINDS) -> None:
+    def __init__(
+        self,
+        settings: QSettings,
+        parent: QWidget,
+        kinds: SourceKinds = KINDS,
+        panels: PanelKinds = PANELS,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings
         self.kinds = kinds
+        self.panels = panels
         self.window = parent
 
     def recent(self) -> list[str]:
@@ -123,7 +134,7 @@ class LayoutFiles(QObject):
         """The layout in *path*, or None after a message naming the file, the line or key,
         and what is wrong."""
         try:
-            layout = layouts.load(path, self.kinds)
+            layout = layouts.load(path, self.kinds, self.panels)
         except LayoutError as error:
             QMessageBox.warning(self.window, "Cannot open the layout", str(error))
             return None
@@ -133,7 +144,7 @@ class LayoutFiles(QObject):
 
     def write(self, layout: Layout, path: Path) -> bool:
         try:
-            layouts.save(layout, path, kinds=self.kinds)
+            layouts.save(layout, path, kinds=self.kinds, panels=self.panels)
         except OSError as error:
             QMessageBox.warning(
                 self.window, "Cannot save the layout", f"{path}: {error.strerror or error}"

@@ -333,7 +333,7 @@ def edit_rules(window: MainWindow) -> RuleEditor:
     on Save, watch with the new rules and save them into the layout (the live window; a
     replay window only watches with them)."""
     editor = RuleEditor(
-        window.monitor.rule_settings, lambda: held_events(window.store), window._now, window
+        window.monitor.rule_settings, lambda: held_events(window.store), window.now, window
     )
     editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     editor.accepted.connect(lambda: apply_rules(window, editor.tables()))

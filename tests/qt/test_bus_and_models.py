@@ -14,7 +14,7 @@ from dashboard.core.store import EventStore
 from dashboard.ui.bus import EventBus
 from dashboard.ui.log_model import SEVERITY, SOURCE, SUMMARY, TYPE, EventLogModel
 from dashboard.ui.panels.alerts import AlertPanel
-from dashboard.ui.panels.chart import joined
+from dashboard.ui.panels.chart_axes import joined
 from dashboard.ui.panels.rejected import RejectedListModel
 from tests.unit.factories import make_event, make_rejected
 

@@ -324,7 +324,8 @@ def test_hostile_names_show_literally_in_legends_tooltips_and_cards(qtbot: Any) 
 
 def test_chart_markers_stay_on_their_lines_as_newer_ones_arrive(qtbot: Any) -> None:
     from dashboard.core.series import ChartSpec, SeriesSpec
-    from dashboard.ui.panels.chart import MARKERS_SHOWN, ChartPanel
+    from dashboard.ui.panels.chart import ChartPanel
+    from dashboard.ui.panels.chart_axes import MARKERS_SHOWN
     from tests.unit.factories import make_event
 
     now = [1_000.0]
@@ -429,7 +430,7 @@ def test_a_chart_says_in_its_title_bar_what_it_does_not_draw(qtbot: Any) -> None
 def test_a_busy_line_is_joined_throughout() -> None:
     import numpy as np
 
-    from dashboard.ui.panels.chart import joined
+    from dashboard.ui.panels.chart_axes import joined
 
     assert joined(np.linspace(0.0, 300.0, 1_000_001)) == "all"  # every step under a second
     t = np.concatenate([np.arange(0.0, 100.0, 2.0), np.arange(200.0, 300.0, 2.0)])
@@ -441,7 +442,7 @@ def test_a_busy_line_is_joined_throughout() -> None:
 def test_hosts_polled_at_the_same_moment_make_one_joined_line() -> None:
     import numpy as np
 
-    from dashboard.ui.panels.chart import joined
+    from dashboard.ui.panels.chart_axes import joined
 
     t = np.repeat(np.arange(0.0, 100.0, 5.0), 3)  # three hosts, every 5 s, one timestamp
     t = np.concatenate([t, [400.0, 400.0, 400.0]])  # and one gap

@@ -19,7 +19,8 @@ from dashboard.core.store import EventStore
 from dashboard.ui import log_model
 from dashboard.ui.export import export_events
 from dashboard.ui.log_model import SOURCE, SUMMARY, EventLogModel
-from dashboard.ui.panels.log import DETAIL_HEIGHT, DETAIL_WIDTH, PAUSED_TEXT, LogPanel
+from dashboard.ui.panels.log import DETAIL_HEIGHT, DETAIL_WIDTH, LogPanel
+from dashboard.ui.panels.log_view import PAUSED_TEXT
 from tests.unit.factories import make_event
 
 HOSTS = ("web-1", "web-2", "db-1")

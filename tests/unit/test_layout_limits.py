@@ -30,7 +30,13 @@ def test_the_limits_are_the_documented_ones() -> None:
         16,
         1000,
     )
-    assert layouts.MAX_TABLES == {"connections": 200, "cards": 200, "charts": 50, "rules": 500}
+    assert layouts.MAX_TABLES == {
+        "connections": 200,
+        "cards": 200,
+        "charts": 50,
+        "rules": 500,
+        "panels": 50,
+    }
     assert layouts.MAX_SERIES == 50
 
 

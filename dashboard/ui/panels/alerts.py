@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.alertbook import AlertBook, AlertEntry, Origin
+from dashboard.core.alertbook import AlertBook, AlertEntry, Origin, Silence
 from dashboard.core.event import Severity
 from dashboard.core.monitor import Monitor
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.query import ENVELOPE_TEXT, clause
 from dashboard.core.rules import AlertRule, AlertState, CountCondition
 from dashboard.core.summary import one_line
@@ -144,25 +145,28 @@ class AlertBookModel(ListTableModel):
             if column in (0, 1, 6):
                 return severity_colour(entry.severity)
         if role == Qt.ItemDataRole.ToolTipRole:
-            origin = {Origin.FEED: "from the feed", Origin.RULE: "local rule",
-                      Origin.CONNECTION: "connection health"}[entry.origin]  # fmt: skip
-            ack = "acknowledged" if entry.acknowledged else "not acknowledged yet (•)"
-            labels = ", ".join(f"{k}={v}" for k, v in entry.labels)
-            muted = (
-                f"\n{MUTED} silenced until {full_time_text(silence.until)}"
-                if silence is not None
-                else ""
-            )
-            return plain_tooltip(
-                f"{entry.name} ({origin}) for {entry.key or 'everything'}"
-                f"{f' [{labels}]' if labels else ''}: {entry.state.value}, "
-                f"{ack}\n{entry.count:,} times, first {full_time_text(entry.first_seen)}, "
-                f"last {full_time_text(entry.last_seen)}\n{entry.message}{muted}\n"
-                "Double-click: show its events in the log"
-            )
+            return _tooltip(entry, silence)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+def _tooltip(entry: AlertEntry, silence: Silence | None) -> str:
+    """An alert, in words: where from, for what, its state, counts and times."""
+    origin = {Origin.FEED: "from the feed", Origin.RULE: "local rule",
+              Origin.CONNECTION: "connection health"}[entry.origin]  # fmt: skip
+    ack = "acknowledged" if entry.acknowledged else "not acknowledged yet (•)"
+    labels = ", ".join(f"{k}={v}" for k, v in entry.labels)
+    muted = (
+        f"\n{MUTED} silenced until {full_time_text(silence.until)}" if silence is not None else ""
+    )
+    return plain_tooltip(
+        f"{entry.name} ({origin}) for {entry.key or 'everything'}"
+        f"{f' [{labels}]' if labels else ''}: {entry.state.value}, "
+        f"{ack}\n{entry.count:,} times, first {full_time_text(entry.first_seen)}, "
+        f"last {full_time_text(entry.last_seen)}\n{entry.message}{muted}\n"
+        "Double-click: show its events in the log"
+    )
 
 
 def events_query(entry: AlertEntry, rules: Mapping[str, AlertRule]) -> str:
@@ -193,13 +197,12 @@ class AlertPanel(QWidget):
         changed(): the number of alerts needing attention may have changed.
         filter_requested(str): show these events in the log (an alert was double-clicked).
         silenced(): the operator silenced an alert (the silences list shows it).
-        rules_requested(): open the rule editor (the Rules… button).
     """
 
     changed = Signal()
-    rules_requested = Signal()
     filter_requested = Signal(str)
     silenced = Signal()
+    rules_requested = Signal()
 
     def __init__(self, monitor: Monitor, clock: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -222,24 +225,7 @@ class AlertPanel(QWidget):
             self.state_box.addItem(text, states)
         for box in (self.severity_box, self.state_box):
             box.currentIndexChanged.connect(self._filter)
-        self.ack_button = self._button("Acknowledge", "Mark the selected alert as seen (Ctrl+K)")
-        self.ack_button.clicked.connect(self.acknowledge_selected)
-        self.ack_all_button = self._button("All", "Acknowledge every firing alert")
-        self.ack_all_button.clicked.connect(self.acknowledge_all)
-        self.silence_button = QToolButton()
-        self.silence_button.setText("Silence")
-        self.silence_button.setToolTip("No new alerts from the selected alert's rule or key")
-        self.silence_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.silence_button.setMenu(QMenu(self.silence_button))
-        self.silence_button.menu().aboutToShow.connect(self._fill_silence_menu)
-        self.clear_button = self._button("Clear resolved", "Remove the resolved alerts")
-        self.clear_button.clicked.connect(self.clear_resolved)
-        self.rules_button = self._button("Rules…", "Add, change, disable, delete alert rules")
-        self.rules_button.clicked.connect(self.rules_requested)
-        acknowledge = QAction("Acknowledge the selected alert", self)
-        acknowledge.setShortcut(QKeySequence("Ctrl+K"))
-        acknowledge.triggered.connect(self.acknowledge_selected)
-        self.addAction(acknowledge)
+        self._make_buttons()
 
         filters, actions = QHBoxLayout(), QHBoxLayout()  # two rows: the panel may be narrow
         for row, widgets in (
@@ -257,6 +243,27 @@ class AlertPanel(QWidget):
         layout.addLayout(filters)
         layout.addLayout(actions)
         layout.addWidget(self.view, 1)
+
+    def _make_buttons(self) -> None:
+        """Acknowledge (Ctrl+K), All, Silence (a menu), Clear resolved and Rules… (the editor)."""
+        self.rules_button = self._button("Rules…", "Add, change, disable, delete alert rules")
+        self.rules_button.clicked.connect(self.rules_requested)
+        self.ack_button = self._button("Acknowledge", "Mark the selected alert as seen (Ctrl+K)")
+        self.ack_button.clicked.connect(self.acknowledge_selected)
+        self.ack_all_button = self._button("All", "Acknowledge every firing alert")
+        self.ack_all_button.clicked.connect(self.acknowledge_all)
+        self.silence_button = QToolButton()
+        self.silence_button.setText("Silence")
+        self.silence_button.setToolTip("No new alerts from the selected alert's rule or key")
+        self.silence_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.silence_button.setMenu(QMenu(self.silence_button))
+        self.silence_button.menu().aboutToShow.connect(self._fill_silence_menu)
+        self.clear_button = self._button("Clear resolved", "Remove the resolved alerts")
+        self.clear_button.clicked.connect(self.clear_resolved)
+        acknowledge = QAction("Acknowledge the selected alert", self)
+        acknowledge.setShortcut(QKeySequence("Ctrl+K"))
+        acknowledge.triggered.connect(self.acknowledge_selected)
+        self.addAction(acknowledge)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.Enter, QEvent.Type.Leave):
@@ -357,3 +364,13 @@ class AlertPanel(QWidget):
         entry = self.model.entry_at(index.row())
         if entry is not None:
             self.filter_requested.emit(events_query(entry, self.rules))
+
+
+KIND = PanelKind(
+    name="alerts",
+    title="Alerts",
+    widget=AlertPanel,
+    description="pending, firing and resolved alerts",
+    fixed=True,
+    table="[[rules]] and [alerts]",
+)

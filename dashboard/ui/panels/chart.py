@@ -7,12 +7,9 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 
-import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -26,17 +23,21 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard.core.event import Event
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.series import ChartData, ChartSpec, SeriesSpec, unit_from_name
-from dashboard.ui.panels.fields import field_from_mime
-from dashboard.ui.panels.legend import DASH_STYLES, ChartLegend
+from dashboard.ui.panels.chart_axes import (
+    joined,
+    pen,
+    time_axis,
+)
+from dashboard.ui.panels.chart_looks import ChartLooks
+from dashboard.ui.panels.legend import ChartLegend
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import Themed, current
 
 DEFAULT_REDRAW_MS = 100
 MAX_REDRAW_MS = 1000
 MAX_STEP_MS = 500  # however long the window, new points show within half a second
-GAP_FACTOR = 20  # points further apart than this many usual steps are not joined
-MIN_GAP_S = 1.0  # ... and than a second
 WINDOWS = (
     ("30 s", 30.0),
     ("1 min", 60.0),
@@ -46,94 +47,13 @@ WINDOWS = (
     ("6 h", 21_600.0),
     ("24 h", 86_400.0),
 )
-MARKERS_SHOWN = 100
 MIN_SPAN_S = 5.0  # the narrowest time span shown while the data is younger than the window
 MIN_PLOT_HEIGHT = 70  # pixels: cards or a long legend never squeeze the plot below this
-READOUT_GAP_PX = 12  # between the crosshair and the readout beside it
 PAUSE_TIP = "Pause: freeze the view while data keeps coming"
 RESUME_TIP = "Resume: follow the newest data again (the view was paused)"
 
 
-def joined(t: np.ndarray) -> np.ndarray | str:
-    """Which points the line joins to the next: not across a gap (a feed that was down, a
-    backfill from long ago), which a straight line would pass off as data.
-
-    "all" when no step is over a second (every busy line): pyqtgraph draws that faster,
-    and no median of a million steps is taken. The usual step is the median of at most
-    about 10,000 of them.
-    """
-    if len(t) < 3:
-        return "all"
-    steps = np.diff(t)
-    if steps.max() <= MIN_GAP_S:
-        return "all"
-    moving = steps[steps > 0]  # points sharing a moment (several hosts polled) are no step
-    usual = float(np.median(moving[:: max(1, len(moving) // 10_000)]))
-    connect = np.ones(len(t), dtype=bool)
-    connect[:-1] = steps <= max(usual * GAP_FACTOR, MIN_GAP_S)
-    return connect
-
-
-def value_at(t: np.ndarray, v: np.ndarray, x: float) -> float | None:
-    """The value of the point nearest to *x*, the newest of points at the same time (None
-    for no points)."""
-    if not len(t):
-        return None
-    after = int(np.searchsorted(t, x, side="right"))  # the first point later than x
-    if after == 0:
-        return float(v[0])
-    if after == len(t) or x - t[after - 1] <= t[after] - x:
-        return float(v[after - 1])
-    return float(v[after])
-
-
-def readout_place(
-    view: QRectF,
-    x: float,
-    size: tuple[float, float],
-    lines: Sequence[tuple[np.ndarray, np.ndarray]],
-    gap: float,
-) -> tuple[float, float]:
-    """Where the crosshair's readout goes (its top-left corner, in view coordinates; y
-    grows upwards): beside the crosshair, not on it, on the side with room, and up or down
-    in the widest free band between the values of the lines it would lie over (else at the
-    top or the bottom, whichever covers fewer points). So the readout does not hide the
-    values it names."""
-    width, height = size
-    right = x + gap + width <= view.right() or x - gap - width < view.left()
-    left_x = x + gap if right else x - gap - width
-    low, high = view.top(), view.bottom()  # (a QRectF of a view: top() is the low y)
-    under: list[np.ndarray] = []
-    for t, v in lines:
-        lo, hi = np.searchsorted(t, [left_x, left_x + width])
-        under.append(v[max(lo - 1, 0) : hi + 1])  # and the points either side of the box
-    values = np.concatenate(under) if under else np.empty(0)
-    values = values[(values > low) & (values < high)]
-    edges = np.concatenate([[low], np.sort(values), [high]])
-    widest = int(np.argmax(np.diff(edges)))
-    if edges[widest + 1] - edges[widest] >= height:  # a free band the readout fits in
-        return left_x, float(edges[widest + 1] + edges[widest] + height) / 2
-
-    def covered(top_y: float) -> int:
-        return int(np.count_nonzero((values <= top_y) & (values >= top_y - height)))
-
-    top_y = high if covered(high) <= covered(low + height) else low + height
-    return left_x, top_y
-
-
-def time_axis() -> pg.DateAxisItem:
-    """A time axis that labels whole seconds (``07:54:30``) down to spans of a second or
-    two; pyqtgraph's own switches to ``30.000`` from spans under about ten seconds, as a
-    young chart's first seconds are."""
-    axis = pg.DateAxisItem(orientation="bottom")
-    levels = list(axis.zoomLevels.items())
-    axis.zoomLevels = type(axis.zoomLevels)(
-        (0.25 if spacing == 1 else spacing, level) for spacing, level in levels
-    )
-    return axis
-
-
-class ChartPanel(Themed, QWidget):
+class ChartPanel(ChartLooks, Themed, QWidget):
     """Folds each tick's events into ring buffers; redraws on the window's turns
     (``take_turn``), at most every *redraw_ms*.
 
@@ -175,7 +95,23 @@ class ChartPanel(Themed, QWidget):
         self._line_for: dict[tuple[float, str], pg.InfiniteLine] = {}  # markers shown
         self._redraw_ms = redraw_ms
         self.redraw_interval = redraw_ms / 1000  # seconds to the next turn (see redraw)
+        self._make_plot()
+        self._make_bar()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.plot, 1)
+        # The legend: under the plot, never over a line; past a few rows it scrolls.
+        self.legend = ChartLegend(self)
+        self.legend.toggled.connect(self._line_toggled)
+        layout.addWidget(self.legend)
+        self.setAcceptDrops(True)
+        self._show_spec()
+        self._show_waiting()
+        self.styled()
 
+    def _make_plot(self) -> None:
+        """The plot: a time axis, a second view box for a second unit, the crosshair."""
         self.plot = pg.PlotWidget(axisItems={"bottom": time_axis()})
         self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         item = self.plot.getPlotItem()
@@ -202,6 +138,8 @@ class ChartPanel(Themed, QWidget):
             self.plot.addItem(overlay, ignoreBounds=True)
         self.plot.scene().sigMouseMoved.connect(self._mouse_moved)
 
+    def _make_bar(self) -> None:
+        """The dock's title bar: title, what is held back, add, pause, window, remove."""
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -214,18 +152,7 @@ class ChartPanel(Themed, QWidget):
         for label, seconds in WINDOWS:
             self.window_box.addItem(label, seconds)
         self.window_box.currentIndexChanged.connect(self._window_chosen)
-        self.add_button = self._tool("+", "Add to this chart what the log's filter matches")
-        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        add_menu = QMenu(self.add_button)
-        for text, what in (
-            ("Count what the log filter matches, per 10 s", "count"),
-            ("… split by type", "count-by-type"),
-            ("Mark what the log filter matches (vertical lines)", "markers"),
-        ):
-            add_menu.addAction(text).triggered.connect(
-                lambda _on, w=what: self.query_requested.emit(w)
-            )
-        self.add_button.setMenu(add_menu)
+        self.add_button = self._add_button()
         remove = self._tool("", "Remove this chart")
         remove.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_TitleBarCloseButton))
         remove.clicked.connect(self.remove_requested)
@@ -242,59 +169,22 @@ class ChartPanel(Themed, QWidget):
         row.addWidget(self.pause_button)
         row.addWidget(self.window_box)
         row.addWidget(remove)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.plot, 1)
-        # The legend: under the plot, never over a line; past a few rows it scrolls.
-        self.legend = ChartLegend(self)
-        self.legend.toggled.connect(self._line_toggled)
-        layout.addWidget(self.legend)
-        self.setAcceptDrops(True)
-        self._show_spec()
-        self._show_waiting()
-        self.styled()
 
-    def restyle(self) -> None:
-        """Colours of the current theme: background, axes, readout, lines, markers."""
-        theme = current()
-        self.plot.setBackground(theme.panel)
-        item = self.plot.getPlotItem()
-        for axis in ("left", "bottom", "right"):
-            item.getAxis(axis).setTextPen(theme.muted)
-            item.getAxis(axis).setPen(theme.muted)
-        self.crosshair.setPen(pg.mkPen(theme.muted, width=1))
-        self.readout.setColor(theme.text)
-        self.readout.fill = pg.mkBrush(theme.panel + "e8")
-        self.readout.border = pg.mkPen(theme.border)
-        self.note.setStyleSheet(f"color: {theme.level_colour('warning')};")
-        self._style_title()
-        self._show_units()
-        for key, curve in self.curves.items():
-            colour, dash = theme.series_style(self._style_index[key])
-            curve.setPen(_pen(colour, dash))
-            self.legend.restyle(key, colour, dash)
-        for marker in self._markers:
-            marker.setPen(_marker_pen())
-
-    def _style_title(self) -> None:
-        colour = current().text if self.curves else current().muted
-        self.title.setStyleSheet(f"color: {colour}; font-size: 10pt;")
-
-    def _show_units(self) -> None:
-        """The left axis: the first series' unit; the right: the others', if any."""
-        units = self.spec.units()
-        item = self.plot.getPlotItem()
-        muted = current().muted
-        item.setLabel("left", units[0] if units else "", color=muted)
-        if len(units) > 1:
-            item.showAxis("right")
-            item.setLabel("right", ", ".join(units[1:]), color=muted)
-        else:
-            item.hideAxis("right")
-
-    def _fit_right_view(self) -> None:
-        self.right_view.setGeometry(self.plot.getPlotItem().getViewBox().sceneBoundingRect())
+    def _add_button(self) -> QToolButton:
+        """+: count or mark on this chart what the log's filter matches."""
+        button = self._tool("+", "Add to this chart what the log's filter matches")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        add_menu = QMenu(button)
+        for text, what in (
+            ("Count what the log filter matches, per 10 s", "count"),
+            ("… split by type", "count-by-type"),
+            ("Mark what the log filter matches (vertical lines)", "markers"),
+        ):
+            add_menu.addAction(text).triggered.connect(
+                lambda _on, w=what: self.query_requested.emit(w)
+            )
+        button.setMenu(add_menu)
+        return button
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         button = QToolButton()
@@ -452,7 +342,7 @@ class ChartPanel(Themed, QWidget):
         index = self._style_index[key] = len(self._style_index)
         colour, dash = current().series_style(index)
         name = self.data.line_name(key)
-        curve = pg.PlotDataItem(pen=_pen(colour, dash))
+        curve = pg.PlotDataItem(pen=pen(colour, dash))
         if self.data.axis_of(key[0]):  # a second unit: the right axis's view
             curve.setDownsampling(auto=True, method="peak")
             curve.setClipToView(True)
@@ -471,34 +361,6 @@ class ChartPanel(Themed, QWidget):
         if curve is not None:
             curve.setVisible(shown)
 
-    def _draw_markers(self, since: float) -> None:
-        """Show the newest markers in the window. A line keeps its marker while the marker
-        stays in the window (moving a line or setting its tooltip costs, and with every new
-        marker the list shifts by one)."""
-        marks = list(dict.fromkeys(self.data.markers_since(since)))[-MARKERS_SHOWN:]
-        wanted = set(marks)
-        kept = {mark: line for mark, line in self._line_for.items() if mark in wanted}
-        taken = {id(line) for line in kept.values()}
-        spare = [line for line in self._markers if id(line) not in taken]
-        for mark in marks:
-            if mark in kept:
-                continue
-            line = spare.pop() if spare else self._new_marker()
-            t, what = mark
-            line.setPos(t)
-            line.setToolTip(plain_tooltip(f"{what} at {datetime.fromtimestamp(t):%H:%M:%S}"))
-            line.show()
-            kept[mark] = line
-        for line in spare:
-            line.hide()
-        self._line_for = kept
-
-    def _new_marker(self) -> pg.InfiniteLine:
-        line = pg.InfiniteLine(angle=90, movable=False, pen=_marker_pen())
-        self.plot.addItem(line, ignoreBounds=True)
-        self._markers.append(line)
-        return line
-
     def scroll_to(self, now: float) -> None:
         """Show the window ending at *now* (also while no new points arrive).
 
@@ -512,64 +374,15 @@ class ChartPanel(Themed, QWidget):
         self.plot.setXRange(start, now, padding=0)
 
     # -- the crosshair ------------------------------------------------------------------
-    def _mouse_moved(self, position: object) -> None:
-        view = self.plot.getPlotItem().getViewBox()
-        if not self.curves or not self.plot.sceneBoundingRect().contains(position):
-            self.crosshair.hide()
-            self.readout.hide()
-            return
-        x = view.mapSceneToView(position).x()
-        self.crosshair.setPos(x)
-        self.crosshair.show()
-        self.show_readout(x)
-
-    def show_readout(self, x: float) -> None:
-        """The readout beside the crosshair at *x*, clear of the points it names."""
-        view = self.plot.getPlotItem().getViewBox()
-        self.readout.setText(self.readout_text(x))
-        pixel_w, pixel_h = view.viewPixelSize()
-        box = self.readout.boundingRect()
-        size = (box.width() * pixel_w, box.height() * pixel_h)
-        (x0, x1), (y0, y1) = view.viewRange()
-        lines = [
-            curve.getOriginalDataset()
-            for curve in self.curves.values()
-            if curve.isVisible() and curve.getViewBox() is view
-        ]
-        drawn = [(t, v) for t, v in lines if t is not None]
-        left_x, top_y = readout_place(
-            QRectF(x0, y0, x1 - x0, y1 - y0), x, size, drawn, READOUT_GAP_PX * pixel_w
-        )
-        self.readout.setPos(left_x, top_y)
-        self.readout.show()
-
-    def readout_text(self, x: float) -> str:
-        """The time at *x* and each visible line's value nearest to it."""
-        rows = [datetime.fromtimestamp(x).strftime("%H:%M:%S")]
-        for key, curve in self.curves.items():
-            if not curve.isVisible():
-                continue
-            t, v = curve.getOriginalDataset()
-            found = None if t is None else value_at(t, v, x)
-            if found is not None:
-                rows.append(f"{self.data.line_name(key)}: {found:,.4g}")
-        return "\n".join(rows)
 
     # -- dropping a field ---------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if field_from_mime(event.mimeData()) is not None:
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        found = field_from_mime(event.mimeData())
-        if found is not None:
-            self.field_dropped.emit(*found)
-            event.acceptProposedAction()
 
 
-def _pen(colour: str, dash: str) -> object:
-    return pg.mkPen(colour, width=2, style=DASH_STYLES[dash])
-
-
-def _marker_pen() -> object:
-    return pg.mkPen(current().level_colour("critical"), width=1, style=Qt.PenStyle.DashLine)
+KIND = PanelKind(
+    name="chart",
+    title="Chart",
+    widget=ChartPanel,
+    description="a chart of series over time, one dock each",
+    fixed=True,
+    table="[[charts]]",
+)

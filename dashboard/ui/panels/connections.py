@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.rate import RateMeter
 from dashboard.core.summary import one_line
 from dashboard.sources import ReconnectingSource
@@ -111,28 +112,34 @@ class ConnectionTableModel(ListTableModel):
             if column == 4 and counts and counts.rejected:
                 return QColor(STATE_COLOURS["reconnecting"])
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [f"{source.name}: {status.url}", f"state: {status.describe()}"]
-            if status.insecure:
-                lines.append("TLS certificates are NOT verified for this connection")
-            if status.last_event_id:
-                lines.append(f"last event id: {status.last_event_id}")
-            if status.duplicates:
-                lines.append(
-                    f"{status.duplicates:,} events sent again by the server (same id and data) "
-                    "were dropped, not counted twice"
-                )
-            if status.repaired:
-                lines.append(
-                    f"{status.repaired:,} event{'' if status.repaired == 1 else 's'} had text "
-                    "that was not valid UTF-8: kept, "
-                    "each invalid sequence read as U+FFFD (as browsers do)"
-                )
-            if status.last_error:
-                lines.append(f"last error: {status.last_error}")
-            return plain_tooltip("\n".join(lines))
+            return self._tooltip(source)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3, 4, 5):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    @staticmethod
+    def _tooltip(source: Any) -> str:
+        """Everything about a connection, in words."""
+        status = source.status
+        lines = [f"{source.name}: {status.url}", f"state: {status.describe()}"]
+        if status.insecure:
+            lines.append("TLS certificates are NOT verified for this connection")
+        if status.last_event_id:
+            lines.append(f"last event id: {status.last_event_id}")
+        if status.duplicates:
+            lines.append(
+                f"{status.duplicates:,} events sent again by the server (same id and data) "
+                "were dropped, not counted twice"
+            )
+        if status.repaired:
+            lines.append(
+                f"{status.repaired:,} event{'' if status.repaired == 1 else 's'} had text "
+                "that was not valid UTF-8: kept, "
+                "each invalid sequence read as U+FFFD (as browsers do)"
+            )
+        if status.last_error:
+            lines.append(f"last error: {status.last_error}")
+        return plain_tooltip("\n".join(lines))
 
 
 class ConnectionsPanel(QWidget):
@@ -221,3 +228,13 @@ class ConnectionsPanel(QWidget):
         source = self.selected()
         if source is not None:
             self.manager.remove(source)
+
+
+KIND = PanelKind(
+    name="connections",
+    title="Connections",
+    widget=ConnectionsPanel,
+    description="every feed's health",
+    fixed=True,
+    table="[[connections]]",
+)

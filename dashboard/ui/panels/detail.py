@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, Final
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import (
-    QColor,
     QContextMenuEvent,
+    QFont,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QPalette,
-    QSyntaxHighlighter,
-    QTextCharFormat,
-    QTextDocument,
     QTextOption,
 )
 from PySide6.QtWidgets import (
@@ -34,11 +30,13 @@ from PySide6.QtWidgets import (
 from dashboard.core.bidi import isolated, strip_isolates
 from dashboard.core.decode import event_attributes, is_repaired
 from dashboard.core.event import Event
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.pretty import Line, pretty_lines, raw_text, scalar_text
 from dashboard.core.records import event_record, to_json
 from dashboard.core.summary import one_line
 from dashboard.ui.elided import ElidedLabel
 from dashboard.ui.log_model import clock_text, full_time_text
+from dashboard.ui.panels.detail_json import JsonHighlighter
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import Themed, current, level_colour, monospace_font, severity_colour
 
@@ -73,43 +71,6 @@ def event_json(event: Event) -> str:
 def _menu_text(text: str) -> str:
     """*text* safe for a menu entry: one line, short, and ``&`` not taken as a mnemonic."""
     return one_line(text, _MENU_VALUE_LIMIT).replace("&", "&&")
-
-
-class JsonHighlighter(QSyntaxHighlighter):
-    """Colours each line of the JSON view from the token spans of its :class:`Line`."""
-
-    def __init__(self, document: QTextDocument) -> None:
-        super().__init__(document)
-        self.lines: list[Line] = []
-        self._formats: dict[str, QTextCharFormat] = {}
-        self.set_colours(current().tokens)
-
-    def set_colours(self, colours: Mapping[str, str]) -> None:
-        """Colour the tokens with *colours* (a theme's), from now on."""
-        for kind, colour in colours.items():
-            text_format = QTextCharFormat()
-            text_format.setForeground(QColor(colour))
-            if kind == "note":
-                text_format.setFontItalic(True)
-            self._formats[kind] = text_format
-
-    def highlightBlock(self, text: str) -> None:
-        number = self.currentBlock().blockNumber()
-        if not 0 <= number < len(self.lines):
-            return
-        line = self.lines[number]
-        # Qt counts UTF-16 code units; Python counts characters (they differ past U+FFFF).
-        wide = _utf16_length(line.text) != len(line.text)
-        for token in line.tokens:
-            start, length = token.start, token.length
-            if wide:
-                start = _utf16_length(line.text[:start])
-                length = _utf16_length(line.text[token.start : token.start + length])
-            self.setFormat(start, length, self._formats[token.kind])
-
-
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 class _JsonView(QPlainTextEdit):
@@ -174,30 +135,9 @@ class EventDetailPane(Themed, QWidget):
         self.header = self._make_header(content)
 
         mono = monospace_font()
-        self.json_view = _JsonView(self)
-        self.json_view.setReadOnly(True)
-        self.json_view.setFont(mono)
-        self.json_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        # JSON reads left to right, whatever the first letter of a line (see core.bidi).
-        option = self.json_view.document().defaultTextOption()
-        option.setTextDirection(Qt.LayoutDirection.LeftToRight)
-        self.json_view.document().setDefaultTextOption(option)
-        self.highlighter = JsonHighlighter(self.json_view.document())
+        self.json_view = self._make_json_view(mono)
 
-        raw_page = QWidget(self)
-        self.raw_view = QPlainTextEdit(raw_page)
-        self.raw_view.setReadOnly(True)
-        self.raw_view.setFont(mono)
-        self.raw_view.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self.raw_size = QLabel(raw_page)
-        self.raw_size.setTextFormat(Qt.TextFormat.PlainText)
-        self.raw_size.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        raw_layout = QVBoxLayout(raw_page)
-        raw_layout.setContentsMargins(0, 4, 0, 0)
-        self.raw_size.setContentsMargins(4, 0, 4, 0)
-        raw_layout.setSpacing(4)
-        raw_layout.addWidget(self.raw_size)
-        raw_layout.addWidget(self.raw_view)
+        raw_page = self._make_raw_page(mono)
 
         self.tabs = QTabWidget(content)
         self.tabs.addTab(self.json_view, "JSON")
@@ -218,6 +158,37 @@ class EventDetailPane(Themed, QWidget):
         self._stack.addWidget(content)
         self.show_event(None)
         self.styled()
+
+    def _make_json_view(self, mono: QFont) -> _JsonView:
+        """The JSON tab: read-only, unwrapped, coloured, always left to right."""
+        view = _JsonView(self)
+        view.setReadOnly(True)
+        view.setFont(mono)
+        view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        # JSON reads left to right, whatever the first letter of a line (see core.bidi).
+        option = view.document().defaultTextOption()
+        option.setTextDirection(Qt.LayoutDirection.LeftToRight)
+        view.document().setDefaultTextOption(option)
+        self.highlighter = JsonHighlighter(view.document())
+        return view
+
+    def _make_raw_page(self, mono: QFont) -> QWidget:
+        """The Raw tab: the bytes as received, with their size above."""
+        raw_page = QWidget(self)
+        self.raw_view = QPlainTextEdit(raw_page)
+        self.raw_view.setReadOnly(True)
+        self.raw_view.setFont(mono)
+        self.raw_view.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.raw_size = QLabel(raw_page)
+        self.raw_size.setTextFormat(Qt.TextFormat.PlainText)
+        self.raw_size.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        raw_layout = QVBoxLayout(raw_page)
+        raw_layout.setContentsMargins(0, 4, 0, 0)
+        self.raw_size.setContentsMargins(4, 0, 4, 0)
+        raw_layout.setSpacing(4)
+        raw_layout.addWidget(self.raw_size)
+        raw_layout.addWidget(self.raw_view)
+        return raw_page
 
     def _make_header(self, parent: QWidget) -> QFrame:
         header = QFrame(parent)
@@ -242,6 +213,11 @@ class EventDetailPane(Themed, QWidget):
         self.repaired_label.setStyleSheet(f"color: {level_colour('warning')}; font-weight: 600;")
         self.repaired_label.setToolTip(REPAIRED_TIP)
         self.repaired_label.hide()
+        self._lay_out_header(header)
+        return header
+
+    def _lay_out_header(self, header: QFrame) -> None:
+        """Time, type, severity, then the captioned names, in one row."""
         layout = QHBoxLayout(header)
         layout.setContentsMargins(6, 4, 6, 2)
         layout.setSpacing(6)
@@ -262,7 +238,6 @@ class EventDetailPane(Themed, QWidget):
                 layout.addWidget(caption_label)
             layout.addWidget(label)
         layout.addStretch(1)
-        return header
 
     # -- showing -----------------------------------------------------------------------
     def show_event(self, event: Event | None) -> None:
@@ -389,3 +364,12 @@ class EventDetailPane(Themed, QWidget):
         if menu.actions():
             menu.exec(self.header.mapToGlobal(position))
         menu.deleteLater()
+
+
+KIND = PanelKind(
+    name="detail",
+    title="Event detail",
+    widget=EventDetailPane,
+    description="the selected event, beside the log",
+    fixed=True,
+)

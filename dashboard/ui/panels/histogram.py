@@ -34,6 +34,7 @@ from dashboard.core.histogram import (
     time_at,
     x_at,
 )
+from dashboard.core.panelkind import PanelKind
 from dashboard.ui.theme import current
 
 HINT = "Drag to filter the log to a time range; double-click to clear"
@@ -274,3 +275,12 @@ class HistogramStrip(QWidget):
         metrics = QFontMetricsF(self._font)
         painter.setPen(QColor(current().muted))
         painter.drawText(QPointF(_MARGIN, _TOP + metrics.ascent()), peak_label(h))
+
+
+KIND = PanelKind(
+    name="histogram",
+    title="Event histogram",
+    widget=HistogramStrip,
+    description="events over time above the log",
+    fixed=True,
+)

@@ -5,46 +5,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
-import numpy as np
-from PySide6.QtCore import QModelIndex, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPixmap, QResizeEvent
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
-    QMenu,
     QPushButton,
-    QScrollBar,
     QSplitter,
-    QStyle,
-    QStyleOptionSlider,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from dashboard.core.event import Event, Severity
-from dashboard.core.fields import MISSING, lookup
-from dashboard.core.logrows import Overview, severity_marks, shown_overview
+from dashboard.core.event import Severity
+from dashboard.core.logrows import Overview, shown_overview
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.query import (
-    MAX_QUERY_LENGTH,
-    AnyOf,
     QueryError,
-    clause,
-    exists_clause,
     parse,
 )
 from dashboard.core.query import time_range_clause as range_clause
 from dashboard.core.store import EventStore
-from dashboard.core.summary import one_line
-from dashboard.ui.log_model import SEVERITY, SOURCE, SUMMARY, TYPE, EventLogModel
-from dashboard.ui.panels.detail import EXISTS, EventDetailPane, event_json
+from dashboard.ui.log_model import SUMMARY, EventLogModel
+from dashboard.ui.panels.detail import EventDetailPane
 from dashboard.ui.panels.histogram import HistogramStrip
-from dashboard.ui.panels.tables import setup_table
+from dashboard.ui.panels.log_actions import DETAIL_MIN, LogActions
+from dashboard.ui.panels.log_view import EventLogView, FilterEdit, outside_note
 from dashboard.ui.secondary import SecondaryLabel
 from dashboard.ui.theme import SEVERITY_COLOURS
 
@@ -53,8 +38,6 @@ OVERVIEW_POLL_MS = 15  # how often to look whether the worker has finished
 _OVERVIEW_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-overview")
 DETAIL_WIDTH = 380  # the detail pane's first width (px); then the width the operator gave it
 DETAIL_HEIGHT = 220  # ... its first height, when below the log
-DETAIL_MIN = 200  # px wide, at least (and 120 high)
-SIDE_BY_SIDE_MIN = 900  # narrower than this, the detail pane goes under the log, not beside
 FILTER_DELAY_MS = 300  # typing pauses this long before the filter is applied
 FILTER_HELP = (
     "Filter the log (Ctrl+F; Escape clears).\n"
@@ -73,218 +56,7 @@ HISTOGRAM_HELP = (
 )
 
 
-def _outside_note(outside: int) -> str:
-    if not outside:
-        return ""
-    return (
-        f"\n{outside:,} events with times far from the rest (a wrong clock?) are left out "
-        "of the strip; the log has them."
-    )
-
-
-class MarkedScrollBar(QScrollBar):
-    """A vertical scrollbar with a tick for each stretch of the log holding warnings or
-    worse, in the severity's colour, so they can be found in a long history."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(Qt.Orientation.Vertical, parent)
-        self._severities = np.zeros(0, dtype=np.uint8)
-        self.marks: list[tuple[int, Severity]] = []
-        self._drawn: QPixmap | None = None  # the marks, painted once for many frames
-
-    def set_severities(self, severities: np.ndarray) -> None:
-        """The severity of every row, oldest first."""
-        self._severities = severities
-        self._update_marks()
-
-    def groove_height(self) -> int:
-        return max(0, self._groove().height())
-
-    def _groove(self) -> QRect:
-        option = QStyleOptionSlider()
-        self.initStyleOption(option)
-        return self.style().subControlRect(
-            QStyle.ComplexControl.CC_ScrollBar, option, QStyle.SubControl.SC_ScrollBarGroove, self
-        )
-
-    def _update_marks(self) -> None:
-        self.marks = severity_marks(self._severities, self.groove_height())
-        self._drawn = None
-        self.update()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._update_marks()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        if not self.marks:
-            return
-        # The bar repaints whenever rows arrive; the marks change about once a second.
-        groove = self._groove()
-        width = max(2, groove.width() - 4)
-        drawn = self._drawn
-        if drawn is None or drawn.deviceIndependentSize().toSize() != QSize(
-            width, max(1, groove.height())
-        ):
-            ratio = self.devicePixelRatioF()  # sharp on a high-density screen
-            drawn = QPixmap(round(width * ratio), round(max(1, groove.height()) * ratio))
-            drawn.setDevicePixelRatio(ratio)
-            drawn.fill(Qt.GlobalColor.transparent)
-            self._drawn = drawn
-            painter = QPainter(drawn)
-            for pixel, severity in self.marks:
-                painter.fillRect(0, pixel, width, 2, QColor(SEVERITY_COLOURS[severity]))
-            painter.end()
-        painter = QPainter(self)
-        painter.drawPixmap(groove.left() + 2, groove.top(), drawn)
-        painter.end()
-
-
-PAUSED_TEXT = "Following paused - End to resume"
-
-
-class EventLogView(QTableView):
-    """Fixed row heights so a million rows scroll smoothly; follows the newest events
-    until the operator selects a row or scrolls up (the rows being read stay put, and a
-    note says so), and again from End or the note's click.
-
-    Tab leaves the table (as in a form) rather than moving from cell to cell; the arrow
-    keys move from the selected row, or from the newest when none is selected."""
-
-    def __init__(self, model: EventLogModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        setup_table(self, model, (100, 150, 110, 70))
-        self.setTabKeyNavigation(False)
-        self.log_model = model
-        self.marks = MarkedScrollBar(self)
-        self.setVerticalScrollBar(self.marks)
-        self.following = True
-        self.unseen = 0  # rows that arrived while not following
-        self.jump_button = QPushButton(self.viewport())
-        self.jump_button.setToolTip("Scroll to the newest event and follow the tail again (End)")
-        self.jump_button.clicked.connect(self.jump_to_latest)
-        self.jump_button.hide()
-        model.rowsAboutToBeInserted.connect(self._note_position)
-        model.rowsInserted.connect(self._keep_following)
-        model.rowsAboutToBeRemoved.connect(self._note_position)
-        model.rowsRemoved.connect(self._keep_place)
-        model.modelReset.connect(self.jump_to_latest)
-        self.marks.valueChanged.connect(self._scrolled)
-        self.marks.actionTriggered.connect(self._scrolled_by_hand)
-        self.selectionModel().currentRowChanged.connect(self._row_chosen)
-        self.setToolTip(
-            "Newest events at the bottom; select a row or scroll up to pause following, "
-            "End to resume"
-        )
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_End and not event.modifiers():
-            self.jump_to_latest()
-            return
-        super().keyPressEvent(event)
-
-    def moveCursor(
-        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
-    ) -> QModelIndex:
-        """With no row selected, Up and Down start from the newest row (the one in view
-        while following), not from the oldest."""
-        rows = self.log_model.rowCount()
-        starts = (
-            QAbstractItemView.CursorAction.MoveUp,
-            QAbstractItemView.CursorAction.MoveDown,
-        )
-        if not self.currentIndex().isValid() and cursorAction in starts and rows:
-            return self.log_model.index(rows - 1, 0)
-        return super().moveCursor(cursorAction, modifiers)
-
-    def _row_chosen(self, current: QModelIndex, previous: QModelIndex) -> None:
-        if current.isValid():
-            self.pause()
-
-    def pause(self) -> None:
-        """Stop following: the rows in view stay where they are."""
-        if self.following:
-            self.following = False
-            self._show_jump_button()
-
-    def _at_bottom(self) -> bool:
-        bar = self.verticalScrollBar()
-        return bar.value() >= bar.maximum() - 2
-
-    def _note_position(self, parent: QModelIndex, first: int, last: int) -> None:
-        if self.following and not self._at_bottom():  # the operator scrolled up
-            self.pause()
-
-    def _keep_following(self, parent: QModelIndex, first: int, last: int) -> None:
-        if self.following:
-            self.scrollToBottom()
-            return
-        self.unseen += last - first + 1
-        self._show_jump_button()
-
-    def _keep_place(self, parent: QModelIndex, first: int, last: int) -> None:
-        """Evicted rows leave from the top: keep the rows being read where they are."""
-        if not self.following:
-            bar = self.verticalScrollBar()
-            bar.setValue(max(0, bar.value() - (last - first + 1)))
-
-    def _scrolled_by_hand(self, action: int) -> None:
-        """The wheel, a drag or a click on the bar (the position is the one it goes to)."""
-        bar = self.marks
-        if bar.sliderPosition() < bar.maximum() - 2:
-            self.pause()
-
-    def _scrolled(self, value: int) -> None:
-        """Scrolled back to the newest with no row selected: follow again."""
-        if self._at_bottom() and not self.following and not self.currentIndex().isValid():
-            self._resume()
-
-    def _show_jump_button(self) -> None:
-        new = f" · ↓ {self.unseen:,} new" if self.unseen else ""
-        self.jump_button.setText(f"{PAUSED_TEXT}{new}")
-        self.jump_button.adjustSize()
-        self._place_jump_button()
-        self.jump_button.show()
-
-    def _place_jump_button(self) -> None:
-        area = self.viewport().rect()
-        size = self.jump_button.sizeHint()
-        self.jump_button.move(area.right() - size.width() - 12, area.bottom() - size.height() - 8)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._place_jump_button()
-        if self.following:
-            self.scrollToBottom()
-
-    def _resume(self) -> None:
-        self.following = True
-        self.unseen = 0
-        self.jump_button.hide()
-
-    def jump_to_latest(self) -> None:
-        """Follow the newest events again (the selection goes: it would pause at once)."""
-        selection = self.selectionModel()
-        selection.blockSignals(True)  # (the detail pane keeps the event it shows)
-        selection.clear()
-        selection.blockSignals(False)
-        self.viewport().update()
-        self._resume()
-        self.scrollToBottom()
-
-
-class FilterEdit(QLineEdit):
-    """The filter box: Escape clears it."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.text():
-            self.clear()
-            return
-        super().keyPressEvent(event)
-
-
-class LogPanel(QWidget):
+class LogPanel(LogActions, QWidget):
     """Filter box (with its error line), histogram strip, log table and detail pane.
 
     Signals:
@@ -306,6 +78,16 @@ class LogPanel(QWidget):
         self.settings = settings
         self._range_clause = ""  # the time range the histogram put into the filter
 
+        self._make_top_row()
+        self._make_split(model)
+        self._lay_out()
+        self._connect(model)
+        self._start_timers()
+        self._restore()
+        self.refresh()
+
+    def _make_top_row(self) -> None:
+        """The title, filter box, counts, Export and Replay, and the filter's error line."""
         title = SecondaryLabel("Event log")
         self.filter_edit = FilterEdit()
         self.filter_edit.setPlaceholderText(
@@ -332,6 +114,10 @@ class LogPanel(QWidget):
         self.filter_error.setStyleSheet(f"color: {SEVERITY_COLOURS[Severity.ERROR]};")
         self.filter_error.setWordWrap(True)
         self.filter_error.hide()
+        self.title = title
+
+    def _make_split(self, model: EventLogModel) -> None:
+        """The rate strip, and the log beside (or over) the detail pane."""
         self.histogram = HistogramStrip()
         self.view = EventLogView(model)
         self.detail = EventDetailPane()
@@ -352,6 +138,8 @@ class LogPanel(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(SUMMARY, QHeaderView.ResizeMode.Stretch)
 
+    def _lay_out(self) -> None:
+        title = self.title
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(title)
@@ -367,6 +155,7 @@ class LogPanel(QWidget):
         layout.addWidget(self.histogram)
         layout.addWidget(self.split, 1)
 
+    def _connect(self, model: EventLogModel) -> None:
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(FILTER_DELAY_MS)
@@ -388,6 +177,8 @@ class LogPanel(QWidget):
         for changed in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             changed.connect(self.show_counts)
         model.modelReset.connect(lambda: self.show_detail(None))
+
+    def _start_timers(self) -> None:
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
@@ -398,8 +189,6 @@ class LogPanel(QWidget):
         self._overview_poll = QTimer(self)
         self._overview_poll.setInterval(OVERVIEW_POLL_MS)
         self._overview_poll.timeout.connect(self._poll_overview)
-        self._restore()
-        self.refresh()
 
     # -- the filter --------------------------------------------------------------------
     def focus_filter(self) -> None:
@@ -437,38 +226,6 @@ class LogPanel(QWidget):
         if not text and self.model.query.text:  # the clear button or Escape
             self.apply_filter()
 
-    def filter_on(self, field: str, value: object, exclude: bool) -> None:
-        """Narrow the filter to events whose *field* has *value* (or has not, or exists)."""
-        if value is EXISTS:
-            extra = ("-" if exclude else "") + exists_clause(field)
-        else:
-            extra = clause(field, value, exclude)
-        try:
-            parse(extra)
-        except QueryError:
-            if len(extra) > MAX_QUERY_LENGTH:
-                problem = (
-                    "the value is too long to filter on (a query holds at most "
-                    f"{MAX_QUERY_LENGTH:,} characters)"
-                )
-            else:
-                problem = f"the query language cannot name the field {field!r}"
-            self.filter_error.setText(f"⚠ {problem}")
-            self.filter_error.show()
-            return
-        self.set_filter(self._and(self.filter_edit.text(), extra))
-
-    @staticmethod
-    def _and(text: str, extra: str) -> str:
-        text = text.strip()
-        if not text:
-            return extra
-        try:
-            either = isinstance(parse(text).root, AnyOf)
-        except QueryError:
-            return extra  # the box holds a mistake: start afresh from the new clause
-        return f"({text}) {extra}" if either else f"{text} {extra}"
-
     def _select_range(self, start: float | None, stop: float | None) -> None:
         text = self.filter_edit.text()
         if self._range_clause:
@@ -500,102 +257,6 @@ class LogPanel(QWidget):
     def remove_field(self, path: str) -> None:
         self.model.remove_field(path)
         self._save_fields()
-
-    def _show_current(self, current: QModelIndex, previous: QModelIndex) -> None:
-        self.show_detail(self.model.event_at(current.row()) if current.isValid() else None)
-        if current.isValid():
-            self.view.scrollTo(current)  # (a pane that just opened may have hidden it)
-
-    def show_detail(self, event: Event | None) -> None:
-        """*event* in the detail pane, shown at its remembered width; None hides the pane."""
-        self.detail.show_event(event)
-        if event is None:
-            self.detail.hide()
-            return
-        if self.detail.isHidden():
-            self.detail.show()
-            self._size_detail()
-
-    def _size_detail(self) -> None:
-        """The detail pane at its remembered size (at most half the log)."""
-        beside = self.split.orientation() == Qt.Orientation.Horizontal
-        total = sum(self.split.sizes()) or (self.width() if beside else self.height())
-        size = self.detail_width if beside else self.detail_height
-        size = min(size, max(DETAIL_MIN if beside else 120, total // 2))
-        self.split.setSizes([max(1, total - size), size])
-
-    def _note_detail_size(self, position: int, index: int) -> None:
-        if not self.detail.isVisible():
-            return
-        if self.split.orientation() == Qt.Orientation.Horizontal:
-            self.detail_width = self.detail.width()
-        else:
-            self.detail_height = self.detail.height()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        """Beside the log when there is room for both, else under it."""
-        super().resizeEvent(event)
-        wanted = (
-            Qt.Orientation.Horizontal
-            if self.width() >= SIDE_BY_SIDE_MIN
-            else Qt.Orientation.Vertical
-        )
-        if self.split.orientation() != wanted:
-            self.split.setOrientation(wanted)
-            if self.detail.isVisible():
-                self._size_detail()
-
-    def cell_menu(self, index: QModelIndex) -> QMenu:
-        """The context menu of a log cell: filter on its value, copy the event."""
-        menu = QMenu(self)
-        event = self.model.event_at(index.row())
-        if event is None:
-            return menu
-        column = index.column()
-        choices: dict[int, tuple[str, object]] = {
-            TYPE: ("type", event.type),
-            SOURCE: ("source", event.source),
-            SEVERITY: ("severity", event.severity.label),
-        }
-        field = self.model.field_of_column(column)
-        if field is not None:
-            value = lookup(event.data, field.removeprefix("data."))
-            if value is not MISSING and not isinstance(value, dict | list):
-                choices[column] = (field, value)
-        if column in choices:
-            name, value = choices[column]
-            shown = one_line(str(value), 40).replace("&", "&&")
-            menu.addAction(
-                f"Filter on {name} = {shown}", lambda: self.filter_on(name, value, False)
-            )
-            menu.addAction(f"Exclude {name} = {shown}", lambda: self.filter_on(name, value, True))
-            menu.addSeparator()
-        menu.addAction("Copy as JSON", lambda: QApplication.clipboard().setText(event_json(event)))
-        return menu
-
-    def _cell_menu(self, position: QPoint) -> None:
-        index = self.view.indexAt(position)
-        if index.isValid():
-            self.cell_menu(index).exec(self.view.viewport().mapToGlobal(position))
-
-    def header_menu(self, column: int) -> QMenu:
-        menu = QMenu(self)
-        menu.addAction("Add a field column…", self._ask_field)
-        field = self.model.field_of_column(column)
-        if field is not None:
-            menu.addAction(f"Remove the {field} column", lambda: self.remove_field(field))
-        return menu
-
-    def _header_menu(self, position: QPoint) -> None:
-        header = self.view.horizontalHeader()
-        self.header_menu(header.logicalIndexAt(position)).exec(header.mapToGlobal(position))
-
-    def _ask_field(self) -> None:
-        path, ok = QInputDialog.getText(
-            self, "Add a field column", "Payload field to show as a column (e.g. data.host):"
-        )
-        if ok and path.strip():
-            self.add_field(path.strip())
 
     # -- once a second -----------------------------------------------------------------
     def refresh(self, wait: bool = False) -> None:
@@ -654,7 +315,7 @@ class LogPanel(QWidget):
             "No events yet" if self.model.query.is_empty else "No event matches the filter"
         )
         self.histogram.set_histogram(overview.histogram)
-        self.histogram.setToolTip(HISTOGRAM_HELP + _outside_note(overview.outside))
+        self.histogram.setToolTip(HISTOGRAM_HELP + outside_note(overview.outside))
         self.overview_shown.emit()
 
     # -- remembered between runs -------------------------------------------------------
@@ -681,3 +342,13 @@ class LogPanel(QWidget):
             self.settings.setValue("log/detail-width", self.detail_width)
             self.settings.setValue("log/detail-height", self.detail_height)
             self._save_fields()
+
+
+KIND = PanelKind(
+    name="log",
+    title="Event log",
+    widget=LogPanel,
+    description="the filterable event log (the window's middle)",
+    fixed=True,
+    table="[log]",
+)

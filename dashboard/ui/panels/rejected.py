@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from dashboard.core.event import Rejected
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.panels.tables import make_table
@@ -52,3 +53,12 @@ def make_view(model: RejectedListModel) -> QTableView:
     header.setStretchLastSection(False)
     header.setSectionResizeMode(REASON, QHeaderView.ResizeMode.Stretch)
     return view
+
+
+KIND = PanelKind(
+    name="rejected",
+    title="Rejected",
+    widget=RejectedListModel,
+    description="frames that could not be decoded",
+    fixed=True,
+)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QPushButton, QVBox
 
 from dashboard.core.alertbook import Silence
 from dashboard.core.monitor import Monitor
+from dashboard.core.panelkind import PanelKind
 from dashboard.core.summary import one_line
 from dashboard.ui.log_model import full_time_text
 from dashboard.ui.panels.tables import ListTableModel, make_table
@@ -129,3 +130,12 @@ class SilencesPanel(QWidget):
             self.model.monitor.book.unsilence(silence)
             self.refresh()
             self.changed.emit()
+
+
+KIND = PanelKind(
+    name="silences",
+    title="Silences",
+    widget=SilencesPanel,
+    description="what is silenced, until when and why",
+    fixed=True,
+)
