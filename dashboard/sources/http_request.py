@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 
-from dashboard.core.sourcekind import Option
+from dashboard.core.transport.sourcekind import Option
 from dashboard.sources.base import StopConnection
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "QUERY")  # the methods a stream is read with

@@ -31,15 +31,15 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard import __version__
-from dashboard.core.alertbook import AlertEntry, silences_from_json, silences_json
-from dashboard.core.cards import CardSpec
-from dashboard.core.event import Event
-from dashboard.core.layout import Layout, LogSettings, left_out, zero_config
+from dashboard.core.events.event import Event
+from dashboard.core.events.summary import one_line
+from dashboard.core.layouts.layoutfile import Layout, LogSettings, left_out, zero_config
 from dashboard.core.monitor import Monitor
-from dashboard.core.pacing import Pacer
-from dashboard.core.series import ChartSpec, SeriesSpec
-from dashboard.core.store import EventStore
-from dashboard.core.summary import one_line
+from dashboard.core.monitor.alertbook import AlertEntry, silences_from_json, silences_json
+from dashboard.core.panels.cards import CardSpec
+from dashboard.core.panels.pacing import Pacer
+from dashboard.core.panels.series import ChartSpec, SeriesSpec
+from dashboard.core.storage.store import EventStore
 from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui import export, keys, resources
 from dashboard.ui.banner import Banner

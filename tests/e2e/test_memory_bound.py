@@ -15,7 +15,7 @@ import psutil
 import pytest
 from PySide6.QtCore import QSettings
 
-from dashboard.core.discovery import MAX_PATHS
+from dashboard.core.panels.fieldcatalog import MAX_PATHS
 from dashboard.sources import ConnectionSpec
 from dashboard.ui.app import Dashboard
 from tests.wide_feed import KEYS

@@ -54,7 +54,7 @@ def test_a_broken_contract_fails(tmp_path: Path) -> None:
     """The check bites: core importing sources (the arrow #27 removed) is caught."""
     package = tmp_path / "dashboard"
     shutil.copytree(ROOT / "dashboard", package, ignore=shutil.ignore_patterns("__pycache__"))
-    layout = package / "core" / "layout.py"
+    layout = package / "core" / "layouts" / "layoutfile.py"
     layout.write_text("import dashboard.sources.registry\n" + layout.read_text())
     (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
     program = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
@@ -69,4 +69,4 @@ def test_a_broken_contract_fails(tmp_path: Path) -> None:
         env={"PYTHONPATH": str(tmp_path), "PATH": str(Path(sys.executable).parent)},
     )
     assert result.returncode != 0
-    assert "dashboard.core.layout -> dashboard.sources.registry" in result.stdout
+    assert "dashboard.core.layouts.layoutfile -> dashboard.sources.registry" in result.stdout

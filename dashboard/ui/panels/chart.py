@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.event import Event
-from dashboard.core.series import ChartData, ChartSpec, SeriesSpec, unit_from_name
+from dashboard.core.events.event import Event
+from dashboard.core.panels.series import ChartData, ChartSpec, SeriesSpec, unit_from_name
 from dashboard.ui.panels.fields import field_from_mime
 from dashboard.ui.panels.legend import DASH_STYLES, ChartLegend
 from dashboard.ui.text import plain_tooltip

@@ -30,10 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.discovery import COUNT_LIMIT, RATE_WINDOW, FieldCatalog, FieldInfo, TypeInfo
-from dashboard.core.event import Event
-from dashboard.core.query import clause
-from dashboard.core.summary import one_line
+from dashboard.core.events.event import Event
+from dashboard.core.events.summary import one_line
+from dashboard.core.lang.query import clause
+from dashboard.core.panels.fieldcatalog import (
+    COUNT_LIMIT,
+    RATE_WINDOW,
+    FieldCatalog,
+    FieldInfo,
+    TypeInfo,
+)
 from dashboard.ui.log_model import full_time_text
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import MUTED

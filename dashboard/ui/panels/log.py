@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.event import Event, Severity
-from dashboard.core.fields import MISSING, lookup
-from dashboard.core.logrows import Overview, severity_marks, shown_overview
-from dashboard.core.query import (
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.events.fieldpath import MISSING, lookup
+from dashboard.core.events.summary import one_line
+from dashboard.core.lang.query import (
     MAX_QUERY_LENGTH,
     AnyOf,
     QueryError,
@@ -38,9 +38,9 @@ from dashboard.core.query import (
     exists_clause,
     parse,
 )
-from dashboard.core.query import time_range_clause as range_clause
-from dashboard.core.store import EventStore
-from dashboard.core.summary import one_line
+from dashboard.core.lang.query import time_range_clause as range_clause
+from dashboard.core.panels.logrows import Overview, severity_marks, shown_overview
+from dashboard.core.storage.store import EventStore
 from dashboard.ui.log_model import SEVERITY, SOURCE, SUMMARY, TYPE, EventLogModel
 from dashboard.ui.panels.detail import EXISTS, EventDetailPane, event_json
 from dashboard.ui.panels.histogram import HistogramStrip
