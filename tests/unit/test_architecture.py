@@ -48,6 +48,8 @@ def test_the_contracts_say_what_the_design_says() -> None:
     assert {"dashboard.core", "dashboard.sources", "dashboard.feed"} <= set(qt["source_modules"])
     assert {"PySide6", "shiboken6", "pyqtgraph", "qasync"} <= set(qt["forbidden_modules"])
     assert config["include_external_packages"] is True
+    core = next(c for c in config["contracts"] if c.get("layers", [])[-1:] == ["dashboard.core.text"])
+    assert core["layers"][:2] == ["dashboard.core.layouts", "dashboard.core.panels"]
 
 
 def test_a_broken_contract_fails(tmp_path: Path) -> None:
