@@ -19,6 +19,7 @@ from dashboard import __version__
 
 if TYPE_CHECKING:
     from dashboard.core.events.event import Event
+    from dashboard.core.storage.recordformat import BadLine
     from dashboard.core.transport.connection import ConnectionSpec
     from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKinds
 
@@ -700,6 +701,15 @@ def run_record(options: argparse.Namespace) -> int:
     return 0
 
 
+def _say_bad_line(command: str, path: str, line: BadLine, count: int) -> None:
+    """One of the first BAD_LINES_SHOWN bad lines of a file said on stderr (the *count*th)."""
+    from dashboard.core.text.inert import inert
+
+    if count <= BAD_LINES_SHOWN:
+        reason = inert(line.reason, BAD_REASON_LIMIT)
+        print(f"dashboard {command}: {path}:{line.number}: {reason}", file=sys.stderr)
+
+
 def check_rules_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dashboard check-rules",
@@ -747,10 +757,7 @@ def run_check_rules(options: argparse.Namespace) -> int:
         for item in read_events(stream, options.against):
             if isinstance(item, BadLine):
                 bad += 1
-                if bad <= BAD_LINES_SHOWN:
-                    reason = inert(item.reason, BAD_REASON_LIMIT)
-                    print(f"dashboard check-rules: {options.against}:{item.number}: {reason}",
-                          file=sys.stderr)  # fmt: skip
+                _say_bad_line("check-rules", options.against, item, bad)
                 continue
             events += not item.type.startswith(OWN_PREFIX)  # (a live run's alerts: skipped)
             yield item
@@ -857,7 +864,6 @@ def run_query(options: argparse.Namespace) -> int:
         read_events,
         record_line,
     )
-    from dashboard.core.text.inert import inert
 
     try:
         query = parse(options.expr)
@@ -887,12 +893,7 @@ def run_query(options: argparse.Namespace) -> int:
                         )
                         return 2
                     bad += 1
-                    if bad <= BAD_LINES_SHOWN:
-                        print(
-                            f"dashboard query: {options.file}:{item.number}: "
-                            f"{inert(item.reason, BAD_REASON_LIMIT)}",
-                            file=sys.stderr,
-                        )
+                    _say_bad_line("query", options.file, item, bad)
                     continue
                 read += 1
                 if not query.matches(item, now):

@@ -373,6 +373,17 @@ def _utc_minute_form(text: str) -> float | None:
         return None
 
 
+def iso_time(text: str) -> float | None:
+    """Epoch seconds of an ISO 8601 time (UTC when it names no offset), or None."""
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
 def parse_time(value: Any, default: float) -> float:
     """Epoch seconds from ISO 8601 text or an epoch number in s, ms, µs or ns.
 
@@ -395,13 +406,8 @@ def parse_time(value: Any, default: float) -> float:
         try:
             value = float(text)
         except ValueError:
-            try:
-                parsed = datetime.fromisoformat(text)
-            except ValueError:
-                return default
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=UTC)
-            return parsed.timestamp()
+            seconds = iso_time(text)
+            return default if seconds is None else seconds
     if isinstance(value, int | float):
         try:
             number = float(value)

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import re
 import time as _time
-from datetime import UTC, datetime
 
-from dashboard.core.events.decode import Decoder
+from dashboard.core.events.decode import Decoder, iso_time
 from dashboard.core.events.event import Rejected, Row, Severity
 
 __all__ = ["TEXT_TYPE", "line_row", "read_log_line"]
@@ -90,15 +89,12 @@ def _iso_time(match: re.Match[str]) -> float | None:
         text = f"{year}-{month}-{day}T{clock[:5]}"
         if zone:
             text += "+00:00" if zone in "Zz" else zone
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
+        base = iso_time(text)
+        if base is None:
             return None
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
         if len(_MINUTES) >= _MINUTES_KEPT:
             _MINUTES.clear()
-        base = _MINUTES[minute] = parsed.timestamp()
+        _MINUTES[minute] = base
     seconds = int(clock[6:])
     if seconds > 59:
         return None

@@ -123,12 +123,14 @@ def interpret(preset: str, message: bytes) -> Outcome | None:
     return None
 
 
-def _object(message: bytes) -> dict[str, Any] | None:
+def _typed(message: bytes) -> tuple[dict[str, Any], str] | None:
+    """A message that is a JSON object with a ``type``, and its type; None for any other."""
     try:
         value = orjson.loads(message)
     except orjson.JSONDecodeError:
         return None
-    return value if isinstance(value, dict) else None
+    kind = value.get("type") if isinstance(value, dict) else None
+    return (value, kind) if isinstance(kind, str) else None
 
 
 def _shown(value: Any) -> str:
@@ -144,10 +146,10 @@ def _graphql_errors(errors: Any) -> str:
 
 
 def _graphql(message: bytes) -> Outcome:
-    value = _object(message)
-    kind = value.get("type") if value is not None else None
-    if value is None or not isinstance(kind, str):
+    typed = _typed(message)
+    if typed is None:
         return Outcome(rejected="not a graphql-transport-ws message (a JSON object with a type)")
+    value, kind = typed
     if kind == "next":
         payload = value.get("payload")
         data = payload.get("data") if isinstance(payload, dict) else None
@@ -171,10 +173,10 @@ def _graphql(message: bytes) -> Outcome:
 
 
 def _home_assistant(message: bytes) -> Outcome:
-    value = _object(message)
-    kind = value.get("type") if value is not None else None
-    if value is None or not isinstance(kind, str):
+    typed = _typed(message)
+    if typed is None:
         return Outcome(rejected="not a Home Assistant message (a JSON object with a type)")
+    value, kind = typed
     if kind == "event":
         event = value.get("event")
         if not isinstance(event, dict) or not isinstance(event.get("event_type"), str):
