@@ -294,7 +294,7 @@ def _nested_deeper(value: Any) -> bool:
 
 # A CloudEvent's attributes that the envelope already holds (or that hold the payload)
 CLOUDEVENT_CORE = frozenset(("specversion", "id", "source", "type", "time", "data", "data_base64"))
-ATTRIBUTES = "attributes"  # the member of a record (records.py) that keeps them
+ATTRIBUTES = "attributes"  # the member of a record (storage/recordformat.py) that keeps them
 
 
 def event_attributes(raw: bytes) -> dict[str, Any]:

@@ -130,6 +130,12 @@ class LineSplitter:
 
     def _gather(self, lines: list[bytes | Oversized]) -> list[bytes | Oversized]:
         """Lines made frames: the lines of a pretty-printed document gathered into one."""
+        if self._parts is None:
+            try:  # no document open and no short line (an opener, spaces): all are frames
+                if not lines or min(map(len, lines)) >= 8:  # type: ignore[arg-type]
+                    return lines
+            except TypeError:  # an Oversized among them
+                pass
         frames: list[bytes | Oversized] = []
         for line in lines:
             if self._parts is not None:
