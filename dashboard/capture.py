@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.event import DecodedBatch, Event, Rejected
-from dashboard.core.inert import inert
+from dashboard.core.events.event import DecodedBatch, Event, Rejected
 from dashboard.core.monitor import Monitor
-from dashboard.core.recorder import Recorder, RecordingFailed
-from dashboard.core.sourcekind import SourceKinds
+from dashboard.core.storage.recordwriter import Recorder, RecordingFailed
+from dashboard.core.text.inert import inert
+from dashboard.core.transport.connection import ConnectionSpec
+from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources import ReconnectingSource, open_source, unique_names
 from dashboard.sources.registry import KINDS
 

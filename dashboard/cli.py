@@ -18,9 +18,10 @@ from urllib.parse import urlsplit
 from dashboard import __version__
 
 if TYPE_CHECKING:
-    from dashboard.core.connection import ConnectionSpec
-    from dashboard.core.event import Event
-    from dashboard.core.sourcekind import ItemFlag, Option, SourceKinds
+    from dashboard.core.events.event import Event
+    from dashboard.core.storage.recordformat import BadLine
+    from dashboard.core.transport.connection import ConnectionSpec
+    from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKinds
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 OPTION_DEST = "source_option_"  # argparse dest of a transport's own option: + its name
@@ -51,7 +52,7 @@ def _number(
 _positive = _number(float, 0, None, "greater than 0", "a number")
 _count = _number(int, 1, None, "at least 1", "a whole number")
 _share = _number(float, 0, 1, "between 0 and 1", "a number")
-_readers = _number(int, 1, 64, "1 to 64", "a whole number")  # core.layout.MAX_READERS
+_readers = _number(int, 1, 64, "1 to 64", "a whole number")  # core.layouts.layoutfile.MAX_READERS
 _port = _number(int, 0, 65535, "0 to 65535", "a port number")
 # The demo feed makes its events in Python: on its own (dashboard feed) about 30,000 a
 # second at most; inside the window's process (--demo), sharing it with the window, it
@@ -330,7 +331,7 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="a connection with no bytes for this long is taken as dead (default 45)",
     )
-    from dashboard.core.decode import EnvelopeKeys
+    from dashboard.core.events.decode import EnvelopeKeys
 
     defaults = EnvelopeKeys()
     for name in ENVELOPE_FLAGS:
@@ -412,7 +413,7 @@ def _metavar(option: Option) -> str:
 
 
 def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
-    from dashboard.core.decode import EnvelopeKeys
+    from dashboard.core.events.decode import EnvelopeKeys
 
     kinds: SourceKinds = options.kinds
     given = {
@@ -686,7 +687,7 @@ def run_record(options: argparse.Namespace) -> int:
     specs = connection_specs(options)
     monitor = None
     if options.layout is not None:
-        from dashboard.core.layout import LayoutError, load
+        from dashboard.core.layouts.layoutfile import LayoutError, load
         from dashboard.core.monitor import Monitor
 
         try:
@@ -743,6 +744,15 @@ def run_record(options: argparse.Namespace) -> int:
     return 0
 
 
+def _say_bad_line(command: str, path: str, line: BadLine, count: int) -> None:
+    """One of the first BAD_LINES_SHOWN bad lines of a file said on stderr (the *count*th)."""
+    from dashboard.core.text.inert import inert
+
+    if count <= BAD_LINES_SHOWN:
+        reason = inert(line.reason, BAD_REASON_LIMIT)
+        print(f"dashboard {command}: {path}:{line.number}: {reason}", file=sys.stderr)
+
+
 def check_rules_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dashboard check-rules",
@@ -767,12 +777,12 @@ def check_rules_parser() -> argparse.ArgumentParser:
 
 
 def run_check_rules(options: argparse.Namespace) -> int:
-    from dashboard.core.alertbook import OWN_PREFIX, Origin
-    from dashboard.core.inert import inert
-    from dashboard.core.layout import LayoutError, load
+    from dashboard.core.layouts.layoutfile import LayoutError, load
     from dashboard.core.monitor import Monitor, run_through
-    from dashboard.core.records import BadLine, open_events_file, read_events, utc_text
-    from dashboard.core.rules import AlertState
+    from dashboard.core.monitor.alertbook import OWN_PREFIX, Origin
+    from dashboard.core.monitor.rules import AlertState
+    from dashboard.core.storage.recordformat import BadLine, open_events_file, read_events, utc_text
+    from dashboard.core.text.inert import inert
 
     try:
         layout = load(options.rules, _registry())
@@ -797,10 +807,7 @@ def run_check_rules(options: argparse.Namespace) -> int:
         for item in read_events(stream, options.against):
             if isinstance(item, BadLine):
                 bad += 1
-                if bad <= BAD_LINES_SHOWN:
-                    reason = inert(item.reason, BAD_REASON_LIMIT)
-                    print(f"dashboard check-rules: {options.against}:{item.number}: {reason}",
-                          file=sys.stderr)  # fmt: skip
+                _say_bad_line("check-rules", options.against, item, bad)
                 continue
             events += not item.type.startswith(OWN_PREFIX)  # (a live run's alerts: skipped)
             yield item
@@ -901,9 +908,8 @@ def _near(text: str, column: int) -> tuple[str, str]:
 
 
 def run_query(options: argparse.Namespace) -> int:
-    from dashboard.core.inert import inert
-    from dashboard.core.query import QueryError, parse
-    from dashboard.core.records import (
+    from dashboard.core.lang.query import QueryError, parse
+    from dashboard.core.storage.recordformat import (
         BadLine,
         CsvWriter,
         open_events_file,
@@ -939,12 +945,7 @@ def run_query(options: argparse.Namespace) -> int:
                         )
                         return 2
                     bad += 1
-                    if bad <= BAD_LINES_SHOWN:
-                        print(
-                            f"dashboard query: {options.file}:{item.number}: "
-                            f"{inert(item.reason, BAD_REASON_LIMIT)}",
-                            file=sys.stderr,
-                        )
+                    _say_bad_line("query", options.file, item, bad)
                     continue
                 read += 1
                 if not query.matches(item, now):
@@ -981,8 +982,8 @@ def run_query(options: argparse.Namespace) -> int:
 
 def _configure_logging(verbosity: int) -> None:
     """Log to stderr at the -v level; every line, a library's too, leaves with credentials
-    masked and control characters escaped (core.safelog)."""
-    from dashboard.core.safelog import configure_logging
+    masked and control characters escaped (core.text.safelog)."""
+    from dashboard.core.text.safelog import configure_logging
 
     configure_logging((logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)])
 
@@ -1017,7 +1018,7 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
         gui_parser().error(listening)
     layout = None
     if options.layout is not None:
-        from dashboard.core.layout import LayoutError, load
+        from dashboard.core.layouts.layoutfile import LayoutError, load
         from dashboard.ui.panels.registry import PANELS
 
         try:

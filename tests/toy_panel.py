@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core.panelkind import PanelKinds
+from dashboard.core.panels.panelkind import PanelKinds
 from dashboard.ui.panels.registry import PANELS
 
 TOY_MODULE = '''
@@ -24,9 +24,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel
 
-from dashboard.core.event import Event
-from dashboard.core.panelkind import PanelKind
-from dashboard.core.sourcekind import Option
+from dashboard.core.events.event import Event
+from dashboard.core.panels.panelkind import PanelKind
+from dashboard.core.transport.sourcekind import Option
 from dashboard.ui.panels.registry import PanelContext
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core.sourcekind import SourceKinds
+from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources.registry import KINDS
 
 TOY_MODULE = '''
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import orjson
 
-from dashboard.core.event import DecodedBatch
-from dashboard.core.sourcekind import Option, SourceKind
+from dashboard.core.events.event import DecodedBatch
+from dashboard.core.transport.sourcekind import Option, SourceKind
 from dashboard.sources.base import ReconnectingSource, StopConnection
 
 

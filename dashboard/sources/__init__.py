@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from dashboard.core.backoff import Backoff
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.names import unique_names as core_unique_names
-from dashboard.core.sourcekind import SourceKinds
+from dashboard.core.layouts.names import unique_names as core_unique_names
+from dashboard.core.transport.backoff import Backoff
+from dashboard.core.transport.connection import ConnectionSpec
+from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources.base import (
     ConnectionState,
     ConnectionStatus,
@@ -60,7 +60,7 @@ def check_feed_url(url: str, kinds: SourceKinds = KINDS) -> None:
 
 
 def unique_names(specs: Sequence[ConnectionSpec]) -> None:
-    """Make connection names unique in place, by the one rule (core.names): web-1,
+    """Make connection names unique in place, by the one rule (core.layouts.names): web-1,
     web-1-2, web-1-3..."""
     for spec, name in zip(specs, core_unique_names(s.name for s in specs), strict=True):
         spec.name = name

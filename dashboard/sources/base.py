@@ -15,12 +15,12 @@ from enum import Enum
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from dashboard.core.backoff import Backoff
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.decode import Decoder
-from dashboard.core.event import DecodedBatch
-from dashboard.core.inert import inert
-from dashboard.core.redact import mark_secret
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import DecodedBatch
+from dashboard.core.text.inert import inert
+from dashboard.core.text.redact import mark_secret
+from dashboard.core.transport.backoff import Backoff
+from dashboard.core.transport.connection import ConnectionSpec
 
 log = logging.getLogger("dashboard.sources")
 
@@ -37,7 +37,7 @@ class Sink(Protocol):
 
 def expand_env(value: str, environ: Mapping[str, str] | None = None) -> str:
     """``${NAME}`` replaced by the environment variable NAME; a missing one is an error.
-    What is read is marked secret (core.redact): no log line shows it."""
+    What is read is marked secret (core.text.redact): no log line shows it."""
     env = os.environ if environ is None else environ
 
     def replace(match: re.Match[str]) -> str:
@@ -141,7 +141,7 @@ class ConnectionStatus:
 
 def status_text(text: str) -> str:
     """A status or error text as the operator may see it (a status bar, a notification,
-    stderr): inert (core.inert), whatever a server put in it, and at most STATUS_TEXT_LIMIT
+    stderr): inert (core.text.inert), whatever a server put in it, and at most STATUS_TEXT_LIMIT
     characters. Transports make each server string they quote inert as they quote it."""
     return inert(text, STATUS_TEXT_LIMIT)
 

@@ -8,9 +8,9 @@ start. A file that is not there, or cannot be read, is waited for: the status sa
 and it is read from its start once it appears. A binary file (a NUL byte in its first
 8 KiB) stops the connection, saying so.
 
-Lines are cut by :class:`~dashboard.core.lines.LineSplitter` (pretty-printed JSON
+Lines are cut by :class:`~dashboard.core.transport.linesplit.LineSplitter` (pretty-printed JSON
 documents are one event each; a line over the frame limit is never buffered whole) and
-made events by :func:`~dashboard.core.logline.line_row` (JSON through the decoder, text
+made events by :func:`~dashboard.core.transport.logline.line_row` (JSON through the decoder, text
 lines with the time and severity they state). The checkpoint is the file's identity and
 the offset read, so a reader process started again carries on without a duplicate.
 """
@@ -27,12 +27,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from dashboard.core.decode import Decoder
-from dashboard.core.event import DecodedBatch
-from dashboard.core.inert import inert
-from dashboard.core.lines import LineSplitter, Oversized
-from dashboard.core.logline import line_row
-from dashboard.core.sourcekind import Option, SourceKind
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import DecodedBatch
+from dashboard.core.text.inert import inert
+from dashboard.core.transport.linesplit import LineSplitter, Oversized
+from dashboard.core.transport.logline import line_row
+from dashboard.core.transport.sourcekind import Option, SourceKind
 from dashboard.sources.base import ConnectionState, ReconnectingSource, StopConnection
 
 log = logging.getLogger("dashboard.sources.files")
@@ -98,7 +98,7 @@ class FileSource(ReconnectingSource):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.path = file_path(self.url)
-        self.splitter = LineSplitter(self.spec.max_frame_bytes)
+        self.splitter = LineSplitter(self.spec.max_frame_bytes, documents=True)
         self.identity: tuple[int, int] | None = None  # (device, inode) of the file read
         self.offset = 0  # bytes of it read
         self.resumed = False

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from dashboard.core.sourcekind import Option
+from dashboard.core.transport.sourcekind import Option
 from dashboard.sources.base import StopConnection
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "QUERY")  # the methods a stream is read with

@@ -5,11 +5,11 @@ answer of a :data:`JSON_LINES_TYPES` Content-Type to :class:`JsonLinesReader`: o
 per line, read as it arrives. In ``application/x-ndjson``, ``application/jsonl`` and
 ``application/json`` a line that is not JSON is rejected (with the reason); in
 ``text/plain`` it is a text event. Blank lines are skipped, and a line over the frame size
-limit is rejected without being buffered (``core.linesplit``).
+limit is rejected without being buffered (``core.transport.linesplit``).
 
 Kubernetes watch events and Docker engine events are recognised by their shape
-(``core.watchshapes``) and resumed after a reconnect where their API allows it
-(``core.watchresume``): a watch goes on from the last ``resourceVersion`` seen, and when
+(``core.transport.watchshapes``) and resumed after a reconnect where their API allows it
+(``core.transport.watchresume``): a watch goes on from the last ``resourceVersion`` seen, and when
 the API server answers ``410 Gone`` (as a status or an ``ERROR`` event) the objects are
 listed again, page by page, and only what changed becomes an event; Docker's ``/events``
 goes on ``since=`` the last event's time. Events sent again are dropped and counted as
@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import orjson
 
-from dashboard.core.decode import parse_time
-from dashboard.core.event import DecodedBatch, Rejected, Row
-from dashboard.core.inert import inert
-from dashboard.core.linesplit import LineSplitter, LongLine
-from dashboard.core.watchresume import DockerResume, KubernetesResume, list_url
-from dashboard.core.watchshapes import DOCKER, KUBERNETES, Shape, recognise
+from dashboard.core.events.decode import parse_time
+from dashboard.core.events.event import DecodedBatch, Rejected, Row
+from dashboard.core.text.inert import inert
+from dashboard.core.transport.linesplit import LineSplitter, Oversized
+from dashboard.core.transport.watchresume import DockerResume, KubernetesResume, list_url
+from dashboard.core.transport.watchshapes import DOCKER, KUBERNETES, Shape, recognise
 from dashboard.sources.base import RetryConnection, StopConnection
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ LIST_PAGE_BYTES = 64 << 20  # the most one page of a Kubernetes relist may hold
 _SKIP = ()  # a line that is no event: a bookmark, a repeat, the signal to relist
 
 
-def _may_be_shaped(data: bytes | LongLine) -> bool:
+def _may_be_shaped(data: bytes | Oversized) -> bool:
     return type(data) is bytes and (b'"object"' in data or b'"Action"' in data)
 
 
@@ -116,7 +116,7 @@ class JsonLinesReader:
         source = self.source
         source.went_live()
         splitter = self.splitter
-        splitter.new_stream()
+        splitter.reset()
         strict = media_type(response) != "text/plain"
         length = response.headers.get("content-length", "")
         if length.isdigit():
@@ -137,7 +137,7 @@ class JsonLinesReader:
             await source.deliver(self._decode(lines, strict, shapes), len(chunk))
             if self._expired:
                 await self._relist(client, self._expired)
-        await source.deliver(self._decode(splitter.end(), strict))
+        await source.deliver(self._decode(splitter.flush(), strict))
 
     async def _read_whole(self, response: httpx.Response, strict: bool, length: int) -> None:
         """An answer of known length: one JSON document (pretty-printed or not) is one
@@ -148,18 +148,18 @@ class JsonLinesReader:
             try:
                 orjson.loads(body)
             except orjson.JSONDecodeError:
-                lines = self.splitter.feed(body) + self.splitter.end()
+                lines = self.splitter.feed(body) + self.splitter.flush()
             else:
                 lines = [body]
             await source.deliver(self._decode(lines, strict), len(body))
             return
         async for chunk in response.aiter_bytes():
             await source.deliver(self._decode(self.splitter.feed(chunk), strict), len(chunk))
-        await source.deliver(self._decode(self.splitter.end(), strict))
+        await source.deliver(self._decode(self.splitter.flush(), strict))
 
     def _decode(
         self,
-        lines: Sequence[bytes | LongLine],
+        lines: Sequence[bytes | Oversized],
         strict: bool,
         shapes: bool = True,
         resumable: bool = True,

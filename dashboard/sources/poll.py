@@ -1,6 +1,6 @@
 """Polled endpoints: an http(s):// URL fetched every ``poll`` interval, each JSON answer an
 event (its type from the answer's envelope keys, else ``poll``), or with ``poll_changes``
-only an answer that changed (``core.polling``; the others count as duplicates).
+only an answer that changed (``core.transport.polling``; the others count as duplicates).
 
 It sends the connection's method, body, headers and authentication and uses its TLS
 settings, as the SSE source does (``--method POST --body ...`` polls a JSON-RPC or GraphQL
@@ -18,11 +18,11 @@ from typing import Any
 
 import httpx
 
-from dashboard.core.backoff import Backoff
-from dashboard.core.decode import PREVIEW_BYTES
-from dashboard.core.event import DecodedBatch, Rejected
-from dashboard.core.inert import inert
-from dashboard.core.polling import ChangedAnswers, parse_interval
+from dashboard.core.events.decode import PREVIEW_BYTES
+from dashboard.core.events.event import DecodedBatch, Rejected
+from dashboard.core.text.inert import inert
+from dashboard.core.transport.backoff import Backoff
+from dashboard.core.transport.polling import ChangedAnswers, parse_interval
 from dashboard.sources.base import ConnectionState, ReconnectingSource, status_text
 from dashboard.sources.http_request import request_content, request_method
 from dashboard.sources.sse import describe_transport_error

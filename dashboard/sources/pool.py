@@ -25,8 +25,8 @@ import time
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from dashboard.core.layout import MAX_READERS
-from dashboard.core.sourcekind import SourceKinds
+from dashboard.core.layouts.layoutfile import MAX_READERS
+from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources.reader import CLOSE, EVENTS, HEADER, OPEN, serve
 
 if TYPE_CHECKING:

@@ -20,9 +20,9 @@ import logging
 import time
 from typing import Any
 
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.event import Rejected
-from dashboard.core.store import EventStore
+from dashboard.core.events.event import Rejected
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.sources.base import (
     ConnectionState,
     new_status,

@@ -33,10 +33,10 @@ from collections.abc import Callable
 from typing import Any
 
 from dashboard import settle_gc_for_streaming
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.event import DecodedBatch
-from dashboard.core.safelog import configure_logging
-from dashboard.core.sourcekind import SourceKinds
+from dashboard.core.events.event import DecodedBatch
+from dashboard.core.text.safelog import configure_logging
+from dashboard.core.transport.connection import ConnectionSpec
+from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources.base import (
     ConnectionState,
     ConnectionStatus,

@@ -16,8 +16,8 @@ What opens as a recording:
 
 Reading and indexing are one pass over the file, with progress told by how much of it
 has been read. A record's members are checked by the rules ``dashboard query`` reads them
-by (:func:`~dashboard.core.records.record_problem`): a line that breaks them is played as
-a rejected frame saying which line and why, like a line that is no JSON.
+by (:func:`~dashboard.core.storage.recordformat.record_problem`): a line that breaks them is
+played as a rejected frame saying which line and why, like a line that is no JSON.
 """
 
 from __future__ import annotations
@@ -38,12 +38,11 @@ from typing import IO, Any
 import numpy as np
 import orjson
 
-from dashboard.core.alerts import AlertConventions
-from dashboard.core.decode import Decoder
-from dashboard.core.event import Event, Rejected
-from dashboard.core.query import moment
-from dashboard.core.recorder import rejected_line
-from dashboard.core.records import (
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import Event, Rejected
+from dashboard.core.lang.query import moment
+from dashboard.core.monitor.feedalerts import AlertConventions
+from dashboard.core.storage.recordformat import (
     cut_file_reason,
     from_record,
     is_record,
@@ -55,6 +54,7 @@ from dashboard.core.records import (
     record_severity,
     rejected_from_record,
 )
+from dashboard.core.storage.recordwriter import rejected_line
 from dashboard.sources.sse_protocol import DONE, SSEParser, declared_type
 
 PROGRESS_EVERY = 65_536  # lines between progress reports while indexing (a power of 2)
@@ -234,8 +234,8 @@ def _index_lines(
     line *index* comes (0 to 1).
 
     Every line is parsed once here, and again only when it is played. Records are checked
-    by :func:`~dashboard.core.records.record_problem` (what ``dashboard query`` uses too);
-    a plain event is decoded as its feed's frame would be, and kept as it is."""
+    by :func:`~dashboard.core.storage.recordformat.record_problem` (what ``dashboard query``
+    uses too); a plain event is decoded as its feed's frame would be, and kept as it is."""
     lines: list[bytes] = []
     times = array("d")
     kinds = bytearray()

@@ -29,12 +29,12 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import orjson
 
-from dashboard.core.connection import host_name
-from dashboard.core.duration import parse_ago
-from dashboard.core.event import DecodedBatch, Rejected
-from dashboard.core.inert import inert
-from dashboard.core.redact import mark_url_secrets
-from dashboard.core.sourcekind import SourceKind
+from dashboard.core.events.event import DecodedBatch, Rejected
+from dashboard.core.lang.duration import parse_ago
+from dashboard.core.text.inert import inert
+from dashboard.core.text.redact import mark_url_secrets
+from dashboard.core.transport.connection import host_name
+from dashboard.core.transport.sourcekind import SourceKind
 from dashboard.sources.base import (
     ReconnectingSource,
     StopConnection,

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
-from dashboard.core.event import Event, Rejected
+from dashboard.core.events.event import Event, Rejected
 from dashboard.sources.base import ConnectionState, ConnectionStatus
 from dashboard.sources.recording import Recording
 

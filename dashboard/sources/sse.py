@@ -17,12 +17,12 @@ from typing import Any
 
 import httpx
 
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.dedupe import RecentIds
-from dashboard.core.event import DecodedBatch
-from dashboard.core.inert import inert
-from dashboard.core.polling import parse_interval
-from dashboard.core.sourcekind import Option, SourceKind
+from dashboard.core.events.dedupe import RecentIds
+from dashboard.core.events.event import DecodedBatch
+from dashboard.core.text.inert import inert
+from dashboard.core.transport.connection import ConnectionSpec
+from dashboard.core.transport.polling import parse_interval
+from dashboard.core.transport.sourcekind import Option, SourceKind
 from dashboard.sources.base import (
     ReconnectingSource,
     RetryConnection,

@@ -22,9 +22,9 @@ import os
 import stat
 from typing import Any
 
-from dashboard.core.inert import inert
-from dashboard.core.lines import LineSplitter
-from dashboard.core.sourcekind import SourceKind
+from dashboard.core.text.inert import inert
+from dashboard.core.transport.linesplit import LineSplitter
+from dashboard.core.transport.sourcekind import SourceKind
 from dashboard.sources.base import ReconnectingSource, StopConnection, StreamFinished
 from dashboard.sources.files import BINARY_SNIFF, READ_SIZE, binary_at, frames_batch
 
@@ -38,7 +38,7 @@ class StdinSource(ReconnectingSource):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.splitter = LineSplitter(self.spec.max_frame_bytes)
+        self.splitter = LineSplitter(self.spec.max_frame_bytes, documents=True)
         self.read = 0  # bytes read so far
         self.fd = STDIN_FD
 

@@ -1,7 +1,7 @@
 """Inbound webhooks: ``dashboard listen :9000``, or ``listen://127.0.0.1:9000/path``.
 
 A local HTTP receiver (aiohttp's server): each POST body becomes one event or more
-(:mod:`dashboard.core.webhooks`: JSON decoded, Alertmanager's and GitHub's payloads
+(:mod:`dashboard.core.transport.webhooks`: JSON decoded, Alertmanager's and GitHub's payloads
 recognised, the request's headers kept minus credentials), and the request is answered
 ``200`` as soon as its events are handed over. A URL path other than ``/`` takes POSTs to
 that path only.
@@ -25,10 +25,10 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from dashboard.core.event import DecodedBatch, Rejected
-from dashboard.core.inert import inert
-from dashboard.core.sourcekind import Option, SourceKind
-from dashboard.core.webhooks import kept_headers, refusal, webhook_frames
+from dashboard.core.events.event import DecodedBatch, Rejected
+from dashboard.core.text.inert import inert
+from dashboard.core.transport.sourcekind import Option, SourceKind
+from dashboard.core.transport.webhooks import kept_headers, refusal, webhook_frames
 from dashboard.sources.base import (
     ReconnectingSource,
     RetryConnection,

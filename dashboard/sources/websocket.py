@@ -6,8 +6,8 @@ heartbeat timeout. A frame over the size limit is refused by the library before 
 buffered: it is recorded as rejected and the connection is opened again.
 
 After connecting, and again after every reconnect, the connection's steps run before any
-event is counted (``dashboard.core.wssteps``: messages to send, messages to wait for; a
-preset's first, ``dashboard.core.wspresets``). What they receive is the handshake, not
+event is counted (``dashboard.core.transport.wssteps``: messages to send, messages to wait for; a
+preset's first, ``dashboard.core.transport.wspresets``). What they receive is the handshake, not
 events. A step that fails is a connection error, retried with backoff.
 """
 
@@ -22,11 +22,11 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
-from dashboard.core.event import DecodedBatch, Rejected
-from dashboard.core.inert import inert
-from dashboard.core.redact import mark_secret
-from dashboard.core.sourcekind import ItemFlag, Option, SourceKind
-from dashboard.core.wspresets import (
+from dashboard.core.events.event import DecodedBatch, Rejected
+from dashboard.core.text.inert import inert
+from dashboard.core.text.redact import mark_secret
+from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKind
+from dashboard.core.transport.wspresets import (
     GRAPHQL,
     HOME_ASSISTANT,
     NONE,
@@ -35,8 +35,8 @@ from dashboard.core.wspresets import (
     check_variables,
     interpret,
 )
-from dashboard.core.wspresets import steps as preset_steps
-from dashboard.core.wssteps import (
+from dashboard.core.transport.wspresets import steps as preset_steps
+from dashboard.core.transport.wssteps import (
     Send,
     carries_secret,
     check_step,

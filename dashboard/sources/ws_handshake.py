@@ -1,4 +1,4 @@
-"""The I/O of the WebSocket steps (``dashboard.core.wssteps``): sending, waiting for the
+"""The I/O of the WebSocket steps (``dashboard.core.transport.wssteps``): sending, waiting for the
 message a step expects, and the application-level keepalive, on a ``websockets`` client
 connection. What a step means and how it fails in words is core's."""
 
@@ -13,9 +13,9 @@ import orjson
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from dashboard.core.decode import Decoder
-from dashboard.core.event import Rejected
-from dashboard.core.wssteps import ENV_REFERENCE, Send, Step, describe_failure, is_json
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import Rejected
+from dashboard.core.transport.wssteps import ENV_REFERENCE, Send, Step, describe_failure, is_json
 from dashboard.sources.base import RetryConnection, StopConnection, expand_env
 
 __all__ = ["expanded", "keep_alive", "run_steps"]

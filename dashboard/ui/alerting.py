@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from dashboard.core.alertbook import AlertEntry, silences_json
+from dashboard.core.monitor.alertbook import AlertEntry, silences_json
 from dashboard.ui.notify import Notifier
 from dashboard.ui.toast import Toast
 

@@ -15,11 +15,11 @@ from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from dashboard import __version__, settle_gc_for_streaming
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.layout import Layout, builtin
-from dashboard.core.panelkind import PanelKinds
-from dashboard.core.sourcekind import SourceKinds
-from dashboard.core.store import DEFAULT_CAPACITY, EventStore
+from dashboard.core.layouts.layoutfile import Layout, builtin
+from dashboard.core.panels.panelkind import PanelKinds
+from dashboard.core.storage.store import DEFAULT_CAPACITY, EventStore
+from dashboard.core.transport.connection import ConnectionSpec
+from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
 from dashboard.sources import ReconnectingSource, unique_names
 from dashboard.sources.pool import DEFAULT_READERS

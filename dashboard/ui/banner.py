@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.event import Severity
+from dashboard.core.events.event import Severity
 from dashboard.ui.theme import SEVERITY_COLOURS
 
 _COLOUR = SEVERITY_COLOURS[Severity.ERROR]

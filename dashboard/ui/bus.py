@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from dashboard.core.store import EventStore
+from dashboard.core.storage.store import EventStore
 
 DEFAULT_TICK_MS = 33  # ~30 Hz
 

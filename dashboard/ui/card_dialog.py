@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.cards import MAX_DECIMALS, SHOW_CHOICES, STYLE_CHOICES, CardSpec
-from dashboard.core.layout import layout_duration
-from dashboard.core.query import QueryError
+from dashboard.core.lang.query import QueryError
+from dashboard.core.layouts.layoutfile import layout_duration
+from dashboard.core.panels.cards import MAX_DECIMALS, SHOW_CHOICES, STYLE_CHOICES, CardSpec
 from dashboard.ui.form_dialog import FormDialog
 
 AUTO = -1  # the decimals box's "as the value needs"

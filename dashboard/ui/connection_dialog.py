@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.connection import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
-from dashboard.core.decode import EnvelopeKeys
-from dashboard.core.sourcekind import SourceKinds
+from dashboard.core.events.decode import EnvelopeKeys
+from dashboard.core.transport.connection import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
+from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources.base import (
     basic_credentials,
     parse_header_lines,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.names import unique_name
-from dashboard.core.sourcekind import SourceKinds
-from dashboard.core.store import EventStore
+from dashboard.core.layouts.names import unique_name
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.connection import ConnectionSpec
+from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources import ConnectionState
 from dashboard.sources.pool import DEFAULT_READERS, ReaderPool
 from dashboard.sources.process import ProcessSource

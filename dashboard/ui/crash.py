@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard import __version__
-from dashboard.core.inert import inert
-from dashboard.core.redact import redact
+from dashboard.core.text.inert import inert
+from dashboard.core.text.redact import redact
 from dashboard.ui.theme import monospace_font
 
 log = logging.getLogger("dashboard.crash")

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-from dashboard.core.cards import CardSpec
-from dashboard.core.event import Event
-from dashboard.core.panelkind import PanelKinds, PanelSpec
-from dashboard.core.series import ChartSpec, SeriesSpec
-from dashboard.core.summary import one_line
+from dashboard.core.events.event import Event
+from dashboard.core.events.summary import one_line
+from dashboard.core.panels.cards import CardSpec
+from dashboard.core.panels.panelkind import PanelKinds, PanelSpec
+from dashboard.core.panels.series import ChartSpec, SeriesSpec
 from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.registry import Panel
 

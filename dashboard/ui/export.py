@@ -9,8 +9,8 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from dashboard.core.records import CsvWriter, record_line
-from dashboard.core.store import EventStore
+from dashboard.core.storage.recordformat import CsvWriter, record_line
+from dashboard.core.storage.store import EventStore
 
 BLOCK = 5_000  # events written between two looks at the Cancel button
 FORMATS = "JSON Lines (*.jsonl);;CSV (*.csv)"

@@ -1,4 +1,4 @@
-"""A window's size and place on the screens there are now (see core.placement)."""
+"""A window's size and place on the screens there are now (see core.layouts.placement)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from PySide6.QtCore import QByteArray, QRect
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from dashboard.core.placement import Rect, first_place, on_screen
+from dashboard.core.layouts.placement import Rect, first_place, on_screen
 
 
 def _rect(rect: QRect) -> Rect:

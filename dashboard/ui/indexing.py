@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
-from dashboard.core.summary import one_line
+from dashboard.core.events.summary import one_line
 from dashboard.sources.recording import IndexCancelled, Recording, open_recording
 
 POLL_MS = 50

@@ -9,10 +9,10 @@ import platformdirs
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from dashboard.core import layout as layouts
-from dashboard.core.layout import Layout, LayoutError
-from dashboard.core.panelkind import PanelKinds
-from dashboard.core.sourcekind import SourceKinds
+from dashboard.core.layouts import layoutfile as layouts
+from dashboard.core.layouts.layoutfile import Layout, LayoutError
+from dashboard.core.panels.panelkind import PanelKinds
+from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources.registry import KINDS
 from dashboard.ui.panels.registry import PANELS
 

@@ -17,13 +17,13 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from dashboard.core import logrows
-from dashboard.core.event import Event, Severity
-from dashboard.core.fields import MISSING, lookup
-from dashboard.core.logrows import LogRows
-from dashboard.core.query import Query
-from dashboard.core.store import EventStore
-from dashboard.core.summary import one_line, summarize
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.events.fieldpath import MISSING, lookup
+from dashboard.core.events.summary import one_line, summarize
+from dashboard.core.lang.query import Query
+from dashboard.core.panels import logrows
+from dashboard.core.panels.logrows import LogRows
+from dashboard.core.storage.store import EventStore
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import severity_colour
 

@@ -15,14 +15,14 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QToolBar, QVBoxLayout, QWidget
 
-from dashboard.core.alertbook import silences_from_json
-from dashboard.core.event import Event
-from dashboard.core.layout import Layout, zero_config
+from dashboard.core.events.event import Event
+from dashboard.core.events.summary import one_line
+from dashboard.core.layouts.layoutfile import Layout, zero_config
 from dashboard.core.monitor import Monitor
-from dashboard.core.pacing import Pacer
-from dashboard.core.panelkind import PanelKinds
-from dashboard.core.store import EventStore
-from dashboard.core.summary import one_line
+from dashboard.core.monitor.alertbook import silences_from_json
+from dashboard.core.panels.pacing import Pacer
+from dashboard.core.panels.panelkind import PanelKinds
+from dashboard.core.storage.store import EventStore
 from dashboard.sources.replay import ReplayPlayer
 from dashboard.ui import resources
 from dashboard.ui.alerting import SILENCES_KEY, AlertFlow

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
-from dashboard.core.summary import one_line
+from dashboard.core.events.summary import one_line
 from dashboard.ui import keys, rule_editor
 from dashboard.ui.notify import CHOICES
 from dashboard.ui.theme_menu import add_theme_menu

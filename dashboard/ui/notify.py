@@ -7,9 +7,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from dashboard.core.event import Severity
-from dashboard.core.notices import Notice, NoticeGate
-from dashboard.core.summary import one_line
+from dashboard.core.events.event import Severity
+from dashboard.core.events.summary import one_line
+from dashboard.core.monitor.notifications import Notice, NoticeGate
 from dashboard.ui import resources
 from dashboard.ui.toast import SHOW_MS, Toast
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.sourcekind import Option, SourceKind, SourceKinds
+from dashboard.core.transport.sourcekind import Option, SourceKind, SourceKinds
 
 
 class OptionFields:

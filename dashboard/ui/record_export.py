@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
-from dashboard.core.summary import one_line
+from dashboard.core.events.summary import one_line
 from dashboard.ui import export
 from dashboard.ui.recording import RecordingController
 

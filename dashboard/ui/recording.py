@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from dashboard.core.recorder import Recorder, RecordingFailed
-from dashboard.core.store import EventStore
+from dashboard.core.storage.recordwriter import Recorder, RecordingFailed
+from dashboard.core.storage.store import EventStore
 from dashboard.ui.bus import EventBus
 
 

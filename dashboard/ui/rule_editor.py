@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.event import Event, Severity
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.events.summary import one_line
 from dashboard.core.monitor.rule_editing import (
     PREVIEW_EVENTS,
     PREVIEW_WINDOW_S,
@@ -39,11 +40,10 @@ from dashboard.core.monitor.rule_editing import (
     is_enabled,
     preview,
 )
-from dashboard.core.summary import one_line
 from dashboard.ui.theme import Themed, current
 
 if TYPE_CHECKING:
-    from dashboard.core.store import EventStore
+    from dashboard.core.storage.store import EventStore
     from dashboard.ui.main_window import MainWindow
 
 SHORTCUT = "Ctrl+Shift+A"

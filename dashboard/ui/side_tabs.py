@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import QTabWidget
 
-from dashboard.core.alerts import AlertConventions
-from dashboard.core.event import Rejected
+from dashboard.core.events.event import Rejected
 from dashboard.core.monitor import Monitor
+from dashboard.core.monitor.feedalerts import AlertConventions
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.panels import alerts, rejected, silences
 from dashboard.ui.panels.connections import ConnectionsPanel

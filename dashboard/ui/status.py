@@ -9,9 +9,9 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from dashboard.core.rate import RateMeter
-from dashboard.core.store import EventStore
-from dashboard.core.summary import one_line
+from dashboard.core.events.summary import one_line
+from dashboard.core.panels.rate import RateMeter
+from dashboard.core.storage.store import EventStore
 from dashboard.sources.base import ConnectionState, ConnectionStatus
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.text import plain_tooltip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from dashboard.core.summary import harmless
+from dashboard.core.events.summary import harmless
 
 
 def plain_tooltip(text: str) -> str:

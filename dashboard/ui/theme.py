@@ -17,8 +17,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from dashboard.core.event import Severity
-from dashboard.core.palette import SERIES_ON_DARK, SERIES_ON_LIGHT, series_style
+from dashboard.core.events.event import Severity
+from dashboard.core.panels.palette import SERIES_ON_DARK, SERIES_ON_LIGHT, series_style
 
 CHOICES = (
     ("dark", "&Dark"),

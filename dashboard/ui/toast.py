@@ -8,8 +8,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QVBoxLayout
 
-from dashboard.core.event import Severity
-from dashboard.core.summary import one_line
+from dashboard.core.events.event import Severity
+from dashboard.core.events.summary import one_line
 from dashboard.ui.theme import PANEL, SEVERITY_COLOURS
 
 SHOW_MS = 8000

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray
 
-from dashboard.core.layout import Layout, LogSettings, left_out
+from dashboard.core.layouts.layoutfile import Layout, LogSettings, left_out
 
 if TYPE_CHECKING:
     from dashboard.ui.main_window import MainWindow

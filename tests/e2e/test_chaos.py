@@ -11,10 +11,10 @@ import httpx
 import pytest
 import websockets
 
-from dashboard.core.backoff import Backoff
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.event import Event
-from dashboard.core.store import EventStore
+from dashboard.core.events.event import Event
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.backoff import Backoff
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.chaos import MODES, ChaosFeedServer, parse_modes
 from dashboard.sources import open_source
 from dashboard.sources.base import ConnectionState
@@ -234,7 +234,7 @@ def test_modes_are_named_or_refused() -> None:
 def test_a_token_never_reaches_logs_status_or_recordings(
     caplog: pytest.LogCaptureFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dashboard.core.recorder import Recorder
+    from dashboard.core.storage.recordwriter import Recorder
 
     monkeypatch.setenv("FEED_TOKEN", "s3cr3t-t0ken")
     caplog.set_level(logging.DEBUG)

@@ -17,7 +17,7 @@ from httpx_sse import connect_sse
 from PySide6.QtGui import QImage
 
 from dashboard import __version__
-from dashboard.core.layout import load
+from dashboard.core.layouts.layoutfile import load
 from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.sources.registry import KINDS
 

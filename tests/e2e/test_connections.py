@@ -12,9 +12,9 @@ import pytest
 import trustme
 from aiohttp import web
 
-from dashboard.core.backoff import Backoff
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.store import EventStore
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.backoff import Backoff
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer
 from dashboard.sources import ConnectionState, WebSocketSource, open_source
 from tests.helpers import run, serve, sse_response, wait_for

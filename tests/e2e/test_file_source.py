@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from dashboard.core.event import DecodedBatch, Event, Rejected, Severity
-from dashboard.core.records import open_events_file, read_events
+from dashboard.core.events.event import DecodedBatch, Event, Rejected, Severity
+from dashboard.core.storage.recordformat import open_events_file, read_events
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.files import FileSource
 from dashboard.sources.registry import KINDS

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from dashboard.core.backoff import Backoff
-from dashboard.core.store import EventStore
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.backoff import Backoff
 from dashboard.feed.completion import PATH
 from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.sources.base import ConnectionState

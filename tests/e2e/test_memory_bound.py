@@ -18,9 +18,9 @@ import pytest
 from aiohttp import web
 from PySide6.QtCore import QSettings
 
-from dashboard.core.dedupe import DEFAULT_WINDOW_BYTES
-from dashboard.core.discovery import MAX_PATHS
-from dashboard.core.store import EventStore
+from dashboard.core.events.dedupe import DEFAULT_WINDOW_BYTES
+from dashboard.core.panels.fieldcatalog import MAX_PATHS
+from dashboard.core.storage.store import EventStore
 from dashboard.feed.chaos import HUGE_BYTES, PIECE
 from dashboard.sources import ConnectionSpec
 from dashboard.sources.process import ProcessSource

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core.event import Event
+from dashboard.core.events.event import Event
 from dashboard.core.monitor import Monitor, run_through
-from dashboard.core.records import open_events_file, read_events
+from dashboard.core.storage.recordformat import open_events_file, read_events
 from dashboard.feed.server import FeedServer, FeedThread
 
 WARM = """\
@@ -90,7 +90,7 @@ def test_record_with_a_layout_writes_and_tells_the_alerts(feed: FeedThread, tmp_
 
 
 def _rules(layout: Path) -> list[dict[str, object]]:
-    from dashboard.core.layout import load
+    from dashboard.core.layouts.layoutfile import load
 
     return load(layout).rules
 

@@ -13,11 +13,11 @@ import orjson
 import pytest
 from aiohttp import web
 
-from dashboard.core.backoff import Backoff
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.event import Event
-from dashboard.core.records import open_events_file, read_events
-from dashboard.core.store import EventStore
+from dashboard.core.events.event import Event
+from dashboard.core.storage.recordformat import open_events_file, read_events
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.backoff import Backoff
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedThread
 from dashboard.feed.watch import WatchServer
 from dashboard.sources import open_source

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.store import EventStore
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.process import ProcessSource

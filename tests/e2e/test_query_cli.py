@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core.event import Severity
-from dashboard.core.records import record_line
+from dashboard.core.events.event import Severity
+from dashboard.core.storage.recordformat import record_line
 from tests.unit.factories import make_event
 
 

@@ -10,8 +10,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from aiohttp import web
 
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.store import EventStore
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.pool import ReaderPool

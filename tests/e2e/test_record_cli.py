@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core.event import Event
-from dashboard.core.recorder import Recorder
-from dashboard.core.records import open_events_file, read_events
+from dashboard.core.events.event import Event
+from dashboard.core.storage.recordformat import open_events_file, read_events
+from dashboard.core.storage.recordwriter import Recorder
 from dashboard.feed.server import FeedServer, FeedThread
 from tests.full_disk import full_disk
 from tests.unit.factories import make_event

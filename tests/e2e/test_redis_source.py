@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import trustme
 
-from dashboard.core.backoff import Backoff
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.event import Event
-from dashboard.core.store import EventStore
+from dashboard.core.events.event import Event
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.backoff import Backoff
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.sources import ConnectionState, open_source
 from dashboard.sources.base import ReconnectingSource
 from tests.redis_server import RedisCluster, RedisServer, needs_redis

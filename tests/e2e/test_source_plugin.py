@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import main
-from dashboard.core.event import Event
-from dashboard.core.records import open_events_file, read_events
+from dashboard.core.events.event import Event
+from dashboard.core.storage.recordformat import open_events_file, read_events
 from tests.toy_plugin import toy_kinds
 
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import pytest
 from aiohttp import web
 
-from dashboard.core.backoff import Backoff
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.event import Event, Rejected
-from dashboard.core.store import EventStore
+from dashboard.core.events.event import Event, Rejected
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.backoff import Backoff
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.sse import SSESource

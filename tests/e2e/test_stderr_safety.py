@@ -31,7 +31,7 @@ from websockets.asyncio.server import ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
-from dashboard.core.redact import MASK
+from dashboard.core.text.redact import MASK
 from tests.redis_server import free_port
 
 # A close reason a hostile server might send: clear the screen, colour, retitle the
@@ -210,7 +210,7 @@ def test_record_shows_a_hostile_close_reason_and_reason_phrase_escaped(
 def test_the_window_shows_a_hostile_close_reason_escaped(
     qtbot: Any, settings: Any, qt_loop: Any, run_on_loop: Any, loop_thread: LoopThread
 ) -> None:
-    from dashboard.core.connection import ConnectionSpec
+    from dashboard.core.transport.connection import ConnectionSpec
     from dashboard.ui.app import Dashboard
     from tests.qt.test_hostile_content import texts_shown
 

@@ -18,8 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from dashboard.core.decode import EnvelopeKeys
-from dashboard.core.store import EventStore
+from dashboard.core.events.decode import EnvelopeKeys
+from dashboard.core.storage.store import EventStore
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.registry import KINDS
 from dashboard.sources.sse import SSESource

@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 import pytest
 
-from dashboard.core.alertbook import AlertBook, AlertEntry, Origin
-from dashboard.core.event import Event, Severity
-from dashboard.core.records import open_events_file, read_events
-from dashboard.core.redact import redact
-from dashboard.core.rules import AlertState
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.monitor.alertbook import AlertBook, AlertEntry, Origin
+from dashboard.core.monitor.rules import AlertState
+from dashboard.core.storage.recordformat import open_events_file, read_events
+from dashboard.core.text.redact import redact
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.registry import KINDS
 from dashboard.sources.webhook import WebhookSource

@@ -18,9 +18,9 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from dashboard.capture import capture
-from dashboard.core.backoff import Backoff
-from dashboard.core.records import read_events
-from dashboard.core.store import EventStore
+from dashboard.core.storage.recordformat import read_events
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.backoff import Backoff
 from dashboard.feed.handshake import HandshakeFeed
 from dashboard.sources import ConnectionState, open_source
 from dashboard.sources.registry import KINDS

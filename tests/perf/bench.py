@@ -113,8 +113,8 @@ def stage_reader(url: str, count: int) -> dict[str, Any]:
     """Our HTTP source (SSE or JSON lines, as the answer's Content-Type says) in this
     process, decoding into a store: the reader's own cost, without the reader process."""
     from dashboard import settle_gc_for_streaming
-    from dashboard.core.connection import ConnectionSpec
-    from dashboard.core.store import EventStore
+    from dashboard.core.storage.store import EventStore
+    from dashboard.core.transport.connection import ConnectionSpec
     from dashboard.sources.sse import SSESource
 
     async def run() -> dict[str, Any]:
@@ -135,8 +135,8 @@ def stage_reader(url: str, count: int) -> dict[str, Any]:
 
 def stage_pipeline(url: str, count: int) -> dict[str, Any]:
     from dashboard import settle_gc_for_streaming
-    from dashboard.core.connection import ConnectionSpec
-    from dashboard.core.store import EventStore
+    from dashboard.core.storage.store import EventStore
+    from dashboard.core.transport.connection import ConnectionSpec
     from dashboard.sources.process import ProcessSource
 
     async def run() -> dict[str, Any]:
@@ -165,8 +165,8 @@ def stage_app(url: str, count: int, rate: float) -> dict[str, Any]:
     import qasync
 
     from dashboard import settle_gc_for_streaming
-    from dashboard.core.connection import ConnectionSpec
-    from dashboard.core.layout import builtin
+    from dashboard.core.layouts.layoutfile import builtin
+    from dashboard.core.transport.connection import ConnectionSpec
     from dashboard.ui.app import Dashboard, make_application
 
     app = make_application()
@@ -243,8 +243,8 @@ def stage_memory(count: int) -> dict[str, Any]:
 
     import psutil
 
-    from dashboard.core.decode import Decoder
-    from dashboard.core.layout import builtin
+    from dashboard.core.events.decode import Decoder
+    from dashboard.core.layouts.layoutfile import builtin
     from dashboard.feed.server import BenchPool
     from dashboard.sources.sse_protocol import SSEParser
     from dashboard.ui.app import Dashboard, make_application
@@ -295,7 +295,7 @@ def stage_memory_wide(count: int) -> dict[str, Any]:
 
     import psutil
 
-    from dashboard.core.decode import Decoder
+    from dashboard.core.events.decode import Decoder
     from dashboard.sources.sse_protocol import SSEParser
     from dashboard.ui.app import Dashboard, make_application
     from tests.wide_feed import frame
@@ -347,8 +347,8 @@ FILTERS = {
 
 def time_filters(store: Any) -> dict[str, dict[str, float]]:
     """The log's own scan (LogRows, block by block) of each filter over the whole store."""
-    from dashboard.core.logrows import LogRows
-    from dashboard.core.query import parse
+    from dashboard.core.lang.query import parse
+    from dashboard.core.panels.logrows import LogRows
 
     timings = {}
     for name, text in FILTERS.items():
@@ -364,9 +364,9 @@ def stage_replay(count: int) -> dict[str, Any]:
     """Record *count* realistic events to a file, then replay it at full speed into a store
     the way the headless pipeline does (the bus's range read every tick)."""
 
-    from dashboard.core.decode import Decoder
-    from dashboard.core.recorder import Recorder
-    from dashboard.core.store import EventStore
+    from dashboard.core.events.decode import Decoder
+    from dashboard.core.storage.recordwriter import Recorder
+    from dashboard.core.storage.store import EventStore
     from dashboard.feed.server import BenchPool
     from dashboard.sources.recording import open_recording
     from dashboard.sources.replay import ReplayPlayer
@@ -428,7 +428,7 @@ def seek_in_window(recording: Any) -> tuple[float, float]:
     import qasync
     from PySide6.QtCore import QSettings
 
-    from dashboard.core.layout import builtin
+    from dashboard.core.layouts.layoutfile import builtin
     from dashboard.ui.app import Dashboard, make_application
 
     app = make_application()

@@ -38,7 +38,7 @@ WRITE_EVERY = 0.01  # seconds between its writes
 
 def demo_lines(count: int, text: bool = False) -> list[bytes]:
     """The demo feed's events, each as one JSON line (or one text log line)."""
-    from dashboard.core.records import utc_text
+    from dashboard.core.storage.recordformat import utc_text
     from dashboard.feed.demo import DemoScenario
 
     scenario = DemoScenario(seed=7)
@@ -84,7 +84,7 @@ async def _read_into_store(
     (events, seconds from the start, time.time() when the last one was stored). *live* is
     set once the connection is live (the file open, at its end)."""
     from dashboard import settle_gc_for_streaming
-    from dashboard.core.store import EventStore
+    from dashboard.core.storage.store import EventStore
     from dashboard.sources.base import ConnectionState
     from dashboard.sources.process import ProcessSource
     from dashboard.sources.registry import KINDS

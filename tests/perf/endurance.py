@@ -124,7 +124,7 @@ def _window(specs: list[Any], capacity: int) -> Any:
     import qasync
 
     from dashboard import settle_gc_for_streaming
-    from dashboard.core.layout import builtin
+    from dashboard.core.layouts.layoutfile import builtin
     from dashboard.ui.app import Dashboard, make_application
 
     app = make_application()
@@ -171,7 +171,7 @@ def _growth(samples: list[dict[str, Any]], key: str, warmup: float) -> dict[str,
 
 
 def run_soak(seconds: float) -> dict[str, Any]:
-    from dashboard.core.connection import ConnectionSpec
+    from dashboard.core.transport.connection import ConnectionSpec
     from dashboard.sources import ConnectionState
 
     feed = Feed("all", SOAK_RATE, SOAK_CHAOS_EVERY_S, SOAK_HISTORY, SOAK_STALL_S)
@@ -261,7 +261,7 @@ def run_soak(seconds: float) -> dict[str, Any]:
 
 
 def run_storm(seconds: float) -> dict[str, Any]:
-    from dashboard.core.connection import ConnectionSpec
+    from dashboard.core.transport.connection import ConnectionSpec
     from dashboard.sources import ConnectionState
 
     feed = Feed("restart", STORM_RATE, STORM_EVERY_S)

@@ -67,7 +67,7 @@ def make_dashboard(urls: list[str], readers: int) -> Any:
     from PySide6.QtCore import QSettings
 
     from dashboard import settle_gc_for_streaming
-    from dashboard.core.layout import builtin
+    from dashboard.core.layouts.layoutfile import builtin
     from dashboard.sources import ConnectionSpec
     from dashboard.ui.app import Dashboard, make_application
 

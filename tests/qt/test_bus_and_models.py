@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import Qt
 
-from dashboard.core.event import Severity
+from dashboard.core.events.event import Severity
 from dashboard.core.monitor import Monitor
-from dashboard.core.store import EventStore
+from dashboard.core.storage.store import EventStore
 from dashboard.ui.bus import EventBus
 from dashboard.ui.log_model import SEVERITY, SOURCE, SUMMARY, TYPE, EventLogModel
 from dashboard.ui.panels.alerts import AlertPanel

@@ -6,8 +6,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialogButtonBox
 
-from dashboard.core.cards import CardSpec
-from dashboard.core.display import Thresholds
+from dashboard.core.panels.cardformat import Thresholds
+from dashboard.core.panels.cards import CardSpec
 from dashboard.ui.card_dialog import CardDialog
 
 
@@ -80,7 +80,7 @@ def test_a_reason_quoting_what_was_typed_shows_it_as_typed(qtbot: Any) -> None:
 
 
 def test_what_the_dialog_takes_a_layout_file_loads_again(qtbot: Any) -> None:
-    from dashboard.core.layout import Layout, dumps, loads
+    from dashboard.core.layouts.layoutfile import Layout, dumps, loads
 
     dialog = CardDialog(CardSpec("Mem", "metrics.update", "memory"))
     qtbot.addWidget(dialog)

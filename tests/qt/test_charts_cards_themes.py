@@ -20,9 +20,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication
 
 from dashboard.cli import gui_parser
-from dashboard.core.cards import CardSpec
-from dashboard.core.palette import SERIES_ON_DARK, SERIES_ON_LIGHT
-from dashboard.core.series import ChartSpec, SeriesSpec
+from dashboard.core.panels.cards import CardSpec
+from dashboard.core.panels.palette import SERIES_ON_DARK, SERIES_ON_LIGHT
+from dashboard.core.panels.series import ChartSpec, SeriesSpec
 from dashboard.ui import theme
 from dashboard.ui.panels.cards import ROWS_SHOWN, CardsPanel
 from dashboard.ui.panels.chart import MIN_SPAN_S, ChartPanel
@@ -303,7 +303,7 @@ def test_no_axis_label_is_cut_off_at_the_plots_edges(qtbot: Any) -> None:
 def test_a_seventh_and_eighth_card_leave_the_charts_their_height(
     qtbot: Any, settings: QSettings
 ) -> None:
-    from dashboard.core.layout import builtin
+    from dashboard.core.layouts.layoutfile import builtin
     from dashboard.ui.app import Dashboard
     from dashboard.ui.panels.chart import MIN_PLOT_HEIGHT
 

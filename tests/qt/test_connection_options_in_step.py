@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLineEdit
 
 from dashboard.cli import connection_flags, gui_parser, record_parser
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.decode import EnvelopeKeys
-from dashboard.core.layout import Layout, dumps, loads
+from dashboard.core.events.decode import EnvelopeKeys
+from dashboard.core.layouts.layoutfile import Layout, dumps, loads
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.sources.registry import KINDS
 from dashboard.ui.connection_dialog import ConnectionDialog
 
@@ -117,7 +117,7 @@ def test_the_request_options_go_from_the_dialog_to_a_layout_and_back(
 
 
 def test_a_layout_s_bad_body_is_named_with_its_key() -> None:
-    from dashboard.core.layout import LayoutError
+    from dashboard.core.layouts.layoutfile import LayoutError
 
     text = "[[connections]]\nurl = 'https://x.test/chat'\nbody = '[1, 2'\n"
     with pytest.raises(LayoutError, match=r"connections\[1\]: body: not valid JSON at column 6"):

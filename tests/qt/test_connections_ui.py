@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.decode import EnvelopeKeys
+from dashboard.core.events.decode import EnvelopeKeys
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.sources import ConnectionState
 from dashboard.ui.app import Dashboard

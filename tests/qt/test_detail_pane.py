@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette, QTextCharFormat
 from PySide6.QtWidgets import QApplication, QMenu
 
-from dashboard.core.event import Event, Severity
+from dashboard.core.events.event import Event, Severity
 from dashboard.ui.panels.detail import EXISTS, HINT, EventDetailPane
 from dashboard.ui.theme import SEVERITY_COLOURS, current
 from tests.unit.factories import SAMPLE_PAYLOAD, make_event
@@ -130,7 +130,7 @@ def test_raw_tab_escapes_invalid_utf8_and_says_so(pane: EventDetailPane) -> None
 
 
 def test_a_repaired_event_is_marked_so(pane: EventDetailPane) -> None:
-    from dashboard.core.decode import Decoder
+    from dashboard.core.events.decode import Decoder
 
     event = Decoder("demo").decode(b'{"type": "t", "who": "caf\xe9"}', received=EVENT_TIME)
     assert isinstance(event, Event)
@@ -331,7 +331,7 @@ def test_header_menu_filters_on_the_envelope(pane: EventDetailPane, qtbot: Any) 
 
 
 def test_a_cloudevent_s_other_attributes_are_shown(pane: EventDetailPane) -> None:
-    from dashboard.core.decode import Decoder
+    from dashboard.core.events.decode import Decoder
 
     raw = (
         b'{"specversion": "1.0", "id": "pay-1", "type": "payment.processed", "source": "pay",'

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 
-from dashboard.core.discovery import COUNT_EVERY_S, COUNT_LIMIT, MAX_PATHS
+from dashboard.core.panels.fieldcatalog import COUNT_EVERY_S, COUNT_LIMIT, MAX_PATHS
 from dashboard.ui.panels.fields import (
     MIME_FIELD,
     REFRESH_S,

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 
-from dashboard.core.connection import ConnectionSpec
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.ui.app import Dashboard
 
 

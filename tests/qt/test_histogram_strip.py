@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from dashboard.core.histogram import Histogram, bin_events
+from dashboard.core.panels.histogram import Histogram, bin_events
 from dashboard.ui.panels.histogram import HINT, STRIP_HEIGHT, HistogramStrip
 
 H = 1_699_999_200.0  # 2023-11-14 22:00:00 UTC

@@ -10,9 +10,9 @@ import orjson
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QAbstractItemView, QLabel
 
-from dashboard.core.decode import Decoder
-from dashboard.core.layout import loads
-from dashboard.core.store import EventStore
+from dashboard.core.events.decode import Decoder
+from dashboard.core.layouts.layoutfile import loads
+from dashboard.core.storage.store import EventStore
 from dashboard.ui.app import Dashboard
 from dashboard.ui.notify import no_markup
 

@@ -8,9 +8,9 @@ from typing import Any
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow
 
-from dashboard.core.event import Severity
-from dashboard.core.notices import Notice
-from dashboard.core.store import EventStore
+from dashboard.core.events.event import Severity
+from dashboard.core.monitor.notifications import Notice
+from dashboard.core.storage.store import EventStore
 from dashboard.ui.connections import ConnectionManager
 from dashboard.ui.notify import Notifier, no_markup
 from dashboard.ui.status import DashboardStatusBar

@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from dashboard.core import layout as layouts
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.display import format_value
-from dashboard.core.layout import Layout, builtin, loads
+from dashboard.core.layouts import layoutfile as layouts
+from dashboard.core.layouts.layoutfile import Layout, builtin, loads
+from dashboard.core.panels.cardformat import format_value
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.demo import HOSTS, FeedEvent
 from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.sources.registry import KINDS
@@ -279,9 +279,9 @@ def test_the_last_layout_is_kept_safe(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_a_rule_alert_filters_the_log_to_the_events_that_fired_it() -> None:
-    from dashboard.core.alertbook import AlertBook
-    from dashboard.core.query import parse
-    from dashboard.core.rules import RuleEngine, parse_rule
+    from dashboard.core.lang.query import parse
+    from dashboard.core.monitor.alertbook import AlertBook
+    from dashboard.core.monitor.rules import RuleEngine, parse_rule
     from dashboard.ui.panels.alerts import events_query
     from tests.unit.factories import make_event
 
@@ -300,8 +300,8 @@ def test_a_rule_alert_filters_the_log_to_the_events_that_fired_it() -> None:
 def test_hostile_names_show_literally_in_legends_tooltips_and_cards(qtbot: Any) -> None:
     from PySide6.QtCore import Qt
 
-    from dashboard.core.cards import CardSpec
-    from dashboard.core.series import ChartSpec, SeriesSpec
+    from dashboard.core.panels.cards import CardSpec
+    from dashboard.core.panels.series import ChartSpec, SeriesSpec
     from dashboard.ui.panels.cards import CardsPanel
     from dashboard.ui.panels.chart import ChartPanel
     from tests.unit.factories import make_event
@@ -323,7 +323,7 @@ def test_hostile_names_show_literally_in_legends_tooltips_and_cards(qtbot: Any) 
 
 
 def test_chart_markers_stay_on_their_lines_as_newer_ones_arrive(qtbot: Any) -> None:
-    from dashboard.core.series import ChartSpec, SeriesSpec
+    from dashboard.core.panels.series import ChartSpec, SeriesSpec
     from dashboard.ui.panels.chart import ChartPanel
     from dashboard.ui.panels.chart_axes import MARKERS_SHOWN
     from tests.unit.factories import make_event
@@ -353,7 +353,7 @@ def test_chart_markers_stay_on_their_lines_as_newer_ones_arrive(qtbot: Any) -> N
 
 
 def test_the_legend_sits_under_the_plot_and_scrolls_rather_than_vanish(qtbot: Any) -> None:
-    from dashboard.core.series import ChartSpec, SeriesSpec
+    from dashboard.core.panels.series import ChartSpec, SeriesSpec
     from dashboard.ui.panels.chart import ChartPanel
     from dashboard.ui.panels.legend import MAX_ROWS
     from tests.unit.factories import make_event
@@ -391,7 +391,7 @@ def test_the_legend_sits_under_the_plot_and_scrolls_rather_than_vanish(qtbot: An
 
 
 def test_a_marker_is_drawn_when_no_line_grows(qtbot: Any) -> None:
-    from dashboard.core.series import ChartSpec, SeriesSpec
+    from dashboard.core.panels.series import ChartSpec, SeriesSpec
     from dashboard.ui.panels.chart import ChartPanel
     from tests.unit.factories import make_event
 
@@ -408,7 +408,7 @@ def test_a_marker_is_drawn_when_no_line_grows(qtbot: Any) -> None:
 
 
 def test_a_chart_says_in_its_title_bar_what_it_does_not_draw(qtbot: Any) -> None:
-    from dashboard.core.series import ChartSpec, SeriesSpec
+    from dashboard.core.panels.series import ChartSpec, SeriesSpec
     from dashboard.ui.panels.chart import ChartPanel
     from tests.unit.factories import make_event
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from dashboard.core.layout import builtin
+from dashboard.core.layouts.layoutfile import builtin
 from dashboard.ui.app import Dashboard
 
 TOO_DEEP = (

@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QScrollBar, QTableView
 
-from dashboard.core import logrows
-from dashboard.core.event import Event, Severity
-from dashboard.core.query import parse
-from dashboard.core.records import read_events
-from dashboard.core.store import EventStore
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.lang.query import parse
+from dashboard.core.panels import logrows
+from dashboard.core.storage.recordformat import read_events
+from dashboard.core.storage.store import EventStore
 from dashboard.ui import log_model
 from dashboard.ui.export import export_events
 from dashboard.ui.log_model import SOURCE, SUMMARY, EventLogModel

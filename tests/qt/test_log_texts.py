@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from dashboard.core.store import MATERIALISED_BYTES, EventStore
+from dashboard.core.storage.store import MATERIALISED_BYTES, EventStore
 from dashboard.ui.log_model import SUMMARY, TIME, TYPE, EventLogModel
 from tests.unit.factories import make_event
 

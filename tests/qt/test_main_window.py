@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from dashboard.core.alerts import AlertConventions
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.decode import Decoder
-from dashboard.core.event import Event, Severity
-from dashboard.core.layout import builtin
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.layouts.layoutfile import builtin
+from dashboard.core.monitor.feedalerts import AlertConventions
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.demo import HOSTS, FeedEvent
 from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.ui.app import Dashboard

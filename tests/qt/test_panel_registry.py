@@ -15,9 +15,9 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMenu
 
-from dashboard.core import layout as layouts
-from dashboard.core.layout import LayoutError, loads
-from dashboard.core.panelkind import PanelKinds
+from dashboard.core.layouts import layoutfile as layouts
+from dashboard.core.layouts.layoutfile import LayoutError, loads
+from dashboard.core.panels.panelkind import PanelKinds
 from dashboard.sources.recording import open_recording
 from dashboard.sources.registry import KINDS
 from dashboard.ui.app import Dashboard, Workspace

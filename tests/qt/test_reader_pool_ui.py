@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
-from dashboard.core.layout import loads
+from dashboard.core.layouts.layoutfile import loads
 from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.sources import KINDS, ConnectionState
 from dashboard.ui.app import Dashboard

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings
 
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.event import Event
-from dashboard.core.layout import builtin
-from dashboard.core.recorder import Recorder
-from dashboard.core.records import open_events_file, read_events
-from dashboard.core.store import EventStore
+from dashboard.core.events.event import Event
+from dashboard.core.layouts.layoutfile import builtin
+from dashboard.core.storage.recordformat import open_events_file, read_events
+from dashboard.core.storage.recordwriter import Recorder
+from dashboard.core.storage.store import EventStore
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.sources import ConnectionState
 from dashboard.ui.app import Dashboard, Workspace

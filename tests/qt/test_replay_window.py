@@ -12,9 +12,9 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QProgressDialog
 
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.layout import builtin
-from dashboard.core.recorder import Recorder
+from dashboard.core.layouts.layoutfile import builtin
+from dashboard.core.storage.recordwriter import Recorder
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer, FeedThread
 from dashboard.sources.recording import open_recording
 from dashboard.ui import indexing

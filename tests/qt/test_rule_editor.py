@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialogButtonBox
 
-from dashboard.core.layout import LayoutError, load, loads
+from dashboard.core.layouts.layoutfile import LayoutError, load, loads
 from dashboard.sources.registry import KINDS
 from dashboard.ui import rule_editor
 from dashboard.ui.app import Dashboard

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
-from dashboard.core.event import Rejected, Severity
+from dashboard.core.events.event import Rejected, Severity
 from dashboard.core.monitor import Monitor
 from dashboard.ui.panels.alerts import ALERT, ALERT_SHOWN_AT, AlertPanel
 from dashboard.ui.panels.rejected import REASON, RejectedListModel, make_view

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 
-from dashboard.core.event import Severity
+from dashboard.core.events.event import Severity
 from dashboard.core.monitor import Monitor
 from dashboard.ui.log_model import full_time_text
 from dashboard.ui.panels.alerts import MUTED, AlertPanel
@@ -109,8 +109,8 @@ def test_the_window_keeps_silences_between_starts(qtbot: Any, settings: QSetting
 
 
 def test_a_named_feed_alert_filters_the_log_to_its_own_events() -> None:
-    from dashboard.core.alertbook import AlertBook
-    from dashboard.core.query import parse
+    from dashboard.core.lang.query import parse
+    from dashboard.core.monitor.alertbook import AlertBook
     from dashboard.ui.panels.alerts import events_query
 
     book = AlertBook()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QCheckBox, QDialogButtonBox, QLineEdit
 
-from dashboard.core.sourcekind import SourceKinds
+from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources.registry import KINDS
 from dashboard.ui.connection_dialog import ConnectionDialog
 from tests.toy_plugin import toy_kinds

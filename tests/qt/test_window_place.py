@@ -8,7 +8,7 @@ from PySide6.QtCore import QRect, QSettings
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow
 
-from dashboard.core.placement import first_place
+from dashboard.core.layouts.placement import first_place
 from dashboard.ui.app import Dashboard
 from dashboard.ui.geometry import place_window
 

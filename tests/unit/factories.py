@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from dashboard.core.event import Event, Rejected, Severity
+from dashboard.core.events.event import Event, Rejected, Severity
 
 
 def make_event(

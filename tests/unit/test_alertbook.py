@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import orjson
 
-from dashboard.core.alertbook import AlertBook, Origin
-from dashboard.core.decode import Decoder
-from dashboard.core.event import Event, Severity
-from dashboard.core.rules import AlertState, RuleEngine, parse_rule
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.monitor.alertbook import AlertBook, Origin
+from dashboard.core.monitor.rules import AlertState, RuleEngine, parse_rule
 from tests.unit.factories import make_event
 
 T0 = 1_795_430_000.0

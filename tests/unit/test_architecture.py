@@ -35,7 +35,8 @@ def test_the_import_contracts_are_kept() -> None:
 
 def test_the_contracts_say_what_the_design_says() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    layers = next(c for c in config["contracts"] if c["type"] == "layers")
+    layered = [c for c in config["contracts"] if c["type"] == "layers"]
+    layers = layered[0]
     assert layers["layers"] == [
         "dashboard.cli",
         "dashboard.ui",
@@ -48,13 +49,15 @@ def test_the_contracts_say_what_the_design_says() -> None:
     assert {"dashboard.core", "dashboard.sources", "dashboard.feed"} <= set(qt["source_modules"])
     assert {"PySide6", "shiboken6", "pyqtgraph", "qasync"} <= set(qt["forbidden_modules"])
     assert config["include_external_packages"] is True
+    core = next(c for c in layered if c["layers"][-1] == "dashboard.core.text")
+    assert core["layers"][:2] == ["dashboard.core.layouts", "dashboard.core.panels"]
 
 
 def test_a_broken_contract_fails(tmp_path: Path) -> None:
     """The check bites: core importing sources (the arrow #27 removed) is caught."""
     package = tmp_path / "dashboard"
     shutil.copytree(ROOT / "dashboard", package, ignore=shutil.ignore_patterns("__pycache__"))
-    layout = package / "core" / "layout.py"
+    layout = package / "core" / "layouts" / "layoutfile.py"
     layout.write_text("import dashboard.sources.registry\n" + layout.read_text())
     (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
     program = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
@@ -69,4 +72,4 @@ def test_a_broken_contract_fails(tmp_path: Path) -> None:
         env={"PYTHONPATH": str(tmp_path), "PATH": str(Path(sys.executable).parent)},
     )
     assert result.returncode != 0
-    assert "dashboard.core.layout -> dashboard.sources.registry" in result.stdout
+    assert "dashboard.core.layouts.layoutfile -> dashboard.sources.registry" in result.stdout

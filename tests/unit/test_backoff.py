@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from dashboard.core.backoff import Backoff
+from dashboard.core.transport.backoff import Backoff
 
 
 def test_grows_exponentially_up_to_the_cap_without_jitter() -> None:

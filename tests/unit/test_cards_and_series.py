@@ -7,11 +7,11 @@ import random
 import numpy as np
 import pytest
 
-from dashboard.core.cards import CardSpec, CardState
-from dashboard.core.display import Thresholds, ValueMapping
-from dashboard.core.event import Event, Severity
-from dashboard.core.fields import MISSING, as_number, lookup
-from dashboard.core.series import ChartData, ChartSpec, RingSeries, SeriesSpec
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.events.fieldpath import MISSING, as_number, lookup
+from dashboard.core.panels.cardformat import Thresholds, ValueMapping
+from dashboard.core.panels.cards import CardSpec, CardState
+from dashboard.core.panels.series import ChartData, ChartSpec, RingSeries, SeriesSpec
 from tests.unit.factories import make_event
 
 

@@ -7,11 +7,11 @@ import io
 
 import orjson
 
-from dashboard.core.decode import Decoder, event_attributes
-from dashboard.core.event import Event
-from dashboard.core.query import parse
-from dashboard.core.records import event_record, read_events, record_line
-from dashboard.core.store import EventStore
+from dashboard.core.events.decode import Decoder, event_attributes
+from dashboard.core.events.event import Event
+from dashboard.core.lang.query import parse
+from dashboard.core.storage.recordformat import event_record, read_events, record_line
+from dashboard.core.storage.store import EventStore
 
 NOW = 1_795_430_533.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.core.connection import ConnectionSpec
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.sources.base import (
     basic_credentials,
     display_url,

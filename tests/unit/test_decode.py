@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from dashboard.core.decode import Decoder, EnvelopeKeys, is_repaired, parse_time
-from dashboard.core.event import Event, Rejected, Severity
+from dashboard.core.events.decode import Decoder, EnvelopeKeys, is_repaired, parse_time
+from dashboard.core.events.event import Event, Rejected, Severity
 
 NOW = 1_763_900_000.0
 
@@ -254,7 +254,7 @@ def test_json_nested_too_deep_is_rejected_with_the_reason() -> None:
 )
 @pytest.mark.parametrize("path", ["cpu", "time", "source", "level", "x.y", "data.cpu", "0"])
 def test_the_quick_payload_for_a_path_finds_what_the_full_one_does(frame: bytes, path: str) -> None:
-    from dashboard.core.fields import lookup
+    from dashboard.core.events.fieldpath import lookup
 
     for declared in (None, "declared.type"):
         decoder = Decoder("c")

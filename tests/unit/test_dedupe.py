@@ -1,4 +1,4 @@
-from dashboard.core.dedupe import DEFAULT_WINDOW_BYTES, RecentIds
+from dashboard.core.events.dedupe import DEFAULT_WINDOW_BYTES, RecentIds
 
 
 def is_new(recent: RecentIds, event_id: str, data: bytes) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from dashboard.core.decode import Decoder
-from dashboard.core.event import Event, Rejected
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import Event, Rejected
 from dashboard.feed.demo import HOSTS, DemoScenario
 from dashboard.sources.sse_protocol import SSEParser
 

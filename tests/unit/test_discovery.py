@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from dashboard.core import discovery
-from dashboard.core.discovery import FieldCatalog, FieldInfo
-from dashboard.core.fields import MISSING, lookup
+from dashboard.core.events.fieldpath import MISSING, lookup
+from dashboard.core.panels import fieldcatalog
+from dashboard.core.panels.fieldcatalog import FieldCatalog, FieldInfo
 from tests.unit.factories import make_event
 
 METRICS = {"host": "web-1", "cpu": 41.5, "memory": 2048, "requests": 120, "errors": 1}
@@ -149,7 +149,7 @@ def test_last_value_is_the_newest_and_long_text_is_cut() -> None:
     assert _fields(catalog, "metrics.update")["cpu"].last == 4.0
     _fold(catalog, "t", {"s": "x" * 100_000})
     last = _fields(catalog, "t")["s"].last
-    assert len(last) == discovery.TEXT_LIMIT + 1 and last.endswith("…")
+    assert len(last) == fieldcatalog.TEXT_LIMIT + 1 and last.endswith("…")
 
 
 def test_counts_every_event_but_samples_only_the_newest() -> None:
@@ -160,7 +160,7 @@ def test_counts_every_event_but_samples_only_the_newest() -> None:
     info = catalog.type_info("t")
     assert info is not None
     assert info.total == 10_001
-    assert info.sampled == discovery.SAMPLE_PER_TYPE
+    assert info.sampled == fieldcatalog.SAMPLE_PER_TYPE
     assert info.last_seen == 2_000.0
     fields = _fields(catalog, "t")
     assert fields["i"].last == 10_000
@@ -189,17 +189,17 @@ def test_depth_is_bounded() -> None:
     catalog = FieldCatalog()
     _fold(catalog, "t", deep)
     paths = [f.path for f in catalog.fields("t")]
-    assert max(len(p.split(".")) for p in paths) == discovery.MAX_DEPTH
-    assert len(paths) == discovery.MAX_DEPTH
+    assert max(len(p.split(".")) for p in paths) == fieldcatalog.MAX_DEPTH
+    assert len(paths) == fieldcatalog.MAX_DEPTH
     assert catalog.type_info("t").truncated  # type: ignore[union-attr]
 
 
 def test_paths_per_type_are_bounded() -> None:
     catalog = FieldCatalog()
     _fold(catalog, "t", {f"k{i}": i for i in range(5_000)})
-    assert len(catalog.fields("t")) == discovery.MAX_PATHS
+    assert len(catalog.fields("t")) == fieldcatalog.MAX_PATHS
     info = catalog.type_info("t")
-    assert info is not None and info.truncated and info.field_count == discovery.MAX_PATHS
+    assert info is not None and info.truncated and info.field_count == fieldcatalog.MAX_PATHS
     # Known paths still update once the type is full.
     _fold(catalog, "t", {"k0": -1})
     assert _fields(catalog, "t")["k0"].last == -1
@@ -207,9 +207,9 @@ def test_paths_per_type_are_bounded() -> None:
 
 def test_types_are_bounded_and_the_rest_counted() -> None:
     catalog = FieldCatalog()
-    events = [make_event(f"type.{i}", {"v": i}) for i in range(discovery.MAX_TYPES + 17)]
+    events = [make_event(f"type.{i}", {"v": i}) for i in range(fieldcatalog.MAX_TYPES + 17)]
     catalog.fold(events, 1.0)
-    assert len(catalog.types()) == discovery.MAX_TYPES
+    assert len(catalog.types()) == fieldcatalog.MAX_TYPES
     assert catalog.dropped_types == 17
     catalog.fold(events, 2.0)  # the same ones again are not counted twice
     assert catalog.dropped_types == 17
@@ -245,15 +245,15 @@ def test_a_full_type_counts_the_paths_of_its_newest_event() -> None:
     info = catalog.type_info("order.placed")
     assert info is not None
     assert (info.field_count, info.newest_paths, info.truncated, info.full) == (
-        discovery.MAX_PATHS, 50_000, True, True,
+        fieldcatalog.MAX_PATHS, 50_000, True, True,
     )  # fmt: skip
     # Counted again at most every COUNT_EVERY_S: the newest sampled event's paths.
     nested = {f"n{i}": {"a": 1, "b": [1, 2, 3, 4]} for i in range(1_000)}  # 6 paths each
-    _fold(catalog, "order.placed", nested, now=100.0 + discovery.COUNT_EVERY_S / 2)
+    _fold(catalog, "order.placed", nested, now=100.0 + fieldcatalog.COUNT_EVERY_S / 2)
     assert catalog.type_info("order.placed").newest_paths == 50_000  # type: ignore[union-attr]
-    _fold(catalog, "order.placed", {"x": 1}, nested, now=100.0 + discovery.COUNT_EVERY_S)
+    _fold(catalog, "order.placed", {"x": 1}, nested, now=100.0 + fieldcatalog.COUNT_EVERY_S)
     assert catalog.type_info("order.placed").newest_paths == 6_000  # type: ignore[union-attr]
-    assert len(catalog.fields("order.placed")) == discovery.MAX_PATHS
+    assert len(catalog.fields("order.placed")) == fieldcatalog.MAX_PATHS
 
 
 def test_a_type_under_the_cap_is_not_counted() -> None:
@@ -266,12 +266,12 @@ def test_a_type_under_the_cap_is_not_counted() -> None:
 def test_counting_paths_follows_the_rules_of_the_walk_and_saturates() -> None:
     payload = {"ok": {"x": 1}, "a.b": 1, "": 2, "k" * 1_000: 3, "l": [1, {"a": [1, 2, 3, 4]}, 3, 4]}
     # ok, ok.x, l, l.0, l.1, l.1.a, l.1.a.0..2, l.2
-    assert discovery.count_paths(payload) == 10
-    assert discovery.count_paths({f"k{i}": i for i in range(5_000)}, limit=1_000) == 1_000
+    assert fieldcatalog.count_paths(payload) == 10
+    assert fieldcatalog.count_paths({f"k{i}": i for i in range(5_000)}, limit=1_000) == 1_000
     deep: Any = {"leaf": 1}
     for _ in range(20):
         deep = {"d": deep}
-    assert discovery.count_paths(deep) == discovery.MAX_DEPTH
+    assert fieldcatalog.count_paths(deep) == fieldcatalog.MAX_DEPTH
 
 
 class _Value:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dashboard.core.display import (
+from dashboard.core.panels.cardformat import (
     STYLES,
     Thresholds,
     ValueMapping,

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from dashboard.core import layout as layouts
-from dashboard.core.layout import LayoutError, loads
+from dashboard.core.layouts import layoutfile as layouts
+from dashboard.core.layouts.layoutfile import LayoutError, loads
 from dashboard.sources.registry import KINDS
 
 

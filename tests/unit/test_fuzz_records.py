@@ -10,8 +10,8 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.core.event import Event, Rejected
-from dashboard.core.records import BadLine, read_events
+from dashboard.core.events.event import Event, Rejected
+from dashboard.core.storage.recordformat import BadLine, read_events
 from dashboard.sources.recording import recording_from_lines
 
 ODD = st.sampled_from(

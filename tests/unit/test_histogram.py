@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from dashboard.core.event import Severity
-from dashboard.core.histogram import (
+from dashboard.core.events.event import Severity
+from dashboard.core.panels.histogram import (
     Histogram,
     bin_events,
     bucket_at,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.core.inert import INERT_LIMIT, UNSAFE, inert
+from dashboard.core.text.inert import INERT_LIMIT, UNSAFE, inert
 
 HOSTILE = "bye \x1b[2J\x1b[31mred\x1b[0m \x1b]0;pwned\x07 \u202eevil\u202c \x9b2J\x00"
 BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]

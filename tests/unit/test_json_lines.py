@@ -6,20 +6,25 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from dashboard.core.event import Severity
-from dashboard.core.linesplit import PREVIEW_BYTES, LineSplitter, LongLine
-from dashboard.core.watchresume import DockerResume, KubernetesResume, list_url, with_query
-from dashboard.core.watchshapes import docker_event, kubernetes_time, recognise
+from dashboard.core.events.event import Severity
+from dashboard.core.transport.linesplit import PREVIEW_BYTES, LineSplitter, Oversized
+from dashboard.core.transport.watchresume import (
+    DockerResume,
+    KubernetesResume,
+    list_url,
+    with_query,
+)
+from dashboard.core.transport.watchshapes import docker_event, kubernetes_time, recognise
 
 STREAM = b'{"a": 1}\r\n\n{"b": 2}\nplain text\n' + b"x" * 300 + b'\n{"c": 3}\n'
 
 
-def split_in_chunks(data: bytes, size: int, limit: int = 100) -> list[bytes | LongLine]:
+def split_in_chunks(data: bytes, size: int, limit: int = 100) -> list[bytes | Oversized]:
     splitter = LineSplitter(limit)
-    out: list[bytes | LongLine] = []
+    out: list[bytes | Oversized] = []
     for start in range(0, len(data), size):
         out += splitter.feed(data[start : start + size])
-    return out + splitter.end()
+    return out + splitter.flush()
 
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 64, 10_000])
@@ -28,7 +33,7 @@ def test_lines_come_out_the_same_whatever_the_chunks(size: int) -> None:
         b'{"a": 1}',
         b'{"b": 2}',
         b"plain text",
-        LongLine(b"x" * 300, 300),
+        Oversized(b"x" * 300, 300),
         b'{"c": 3}',
     ]
 
@@ -38,10 +43,10 @@ def test_a_long_line_is_never_held_whole_and_a_last_line_without_a_break_comes_o
     for _ in range(1000):  # 10 MB of one line, in 10 kB chunks
         assert splitter.feed(b"y" * 10_000) == []
         assert splitter._pending_size <= 1001 and len(splitter._preview) <= PREVIEW_BYTES
-    assert splitter.feed(b"yy\nnext") == [LongLine(b"y" * PREVIEW_BYTES, 10_000_002)]
-    assert splitter.end() == [b"next"]
-    assert splitter.end() == []
-    assert LineSplitter(4).feed(b"abcd\r\nabcde\n") == [b"abcd", LongLine(b"abcde", 5)]
+    assert splitter.feed(b"yy\nnext") == [Oversized(b"y" * PREVIEW_BYTES, 10_000_002)]
+    assert splitter.flush() == [b"next"]
+    assert splitter.flush() == []
+    assert LineSplitter(4).feed(b"abcd\r\nabcde\n") == [b"abcd", Oversized(b"abcde", 5)]
 
 
 POD = {

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core import layout as layouts
-from dashboard.core.alerts import AlertConventions
-from dashboard.core.cards import CardSpec
-from dashboard.core.connection import ConnectionSpec
-from dashboard.core.decode import EnvelopeKeys
-from dashboard.core.display import Thresholds, ValueMapping
-from dashboard.core.layout import Layout, LayoutError, LogSettings, builtin, loads
-from dashboard.core.series import ChartSpec, SeriesSpec
+from dashboard.core.events.decode import EnvelopeKeys
+from dashboard.core.layouts import layoutfile as layouts
+from dashboard.core.layouts.layoutfile import Layout, LayoutError, LogSettings, builtin, loads
+from dashboard.core.monitor.feedalerts import AlertConventions
+from dashboard.core.panels.cardformat import Thresholds, ValueMapping
+from dashboard.core.panels.cards import CardSpec
+from dashboard.core.panels.series import ChartSpec, SeriesSpec
+from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.resources import resource
 from dashboard.sources.registry import KINDS
 

@@ -12,9 +12,9 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.core import layout as layouts
-from dashboard.core.layout import LayoutError, loads
-from dashboard.core.tomlguard import check_text
+from dashboard.core.layouts import layoutfile as layouts
+from dashboard.core.layouts.layoutfile import LayoutError, loads
+from dashboard.core.layouts.tomlguard import check_text
 from dashboard.sources.registry import KINDS
 
 DEEP_QUERY = "(" * 400 + "cpu>1" + ")" * 400

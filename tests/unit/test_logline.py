@@ -1,4 +1,4 @@
-"""Text log lines read for their time and severity (core.logline), and lines of a file as
+"""Text log lines read for their time and severity (core.transport.logline), and lines of a file as
 rows through the decoder."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dashboard.core.decode import Decoder, is_repaired
-from dashboard.core.event import Rejected, Severity
-from dashboard.core.logline import line_row, read_log_line
+from dashboard.core.events.decode import Decoder, is_repaired
+from dashboard.core.events.event import Rejected, Severity
+from dashboard.core.transport.logline import line_row, read_log_line
 
 AT = datetime(2026, 12, 6, 7, 45, 40, tzinfo=UTC).timestamp()
 RECEIVED = datetime(2026, 12, 6, 12, 0, tzinfo=UTC).timestamp()

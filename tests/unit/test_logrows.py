@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from dashboard.core.event import Severity
-from dashboard.core.logrows import LogRows, SeqList, severity_marks, shown_overview, usual_span
-from dashboard.core.query import parse
-from dashboard.core.store import EventStore
+from dashboard.core.events.event import Severity
+from dashboard.core.lang.query import parse
+from dashboard.core.panels.logrows import (
+    LogRows,
+    SeqList,
+    severity_marks,
+    shown_overview,
+    usual_span,
+)
+from dashboard.core.storage.store import EventStore
 from tests.unit.factories import make_event
 
 

@@ -9,12 +9,17 @@ from pathlib import Path
 import orjson
 import pytest
 
-from dashboard.core.alertbook import MAX_SILENCES, AlertBook, silences_from_json, silences_json
-from dashboard.core.alerts import AlertConventions
-from dashboard.core.decode import Decoder
-from dashboard.core.event import Event, Severity
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import Event, Severity
 from dashboard.core.monitor import OWN_CONNECTION, Monitor, run_through
-from dashboard.core.rules import AlertState
+from dashboard.core.monitor.alertbook import (
+    MAX_SILENCES,
+    AlertBook,
+    silences_from_json,
+    silences_json,
+)
+from dashboard.core.monitor.feedalerts import AlertConventions
+from dashboard.core.monitor.rules import AlertState
 from tests.unit.factories import make_event
 
 T0 = 1_795_430_000.0
@@ -180,7 +185,7 @@ def test_without_a_name_field_the_type_names_the_alert_as_before() -> None:
 
 
 def test_the_book_is_bounded_however_many_alerts_a_feed_invents() -> None:
-    from dashboard.core.alertbook import MAX_ENTRIES
+    from dashboard.core.monitor.alertbook import MAX_ENTRIES
 
     book = AlertBook()
     book.add_feed_events(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dashboard.core.alertbook import AlertBook
-from dashboard.core.event import Event, Severity
-from dashboard.core.notices import QUIET_S, NoticeGate
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.monitor.alertbook import AlertBook
+from dashboard.core.monitor.notifications import QUIET_S, NoticeGate
 from tests.unit.factories import make_event
 
 T0 = 1_795_430_000.0

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.core.duration import parse_ago, parse_duration
-from dashboard.core.layout import loads
-from dashboard.core.names import unique_name, unique_names
-from dashboard.core.query import parse
-from dashboard.core.rate import RateMeter
-from dashboard.core.rules import parse_rule
+from dashboard.core.lang.duration import parse_ago, parse_duration
+from dashboard.core.lang.query import parse
+from dashboard.core.layouts.layoutfile import loads
+from dashboard.core.layouts.names import unique_name, unique_names
+from dashboard.core.monitor.rules import parse_rule
+from dashboard.core.panels.rate import RateMeter
 from dashboard.sources import unique_names as unique_spec_names
 from dashboard.sources.redis_streams import parse_redis_url
 from dashboard.sources.registry import KINDS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.core.pacing import Pacer
+from dashboard.core.panels.pacing import Pacer
 
 
 class Refresh:

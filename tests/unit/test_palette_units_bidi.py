@@ -7,9 +7,9 @@ import itertools
 
 import pytest
 
-from dashboard.core.bidi import FSI, PDI, isolated, strip_isolates
-from dashboard.core.layout import dumps, loads
-from dashboard.core.palette import (
+from dashboard.core.layouts.layoutfile import dumps, loads
+from dashboard.core.panels.bidi import FSI, PDI, isolated, strip_isolates
+from dashboard.core.panels.palette import (
     DASHES,
     SERIES_ON_DARK,
     SERIES_ON_LIGHT,
@@ -17,8 +17,8 @@ from dashboard.core.palette import (
     distance,
     series_style,
 )
-from dashboard.core.pretty import pretty_lines
-from dashboard.core.series import ChartData, ChartSpec, SeriesSpec, unit_from_name
+from dashboard.core.panels.prettyjson import pretty_lines
+from dashboard.core.panels.series import ChartData, ChartSpec, SeriesSpec, unit_from_name
 from tests.unit.factories import make_event
 
 DARK_PLOT, LIGHT_PLOT = "#262a31", "#ffffff"  # the themes' plot backgrounds (ui.theme)

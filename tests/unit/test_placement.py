@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dashboard.core.placement import first_place, on_screen
+from dashboard.core.layouts.placement import first_place, on_screen
 
 SMALL = (0, 0, 1366, 740)  # 1366x768 less a 28 px panel
 FULL_HD = (0, 0, 1920, 1050)

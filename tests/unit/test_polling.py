@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from dashboard.cli import connection_specs, gui_parser, record_parser
-from dashboard.core.layout import LayoutError, loads
-from dashboard.core.polling import ChangedAnswers, parse_interval
+from dashboard.core.layouts.layoutfile import LayoutError, loads
+from dashboard.core.transport.polling import ChangedAnswers, parse_interval
 from dashboard.sources.registry import KINDS
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dashboard.core.pretty import (
+from dashboard.core.panels.prettyjson import (
     LONG_STRING_LIMIT,
     MAX_LINES,
     Line,

@@ -9,9 +9,9 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.core.decode import Decoder
-from dashboard.core.event import Event, Rejected
-from dashboard.core.layout import (
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import Event, Rejected
+from dashboard.core.layouts.layoutfile import (
     CARD_KEYS,
     CHART_KEYS,
     SERIES_KEYS,

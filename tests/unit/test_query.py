@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dashboard.core.decode import Decoder
-from dashboard.core.event import Event, Severity
-from dashboard.core.query import (
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.lang.query import (
     QueryError,
     clause,
     exists_clause,
@@ -19,7 +19,7 @@ from dashboard.core.query import (
     quote,
     time_range_clause,
 )
-from dashboard.core.store import EventStore
+from dashboard.core.storage.store import EventStore
 from tests.unit.factories import make_event
 
 NOW = datetime(2026, 11, 23, 10, 30).timestamp()

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard.core import query as query_module
-from dashboard.core.event import Severity
-from dashboard.core.query import (
+from dashboard.core.events.event import Severity
+from dashboard.core.lang import query as query_module
+from dashboard.core.lang.query import (
     MAX_QUERY_DEPTH,
     MAX_QUERY_LENGTH,
     AllOf,
@@ -23,7 +23,7 @@ from dashboard.core.query import (
     Text,
     parse,
 )
-from dashboard.core.store import EventStore
+from dashboard.core.storage.store import EventStore
 from tests.unit.factories import make_event
 
 NOW = 1_795_430_000.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.cli import gui_parser
-from dashboard.core.layout import MAX_READERS, LayoutError, dumps, loads
+from dashboard.core.layouts.layoutfile import MAX_READERS, LayoutError, dumps, loads
 
 
 def test_a_layout_says_how_many_readers_and_keeps_it_when_saved() -> None:

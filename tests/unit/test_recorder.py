@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core.event import Event, Rejected
-from dashboard.core.recorder import Recorder, RecordingFailed
-from dashboard.core.records import BadLine, open_events_file, read_events
+from dashboard.core.events.event import Event, Rejected
+from dashboard.core.storage.recordformat import BadLine, open_events_file, read_events
+from dashboard.core.storage.recordwriter import Recorder, RecordingFailed
 from tests.full_disk import dev_full_or_skip, small_disk
 from tests.unit.factories import make_event, make_rejected
 

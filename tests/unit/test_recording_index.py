@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dashboard.core.event import Event, Rejected, Severity
-from dashboard.core.recorder import Recorder
+from dashboard.core.events.event import Event, Rejected, Severity
+from dashboard.core.storage.recordwriter import Recorder
 from dashboard.sources.recording import IndexCancelled, open_recording, time_in_recording
 from tests.unit.factories import make_event
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from dashboard.core.event import Event, Severity
-from dashboard.core.records import (
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.storage.recordformat import (
     CSV_COLUMNS,
     BadLine,
     CsvWriter,

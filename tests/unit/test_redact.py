@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.core.redact import MASK, mark_secret, mark_url_secrets, redact
+from dashboard.core.text.redact import MASK, mark_secret, mark_url_secrets, redact
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.core.decode import Decoder
-from dashboard.core.event import Event, Rejected
-from dashboard.core.recorder import Recorder
-from dashboard.core.store import EventStore
+from dashboard.core.events.decode import Decoder
+from dashboard.core.events.event import Event, Rejected
+from dashboard.core.storage.recordwriter import Recorder
+from dashboard.core.storage.store import EventStore
 from dashboard.feed.demo import DemoScenario
 from dashboard.sources import replay
 from dashboard.sources.recording import open_recording

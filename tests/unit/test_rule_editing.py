@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.core.layout import LayoutError, dumps, loads
+from dashboard.core.layouts.layoutfile import LayoutError, dumps, loads
 from dashboard.core.monitor import Monitor
 from dashboard.core.monitor.rule_editing import Preview, RuleTables, preview, rule_problem
-from dashboard.core.rules import RuleError, parse_rule
+from dashboard.core.monitor.rules import RuleError, parse_rule
 from tests.unit.factories import make_event
 
 NOW = 1_795_430_000.0

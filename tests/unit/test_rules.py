@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.core.event import Severity
-from dashboard.core.rules import AlertState, RuleEngine, RuleError, parse_rule, render
+from dashboard.core.events.event import Severity
+from dashboard.core.monitor.rules import AlertState, RuleEngine, RuleError, parse_rule, render
 from tests.unit.factories import make_event
 
 T0 = 1_795_430_000.0

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from dashboard import LOG_FORMAT
-from dashboard.core.redact import MASK, mark_secret
-from dashboard.core.safelog import LOG_MESSAGE_LIMIT, SafeLogFilter
+from dashboard.core.text.redact import MASK, mark_secret
+from dashboard.core.text.safelog import LOG_MESSAGE_LIMIT, SafeLogFilter
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from dashboard.cli import connection_specs, gui_parser, record_parser
-from dashboard.core import layout as layouts
-from dashboard.core.layout import LayoutError, connection_keys, loads
-from dashboard.core.sourcekind import Option, SourceKind, SourceKinds
+from dashboard.core.layouts import layoutfile as layouts
+from dashboard.core.layouts.layoutfile import LayoutError, connection_keys, loads
+from dashboard.core.transport.sourcekind import Option, SourceKind, SourceKinds
 from dashboard.sources.registry import KINDS
 from tests.toy_plugin import toy_kinds
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from dashboard.core.decode import Decoder, EnvelopeKeys
-from dashboard.core.event import DecodedBatch, Event, Severity
-from dashboard.core.store import MATERIALISED_BYTES, EventStore
+from dashboard.core.events.decode import Decoder, EnvelopeKeys
+from dashboard.core.events.event import DecodedBatch, Event, Severity
+from dashboard.core.storage.store import MATERIALISED_BYTES, EventStore
 from tests.unit.factories import make_event, make_rejected
 
 

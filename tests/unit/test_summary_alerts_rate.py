@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.core.alerts import AlertConventions
-from dashboard.core.event import Severity
-from dashboard.core.rate import RateMeter
-from dashboard.core.summary import one_line, summarize
+from dashboard.core.events.event import Severity
+from dashboard.core.events.summary import one_line, summarize
+from dashboard.core.monitor.feedalerts import AlertConventions
+from dashboard.core.panels.rate import RateMeter
 from tests.unit.factories import make_event
 
 

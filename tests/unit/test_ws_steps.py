@@ -10,12 +10,12 @@ import orjson
 import pytest
 
 from dashboard.cli import connection_specs, gui_parser, record_parser
-from dashboard.core import layout as layouts
-from dashboard.core.decode import Decoder
-from dashboard.core.layout import LayoutError, loads
-from dashboard.core.sourcekind import Option
-from dashboard.core.wspresets import GRAPHQL, HOME_ASSISTANT, Outcome, interpret, steps
-from dashboard.core.wssteps import (
+from dashboard.core.events.decode import Decoder
+from dashboard.core.layouts import layoutfile as layouts
+from dashboard.core.layouts.layoutfile import LayoutError, loads
+from dashboard.core.transport.sourcekind import Option
+from dashboard.core.transport.wspresets import GRAPHQL, HOME_ASSISTANT, Outcome, interpret, steps
+from dashboard.core.transport.wssteps import (
     Expect,
     Send,
     carries_secret,
@@ -279,7 +279,7 @@ def test_a_message_s_top_level_id_is_the_event_id_when_asked() -> None:
 def test_a_message_carrying_a_credential_is_kept_out_of_logs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from dashboard.core.redact import redact
+    from dashboard.core.text.redact import redact
     from dashboard.sources.ws_handshake import expanded
 
     literal = '{"type":"auth","access_token":"literal-ws-secret-28"}'

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from dashboard.core.event import Event
+from dashboard.core.events.event import Event
 from dashboard.core.monitor.monitor import AlertChange, Monitor
 
 TICK_S = 0.5  # the events taken in one go, by their time (the window's status tick)

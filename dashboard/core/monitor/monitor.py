@@ -23,10 +23,10 @@ from typing import Any
 
 import orjson
 
-from dashboard.core.alertbook import OWN_PREFIX, AlertBook, AlertEntry, Origin
-from dashboard.core.alerts import AlertConventions
-from dashboard.core.event import Event, Severity
-from dashboard.core.rules import AlertRule, AlertState, RuleEngine, parse_rule
+from dashboard.core.events.event import Event, Severity
+from dashboard.core.monitor.alertbook import OWN_PREFIX, AlertBook, AlertEntry, Origin
+from dashboard.core.monitor.feedalerts import AlertConventions
+from dashboard.core.monitor.rules import AlertRule, AlertState, RuleEngine, parse_rule
 
 OWN_CONNECTION = "dashboard"  # the connection name of the dashboard's own alert events
 Health = tuple[str, float | None]  # a connection's name, and since when it is down (or None)

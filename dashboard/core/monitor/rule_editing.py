@@ -1,6 +1,6 @@
 """The alert rules as the rule editor changes them: a list of rule tables (as a layout
 holds them) with add, duplicate, delete, enable/disable and per-setting edits, each rule
-checked as the layout file checks it (:func:`~dashboard.core.rules.parse_rule`, plus one
+checked as the layout file checks it (:func:`~dashboard.core.monitor.rules.parse_rule`, plus one
 name per rule), and a preview: how often a rule would have fired over the last minutes
 of the events held, found by running it headlessly (:func:`run_through`).
 
@@ -14,11 +14,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.core.alertbook import Origin
-from dashboard.core.event import Event
+from dashboard.core.events.event import Event
+from dashboard.core.monitor.alertbook import Origin
 from dashboard.core.monitor.headless import run_through
 from dashboard.core.monitor.monitor import Monitor
-from dashboard.core.rules import AlertState, RuleError, parse_rule, same_name
+from dashboard.core.monitor.rules import AlertState, RuleError, parse_rule, same_name
 
 # The settings the editor shows, in its order ("enabled" is a check box of its own).
 SETTINGS = ("name", "when", "condition", "for", "severity", "group_by", "message")

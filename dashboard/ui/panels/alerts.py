@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.alertbook import AlertBook, AlertEntry, Origin, Silence
-from dashboard.core.event import Severity
+from dashboard.core.events.event import Severity
+from dashboard.core.events.summary import one_line
+from dashboard.core.lang.query import ENVELOPE_TEXT, clause
 from dashboard.core.monitor import Monitor
-from dashboard.core.panelkind import PanelKind
-from dashboard.core.query import ENVELOPE_TEXT, clause
-from dashboard.core.rules import AlertRule, AlertState, CountCondition
-from dashboard.core.summary import one_line
+from dashboard.core.monitor.alertbook import AlertBook, AlertEntry, Origin, Silence
+from dashboard.core.monitor.rules import AlertRule, AlertState, CountCondition
+from dashboard.core.panels.panelkind import PanelKind
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.panels.tables import ListTableModel, make_table
 from dashboard.ui.text import plain_tooltip

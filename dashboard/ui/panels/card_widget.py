@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.cards import SHOW_CHOICES, STYLE_CHOICES, CardState
-from dashboard.core.display import format_value
+from dashboard.core.panels.cardformat import format_value
+from dashboard.core.panels.cards import SHOW_CHOICES, STYLE_CHOICES, CardState
 from dashboard.ui.card_dialog import CardDialog
 from dashboard.ui.elided import ElidedLabel
 from dashboard.ui.text import plain_tooltip

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.cards import CardSpec, CardState
-from dashboard.core.event import Event
-from dashboard.core.panelkind import PanelKind
+from dashboard.core.events.event import Event
+from dashboard.core.panels.cards import CardSpec, CardState
+from dashboard.core.panels.panelkind import PanelKind
 from dashboard.ui.panels.card_widget import CARD_WIDTH, MetricCard
 
 ROWS_SHOWN = 2  # rows of cards shown before they scroll

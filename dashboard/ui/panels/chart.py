@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.event import Event
-from dashboard.core.panelkind import PanelKind
-from dashboard.core.series import ChartData, ChartSpec, SeriesSpec, unit_from_name
+from dashboard.core.events.event import Event
+from dashboard.core.panels.panelkind import PanelKind
+from dashboard.core.panels.series import ChartData, ChartSpec, SeriesSpec, unit_from_name
 from dashboard.ui.panels.chart_axes import (
     joined,
     pen,

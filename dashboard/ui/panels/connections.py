@@ -9,9 +9,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from dashboard.core.panelkind import PanelKind
-from dashboard.core.rate import RateMeter
-from dashboard.core.summary import one_line
+from dashboard.core.events.summary import one_line
+from dashboard.core.panels.panelkind import PanelKind
+from dashboard.core.panels.rate import RateMeter
 from dashboard.sources import ReconnectingSource
 from dashboard.ui.connection_dialog import ConnectionDialog
 from dashboard.ui.connections import ConnectionManager

@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.bidi import isolated, strip_isolates
-from dashboard.core.decode import event_attributes, is_repaired
-from dashboard.core.event import Event
-from dashboard.core.panelkind import PanelKind
-from dashboard.core.pretty import Line, pretty_lines, raw_text, scalar_text
-from dashboard.core.records import event_record, to_json
-from dashboard.core.summary import one_line
+from dashboard.core.events.decode import event_attributes, is_repaired
+from dashboard.core.events.event import Event
+from dashboard.core.events.summary import one_line
+from dashboard.core.panels.bidi import isolated, strip_isolates
+from dashboard.core.panels.panelkind import PanelKind
+from dashboard.core.panels.prettyjson import Line, pretty_lines, raw_text, scalar_text
+from dashboard.core.storage.recordformat import event_record, to_json
 from dashboard.ui.elided import ElidedLabel
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.panels.detail_json import JsonHighlighter
@@ -165,7 +165,7 @@ class EventDetailPane(Themed, QWidget):
         view.setReadOnly(True)
         view.setFont(mono)
         view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        # JSON reads left to right, whatever the first letter of a line (see core.bidi).
+        # JSON reads left to right, whatever the first letter of a line (see core.panels.bidi).
         option = view.document().defaultTextOption()
         option.setTextDirection(Qt.LayoutDirection.LeftToRight)
         view.document().setDefaultTextOption(option)

@@ -11,7 +11,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from dashboard.core.pretty import Line
+from dashboard.core.panels.prettyjson import Line
 from dashboard.ui.theme import current
 
 

@@ -17,8 +17,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from dashboard.core.discovery import COUNT_LIMIT, RATE_WINDOW, FieldCatalog, FieldInfo, TypeInfo
-from dashboard.core.summary import one_line
+from dashboard.core.events.summary import one_line
+from dashboard.core.panels.fieldcatalog import (
+    COUNT_LIMIT,
+    RATE_WINDOW,
+    FieldCatalog,
+    FieldInfo,
+    TypeInfo,
+)
 from dashboard.ui.log_model import full_time_text
 from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import current

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.discovery import FieldCatalog
-from dashboard.core.event import Event
-from dashboard.core.panelkind import PanelKind
-from dashboard.core.query import clause
+from dashboard.core.events.event import Event
+from dashboard.core.lang.query import clause
+from dashboard.core.panels.fieldcatalog import FieldCatalog
+from dashboard.core.panels.panelkind import PanelKind
 from dashboard.ui.panels.field_model import (
     AUTO_EXPAND,
     KEY_ROLE,

@@ -1,7 +1,7 @@
 """The event rate strip above the log: stacked bars per time bucket, drag to pick a range.
 
-It only paints a :class:`~dashboard.core.histogram.Histogram` and maps the mouse to times;
-binning, bucket lookup and the wording of labels live in :mod:`dashboard.core.histogram`.
+It only paints a :class:`~dashboard.core.panels.histogram.Histogram` and maps the mouse to times;
+binning, bucket lookup and the wording of labels live in :mod:`dashboard.core.panels.histogram`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from dashboard.core.event import Severity
-from dashboard.core.histogram import (
+from dashboard.core.events.event import Severity
+from dashboard.core.panels.histogram import (
     Histogram,
     bucket_at,
     describe_bucket,
@@ -34,7 +34,7 @@ from dashboard.core.histogram import (
     time_at,
     x_at,
 )
-from dashboard.core.panelkind import PanelKind
+from dashboard.core.panels.panelkind import PanelKind
 from dashboard.ui.theme import current
 
 HINT = "Drag to filter the log to a time range; double-click to clear"

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.summary import one_line
+from dashboard.core.events.summary import one_line
 from dashboard.ui.text import plain_tooltip
 
 MAX_ROWS = 3  # rows shown before the legend scrolls

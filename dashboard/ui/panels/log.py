@@ -16,15 +16,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.event import Severity
-from dashboard.core.logrows import Overview, shown_overview
-from dashboard.core.panelkind import PanelKind
-from dashboard.core.query import (
+from dashboard.core.events.event import Severity
+from dashboard.core.lang.query import (
     QueryError,
     parse,
 )
-from dashboard.core.query import time_range_clause as range_clause
-from dashboard.core.store import EventStore
+from dashboard.core.lang.query import time_range_clause as range_clause
+from dashboard.core.panels.logrows import Overview, shown_overview
+from dashboard.core.panels.panelkind import PanelKind
+from dashboard.core.storage.store import EventStore
 from dashboard.ui.log_model import SUMMARY, EventLogModel
 from dashboard.ui.panels.detail import EventDetailPane
 from dashboard.ui.panels.histogram import HistogramStrip

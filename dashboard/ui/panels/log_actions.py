@@ -11,9 +11,10 @@ from PySide6.QtWidgets import (
     QMenu,
 )
 
-from dashboard.core.event import Event
-from dashboard.core.fields import MISSING, lookup
-from dashboard.core.query import (
+from dashboard.core.events.event import Event
+from dashboard.core.events.fieldpath import MISSING, lookup
+from dashboard.core.events.summary import one_line
+from dashboard.core.lang.query import (
     MAX_QUERY_LENGTH,
     AnyOf,
     QueryError,
@@ -21,7 +22,6 @@ from dashboard.core.query import (
     exists_clause,
     parse,
 )
-from dashboard.core.summary import one_line
 from dashboard.ui.log_model import SEVERITY, SOURCE, TYPE
 from dashboard.ui.panels.detail import EXISTS, event_json
 

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard.core.event import Severity
-from dashboard.core.logrows import severity_marks
+from dashboard.core.events.event import Severity
+from dashboard.core.panels.logrows import severity_marks
 from dashboard.ui.log_model import EventLogModel
 from dashboard.ui.panels.tables import setup_table
 from dashboard.ui.theme import SEVERITY_COLOURS

@@ -1,6 +1,6 @@
 """The panels this app shows: one line per panel module, and what a panel is.
 
-A panel module declares its ``KIND`` (a :class:`~dashboard.core.panelkind.PanelKind`: the
+A panel module declares its ``KIND`` (a :class:`~dashboard.core.panels.panelkind.PanelKind`: the
 ``kind`` a layout names it by, the View menu's words, its options schema, its widget class)
 and is one line here. The layout loader reads ``[[panels]]`` tables with these kinds, the
 window builds, ticks, resets and saves the panels they describe, and the View menu offers
@@ -19,10 +19,10 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QSettings
 
-from dashboard.core.event import Event
+from dashboard.core.events.event import Event
 from dashboard.core.monitor import Monitor
-from dashboard.core.panelkind import PanelKinds
-from dashboard.core.store import EventStore
+from dashboard.core.panels.panelkind import PanelKinds
+from dashboard.core.storage.store import EventStore
 from dashboard.ui.bus import EventBus
 from dashboard.ui.panels import (
     alerts,

@@ -7,9 +7,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QTableView
 
-from dashboard.core.event import Rejected
-from dashboard.core.panelkind import PanelKind
-from dashboard.core.summary import one_line
+from dashboard.core.events.event import Rejected
+from dashboard.core.events.summary import one_line
+from dashboard.core.panels.panelkind import PanelKind
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.panels.tables import make_table
 from dashboard.ui.recent_model import RecentItemsModel

@@ -1,5 +1,5 @@
 """The silences list: what is silenced (rule, matcher), until when, the operator's note,
-and "Unsilence" to end one early. The silences are the monitor's (core.alertbook); this
+and "Unsilence" to end one early. The silences are the monitor's (core.monitor.alertbook); this
 only shows them and passes the operator's actions on."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from dashboard.core.alertbook import Silence
+from dashboard.core.events.summary import one_line
 from dashboard.core.monitor import Monitor
-from dashboard.core.panelkind import PanelKind
-from dashboard.core.summary import one_line
+from dashboard.core.monitor.alertbook import Silence
+from dashboard.core.panels.panelkind import PanelKind
 from dashboard.ui.log_model import full_time_text
 from dashboard.ui.panels.tables import ListTableModel, make_table
 from dashboard.ui.text import plain_tooltip

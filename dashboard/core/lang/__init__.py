@@ -1,0 +1,1 @@
+"""What an operator types: the query language and durations."""

@@ -1,0 +1,1 @@
+"""Layout files (TOML, checked before it is read), unique names, window placement."""

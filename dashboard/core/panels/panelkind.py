@@ -1,0 +1,111 @@
+"""Panel kinds: what a panel declares about itself, in one place.
+
+A panel module (``dashboard.ui.panels.cards``...) declares a :class:`PanelKind`: its name
+(the ``kind`` in a layout's ``[[panels]]`` table), the words the View menu shows, its
+options as a declarative schema (the :class:`~dashboard.core.transport.sourcekind.Option` transports
+use), and the widget class that builds it. The layout loader reads ``[[panels]]`` tables
+through these declarations; the window and its View menu read the same registry, so adding
+a panel kind is one module and one line in ``dashboard.ui.panels.registry``.
+
+This module is plain data, like :mod:`dashboard.core.transport.sourcekind`: the widget
+class is held, not imported (core never imports Qt). Code here that needs the kinds takes a
+:class:`PanelKinds` as a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.core.transport.sourcekind import Option
+
+__all__ = ["PanelKind", "PanelKinds", "PanelSpec"]
+
+
+@dataclass(frozen=True)
+class PanelKind:
+    """One kind of panel. *widget* is its class (a ``dashboard.ui.panels.registry.Panel``),
+    built as ``widget(context, options)``. A *fixed* kind is one the window always holds
+    one of (the log, the alerts...); its state, if any, is kept in a table of its own
+    (*table*, as written: ``[[cards]]``, ``[[charts]]``, ``[log]``), not in ``[[panels]]``."""
+
+    name: str
+    title: str
+    widget: Any = None
+    options: tuple[Option, ...] = ()
+    description: str = ""
+    fixed: bool = False
+    table: str = ""
+
+    def option(self, name: str) -> Option | None:
+        return next((o for o in self.options if o.name == name), None)
+
+    def keys(self) -> tuple[str, ...]:
+        """The keys a ``[[panels]]`` table of this kind may have."""
+        return ("kind", *(o.name for o in self.options))
+
+    def read(self, table: Mapping[str, Any]) -> dict[str, Any]:
+        """The options in a ``[[panels]]`` *table* (unknown keys are the caller's to
+        refuse), checked; ValueError names the option. Options left out take defaults."""
+        found = {}
+        for option in self.options:
+            value = option.parse(table[option.name]) if option.name in table else None
+            found[option.name] = option.default if value is None else value
+        return found
+
+    def table_of(self, options: Mapping[str, Any]) -> dict[str, Any]:
+        """*options* as a ``[[panels]]`` table: the kind, then what is not the default."""
+        written: dict[str, Any] = {"kind": self.name}
+        for option in self.options:
+            value = options.get(option.name, option.default)
+            if value is not None and value != option.default:
+                written[option.name] = list(value) if isinstance(value, tuple) else value
+        return written
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    """A panel as a layout holds it: its kind and its options (checked against the kind
+    when the layout was read with the kinds; as written otherwise)."""
+
+    kind: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+class PanelKinds:
+    """The panel kinds an app knows, by name; ``adding`` makes a new registry with more."""
+
+    def __init__(self, kinds: Iterable[PanelKind]) -> None:
+        self._kinds: dict[str, PanelKind] = {}
+        for kind in kinds:
+            if kind.name in self._kinds:
+                raise ValueError(f"two panel kinds are named {kind.name!r}")
+            self._kinds[kind.name] = kind
+
+    def __iter__(self) -> Iterator[PanelKind]:
+        return iter(self._kinds.values())
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    def adding(self, *kinds: PanelKind) -> PanelKinds:
+        return PanelKinds([*self, *kinds])
+
+    def get(self, name: str) -> PanelKind:
+        """The kind a ``[[panels]]`` table may name; ValueError says which there are."""
+        kind = self._kinds.get(name)
+        hosted = ", ".join(k.name for k in self if not k.fixed)
+        if kind is None:
+            raise ValueError(f"kind: no panel kind {name!r} (there are: {hosted or 'none'})")
+        if kind.fixed:
+            where = f"; its settings are the layout's {kind.table}" if kind.table else ""
+            raise ValueError(
+                f"kind: the {kind.title} panel is always there, not a [[panels]] table"
+                f"{where} (a [[panels]] table may be: {hosted or 'none'})"
+            )
+        return kind
+
+    def addable(self) -> list[PanelKind]:
+        """The kinds an operator can add from the View menu (the fixed ones are there)."""
+        return [k for k in self if not k.fixed]

@@ -1,0 +1,1 @@
+"""Where events are kept: the in-memory store, recordings and their record format."""

@@ -1,0 +1,1 @@
+"""Untrusted text made safe to show or log: inert, secrets masked, log lines."""
