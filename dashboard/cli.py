@@ -352,6 +352,9 @@ def add_source_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> N
     last, so that the command's own options are known."""
     taken = set(parser._option_string_actions)
     groups: dict[str, argparse._ArgumentGroup] = {}
+    flags = {
+        name: _flag(name, kinds.declaring(name)[0][0].name, taken) for name in kinds.option_names()
+    }
     for name in kinds.option_names():
         declared = kinds.declaring(name)
         option = declared[0][1]
@@ -395,7 +398,7 @@ def add_source_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> N
         )
     # (connection_specs says with it what only the options together can: a preset without
     # its token, as a mistake on the command line like any other)
-    parser.set_defaults(kinds=kinds, options_error=parser.error)
+    parser.set_defaults(kinds=kinds, options_error=parser.error, option_flags=flags)
 
 
 def _flag(name: str, kind_name: str, taken: set[str]) -> str:
@@ -426,14 +429,21 @@ def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
         for name in ENVELOPE_FLAGS
         if (value := getattr(options, f"{name}_keys", None)) is not None
     }
+    url_kinds = [kinds.for_url(url) for url in options.urls]
+    for name in given:  # an option no URL's kind takes would be dropped without a word
+        if not any(kind.option(name) for kind in url_kinds):
+            owners = " or ".join(k.title for k, _ in kinds.declaring(name))
+            options.options_error(
+                f"argument {options.option_flags[name]}: an option of {owners} URLs, "
+                f"and no {owners} URL is given"
+            )
     specs = []
-    for url in options.urls:
-        kind = kinds.for_url(url)
+    for url, kind in zip(options.urls, url_kinds, strict=True):
         try:
             own = kind.checked({k: v for k, v in given.items() if kind.option(k)})
         except ValueError as exc:
             name, _, why = str(exc).partition(":")
-            options.options_error(f"argument --{name.replace('_', '-')}:{why}")
+            options.options_error(f"argument {options.option_flags[name]}:{why}")
         specs.append(
             kinds.spec(
                 url,

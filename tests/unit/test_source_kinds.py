@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -129,6 +130,23 @@ def test_a_command_line_option_goes_to_the_urls_of_its_transport() -> None:
     assert ws.options == {"subprotocol": "chat.v2"} and sse.options == {}
     with pytest.raises(SystemExit):
         gui_parser().parse_args(["--subprotocol", "two words"])
+
+
+@pytest.mark.parametrize(("parser", "more"), [(gui_parser, []), (record_parser, ["-o", "F.jsonl"])])
+def test_an_option_no_url_on_the_command_line_takes_exits_2_naming_its_transport(
+    parser: Any, more: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    options = parser().parse_args(["https://x/e", "--send", "hi", *more])
+    with pytest.raises(SystemExit) as exit_:
+        connection_specs(options)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "error: argument --send: an option of WebSocket URLs, and no WebSocket URL is given\n"
+    )
+    # with a URL of its kind among others, it goes to that one alone
+    options = parser().parse_args(["https://x/e", "ws://x/ws", "--send", "hi", *more])
+    sse, ws = connection_specs(options)
+    assert sse.options == {} and ws.options == {"send": ["hi"]}
 
 
 def test_option_values_are_checked_as_declared() -> None:
