@@ -110,10 +110,13 @@ def feed_url(text: str) -> str:
     path = Path(text).expanduser()
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{text!r} is a folder: name a file in it")
-    if not path.exists() and not path.parent.is_dir():
+    from dashboard.sources.files import missing_folder
+
+    folder = missing_folder(path)
+    if folder is not None:
         raise argparse.ArgumentTypeError(
             f"{text!r} is neither a feed URL nor a file: there is no folder "
-            f"{str(path.parent)!r} (a URL starts with its scheme, like http://)"
+            f"{str(folder)!r} (a URL starts with its scheme, like http://)"
         )
     binary = _binary_at(path)
     if binary is not None:
@@ -217,8 +220,8 @@ def listen_args(args: list[str]) -> list[str]:
 
 def feeds_problem(specs: Sequence[ConnectionSpec]) -> str | None:
     """What is wrong with the feeds given together, said before anything starts: standard
-    input twice, two receivers on one port, a receiver that cannot listen (another address
-    than loopback without a secret, a port in use)."""
+    input twice, two receivers on one port, a receiver that cannot listen (a port in
+    use)."""
     problems = []
     if sum(spec.scheme == "stdin" for spec in specs) > 1:
         problems.append("standard input (-) can be read by one connection only")
@@ -229,11 +232,7 @@ def feeds_problem(specs: Sequence[ConnectionSpec]) -> str | None:
         from dashboard.sources.webhook import listen_problem
 
         port = urlsplit(spec.url).port
-        problem = (
-            f"two receivers on port {port}"
-            if port in ports
-            else listen_problem(spec.url, spec.options.get("secret"))
-        )
+        problem = f"two receivers on port {port}" if port in ports else listen_problem(spec.url)
         ports.add(port)
         if problem:
             problems.append(problem)
@@ -444,6 +443,11 @@ def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
         except ValueError as exc:
             name, _, why = str(exc).partition(":")
             options.options_error(f"argument {options.option_flags[name]}:{why}")
+        problem = kind.start_problem(url, own)
+        if problem is not None:
+            name, why = problem
+            where = options.option_flags[name] if name else f"URL: {url!r}"
+            options.options_error(f"argument {where}: {why}")
         specs.append(
             kinds.spec(
                 url,

@@ -22,6 +22,7 @@ import errno
 import logging
 import os
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -55,6 +56,20 @@ def _read_at(fd: int, offset: int, size: int) -> bytes:
 def file_path(url: str) -> Path:
     """The local path a ``file:`` URL names."""
     return Path(url2pathname(unquote(urlsplit(url).path)))
+
+
+def missing_folder(path: Path) -> Path | None:
+    """The folder of *path* when it is not there: a file not there yet is waited for, but
+    one in a folder that is not there is a mistake (a typo, or an address without its
+    scheme), said before starting."""
+    return None if path.exists() or path.parent.is_dir() else path.parent
+
+
+def check_file_start(url: str, options: Mapping[str, Any]) -> None:
+    """The file kind's ``check_start``: ValueError when its folder is not there."""
+    folder = missing_folder(file_path(url))
+    if folder is not None:
+        raise ValueError(f"there is no folder {str(folder)!r}")
 
 
 def check_file_url(url: str) -> None:
@@ -256,6 +271,7 @@ KIND = SourceKind(
         ),
     ),
     check_url=check_file_url,
+    check_start=check_file_start,
     default_name=_name,
     takes_headers=False,
     headers_instead="a file has no headers",

@@ -20,6 +20,7 @@ import errno
 import ipaddress
 import logging
 import socket
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -76,15 +77,22 @@ def check_listen_url(url: str) -> None:
         raise ValueError("a listen URL takes no user or password: give a secret instead")
 
 
-def listen_problem(url: str, secret: str | None) -> str | None:
-    """Why a receiver cannot listen at *url*: another address than loopback without a
-    secret, or a port already taken. None when it can (at this moment)."""
+def check_listen_start(url: str, options: Mapping[str, Any]) -> None:
+    """ValueError naming the secret when *url* is another address than loopback and
+    *options* hold no secret (the kind's ``check_start``: the command line, the dialog and
+    the receiver at its start all ask this)."""
     host, port, _ = listen_address(url)
-    if not is_loopback(host) and not secret:
-        return (
-            f"listening on {host} opens port {port} to other machines: give a secret "
-            "(--secret) that each request must carry"
+    if not is_loopback(host) and not options.get("secret"):
+        raise ValueError(
+            f"secret: listening on {host} opens port {port} to other machines: give a "
+            "secret that each request must carry"
         )
+
+
+def listen_problem(url: str) -> str | None:
+    """Why a receiver cannot listen at *url* at this moment: a port already taken (or
+    not allowed). None when it can."""
+    host, port, _ = listen_address(url)
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         with socket.socket(family, socket.SOCK_STREAM) as probe:
@@ -124,9 +132,10 @@ class WebhookSource(ReconnectingSource):
         return self.secret
 
     async def _stream_once(self) -> str:
-        secret = self._secret()
-        if not is_loopback(self.host) and not secret:
-            raise StopConnection(listen_problem(self.url, secret) or "a secret is needed")
+        try:
+            check_listen_start(self.url, {"secret": self._secret()})
+        except ValueError as exc:
+            raise StopConnection(str(exc).removeprefix("secret: ")) from None
         app = web.Application(client_max_size=self.spec.max_frame_bytes)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -219,6 +228,7 @@ KIND = SourceKind(
         ),
     ),
     check_url=check_listen_url,
+    check_start=check_listen_start,
     default_name=_name,
     takes_headers=False,
     headers_instead="a receiver sends no request: give it a secret instead",

@@ -207,6 +207,10 @@ class ConnectionDialog(FormDialog):
         problem = self.option_fields.problem(url)
         if problem:
             return problem
+        refused = kind.start_problem(url, self.option_fields.values(url))
+        if refused is not None:  # the command line's rule, with the row's label
+            name, why = refused
+            return f"{self.option_fields.options[name].title if name else 'URL'}: {why}"
         if mode == BEARER and not self.token.text().strip():
             return "Token: enter the bearer token (or ${ENV_VAR})"
         if mode == BASIC and not self.user.text().strip():

@@ -135,3 +135,48 @@ def test_the_command_line_s_envelope_keys_reach_every_connection() -> None:
     assert sse.keys == ws.keys == EnvelopeKeys(type=("kind", "event"), source=("origin",))
     assert sse.options == {"method": "post", "body": "hello"} and ws.options == {}
     assert isinstance(sse, ConnectionSpec)
+
+
+@pytest.mark.parametrize(
+    ("url", "dialog_says", "command_line_says"),
+    [
+        (
+            "listen://0.0.0.0:9000/x",
+            "Secret: listening on 0.0.0.0 opens port 9000 to other machines: give a secret "
+            "that each request must carry",
+            "argument --secret: listening on 0.0.0.0 opens port 9000 to other machines: give "
+            "a secret that each request must carry",
+        ),
+        (
+            "file:///no/such/dir/x.log",
+            "URL: there is no folder '/no/such/dir'",
+            "argument URL: 'file:///no/such/dir/x.log': there is no folder '/no/such/dir'",
+        ),
+    ],
+)
+def test_what_the_command_line_refuses_before_starting_the_dialog_refuses_alike(
+    dialog: ConnectionDialog,
+    url: str,
+    dialog_says: str,
+    command_line_says: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from dashboard.cli import connection_specs
+
+    dialog.url.setText(url)
+    assert dialog.error.text() == dialog_says
+    assert not ok_enabled(dialog)
+    with pytest.raises(SystemExit) as exit_:
+        connection_specs(gui_parser().parse_args([url]))
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(f"error: {command_line_says}\n")
+
+
+def test_a_receiver_with_its_secret_and_a_file_in_a_folder_that_is_there_are_taken(
+    dialog: ConnectionDialog, tmp_path: Path
+) -> None:
+    dialog.url.setText("listen://0.0.0.0:9000/x")
+    dialog.option_fields.widgets["secret"].setText("s3cret")  # type: ignore[attr-defined]
+    assert ok_enabled(dialog) and dialog.spec().options == {"secret": "s3cret"}
+    dialog.url.setText((tmp_path / "not-yet.log").as_uri())  # waited for, in its folder
+    assert ok_enabled(dialog)

@@ -180,6 +180,11 @@ class SourceKind:
     # without what it needs); given every option set, after each was checked on its own
     check_options: Callable[[Mapping[str, Any]], object] | None = None
     default_name: Callable[[str], str] | None = None
+    # raises ValueError saying what keeps a connection to the URL, with the options given,
+    # from starting on this machine (a receiver open to other machines without its secret,
+    # a file in a folder that is not there), "NAME: " first when an option is at fault. The
+    # command line and the dialog ask it before starting; a layout file loads without it
+    check_start: Callable[[str, Mapping[str, Any]], object] | None = None
     takes_headers: bool = True  # HTTP-style headers and authentication
     headers_instead: str = ""  # what to do instead, when it does not
     bundle_imports: tuple[str, ...] = ()  # modules it imports by name, late: the bundle's
@@ -194,6 +199,20 @@ class SourceKind:
         if self.check_options is not None:
             self.check_options(options)
         return options
+
+    def start_problem(self, url: str, options: Mapping[str, Any]) -> tuple[str, str] | None:
+        """(option name or "", what is wrong) when *check_start* refuses *url* with
+        *options*; None when it can start."""
+        if self.check_start is None:
+            return None
+        try:
+            self.check_start(url, options)
+        except ValueError as exc:
+            name, colon, why = str(exc).partition(": ")
+            if colon and self.option(name) is not None:
+                return name, why
+            return "", str(exc)
+        return None
 
     def describe_url(self) -> str:
         return f"{self.url_example} ({self.title})"
