@@ -144,8 +144,8 @@ def _option_type(option: Option) -> Callable[[str], Any]:
     def parse(text: str) -> Any:
         try:
             return option.from_text(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+        except ValueError as exc:  # (the flag is named already: not the option again)
+            raise argparse.ArgumentTypeError(str(exc).removeprefix(f"{option.name}: ")) from None
 
     return parse
 

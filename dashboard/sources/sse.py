@@ -270,7 +270,7 @@ KIND = SourceKind(
             "poll_changes",
             bool,
             False,
-            description="with poll: an answer is an event only when it changed",
+            description="with --poll: an answer is an event only when it changed",
             label="Only answers that changed",
         ),
     ),

@@ -43,7 +43,35 @@ def test_a_bad_poll_interval_on_the_command_line_exits_2_naming_the_option(
         with pytest.raises(SystemExit) as exit_:
             parser.parse_args(["https://host/health", "-o", "x.jsonl", "--poll", value])
         assert exit_.value.code == 2
-        assert "argument --poll: poll: " in capsys.readouterr().err
+        said = capsys.readouterr().err
+        assert "argument --poll: expected an interval like 5s" in said or (
+            "argument --poll: the interval must be from 100 ms to 24 h" in said
+        )
+        assert "poll: " not in said.partition("argument --poll: ")[2]  # the flag, once
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--keepalive-every", "0"], "argument --keepalive-every: expected more than 0 seconds"),
+        (["--poll", "abc"], "argument --poll: expected an interval like 5s, 500ms or 2m, got"),
+        (["--step-timeout", "-1"], "argument --step-timeout: expected more than 0 seconds"),
+    ],
+)
+def test_a_bad_option_value_names_its_flag_once_not_its_layout_key(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit):
+        gui_parser().parse_args(["ws://host/ws", *args])
+    said = capsys.readouterr().err.splitlines()[-1]
+    assert message in said
+    assert "_" not in said.partition(": error: ")[2].partition(":")[2]
+
+
+def test_option_descriptions_name_other_options_by_their_flag() -> None:
+    text = " ".join(gui_parser().format_help().split())
+    assert "with --poll: an answer is an event only when it changed" in text
+    assert "with poll:" not in text
 
 
 def test_poll_options_go_to_the_http_urls() -> None:
