@@ -4,8 +4,9 @@ The SSE source asks for ``text/event-stream`` or JSON lines (:data:`ACCEPT`) and
 answer of a :data:`JSON_LINES_TYPES` Content-Type to :class:`JsonLinesReader`: one event
 per line, read as it arrives. In ``application/x-ndjson``, ``application/jsonl`` and
 ``application/json`` a line that is not JSON is rejected (with the reason); in
-``text/plain`` it is a text event. Blank lines are skipped, and a line over the frame size
-limit is rejected without being buffered (``core.transport.linesplit``).
+``text/plain`` it is read as a file's line is (``core.transport.logline``): a text event
+of type ``log``, with the time and severity it states. Blank lines are skipped, and a line
+over the frame size limit is rejected without being buffered (``core.transport.linesplit``).
 
 Kubernetes watch events and Docker engine events are recognised by their shape
 (``core.transport.watchshapes``) and resumed after a reconnect where their API allows it
@@ -33,6 +34,7 @@ from dashboard.core.events.decode import parse_time
 from dashboard.core.events.event import DecodedBatch, Rejected, Row
 from dashboard.core.text.inert import inert
 from dashboard.core.transport.linesplit import LineSplitter, Oversized
+from dashboard.core.transport.logline import line_row
 from dashboard.core.transport.watchresume import DockerResume, KubernetesResume, list_url
 from dashboard.core.transport.watchshapes import DOCKER, KUBERNETES, Shape, recognise
 from dashboard.sources.base import RetryConnection, StopConnection
@@ -184,7 +186,9 @@ class JsonLinesReader:
                 if shaped is not None:
                     keep(shaped)  # type: ignore[arg-type]
                     continue
-            row = decode_row(line, received)
+            # text/plain: a line is a file's line (a text one typed log, its time and
+            # severity read), as from a file or standard input
+            row = decode_row(line, received) if strict else line_row(decoder, line, received)
             if type(row) is not tuple:
                 rejected.append(row)  # type: ignore[arg-type]
             # Text that is no JSON is a text event of the decoder's; here, in a JSON type, an

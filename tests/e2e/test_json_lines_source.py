@@ -18,6 +18,7 @@ from dashboard.core.storage.recordformat import open_events_file, read_events
 from dashboard.core.storage.store import EventStore
 from dashboard.core.transport.backoff import Backoff
 from dashboard.core.transport.connection import ConnectionSpec
+from dashboard.core.transport.logline import read_log_line
 from dashboard.feed.server import FeedThread
 from dashboard.feed.watch import WatchServer
 from dashboard.sources.base import ConnectionState
@@ -177,7 +178,7 @@ def test_lines_are_events_and_bad_or_long_lines_are_rejected_with_a_reason(
     body = (
         b'{"type": "order.placed", "data": {"id": 1}}\r\n'
         b"\n"
-        b"not json at all\n"
+        b"2026-12-06T07:45:40.250Z ERROR disk full on /var\n"
         + b'{"type": "big", "data": "'
         + b"x" * 5000
         + b'"}\n'
@@ -207,9 +208,13 @@ def test_lines_are_events_and_bad_or_long_lines_are_rejected_with_a_reason(
             finally:
                 await stop_task(task)
         types = [e.type for e in events]
-        if text_line == "event":
-            assert types == ["order.placed", "message", "message", "order.paid"]
-            assert events[1].data == "not json at all"
+        if text_line == "event":  # a text line as from a file: type log, time and level read
+            assert types == ["order.placed", "log", "message", "order.paid"]
+            line = "2026-12-06T07:45:40.250Z ERROR disk full on /var"
+            assert events[1].data == line
+            assert events[1].time == datetime(2026, 12, 6, 7, 45, 40, 250000, UTC).timestamp()
+            assert events[1].severity is Severity.ERROR
+            assert (events[1].time, events[1].severity) == read_log_line(line, 0.0)
         else:
             assert types == ["order.placed", "message", "order.paid"]
             assert rejected[0] == "not JSON (a line of a JSON-lines answer)"
