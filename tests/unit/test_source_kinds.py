@@ -175,3 +175,48 @@ def test_the_readme_table_of_transports_is_in_step_with_the_registry() -> None:
     if KINDS.markdown_table().splitlines()[0] not in readme:
         pytest.skip("the README has no transport table yet (see SourceKinds.markdown_table)")
     assert KINDS.markdown_table() in readme
+
+
+def test_the_readme_s_samples_say_what_the_code_does() -> None:
+    """The README's sample URL mistake is the real message; its registry example names the
+    registry's kinds; the feed command's sentence names each of its flags."""
+    import argparse
+
+    from dashboard.cli import feed_parser
+    from dashboard.sources import registry
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert (
+        "dashboard: error: argument URL: 'ftp://example.test/x' is not a feed URL: "
+        f"{KINDS.url_help()}\n```" in readme
+    )
+    module_of = {kind.name: m for m in vars(registry).values() if hasattr(m, "KIND")
+                 for kind in [m.KIND]}  # fmt: skip
+    listed = [f"{module_of[k.name].__name__.rpartition('.')[2]}.KIND" for k in KINDS]
+    example = re.search(r"`KINDS = SourceKinds\(\[([^\]]*)\]\)`", readme)
+    assert example is not None
+    assert example[1].split() == [*(f"{name}," for name in listed), "mine.KIND"]
+    sentence = re.search(r"`dashboard feed` takes (.*?)\n\n", readme, re.S)
+    assert sentence is not None
+    flags = {
+        flag
+        for action in feed_parser()._actions
+        if not isinstance(action, argparse._HelpAction)
+        for flag in action.option_strings
+        if flag.startswith("--") and flag != "--verbose"
+    }
+    assert flags <= set(re.findall(r"`(--[a-z-]+)", sentence[1])), flags
+
+
+def test_the_readme_names_every_transport_in_its_intro_and_the_dialog_s_url() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    intro = readme.split("\n\n")[1]
+    for words in ("Server-Sent Events", "WebSocket", "Redis", "JSON lines", "polled", "files",
+                  "standard input", "webhooks"):  # fmt: skip
+        assert words in intro, words
+    dialog = readme.partition("### The connection dialog")[2].split("\n\n")[1]
+    for scheme in ("`http(s)://`", "`ws(s)://`", "`redis(s)://`", "`file:", "`stdin:`",
+                   "`listen://"):  # fmt: skip
+        assert scheme in dialog, scheme
+    assert "Source from" in dialog
+    assert "(soon) alert rules" not in readme
