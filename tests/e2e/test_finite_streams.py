@@ -284,10 +284,10 @@ def test_record_reads_the_connections_of_a_layout_with_their_request_options(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--body", '{"model": "m"'], "argument --body: body: not valid JSON at column 14"),
-        (["--body", "@missing.json"], "argument --body: body: cannot read missing.json"),
-        (["--method", "GRAB"], "argument --method: method: 'GRAB' is not an HTTP method"),
-        (["--reconnect", "sometimes"], "argument --reconnect: reconnect: 'sometimes' is not one"),
+        (["--body", '{"model": "m"'], "argument --body: not valid JSON at column 14"),
+        (["--body", "@missing.json"], "argument --body: cannot read missing.json"),
+        (["--method", "GRAB"], "argument --method: 'GRAB' is not an HTTP method"),
+        (["--reconnect", "sometimes"], "argument --reconnect: 'sometimes' is not one"),
     ],
 )
 @pytest.mark.parametrize("command", [["record", "-o", "x.jsonl"], []])

@@ -89,12 +89,11 @@ def test_the_same_steps_come_from_record_and_from_a_layout() -> None:
         ),
         (
             ["--graphql-variables", "[1]", "--preset", "graphql-transport-ws"],
-            "argument --graphql-variables: graphql_variables: expected a JSON object, like "
-            '{"first": 10}',
+            'argument --graphql-variables: expected a JSON object, like {"first": 10}',
         ),
         (["--ha-token", "t"], "argument --ha-token: an option of the home-assistant preset"),
-        (["--step-timeout", "0s"], "argument --step-timeout: step_timeout: expected more than 0"),
-        (["--keepalive", "expect type:x"], "argument --keepalive: keepalive: a message to send"),
+        (["--step-timeout", "0s"], "argument --step-timeout: expected more than 0"),
+        (["--keepalive", "expect type:x"], "argument --keepalive: a message to send"),
     ],
 )
 def test_bad_steps_and_presets_exit_2_naming_the_option(
