@@ -395,8 +395,9 @@ def add_source_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> N
             metavar=_metavar(option),
             help=f"{option.description}{default}; for {titles} URLs only",
         )
-    # (connection_specs says with it what only the options together can: a preset without
-    # its token, as a mistake on the command line like any other)
+    # (connection_specs says with it, naming the flag, what only the options and URLs
+    # together can: an option no URL given takes, a preset without its token, a receiver
+    # open to other machines without its secret; a mistake like any other)
     parser.set_defaults(kinds=kinds, options_error=parser.error, option_flags=flags)
 
 
