@@ -135,3 +135,18 @@ def test_the_command_line_s_envelope_keys_reach_every_connection() -> None:
     assert sse.keys == ws.keys == EnvelopeKeys(type=("kind", "event"), source=("origin",))
     assert sse.options == {"method": "post", "body": "hello"} and ws.options == {}
     assert isinstance(sse, ConnectionSpec)
+
+
+def test_a_websocket_connection_takes_the_reconnect_rule_in_the_dialog(
+    dialog: ConnectionDialog,
+) -> None:
+    dialog.url.setText("wss://api.example.test/graphql")
+    reconnect = dialog.option_fields.widgets["reconnect"]
+    assert isinstance(reconnect, QComboBox) and not reconnect.isHidden()
+    assert reconnect.currentText() == "auto"
+    assert reconnect.toolTip().endswith("(Server-Sent Events and WebSocket only)")
+    reconnect.setCurrentText("always")
+    spec = dialog.spec()
+    assert spec.options == {"reconnect": "always"}
+    [loaded] = loads(dumps(Layout(connections=[spec]), KINDS), "t.toml", KINDS).connections
+    assert loaded.options == {"reconnect": "always"}
