@@ -53,6 +53,8 @@ from dashboard.sources.base import (
     RetryConnection,
     StopConnection,
     StreamFinished,
+    describe_tls_failure,
+    find_tls_error,
 )
 from dashboard.sources.sse import RECONNECT, check_status, retry_after
 from dashboard.sources.ws_handshake import keep_alive, run_steps
@@ -90,7 +92,9 @@ class WebSocketSource(ReconnectingSource):
         except RetryConnection as failure:
             raise StopConnection(str(failure)) from None
         except (OSError, TimeoutError, WebSocketException) as exc:
-            raise StopConnection(self._describe_error(exc) or type(exc).__name__) from None
+            tls = find_tls_error(exc)  # a refused certificate says which and what to do
+            reason = describe_tls_failure(tls, self.netloc) if tls else self._describe_error(exc)
+            raise StopConnection(reason or type(exc).__name__) from None
 
     async def _read_stream(self) -> str:
         spec = self.spec

@@ -641,3 +641,28 @@ def test_the_window_on_exit_closes_the_websocket_normally(tmp_path: Path) -> Non
         assert conversation.subscribes == 1 and conversation.close_code == 1000
     finally:
         thread.close()
+
+
+def test_a_refused_certificate_under_never_says_which_and_what_to_do() -> None:
+    import ssl
+
+    import trustme
+
+    async def handler(connection: ServerConnection) -> None:
+        await connection.close(1000)
+
+    async def scenario() -> None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        trustme.CA().issue_cert("127.0.0.1").configure_cert(context)  # a CA nobody trusts
+        async with serve(handler, "127.0.0.1", 0, ssl=context) as server:
+            port = next(iter(server.sockets)).getsockname()[1]
+            async with reading(f"wss://127.0.0.1:{port}/", reconnect="never") as (_, source):
+                await wait_for(lambda: source.status.state is ConnectionState.STOPPED)
+                assert source.status.detail.startswith(
+                    f"the TLS certificate of 127.0.0.1:{port} was not accepted: "
+                )
+                assert source.status.detail.endswith(
+                    "(give its CA with --ca FILE, or --insecure to skip the check)"
+                )
+
+    run(scenario())
