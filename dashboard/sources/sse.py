@@ -41,6 +41,17 @@ log = logging.getLogger("dashboard.sources.sse")
 MIN_RETRY = 0.01
 MAX_RETRY = 300.0
 RECONNECT_RULES = ("auto", "always", "on-error", "never")
+# Declared once, by both stream transports (SSE and WebSocket): one flag, one dialog field.
+RECONNECT = Option(
+    "reconnect",
+    str,
+    default="auto",
+    description="after the stream ends: always, on-error or never open it again; auto: "
+    "HTTP fetches again only a GET stream it can resume (SSE with ids that did not end "
+    "with [DONE], a Kubernetes watch, Docker events), WebSocket reopens after a close "
+    "but not after a GraphQL complete",
+    choices=RECONNECT_RULES,
+)
 
 
 class SSESource(ReconnectingSource):
@@ -248,15 +259,7 @@ KIND = SourceKind(
     options=(
         METHOD,
         BODY,
-        Option(
-            "reconnect",
-            str,
-            default="auto",
-            description="after the stream ends: always, on-error or never fetch it again; "
-            "auto fetches again only a GET stream it can resume (SSE with ids that did not "
-            "end with [DONE], a Kubernetes watch, Docker events)",
-            choices=RECONNECT_RULES,
-        ),
+        RECONNECT,
         # polled endpoints (dashboard.sources.poll)
         Option(
             "poll",

@@ -9,6 +9,9 @@ After connecting, and again after every reconnect, the connection's steps run be
 event is counted (``dashboard.core.transport.wssteps``: messages to send, messages to wait for; a
 preset's first, ``dashboard.core.transport.wspresets``). What they receive is the handshake, not
 events. A step that fails is a connection error, retried with backoff.
+
+The ``reconnect`` option (declared with the SSE source's) says what follows a normal end:
+see :func:`reopens`.
 """
 
 from __future__ import annotations
@@ -45,8 +48,15 @@ from dashboard.core.transport.wssteps import (
     read_steps,
     send_item,
 )
-from dashboard.sources.base import ReconnectingSource, RetryConnection, StopConnection
-from dashboard.sources.sse import check_status, retry_after
+from dashboard.sources.base import (
+    ReconnectingSource,
+    RetryConnection,
+    StopConnection,
+    StreamFinished,
+    describe_tls_failure,
+    find_tls_error,
+)
+from dashboard.sources.sse import RECONNECT, check_status, retry_after
 from dashboard.sources.ws_handshake import keep_alive, run_steps
 
 log = logging.getLogger("dashboard.sources.websocket")
@@ -75,6 +85,18 @@ class WebSocketSource(ReconnectingSource):
                 mark_secret(step.text)
 
     async def _stream_once(self) -> str:
+        if self.spec.options.get("reconnect") != "never":
+            return await self._read_stream()
+        try:  # a failure ends it too: said as it would be before a retry
+            return await self._read_stream()
+        except RetryConnection as failure:
+            raise StopConnection(str(failure)) from None
+        except (OSError, TimeoutError, WebSocketException) as exc:
+            tls = find_tls_error(exc)  # a refused certificate says which and what to do
+            reason = describe_tls_failure(tls, self.netloc) if tls else self._describe_error(exc)
+            raise StopConnection(reason or type(exc).__name__) from None
+
+    async def _read_stream(self) -> str:
         spec = self.spec
         try:
             KIND.checked(spec.options)  # (a layout's connection is not checked as a whole)
@@ -133,12 +155,12 @@ class WebSocketSource(ReconnectingSource):
                 ended = await self._receive(connection, data)
                 if ended is not None:
                     await connection.close(NORMAL)
-                    return ended
+                    return self._ended(ended, completed=True, code=NORMAL)
         finally:
             if beat is not None:
                 beat.cancel()
                 await asyncio.gather(beat, return_exceptions=True)
-        return self._closed(None)
+        return self._closed(connection.protocol.close_exc)
 
     def _count_bytes(self, nbytes: int) -> None:
         self.hand_over(None, nbytes)
@@ -181,10 +203,9 @@ class WebSocketSource(ReconnectingSource):
                     return
         batch.add(decode_row(line, received))
 
-    def _closed(self, closed: ConnectionClosed | None) -> str:
-        """Why the stream ended: a clean close returns, anything else raises to retry."""
-        if closed is None:
-            return "the server closed the connection"
+    def _closed(self, closed: ConnectionClosed) -> str:
+        """Why the stream ended: a clean close returns (or finishes, as the reconnect rule
+        says), anything else raises to retry."""
         sent, rcvd = closed.sent, closed.rcvd
         if closed.rcvd_then_sent:  # the server closed first: what we sent was its echo
             sent = None
@@ -203,8 +224,16 @@ class WebSocketSource(ReconnectingSource):
             raise RetryConnection("the connection broke without a close frame")
         reason = f" ({inert(rcvd.reason)})" if rcvd.reason else ""  # the server's words
         if rcvd.code in (NORMAL, GOING_AWAY):
-            return f"the server closed the connection with code {rcvd.code}{reason}"
+            said = f"the server closed the connection with code {rcvd.code}{reason}"
+            return self._ended(said, completed=False, code=rcvd.code)
         raise RetryConnection(f"the server closed the connection with code {rcvd.code}{reason}")
+
+    def _ended(self, reason: str, completed: bool, code: int) -> str:
+        """*reason*, to reopen after a normal end; StreamFinished when the connection's
+        reconnect rule does not reopen it."""
+        if not reopens(self.spec.options.get("reconnect", "auto"), completed, code):
+            raise StreamFinished(reason)
+        return reason
 
     def _describe_error(self, exc: Exception) -> str | None:
         if isinstance(exc, TimeoutError):
@@ -212,6 +241,25 @@ class WebSocketSource(ReconnectingSource):
         if isinstance(exc, WebSocketException):
             return f"WebSocket error: {inert(str(exc))}"
         return super()._describe_error(exc)
+
+
+def reopens(rule: str, completed: bool, code: int) -> bool:
+    """Whether a WebSocket that ended normally is opened again: closed by the server with
+    *code* 1000 or 1001, or with the subscription over (a GraphQL ``complete``: *completed*).
+
+    ``always``: yes; ``never``: no. ``auto`` (the default) reopens after a close (servers
+    close 1000, 1001 or 1012 as they restart or deploy) but not after ``complete``: the
+    subscription is over. ``on-error`` reopens only after 1001 (going away: the server is
+    leaving, not the stream ending). Errors and other codes are retried by every rule but
+    ``never``.
+    """
+    if rule == "always":
+        return True
+    if rule == "auto":
+        return not completed
+    if rule == "on-error":
+        return not completed and code == GOING_AWAY
+    return False
 
 
 def _check_message(text: str) -> None:
@@ -238,6 +286,7 @@ KIND = SourceKind(
     description="the websockets client; JSON per frame (or per line), keepalive pings; "
     "messages to send and expect after connecting",
     options=(
+        RECONNECT,
         Option(
             "subprotocol",
             str,
@@ -278,7 +327,7 @@ KIND = SourceKind(
         Option(
             "keepalive",
             str,
-            description="a message sent every keepalive_every seconds while connected "
+            description="a message sent every --keepalive-every seconds while connected "
             "(an application-level ping)",
             check=_check_message,
         ),

@@ -194,30 +194,184 @@ def test_graphql_preset_subscribes_answers_pings_and_each_next_is_an_event() -> 
     run(scenario())
 
 
-def test_graphql_complete_ends_the_stream_and_error_stops_with_the_server_s_words() -> None:
+def test_graphql_complete_finishes_the_connection_by_default() -> None:
+    """The subscription is over: under the default rule (auto) it is not opened again."""
+
     async def scenario() -> None:
-        async with HandshakeFeed(per_connection=None, total=2) as feed:
-            query = "subscription { tick { n } }"
-            async with reading(
+        async with (
+            HandshakeFeed(per_connection=None, total=2) as feed,
+            reading(
                 feed.url("/ws/graphql?complete=1"),
                 preset="graphql-transport-ws",
-                graphql_query=query,
-            ) as (store, source):
-                await wait_for(lambda: source.status.reconnects >= 1)
-                assert frames(store) == 2 and store.rejected_total == 0
-                assert feed.connections[0].close_code == 1000
-            async with reading(
+                graphql_query="subscription { tick { n } }",
+            ) as (store, source),
+        ):
+            await wait_for(lambda: source.status.state is ConnectionState.FINISHED)
+            assert source.status.describe() == (
+                "finished: the server completed the GraphQL subscription"
+            )
+            assert frames(store) == 2 and store.rejected_total == 0
+            assert source.status.reconnects == 0 and source.status.last_error == ""
+            await wait_for(lambda: feed.connections[0].close_code is not None)
+            assert len(feed.connections) == 1
+            assert feed.connections[0].close_code == 1000
+
+    run(scenario())
+
+
+def test_graphql_complete_is_opened_again_under_reconnect_always() -> None:
+    async def scenario() -> None:
+        async with (
+            HandshakeFeed(per_connection=2, total=6) as feed,
+            reading(
+                feed.url("/ws/graphql?complete=1"),
+                preset="graphql-transport-ws",
+                graphql_query="subscription { tick { n } }",
+                reconnect="always",
+            ) as (store, source),
+        ):
+            await wait_for(lambda: len(feed.connections) >= 3 and frames(store) == 6)
+            events = store.events(0, store.end_seq)
+            assert [e.id for e in events] == [f"t-{n}" for n in range(1, 7)]
+            assert source.status.state is not ConnectionState.FINISHED
+            assert source.status.reconnects >= 2
+            assert store.rejected_total == 0
+            assert [c.subscribes for c in list(feed.connections)[:3]] == [1, 1, 1]
+
+    run(scenario())
+
+
+def test_a_graphql_error_stops_with_the_server_s_words() -> None:
+    async def scenario() -> None:
+        async with (
+            HandshakeFeed(per_connection=None, total=2) as feed,
+            reading(
                 feed.url("/ws/graphql"),
                 preset="graphql-transport-ws",
                 graphql_query="subscription { broken }",
-            ) as (store, source):
-                await wait_for(lambda: source.status.state is ConnectionState.STOPPED)
-                assert source.status.detail == (
-                    "the server refused the GraphQL subscription: "
-                    'Cannot query field "broken" on type "Subscription".'
-                )
+            ) as (_store, source),
+        ):
+            await wait_for(lambda: source.status.state is ConnectionState.STOPPED)
+            assert source.status.detail == (
+                "the server refused the GraphQL subscription: "
+                'Cannot query field "broken" on type "Subscription".'
+            )
 
     run(scenario())
+
+
+@asynccontextmanager
+async def closing_server(per_connection: int, code: int) -> AsyncIterator[tuple[str, list[int]]]:
+    """The `websockets` library's own server: *per_connection* events numbered across
+    connections, then a close with *code*. Yields the URL and the events sent on each
+    connection (one entry per connection opened)."""
+    sent_on: list[int] = []
+    sent = 0
+
+    async def handler(connection: ServerConnection) -> None:
+        nonlocal sent
+        sent_on.append(0)
+        for _ in range(per_connection):
+            sent += 1
+            sent_on[-1] += 1
+            await connection.send(orjson.dumps({"id": sent, "type": "tick", "n": sent}))
+        await connection.close(code, "done")
+
+    async with serve(handler, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        yield f"ws://127.0.0.1:{port}/", sent_on
+
+
+def test_a_normal_close_is_opened_again_by_default() -> None:
+    """Servers close with 1000 as they restart or deploy: auto reopens, as before."""
+
+    async def scenario() -> None:
+        async with (
+            closing_server(per_connection=3, code=1000) as (url, sent_on),
+            reading(url) as (store, source),
+        ):
+            await wait_for(lambda: len(sent_on) >= 3 and frames(store) >= 9)
+            events = store.events(0, 9)
+            assert [e.id for e in events] == [str(n) for n in range(1, 10)]
+            assert sent_on[:3] == [3, 3, 3]
+            assert source.status.state is not ConnectionState.FINISHED
+            assert source.status.reconnects >= 2
+
+    run(scenario())
+
+
+@pytest.mark.parametrize("rule", ["on-error", "never"])
+def test_a_normal_close_finishes_under_on_error_and_never(rule: str) -> None:
+    async def scenario() -> None:
+        async with (
+            closing_server(per_connection=3, code=1000) as (url, sent_on),
+            reading(url, reconnect=rule) as (store, source),
+        ):
+            await wait_for(lambda: source.status.state is ConnectionState.FINISHED)
+            assert source.status.describe() == (
+                "finished: the server closed the connection with code 1000 (done)"
+            )
+            assert [e.id for e in store.events(0, store.end_seq)] == ["1", "2", "3"]
+            assert frames(store) == 3 and store.rejected_total == 0
+            assert sent_on == [3]  # one connection
+            assert source.status.reconnects == 0
+
+    run(scenario())
+
+
+def test_an_abnormal_close_is_retried_under_on_error() -> None:
+    async def scenario() -> None:
+        async with (
+            closing_server(per_connection=2, code=1011) as (url, sent_on),
+            reading(url, reconnect="on-error") as (store, source),
+        ):
+            await wait_for(lambda: len(sent_on) >= 3 and frames(store) >= 6)
+            assert [e.id for e in store.events(0, 6)] == [str(n) for n in range(1, 7)]
+            assert source.status.reconnects >= 2
+            assert source.status.last_error.startswith(
+                "the server closed the connection with code 1011"
+            )
+
+    run(scenario())
+
+
+def test_a_refused_connection_stops_under_never() -> None:
+    async def scenario() -> None:
+        async with closing_server(per_connection=1, code=1000) as (url, _sent_on):
+            pass  # the port is free again: nothing listens there
+        async with reading(url, reconnect="never") as (store, source):
+            await wait_for(lambda: source.status.state is ConnectionState.STOPPED)
+            assert source.status.detail.startswith(
+                f"cannot connect to {url.removeprefix('ws://').rstrip('/')}: "
+            )
+            assert source.status.reconnects == 0
+            assert frames(store) == 0
+
+    run(scenario())
+
+
+def test_dashboard_record_ends_when_its_websocket_subscription_completes(tmp_path: Path) -> None:
+    from dashboard.feed.server import FeedThread
+
+    feed = HandshakeFeed(per_connection=None, total=3)
+    thread = FeedThread(feed).start()  # type: ignore[arg-type]
+    try:
+        out = tmp_path / "gql.jsonl"
+        argv = [
+            sys.executable, "-m", "dashboard", "record", feed.url("/ws/graphql?complete=1"),
+            "--preset", "graphql-transport-ws",
+            "--graphql-query", "subscription { tick { n } }",
+            "-o", str(out), "--duration", "60",
+        ]  # fmt: skip
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode == 0, result.stderr
+        assert "(every connection finished)" in result.stderr
+        with out.open("rb") as stream:
+            recorded = list(read_events(stream, out.name))
+        assert len(recorded) == 3
+        assert len(feed.connections) == 1
+    finally:
+        thread.close()
 
 
 def test_a_step_that_times_out_or_gets_another_message_is_retried_and_others_go_on() -> None:
@@ -487,3 +641,28 @@ def test_the_window_on_exit_closes_the_websocket_normally(tmp_path: Path) -> Non
         assert conversation.subscribes == 1 and conversation.close_code == 1000
     finally:
         thread.close()
+
+
+def test_a_refused_certificate_under_never_says_which_and_what_to_do() -> None:
+    import ssl
+
+    import trustme
+
+    async def handler(connection: ServerConnection) -> None:
+        await connection.close(1000)
+
+    async def scenario() -> None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        trustme.CA().issue_cert("127.0.0.1").configure_cert(context)  # a CA nobody trusts
+        async with serve(handler, "127.0.0.1", 0, ssl=context) as server:
+            port = next(iter(server.sockets)).getsockname()[1]
+            async with reading(f"wss://127.0.0.1:{port}/", reconnect="never") as (_, source):
+                await wait_for(lambda: source.status.state is ConnectionState.STOPPED)
+                assert source.status.detail.startswith(
+                    f"the TLS certificate of 127.0.0.1:{port} was not accepted: "
+                )
+                assert source.status.detail.endswith(
+                    "(give its CA with --ca FILE, or --insecure to skip the check)"
+                )
+
+    run(scenario())

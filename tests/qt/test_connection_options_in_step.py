@@ -180,3 +180,18 @@ def test_a_receiver_with_its_secret_and_a_file_in_a_folder_that_is_there_are_tak
     assert ok_enabled(dialog) and dialog.spec().options == {"secret": "s3cret"}
     dialog.url.setText((tmp_path / "not-yet.log").as_uri())  # waited for, in its folder
     assert ok_enabled(dialog)
+
+
+def test_a_websocket_connection_takes_the_reconnect_rule_in_the_dialog(
+    dialog: ConnectionDialog,
+) -> None:
+    dialog.url.setText("wss://api.example.test/graphql")
+    reconnect = dialog.option_fields.widgets["reconnect"]
+    assert isinstance(reconnect, QComboBox) and not reconnect.isHidden()
+    assert reconnect.currentText() == "auto"
+    assert reconnect.toolTip().endswith("(Server-Sent Events and WebSocket only)")
+    reconnect.setCurrentText("always")
+    spec = dialog.spec()
+    assert spec.options == {"reconnect": "always"}
+    [loaded] = loads(dumps(Layout(connections=[spec]), KINDS), "t.toml", KINDS).connections
+    assert loaded.options == {"reconnect": "always"}

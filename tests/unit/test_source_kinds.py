@@ -220,3 +220,38 @@ def test_the_readme_names_every_transport_in_its_intro_and_the_dialog_s_url() ->
         assert scheme in dialog, scheme
     assert "Source from" in dialog
     assert "(soon) alert rules" not in readme
+
+
+def test_sse_and_websocket_declare_one_reconnect_option() -> None:
+    """One option, two transports: one --reconnect flag, one dialog field, one help line."""
+    [(sse, option), (websocket, same)] = KINDS.declaring("reconnect")
+    assert (sse.name, websocket.name) == ("sse", "websocket")
+    assert same is option and option.choices == ("auto", "always", "on-error", "never")
+    help_text = " ".join(gui_parser().format_help().split())
+    assert "for Server-Sent Events and WebSocket URLs only" in help_text
+    options = gui_parser().parse_args(
+        ["ws://feeds.test/ws", "https://feeds.test/events", "--reconnect", "on-error"]
+    )
+    ws, sse_spec = connection_specs(options)
+    assert ws.options == sse_spec.options == {"reconnect": "on-error"}
+    with pytest.raises(SystemExit):
+        gui_parser().parse_args(["ws://feeds.test/ws", "--reconnect", "sometimes"])
+
+
+@pytest.mark.parametrize(
+    ("rule", "after_1000", "after_1001", "after_complete"),
+    [
+        ("auto", True, True, False),
+        ("always", True, True, True),
+        ("on-error", False, True, False),
+        ("never", False, False, False),
+    ],
+)
+def test_which_normal_websocket_ends_are_opened_again(
+    rule: str, after_1000: bool, after_1001: bool, after_complete: bool
+) -> None:
+    from dashboard.sources.websocket import reopens
+
+    assert reopens(rule, completed=False, code=1000) is after_1000
+    assert reopens(rule, completed=False, code=1001) is after_1001
+    assert reopens(rule, completed=True, code=1000) is after_complete
