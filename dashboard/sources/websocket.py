@@ -321,7 +321,7 @@ KIND = SourceKind(
             DEFAULT_STEP_TIMEOUT,
             "seconds an expect step waits for its message",
             check=_positive,
-            unit="s",
+            duration=True,
             metavar="SECONDS",
         ),
         Option(
@@ -337,7 +337,7 @@ KIND = SourceKind(
             DEFAULT_KEEPALIVE_EVERY,
             "seconds between keepalive messages",
             check=_positive,
-            unit="s",
+            duration=True,
             metavar="SECONDS",
         ),
         Option(

@@ -55,7 +55,7 @@ def test_a_bad_poll_interval_on_the_command_line_exits_2_naming_the_option(
     [
         (["--keepalive-every", "0"], "argument --keepalive-every: expected more than 0 seconds"),
         (["--poll", "abc"], "argument --poll: expected an interval like 5s, 500ms or 2m, got"),
-        (["--step-timeout", "-1"], "argument --step-timeout: expected more than 0 seconds"),
+        (["--step-timeout", "0"], "argument --step-timeout: expected more than 0 seconds"),
     ],
 )
 def test_a_bad_option_value_names_its_flag_once_not_its_layout_key(

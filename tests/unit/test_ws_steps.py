@@ -127,6 +127,11 @@ def test_keepalive_every_takes_seconds_with_or_without_the_unit() -> None:
         "keepalive_every": 20.0,
     }
     assert ws_options("--keepalive", "ping", "--keepalive-every", "5")["keepalive_every"] == 5.0
+    # the one duration grammar, as --poll and the rules read it; in a layout too
+    assert ws_options("--keepalive", "ping", "--keepalive-every", "1m30s")["keepalive_every"] == 90
+    assert KINDS.read_options("ws://h/x", {"step_timeout": "250ms"}) == {"step_timeout": 0.25}
+    with pytest.raises(ValueError, match="keepalive_every: expected a duration like 30s"):
+        KINDS.read_options("ws://h/x", {"keepalive_every": "soon"})
 
 
 def test_list_options_are_checked_item_by_item_with_the_item_named() -> None:

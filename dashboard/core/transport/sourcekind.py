@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from dashboard.core.lang.duration import parse_duration
 from dashboard.core.text.redact import mark_secret
 from dashboard.core.transport.connection import ConnectionSpec, host_name
 
@@ -65,7 +66,7 @@ class Option:
     secret_item: Callable[[str], bool] | None = None
     flag_item: Callable[[str], str] | None = None
     item_flags: tuple[ItemFlag, ...] = ()
-    unit: str = ""  # a number's unit, which its text may end with ("20s")
+    duration: bool = False  # seconds, also written as a duration: 20s, 2m, 1h30m (core.lang)
     metavar: str = ""  # what --help calls its value (default: the name in capitals)
     shown_with: tuple[str, str] = ()  # (option, value): the dialog shows it only then
 
@@ -79,7 +80,7 @@ class Option:
         kind = self.type
         if kind is list:
             return self._parse_list(value)
-        if self.unit and isinstance(value, str):  # "20s" in a layout, as on the command line
+        if self.duration and isinstance(value, str):  # "20s" in a layout, as on the command line
             return self.from_text(value)
         ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
@@ -146,13 +147,10 @@ class Option:
             return self.parse(text)
         if kind is list:
             return self.parse(text.splitlines())
-        if kind is bool:
-            lowered = text.strip().lower()
-            if lowered not in ("1", "0", "yes", "no", "true", "false", "on", "off"):
-                raise ValueError(f"{self.name}: expected yes or no, got {text!r}")
-            return self.parse(lowered in ("1", "yes", "true", "on"))
+        if self.duration:  # (its own message: "expected a duration like 30s, 5m or 1h")
+            return self.parse(parse_duration(text, self.name))
         try:
-            number = kind(text.strip().removesuffix(self.unit) if self.unit else text.strip())
+            number = kind(text.strip())
         except ValueError:
             raise ValueError(f"{self.name}: expected {_TYPE_WORDS[kind]}, got {text!r}") from None
         return self.parse(number)
