@@ -43,6 +43,7 @@ class CaptureResult:
     why: str  # what ended it
     error: str | None = None  # why writing failed, when it did
     alerts: int = 0  # of the events, the monitor's alert events
+    connections_failed: bool = False  # every connection stopped, not every one finished
 
 
 class _Capture:
@@ -169,6 +170,7 @@ async def capture(
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(signum)
+    failed = False
     if why == "every connection stopped":
         if all(s.status.state.value == "finished" for s in sources):
             why = "every connection finished"
@@ -177,11 +179,14 @@ async def capture(
                 f"{s.name}: {s.status.last_error or s.status.describe()}" for s in sources
             )
             why = f"every connection stopped ({reasons})"
+            failed = True
     if sink.error is not None:
         why = "writing failed"
     seconds = time.monotonic() - started
     alerts = recorder.events - sink.taken
-    return CaptureResult(recorder.events, recorder.rejected, seconds, why, sink.error, alerts)
+    return CaptureResult(
+        recorder.events, recorder.rejected, seconds, why, sink.error, alerts, failed
+    )
 
 
 async def _watch(sink: _Capture, sources: Sequence[ReconnectingSource]) -> None:

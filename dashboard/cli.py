@@ -756,7 +756,7 @@ def run_record(options: argparse.Namespace) -> int:
         f"in {result.seconds:,.1f} s to {options.output} ({result.why}).",
         file=sys.stderr,
     )
-    return 0
+    return 1 if result.connections_failed else 0
 
 
 def _say_bad_line(command: str, path: str, line: BadLine, count: int) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -187,3 +189,33 @@ def test_a_full_disk_is_said_once_as_a_write_failure(feed: FeedThread, tmp_path:
             assert data.endswith(b"\n")
             events = events_in(out)
             assert len(events) == data.count(b"\n") > 50
+
+
+def test_every_connection_stopping_on_an_error_exits_1_and_says_why(tmp_path: Path) -> None:
+    """A capture that ended because nothing could be read is no success (it exited 0)."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "nothing.jsonl"
+    url = f"http://127.0.0.1:{port}/events"
+    result = subprocess.run(
+        command("record", url, "--reconnect", "never", "-o", str(out)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    reason = f"cannot connect to 127.0.0.1:{port}: connection refused or unreachable"
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Recorded 0 events and 0 rejected frames in {_seconds(result.stderr)} s to {out} "
+        f"(every connection stopped (127.0.0.1:{port}: {reason}))."
+    )
+    assert out.read_bytes() == b""  # closed cleanly, nothing in it
+
+
+def _seconds(stderr: str) -> str:
+    """The seconds the last line of a capture's *stderr* says it took."""
+    found = re.search(r" in ([\d,.]+) s to ", stderr.strip().splitlines()[-1])
+    assert found, stderr
+    return found.group(1)
