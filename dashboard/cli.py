@@ -1069,6 +1069,7 @@ async def _redis_publisher(url: str) -> Any:
     """A RedisPublisher that has reached Redis, or SystemExit saying why not."""
     from redis.exceptions import RedisError  # (there: --redis checked it, see _redis_target)
 
+    from dashboard.core.text.redact import redact
     from dashboard.feed.redis_publisher import RedisPublisher
 
     publisher = RedisPublisher(url)
@@ -1076,12 +1077,14 @@ async def _redis_publisher(url: str) -> Any:
         await publisher.check()
     except (RedisError, OSError) as exc:
         await publisher.aclose()
-        raise SystemExit(f"dashboard feed: cannot reach Redis at {url}: {exc}") from None
+        where = redact(url)
+        raise SystemExit(f"dashboard feed: cannot reach Redis at {where}: {exc}") from None
     return publisher
 
 
 def run_feed(options: argparse.Namespace) -> int:
     _configure_logging(options.verbose)
+    from dashboard.core.text.redact import redact
     from dashboard.feed.server import FeedServer
 
     async def serve() -> None:
@@ -1115,9 +1118,10 @@ def run_feed(options: argparse.Namespace) -> int:
         )
         if server.publisher is not None:
             publisher = server.publisher
+            url = redact(publisher.url)  # (a password given on the command line stays there)
             print(
-                f"Also in Redis at {publisher.url}: stream {publisher.stream} "
-                f"(dashboard '{publisher.url}?stream={publisher.stream}'), "
+                f"Also in Redis at {url}: stream {publisher.stream} "
+                f"(dashboard '{url}?stream={publisher.stream}'), "
                 "channels demo.<type> (?channel=demo.*)",
                 flush=True,
             )

@@ -376,6 +376,21 @@ def test_the_demo_feed_says_when_redis_cannot_be_reached() -> None:
     assert result.stderr.startswith("dashboard feed: cannot reach Redis at redis://127.0.0.1:1/0:")
 
 
+def test_the_demo_feed_never_prints_the_redis_password() -> None:
+    result = subprocess.run(
+        dashboard("feed", "--port", "0", "--redis", "redis://ops:hunter22@127.0.0.1:1/0"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "dashboard feed: cannot reach Redis at redis://ops:••••@127.0.0.1:1/0:"
+    )
+    assert "hunter22" not in result.stdout + result.stderr
+
+
 def test_rediss_with_the_company_ca_and_a_clear_refusal_without_it(tmp_path: Path) -> None:
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1")
