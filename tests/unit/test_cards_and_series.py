@@ -299,3 +299,27 @@ def test_a_point_that_arrives_out_of_time_order_is_put_in_its_place() -> None:
     assert t.tolist() == [2.0, 2.5, 3.0, 4.0] and v.tolist() == [20.0, 25.0, 30.0, 40.0]
     t, v = ring.arrays(since=2.5)
     assert t.tolist() == [2.5, 3.0, 4.0] and v.tolist() == [25.0, 30.0, 40.0]
+
+
+@pytest.mark.parametrize("show", ["mean", "rate"])
+def test_a_card_keeps_at_most_max_sources_the_least_recent_forgotten(
+    show: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.core.panels import cards
+
+    monkeypatch.setattr(cards, "MAX_SOURCES", 2)
+    card = CardState(CardSpec("Load", "metrics.update", "load", show))
+
+    def report(source: str, value: float, at: float) -> Event:
+        return make_event("metrics.update", {"load": value}, source=source, time=at)
+
+    card.fold([report("a", 10, 1.0), report("b", 20, 1.0)])
+    card.fold([report("a", 11, 2.0)])  # a heard from again: b is the least recent now
+    card.fold([report("c", 40, 3.0)])
+    kept = card.latest if show == "mean" else card._counters
+    assert [source for _conn, source in kept] == ["a", "c"]
+    if show == "mean":
+        assert card.value(3.0) == (11 + 40) / 2
+    for n in range(500):  # a feed inventing sources: the card stays at its bound
+        card.fold([report(f"host-{n}", n, 4.0 + n)])
+    assert len(kept) == 2

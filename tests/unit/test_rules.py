@@ -157,3 +157,25 @@ def test_events_grouped_by_type_give_the_same_changes(when: str) -> None:
         expected = states(plain.feed(events))
         assert states(grouped.feed(events, _by_type(events))) == expected
     assert bool(expected) == (when != "type:nothing.here")  # the last tick changes something
+
+
+def test_a_feed_inventing_keys_keeps_at_most_max_keys_states_the_quietest_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dashboard.core.monitor import rules
+
+    monkeypatch.setattr(rules, "MAX_KEYS", 3)
+    rule = parse_rule({**CPU_RULE, "for": "0s"})
+    engine = RuleEngine([rule])
+    engine.feed([cpu("web-1", 95, 0), cpu("web-2", 95, 1), cpu("web-3", 95, 2)])
+    engine.feed([cpu("web-1", 96, 3)])  # web-1 heard from again: web-2 is the quietest now
+    engine.feed([cpu(f"new-{n}", 95, 4 + n) for n in range(2)])
+    assert [k for k in ("web-1", "web-2", "web-3", "new-0", "new-1") if engine.state(rule, k)] == [
+        "web-1",
+        "new-0",
+        "new-1",
+    ]
+    assert engine.forgotten == 2
+    for n in range(1000):  # however many more come, no more than MAX_KEYS are kept
+        engine.feed([cpu(f"host-{n}", 95, 10 + n)])
+    assert len(engine._keys) == 3 and engine.forgotten == 1002

@@ -42,6 +42,9 @@ _COUNT = re.compile(
 _SPACED_OP = re.compile(r"(?<=[\w\]])\s*(>=|<=|!=|>|<|=)\s*(?=[^\s=<>])")
 _PLACEHOLDER = re.compile(r"\{([^{}:]+)(?::([^{}]*))?\}")
 _ENVELOPE = ("type", "source", "connection", "id")
+# Alert states kept at once, of every rule and key; past it the one quiet longest is
+# forgotten (a feed inventing hosts must not grow the monitor without end).
+MAX_KEYS = 5_000
 _OPS = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
@@ -223,7 +226,8 @@ class RuleEngine:
 
     def __init__(self, rules: Iterable[AlertRule]) -> None:
         self.rules = list(rules)
-        self._keys: dict[tuple[str, str], _KeyState] = {}
+        self._keys: dict[tuple[str, str], _KeyState] = {}  # the newest activity last
+        self.forgotten = 0  # states dropped to keep MAX_KEYS
 
     def state(self, rule: AlertRule, key: str) -> AlertState | None:
         found = self._keys.get((rule.name, key))
@@ -296,9 +300,15 @@ class RuleEngine:
         return due
 
     def _slot(self, rule: AlertRule, key: str) -> _KeyState:
-        slot = self._keys.get((rule.name, key))
+        """The state of *rule* for *key*, moved to the end (the newest activity)."""
+        keys = self._keys
+        slot = keys.pop((rule.name, key), None)
         if slot is None:
-            slot = self._keys[(rule.name, key)] = _KeyState()
+            slot = _KeyState()
+            if len(keys) >= MAX_KEYS:
+                del keys[next(iter(keys))]  # the one quiet longest
+                self.forgotten += 1
+        keys[(rule.name, key)] = slot
         return slot
 
     def _count(

@@ -36,6 +36,9 @@ WINDOWED = ("rate", "count", "avg", "min", "max")
 NEWEST_ONLY = ("last", "mean", "sum")  # figures made of each source's newest value
 BUCKETS = 60  # per window
 SPARK_POINTS = 60  # figures kept for the sparkline
+# Sources whose newest value (or counter) a card keeps; past it the one heard from least
+# recently is forgotten (a feed inventing source names must not grow a card without end).
+MAX_SOURCES = 10_000
 SAMPLE_S = 1.0  # ... one a second at most
 SHOW_CHOICES = (
     ("last", "Newest value"),
@@ -234,7 +237,7 @@ class CardState:
         self.raw, self.text_value = raw, None
         self.last = number
         who = (event.connection, event.source)
-        self.latest[who] = (event.received, number)
+        _keep_newest(self.latest, who, (event.received, number))
         self.total += number
         show = self.spec.show
         if show in ("avg", "min", "max"):
@@ -268,12 +271,13 @@ class CardState:
         t = event.received
         counter = self._counters.get(who)
         if counter is None:
-            counter = self._counters[who] = _Counter(value, event.time)
+            counter = _Counter(value, event.time)
         elif event.time < counter.time:
             return False  # a sample that arrived late says nothing new about the counter
         else:
             counter.increase += value - counter.last if value >= counter.last else value
             counter.last, counter.time = value, event.time
+        _keep_newest(self._counters, who, counter)
         samples = counter.samples
         width = self._buckets.width
         if samples and math.floor(samples[-1][0] / width) == math.floor(t / width):
@@ -438,3 +442,11 @@ def _by_second(events: list[Event]) -> list[list[Event]]:
             current = second
         runs[-1].append(event)
     return runs
+
+
+def _keep_newest(kept: dict[Any, Any], key: Any, value: Any) -> None:
+    """*value* at *key* of *kept*, last in its order; the first goes past MAX_SOURCES."""
+    kept.pop(key, None)
+    kept[key] = value
+    if len(kept) > MAX_SOURCES:
+        del kept[next(iter(kept))]
