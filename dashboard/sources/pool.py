@@ -42,6 +42,10 @@ READ_LIMIT = 1 << 24  # bytes the app takes off a socket ahead of handling them
 RECEIVE_SIZE = 1 << 18  # bytes asked of the socket at a time
 YIELD_AFTER = 0.002  # seconds of frames handled in a row before the window's loop gets a turn
 RESTART_PAUSE = 1.0  # seconds before starting again a reader that died this young
+# A reader that ended this many times within CRASH_WINDOW seconds is not started again: a
+# connection that crashes the interpreter would otherwise restart it for ever.
+CRASH_LIMIT = 5
+CRASH_WINDOW = 60.0
 
 
 class ReaderPool:
@@ -103,6 +107,7 @@ class _Reader:
         self.transport: asyncio.Transport | None = None
         self.pump: asyncio.Future[None] | None = None
         self.started = 0.0  # time.monotonic() of the last start
+        self.deaths: deque[float] = deque(maxlen=CRASH_LIMIT)  # when it last ended, unasked
         self._lock: asyncio.Lock | None = None
 
     @property
@@ -187,6 +192,16 @@ class _Reader:
         how = f"signal {-code}" if code < 0 else f"exit code {code}"
         log.error("reader %d ended unexpectedly (%s)", self.index + 1, how)
         resume = [(i, s) for i, s in resume if self.connections.get(i) is s]
+        if self._crashing():
+            why = (
+                f"the reader process ended unexpectedly {CRASH_LIMIT} times within "
+                f"{CRASH_WINDOW:g} s (last: {how}); stopped: connect again to retry"
+            )
+            log.error("reader %d: %s", self.index + 1, why)
+            for conn_id, source in resume:
+                self.connections.pop(conn_id, None)
+                source.stop(why)
+            return
         for _, source in resume:
             source.reader_died(f"the reader process ended unexpectedly ({how}); resumed")
         if not resume:
@@ -207,6 +222,12 @@ class _Reader:
         for conn_id, source in resume:
             if self.connections.get(conn_id) is source:  # (not closed meanwhile)
                 _send(transport, OPEN, conn_id, source.start_payload())
+
+    def _crashing(self) -> bool:
+        """Note an unasked end; True when it is the CRASH_LIMITth within CRASH_WINDOW."""
+        now = time.monotonic()
+        self.deaths.append(now)
+        return len(self.deaths) == CRASH_LIMIT and now - self.deaths[0] <= CRASH_WINDOW
 
     async def aclose(self) -> None:
         self.connections.clear()

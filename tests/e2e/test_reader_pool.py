@@ -178,3 +178,34 @@ def test_two_readers_share_the_connections_out() -> None:
             await server.stop()
 
     run(scenario(), timeout=90)
+
+
+def test_a_reader_that_keeps_dying_is_not_started_again_for_ever() -> None:
+    """A connection that crashes the interpreter would have its reader restarted in a loop:
+    past CRASH_LIMIT ends within CRASH_WINDOW its connections stop, saying why."""
+    from dashboard.sources.pool import CRASH_LIMIT
+
+    async def scenario() -> None:
+        async with AsyncExitStack() as stack:
+            server = FeedServer(rate=200, seed=7)
+            await server.start()
+            stack.push_async_callback(server.stop)
+            store, pool = EventStore(), ReaderPool(1)
+            source = ProcessSource(ConnectionSpec(server.url, "doomed"), store, pool)
+            await stack.enter_async_context(running(pool, source))
+            pids: list[int] = []
+            for _death in range(CRASH_LIMIT):
+                await wait_for(lambda: pool.pids()[0] not in (None, *pids), START)
+                await wait_for(lambda: source.status.state is ConnectionState.LIVE, START)
+                pid = pool.pids()[0]
+                assert pid is not None
+                pids.append(pid)
+                os.kill(pid, signal.SIGKILL)
+            await wait_for(lambda: source.status.state is ConnectionState.STOPPED, START)
+            assert source.status.last_error == (
+                f"the reader process ended unexpectedly {CRASH_LIMIT} times within 60 s "
+                "(last: signal 9); stopped: connect again to retry"
+            )
+            assert pool.pids() == [None] and source.status.reconnects == CRASH_LIMIT - 1
+
+    run(scenario(), timeout=180)
