@@ -1041,7 +1041,7 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
         except LayoutError as error:
             print(f"dashboard: {error}", file=sys.stderr)
             return 2
-    from dashboard.ui.app import AppOptions, run
+    from dashboard.ui.startup import AppOptions, run
 
     app_options = AppOptions(
         layout=layout,
