@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from dashboard.core.events.event import Event
     from dashboard.core.storage.recordformat import BadLine
     from dashboard.core.transport.connection import ConnectionSpec
-    from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKinds
+    from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKind, SourceKinds
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 OPTION_DEST = "source_option_"  # argparse dest of a transport's own option: + its name
@@ -330,6 +330,11 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="a connection with no bytes for this long is taken as dead (default 45)",
     )
+    _add_envelope_key_options(parser)
+
+
+def _add_envelope_key_options(parser: argparse.ArgumentParser) -> None:
+    """--type-key, --time-key, --source-key and --severity-key."""
     from dashboard.core.events.decode import EnvelopeKeys
 
     defaults = EnvelopeKeys()
@@ -356,49 +361,72 @@ def add_source_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> N
     }
     for name in kinds.option_names():
         declared = kinds.declaring(name)
-        option = declared[0][1]
         titles = " and ".join(k.title for k, _ in declared)
         group = groups.get(titles)
         if group is None:
             group = groups[titles] = parser.add_argument_group(f"{titles} options")
-        default = "" if option.default is None else f" (default {option.default})"
-        if option.type is list:  # repeatable; its item flags add to the same list, in order
-            for flag_name, to_item, description, metavar in (
-                (name, None, option.description, option.metavar),
-                *((f.name, f, f.description, f.metavar) for f in option.item_flags),
-            ):
-                group.add_argument(
-                    _flag(flag_name, declared[0][0].name, taken),
-                    dest=OPTION_DEST + name,
-                    action="append",
-                    type=_item_type(option, to_item),
-                    default=None,
-                    metavar=metavar or flag_name.upper(),
-                    help=f"{description}; for {titles} URLs only",
-                )
-            continue
-        if option.type is bool:  # a bare flag, and --no-NAME for off
-            group.add_argument(
-                _flag(name, declared[0][0].name, taken),
-                dest=OPTION_DEST + name,
-                action=argparse.BooleanOptionalAction,
-                default=None,
-                help=f"{option.description}{' (on by default)' if option.default else ''}; "
-                f"for {titles} URLs only",
-            )
-            continue
-        group.add_argument(
-            _flag(name, declared[0][0].name, taken),
-            dest=OPTION_DEST + name,
-            type=_option_type(option),
-            default=None,
-            metavar=_metavar(option),
-            help=f"{option.description}{default}; for {titles} URLs only",
-        )
+        _add_source_option(group, name, declared[0], titles, taken)
     # (connection_specs says with it, naming the flag, what only the options and URLs
     # together can: an option no URL given takes, a preset without its token, a receiver
     # open to other machines without its secret; a mistake like any other)
     parser.set_defaults(kinds=kinds, options_error=parser.error, option_flags=flags)
+
+
+def _add_source_option(
+    group: argparse._ArgumentGroup,
+    name: str,
+    declared: tuple[SourceKind, Option],
+    titles: str,
+    taken: set[str],
+) -> None:
+    """One transport option's flag (a list's item flags too) in its transport's *group*."""
+    kind, option = declared
+    default = "" if option.default is None else f" (default {option.default})"
+    if option.type is list:
+        _add_list_option(group, name, declared, titles, taken)
+        return
+    if option.type is bool:  # a bare flag, and --no-NAME for off
+        group.add_argument(
+            _flag(name, kind.name, taken),
+            dest=OPTION_DEST + name,
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"{option.description}{' (on by default)' if option.default else ''}; "
+            f"for {titles} URLs only",
+        )
+        return
+    group.add_argument(
+        _flag(name, kind.name, taken),
+        dest=OPTION_DEST + name,
+        type=_option_type(option),
+        default=None,
+        metavar=_metavar(option),
+        help=f"{option.description}{default}; for {titles} URLs only",
+    )
+
+
+def _add_list_option(
+    group: argparse._ArgumentGroup,
+    name: str,
+    declared: tuple[SourceKind, Option],
+    titles: str,
+    taken: set[str],
+) -> None:
+    """A repeatable option's flag; its item flags add to the same list, in order."""
+    kind, option = declared
+    for flag_name, to_item, description, metavar in (
+        (name, None, option.description, option.metavar),
+        *((f.name, f, f.description, f.metavar) for f in option.item_flags),
+    ):
+        group.add_argument(
+            _flag(flag_name, kind.name, taken),
+            dest=OPTION_DEST + name,
+            action="append",
+            type=_item_type(option, to_item),
+            default=None,
+            metavar=metavar or flag_name.upper(),
+            help=f"{description}; for {titles} URLs only",
+        )
 
 
 def _flag(name: str, kind_name: str, taken: set[str]) -> str:
@@ -486,6 +514,19 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         help=f"feeds to connect to: {urls_help(kinds)}",
     )
     add_connection_options(parser)
+    _add_run_options(parser)
+    _add_layout_and_replay_options(parser)
+    _add_memory_options(parser)
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more to stderr (-vv for debug)"
+    )
+    parser.add_argument("--version", action="version", version=f"dashboard {__version__}")
+    add_source_options(parser, kinds)
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The window's --demo and its --rate, --exit-after, --screenshot and --theme."""
     parser.add_argument(
         "--demo", action="store_true", help="start the built-in demo feed and connect to it"
     )
@@ -515,6 +556,10 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         help="colours: dark, light, or follow the system (default: the View menu's last "
         "choice, else dark)",
     )
+
+
+def _add_layout_and_replay_options(parser: argparse.ArgumentParser) -> None:
+    """--layout, --replay and its --speed, --record."""
     parser.add_argument(
         "--layout",
         metavar="FILE",
@@ -541,6 +586,10 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         metavar="FILE",
         help="record every event from the start into FILE (.jsonl, or .jsonl.gz)",
     )
+
+
+def _add_memory_options(parser: argparse.ArgumentParser) -> None:
+    """--capacity and --readers."""
     parser.add_argument(
         "--capacity",
         type=_count,
@@ -556,12 +605,6 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         help="processes that read the feeds, each many connections (default: the layout's "
         "readers, else 1)",
     )
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="log more to stderr (-vv for debug)"
-    )
-    parser.add_argument("--version", action="version", version=f"dashboard {__version__}")
-    add_source_options(parser, kinds)
-    return parser
 
 
 def feed_parser() -> argparse.ArgumentParser:
@@ -588,6 +631,20 @@ def feed_parser() -> argparse.ArgumentParser:
         help="share of frames deliberately broken, 0..1 (default 0)",
     )
     parser.add_argument("--seed", type=int, default=None, help="make the events repeatable")
+    _add_chaos_options(parser)
+    parser.add_argument(
+        "--redis",
+        type=_redis_target,
+        metavar="URL",
+        help="also write every event to Redis: XADD to a stream (redis://host:port/db, "
+        "?stream=NAME, default demo:events) and PUBLISH on demo.<type>",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+    return parser
+
+
+def _add_chaos_options(parser: argparse.ArgumentParser) -> None:
+    """--chaos and --chaos-every: the demo feed misbehaving on purpose."""
     parser.add_argument(
         "--chaos",
         type=_chaos_modes,
@@ -603,15 +660,6 @@ def feed_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="seconds between faults on each stream (default 3)",
     )
-    parser.add_argument(
-        "--redis",
-        type=_redis_target,
-        metavar="URL",
-        help="also write every event to Redis: XADD to a stream (redis://host:port/db, "
-        "?stream=NAME, default demo:events) and PUBLISH on demo.<type>",
-    )
-    parser.add_argument("-v", "--verbose", action="count", default=0)
-    return parser
 
 
 def _chaos_modes(text: str) -> frozenset[str]:
@@ -655,6 +703,24 @@ def record_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         metavar="URL",
         help=f"feeds to record: {urls_help(kinds)}",
     )
+    _add_output_options(parser)
+    parser.add_argument(
+        "--layout",
+        type=_readable_file,
+        metavar="FILE",
+        help="also record the connections of this TOML layout file, each with its own "
+        "options (the command line's connection options apply to the URLs given), and watch "
+        "with its alert rules and [alerts]: alerts that fire or resolve go into the recording "
+        "(dashboard.alert.*) and to stderr ('ALERT firing: ...')",
+    )
+    add_connection_options(parser)
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+    add_source_options(parser, kinds)
+    return parser
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    """Where ``record`` writes (-o, --force) and when it stops (--duration, --count)."""
     parser.add_argument(
         "-o",
         "--output",
@@ -670,19 +736,6 @@ def record_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--force", action="store_true", help="overwrite the output file if it exists"
     )
-    parser.add_argument(
-        "--layout",
-        type=_readable_file,
-        metavar="FILE",
-        help="also record the connections of this TOML layout file, each with its own "
-        "options (the command line's connection options apply to the URLs given), and watch "
-        "with its alert rules and [alerts]: alerts that fire or resolve go into the recording "
-        "(dashboard.alert.*) and to stderr ('ALERT firing: ...')",
-    )
-    add_connection_options(parser)
-    parser.add_argument("-v", "--verbose", action="count", default=0)
-    add_source_options(parser, kinds)
-    return parser
 
 
 def _recording_problem(path: Path, overwrite: str | None) -> str | None:
