@@ -18,7 +18,9 @@ from urllib.parse import urlsplit
 from dashboard import __version__
 
 if TYPE_CHECKING:
+    from dashboard.capture import CaptureResult
     from dashboard.core.events.event import Event
+    from dashboard.core.monitor import Monitor
     from dashboard.core.storage.recordformat import BadLine
     from dashboard.core.transport.connection import ConnectionSpec
     from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKind, SourceKinds
@@ -444,8 +446,8 @@ def _metavar(option: Option) -> str:
 
 
 def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
-    from dashboard.core.events.decode import EnvelopeKeys
-
+    """One connection per URL given, with the connection options and the transport's own
+    that it takes; a mistake only the options and URLs together show is a parser error."""
     kinds: SourceKinds = options.kinds
     given = {
         name: value
@@ -458,39 +460,60 @@ def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
         if (value := getattr(options, f"{name}_keys", None)) is not None
     }
     url_kinds = [kinds.for_url(url) for url in options.urls]
-    for name in given:  # an option no URL's kind takes would be dropped without a word
+    _refuse_options_no_url_takes(options, given, url_kinds)
+    specs = [
+        _connection_spec(options, url, kind, given, keys)
+        for url, kind in zip(options.urls, url_kinds, strict=True)
+    ]
+    if options.heartbeat is not None:
+        for spec in specs:
+            spec.heartbeat_timeout = options.heartbeat
+    return specs
+
+
+def _refuse_options_no_url_takes(
+    options: argparse.Namespace, given: dict[str, Any], url_kinds: list[SourceKind]
+) -> None:
+    """An option no URL's kind takes would be dropped without a word: a parser error."""
+    kinds: SourceKinds = options.kinds
+    for name in given:
         if not any(kind.option(name) for kind in url_kinds):
             owners = " or ".join(k.title for k, _ in kinds.declaring(name))
             options.options_error(
                 f"argument {options.option_flags[name]}: an option of {owners} URLs, "
                 f"and no {owners} URL is given"
             )
-    specs = []
-    for url, kind in zip(options.urls, url_kinds, strict=True):
-        try:
-            own = kind.checked({k: v for k, v in given.items() if kind.option(k)})
-        except ValueError as exc:
-            name, _, why = str(exc).partition(":")
-            options.options_error(f"argument {options.option_flags[name]}:{why}")
-        problem = kind.start_problem(url, own)
-        if problem is not None:
-            name, why = problem
-            where = options.option_flags[name] if name else f"URL: {url!r}"
-            options.options_error(f"argument {where}: {why}")
-        specs.append(
-            kinds.spec(
-                url,
-                headers=dict(options.header),
-                verify=not options.insecure,
-                ca_file=options.ca,
-                keys=EnvelopeKeys(**keys),
-                options=own,
-            )
-        )
-    if options.heartbeat is not None:
-        for spec in specs:
-            spec.heartbeat_timeout = options.heartbeat
-    return specs
+
+
+def _connection_spec(
+    options: argparse.Namespace,
+    url: str,
+    kind: SourceKind,
+    given: dict[str, Any],
+    keys: dict[str, tuple[str, ...]],
+) -> ConnectionSpec:
+    """The connection to *url*, with those of the *given* options its *kind* takes."""
+    from dashboard.core.events.decode import EnvelopeKeys
+
+    try:
+        own = kind.checked({k: v for k, v in given.items() if kind.option(k)})
+    except ValueError as exc:
+        name, _, why = str(exc).partition(":")
+        options.options_error(f"argument {options.option_flags[name]}:{why}")
+    problem = kind.start_problem(url, own)
+    if problem is not None:
+        name, why = problem
+        where = options.option_flags[name] if name else f"URL: {url!r}"
+        options.options_error(f"argument {where}: {why}")
+    kinds: SourceKinds = options.kinds
+    return kinds.spec(
+        url,
+        headers=dict(options.header),
+        verify=not options.insecure,
+        ca_file=options.ca,
+        keys=EnvelopeKeys(**keys),
+        options=own,
+    )
 
 
 def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
@@ -755,26 +778,16 @@ def run_record(options: argparse.Namespace) -> int:
     specs = connection_specs(options)
     monitor = None
     if options.layout is not None:
-        from dashboard.core.layouts.layoutfile import LayoutError, load
-        from dashboard.core.monitor import Monitor
-
-        try:
-            layout = load(options.layout, options.kinds)
-        except LayoutError as error:
-            print(f"dashboard record: {error}", file=sys.stderr)
+        watched = _record_layout(options)
+        if watched is None:
             return 2
-        specs += layout.connections
-        monitor = Monitor(layout.rules, layout.alerts)
+        layout_connections, monitor = watched
+        specs += layout_connections
     if not specs:
         record_parser(options.kinds).error(
             "give the feeds to record: URLs, or a --layout with [[connections]]"
         )
-    listening = feeds_problem(specs)
-    if listening:
-        print(f"dashboard record: {listening}", file=sys.stderr)
-        return 2
-    overwrite = None if options.force else "add --force to overwrite it"
-    problem = _recording_problem(options.output, overwrite)
+    problem = _record_problem(options, specs)
     if problem:
         print(f"dashboard record: {problem}", file=sys.stderr)
         return 2
@@ -794,11 +807,40 @@ def run_record(options: argparse.Namespace) -> int:
         why = error.strerror or error
         print(f"dashboard record: cannot write {options.output}: {why}", file=sys.stderr)
         return 2
-    if result.error is not None:  # said once; the file keeps what was written whole
+    return _say_recorded(result, options.output)
+
+
+def _record_layout(options: argparse.Namespace) -> tuple[list[ConnectionSpec], Monitor] | None:
+    """The --layout's connections, and a monitor watching with its rules; None when the
+    layout cannot be read (said on stderr)."""
+    from dashboard.core.layouts.layoutfile import LayoutError, load
+    from dashboard.core.monitor import Monitor
+
+    try:
+        layout = load(options.layout, options.kinds)
+    except LayoutError as error:
+        print(f"dashboard record: {error}", file=sys.stderr)
+        return None
+    return layout.connections, Monitor(layout.rules, layout.alerts)
+
+
+def _record_problem(options: argparse.Namespace, specs: list[ConnectionSpec]) -> str | None:
+    """Why ``record`` cannot start: feeds that cannot go together, or the output file."""
+    listening = feeds_problem(specs)
+    if listening:
+        return listening
+    overwrite = None if options.force else "add --force to overwrite it"
+    return _recording_problem(options.output, overwrite)
+
+
+def _say_recorded(result: CaptureResult, output: Path) -> int:
+    """What was recorded, on stderr, and the exit status: 1 when the recording stopped on
+    an error (said once; the file keeps what was written whole)."""
+    if result.error is not None:
         print(
             f"\ndashboard record: {result.error}\n"
             f"Stopped after {result.events:,} events and {result.rejected:,} rejected frames "
-            f"in {result.seconds:,.1f} s; {options.output} keeps what was written, up to its "
+            f"in {result.seconds:,.1f} s; {output} keeps what was written, up to its "
             "last whole line.",
             file=sys.stderr,
         )
@@ -806,7 +848,7 @@ def run_record(options: argparse.Namespace) -> int:
     alerts = f" ({result.alerts:,} of them alert events)" if result.alerts else ""
     print(
         f"\nRecorded {result.events:,} events{alerts} and {result.rejected:,} rejected frames "
-        f"in {result.seconds:,.1f} s to {options.output} ({result.why}).",
+        f"in {result.seconds:,.1f} s to {output} ({result.why}).",
         file=sys.stderr,
     )
     return 0
