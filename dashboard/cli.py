@@ -11,6 +11,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -20,8 +21,9 @@ from dashboard import __version__
 if TYPE_CHECKING:
     from dashboard.capture import CaptureResult
     from dashboard.core.events.event import Event
+    from dashboard.core.lang.query import Query
     from dashboard.core.monitor import Monitor
-    from dashboard.core.storage.recordformat import BadLine
+    from dashboard.core.storage.recordformat import BadLine, CsvWriter
     from dashboard.core.transport.connection import ConnectionSpec
     from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKind, SourceKinds
 
@@ -886,54 +888,27 @@ def check_rules_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@dataclass
+class _Reading:
+    """What a command met reading a recording: its events (those read by ``query``; by
+    ``check-rules``, all but a live run's alert events), bad lines, and matches."""
+
+    events: int = 0
+    bad: int = 0
+    matched: int = 0
+
+
 def run_check_rules(options: argparse.Namespace) -> int:
-    from dashboard.core.layouts.layoutfile import LayoutError, load
-    from dashboard.core.monitor import Monitor, run_through
-    from dashboard.core.monitor.alertbook import OWN_PREFIX, Origin
+    from dashboard.core.monitor.alertbook import Origin
     from dashboard.core.monitor.rules import AlertState
-    from dashboard.core.storage.recordformat import BadLine, open_events_file, read_events, utc_text
-    from dashboard.core.text.inert import inert
 
+    checked = _rules_to_check(options.rules)
+    if checked is None:
+        return 1
+    monitor, disabled = checked
+    reading = _Reading()
     try:
-        layout = load(options.rules, _registry())
-    except LayoutError as error:
-        print(f"dashboard check-rules: {error}", file=sys.stderr)
-        return 1
-    if not layout.rules:
-        print(f"dashboard check-rules: {options.rules}: no [[rules]] to check", file=sys.stderr)
-        return 1
-    monitor = Monitor(layout.rules, layout.alerts)
-    if not monitor.rules:
-        print(
-            f"dashboard check-rules: {options.rules}: every rule is disabled (enabled = false)",
-            file=sys.stderr,
-        )
-        return 1
-    disabled = len(layout.rules) - len(monitor.rules)
-    fired = resolved = events = bad = 0
-
-    def events_of(stream: Any) -> Iterator[Event]:
-        nonlocal events, bad
-        for item in read_events(stream, options.against):
-            if isinstance(item, BadLine):
-                bad += 1
-                _say_bad_line("check-rules", options.against, item, bad)
-                continue
-            events += not item.type.startswith(OWN_PREFIX)  # (a live run's alerts: skipped)
-            yield item
-
-    try:
-        with open_events_file(options.against) as stream:
-            for change in run_through(monitor, events_of(stream)):
-                if change.origin is not Origin.RULE:
-                    continue  # the feed's own alerts are not the rules'
-                fired += change.state is AlertState.FIRING
-                resolved += change.state is AlertState.RESOLVED
-                line = (
-                    f"{utc_text(change.at)}  {change.state.value:<8}  {change.name} on "
-                    f"{change.key or 'everything'} ({change.severity.label}): {change.message}"
-                )
-                print(inert(line, CHECK_LINE_LIMIT))
+        fired, resolved = _print_alert_changes(monitor, options.against, reading)
     except OSError as error:
         if isinstance(error, BrokenPipeError):  # (| head): the output ends quietly
             sys.stdout = None  # type: ignore[assignment]
@@ -945,11 +920,73 @@ def run_check_rules(options: argparse.Namespace) -> int:
     print(
         f"dashboard check-rules: {len(monitor.rules)} rule(s)"
         + (f" ({disabled} disabled, not run)" if disabled else "")
-        + f" over {events:,} events: "
+        + f" over {reading.events:,} events: "
         f"{fired:,} fired, {resolved:,} resolved, {still:,} still firing at the end",
         file=sys.stderr,
     )
     return 0
+
+
+def _rules_to_check(path: str) -> tuple[Monitor, int] | None:
+    """A monitor watching with the layout's enabled rules, and how many are disabled;
+    None when there is none to run or the layout cannot be read (said on stderr)."""
+    from dashboard.core.layouts.layoutfile import LayoutError, load
+    from dashboard.core.monitor import Monitor
+
+    try:
+        layout = load(path, _registry())
+    except LayoutError as error:
+        print(f"dashboard check-rules: {error}", file=sys.stderr)
+        return None
+    if not layout.rules:
+        print(f"dashboard check-rules: {path}: no [[rules]] to check", file=sys.stderr)
+        return None
+    monitor = Monitor(layout.rules, layout.alerts)
+    if not monitor.rules:
+        print(
+            f"dashboard check-rules: {path}: every rule is disabled (enabled = false)",
+            file=sys.stderr,
+        )
+        return None
+    return monitor, len(layout.rules) - len(monitor.rules)
+
+
+def _print_alert_changes(monitor: Monitor, path: str, reading: _Reading) -> tuple[int, int]:
+    """Run the recording at *path* through *monitor*, printing each rule's alert as it
+    fires and resolves; how many fired and resolved."""
+    from dashboard.core.monitor import run_through
+    from dashboard.core.monitor.alertbook import Origin
+    from dashboard.core.monitor.rules import AlertState
+    from dashboard.core.storage.recordformat import open_events_file, utc_text
+    from dashboard.core.text.inert import inert
+
+    fired = resolved = 0
+    with open_events_file(path) as stream:
+        for change in run_through(monitor, _events_for_rules(stream, path, reading)):
+            if change.origin is not Origin.RULE:
+                continue  # the feed's own alerts are not the rules'
+            fired += change.state is AlertState.FIRING
+            resolved += change.state is AlertState.RESOLVED
+            line = (
+                f"{utc_text(change.at)}  {change.state.value:<8}  {change.name} on "
+                f"{change.key or 'everything'} ({change.severity.label}): {change.message}"
+            )
+            print(inert(line, CHECK_LINE_LIMIT))
+    return fired, resolved
+
+
+def _events_for_rules(stream: Any, path: str, reading: _Reading) -> Iterator[Event]:
+    """The events of *stream*, its bad lines said and counted."""
+    from dashboard.core.monitor.alertbook import OWN_PREFIX
+    from dashboard.core.storage.recordformat import BadLine, read_events
+
+    for item in read_events(stream, path):
+        if isinstance(item, BadLine):
+            reading.bad += 1
+            _say_bad_line("check-rules", path, item, reading.bad)
+            continue
+        reading.events += not item.type.startswith(OWN_PREFIX)  # (a live run's alerts: skipped)
+        yield item
 
 
 def query_parser() -> argparse.ArgumentParser:
@@ -1018,20 +1055,10 @@ def _near(text: str, column: int) -> tuple[str, str]:
 
 
 def run_query(options: argparse.Namespace) -> int:
-    from dashboard.core.lang.query import QueryError, parse
-    from dashboard.core.storage.recordformat import (
-        BadLine,
-        CsvWriter,
-        open_events_file,
-        read_events,
-        record_line,
-    )
+    from dashboard.core.storage.recordformat import CsvWriter, open_events_file
 
-    try:
-        query = parse(options.expr)
-    except QueryError as error:
-        shown, caret = _near(options.expr, error.column)
-        print(f"dashboard query: bad query, {error}\n  {shown}\n  {caret}^", file=sys.stderr)
+    query = _parsed_query(options.expr)
+    if query is None:
         return 2
     try:
         stream = open_events_file(options.file)
@@ -1042,52 +1069,85 @@ def run_query(options: argparse.Namespace) -> int:
     csv_writer = (
         CsvWriter(out, options.field) if options.format == "csv" and not options.count else None
     )
-    matched = bad = read = 0
+    reading = _Reading()
     try:
         with stream:
-            now = time.time()
-            for item in read_events(stream, options.file):
-                if isinstance(item, BadLine):
-                    if item.unreadable:
-                        print(
-                            f"dashboard query: cannot read {options.file}: {item.reason}",
-                            file=sys.stderr,
-                        )
-                        return 2
-                    bad += 1
-                    _say_bad_line("query", options.file, item, bad)
-                    continue
-                read += 1
-                if not query.matches(item, now):
-                    continue
-                matched += 1
-                if options.count:
-                    continue
-                if csv_writer is not None:
-                    csv_writer.write((item,))
-                else:
-                    out.buffer.write(record_line(item))
+            unreadable = _print_matches(query, stream, options, csv_writer, reading)
+            if unreadable is not None:
+                print(f"dashboard query: cannot read {options.file}: {unreadable}", file=sys.stderr)
+                return 2
             if options.count:
-                print(matched)
+                print(reading.matched)
             out.flush()
     except OSError as error:  # a broken pipe (| head) ends the output quietly
         if isinstance(error, BrokenPipeError):
             sys.stdout = None  # type: ignore[assignment]
-            return 0 if matched else 1
+            return 0 if reading.matched else 1
         print(f"dashboard query: cannot read {options.file}: {error}", file=sys.stderr)
         return 2
-    if bad > BAD_LINES_SHOWN:
+    return _query_status(options.file, reading)
+
+
+def _parsed_query(expr: str) -> Query | None:
+    """The query *expr*; None when it is not one (said on stderr, a caret under where)."""
+    from dashboard.core.lang.query import QueryError, parse
+
+    try:
+        return parse(expr)
+    except QueryError as error:
+        shown, caret = _near(expr, error.column)
+        print(f"dashboard query: bad query, {error}\n  {shown}\n  {caret}^", file=sys.stderr)
+        return None
+
+
+def _print_matches(
+    query: Query,
+    stream: Any,
+    options: argparse.Namespace,
+    csv_writer: CsvWriter | None,
+    reading: _Reading,
+) -> str | None:
+    """Print the events of *stream* that *query* matches (unless only counting); the
+    reason when the file turns out unreadable, else None."""
+    from dashboard.core.storage.recordformat import BadLine, read_events, record_line
+
+    now = time.time()
+    for item in read_events(stream, options.file):
+        if isinstance(item, BadLine):
+            if item.unreadable:
+                return item.reason
+            reading.bad += 1
+            _say_bad_line("query", options.file, item, reading.bad)
+            continue
+        reading.events += 1
+        if not query.matches(item, now):
+            continue
+        reading.matched += 1
+        if options.count:
+            continue
+        if csv_writer is not None:
+            csv_writer.write((item,))
+        else:
+            sys.stdout.buffer.write(record_line(item))
+    return None
+
+
+def _query_status(path: str, reading: _Reading) -> int:
+    """0 when something matched, 1 when nothing did, 2 when no line was an event; the bad
+    lines past those shown are counted on stderr."""
+    if reading.bad > BAD_LINES_SHOWN:
         print(
-            f"dashboard query: {bad - BAD_LINES_SHOWN:,} more bad lines not shown", file=sys.stderr
+            f"dashboard query: {reading.bad - BAD_LINES_SHOWN:,} more bad lines not shown",
+            file=sys.stderr,
         )
-    if bad and not read:
+    if reading.bad and not reading.events:
         print(
-            f"dashboard query: cannot read {options.file}: no line of it is a JSON event "
+            f"dashboard query: cannot read {path}: no line of it is a JSON event "
             "(is it a recording or a JSON Lines file?)",
             file=sys.stderr,
         )
         return 2
-    return 0 if matched else 1
+    return 0 if reading.matched else 1
 
 
 def _configure_logging(verbosity: int) -> None:
