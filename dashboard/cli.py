@@ -22,10 +22,13 @@ if TYPE_CHECKING:
     from dashboard.capture import CaptureResult
     from dashboard.core.events.event import Event
     from dashboard.core.lang.query import Query
+    from dashboard.core.layouts.layoutfile import Layout
     from dashboard.core.monitor import Monitor
     from dashboard.core.storage.recordformat import BadLine, CsvWriter
     from dashboard.core.transport.connection import ConnectionSpec
     from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKind, SourceKinds
+    from dashboard.feed.server import FeedServer
+    from dashboard.ui.startup import AppOptions
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 OPTION_DEST = "source_option_"  # argparse dest of a transport's own option: + its name
@@ -1174,14 +1177,7 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
         args = listen_args(args[1:])
     options = gui_parser(kinds).parse_args(args)
     _configure_logging(options.verbose)
-    if options.rate is not None and not options.demo:
-        gui_parser().error("--rate sets the demo feed's rate: use it with --demo")
-    if options.record is not None:
-        problem = _recording_problem(options.record, "delete it first")
-        if problem:
-            gui_parser().error(f"argument --record: {problem}")
-    if options.speed is not None and options.replay is None:
-        gui_parser().error("--speed sets the replay speed: use it with --replay")
+    _refuse_options_out_of_place(options)
     specs = connection_specs(options)
     listening = feeds_problem(specs)
     if listening:
@@ -1196,7 +1192,29 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
         except LayoutError as error:
             print(f"dashboard: {error}", file=sys.stderr)
             return 2
-    from dashboard.ui.startup import AppOptions, run
+    from dashboard.ui.startup import run
+
+    return run(_app_options(options, specs, layout))
+
+
+def _refuse_options_out_of_place(options: argparse.Namespace) -> None:
+    """--rate without --demo, --speed without --replay, and a --record that cannot be
+    written are parser errors."""
+    if options.rate is not None and not options.demo:
+        gui_parser().error("--rate sets the demo feed's rate: use it with --demo")
+    if options.record is not None:
+        problem = _recording_problem(options.record, "delete it first")
+        if problem:
+            gui_parser().error(f"argument --record: {problem}")
+    if options.speed is not None and options.replay is None:
+        gui_parser().error("--speed sets the replay speed: use it with --replay")
+
+
+def _app_options(
+    options: argparse.Namespace, specs: list[ConnectionSpec], layout: Layout | None
+) -> AppOptions:
+    """What the window is to do, from the command line (its defaults where none given)."""
+    from dashboard.ui.startup import AppOptions
 
     app_options = AppOptions(
         layout=layout,
@@ -1217,7 +1235,7 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
     app_options.kinds = options.kinds
     if options.speed is not None:
         app_options.replay_speed = None if math.isinf(options.speed) else options.speed
-    return run(app_options)
+    return app_options
 
 
 async def _redis_publisher(url: str) -> Any:
@@ -1237,52 +1255,62 @@ async def _redis_publisher(url: str) -> Any:
 
 def run_feed(options: argparse.Namespace) -> int:
     _configure_logging(options.verbose)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_feed(options))
+    return 0
+
+
+async def _serve_feed(options: argparse.Namespace) -> None:
+    """Serve the demo feed (and write to Redis when asked) until interrupted."""
+    server = _feed_server(options)
+    if options.redis:
+        server.publisher = await _redis_publisher(options.redis)
+    try:
+        await server.start()
+    except OSError as exc:
+        raise SystemExit(
+            f"dashboard feed: cannot listen on {options.host}:{options.port}: {exc.strerror or exc}"
+        ) from None
+    _say_serving(server, options)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.close()
+        if server.publisher is not None:
+            await server.publisher.aclose()
+
+
+def _feed_server(options: argparse.Namespace) -> FeedServer:
+    """The demo feed the options describe, misbehaving with --chaos."""
     from dashboard.feed.server import FeedServer
 
-    async def serve() -> None:
-        settings = {"rate": options.rate, "seed": options.seed, "junk": options.junk}
-        if options.chaos:
-            from dashboard.feed.chaos import ChaosFeedServer
+    settings = {"rate": options.rate, "seed": options.seed, "junk": options.junk}
+    if options.chaos:
+        from dashboard.feed.chaos import ChaosFeedServer
 
-            server: FeedServer = ChaosFeedServer(
-                options.chaos, every=options.chaos_every, host=options.host, port=options.port,
-                **settings,
-            )  # fmt: skip
-        else:
-            server = FeedServer(options.host, options.port, **settings)  # type: ignore[arg-type]
-        if options.redis:
-            server.publisher = await _redis_publisher(options.redis)
-        try:
-            await server.start()
-        except OSError as exc:
-            raise SystemExit(
-                f"dashboard feed: cannot listen on {options.host}:{options.port}: "
-                f"{exc.strerror or exc}"
-            ) from None
-        chaos = f", chaos: {','.join(sorted(options.chaos))}" if options.chaos else ""
-        tls_url = getattr(server, "tls_url", "")
-        if tls_url:
-            chaos += f"; TLS handshakes fail at {tls_url}"
+        return ChaosFeedServer(
+            options.chaos, every=options.chaos_every, host=options.host, port=options.port,
+            **settings,
+        )  # fmt: skip
+    return FeedServer(options.host, options.port, **settings)  # type: ignore[arg-type]
+
+
+def _say_serving(server: FeedServer, options: argparse.Namespace) -> None:
+    """Where the feed is served (and its Redis stream and channels), on stdout."""
+    chaos = f", chaos: {','.join(sorted(options.chaos))}" if options.chaos else ""
+    tls_url = getattr(server, "tls_url", "")
+    if tls_url:
+        chaos += f"; TLS handshakes fail at {tls_url}"
+    print(
+        f"Demo feed: Server-Sent Events at {server.url} ({options.rate:g} events/s{chaos}). "
+        "Ctrl-C stops.",
+        flush=True,
+    )
+    if server.publisher is not None:
+        publisher = server.publisher
         print(
-            f"Demo feed: Server-Sent Events at {server.url} ({options.rate:g} events/s{chaos}). "
-            "Ctrl-C stops.",
+            f"Also in Redis at {publisher.url}: stream {publisher.stream} "
+            f"(dashboard '{publisher.url}?stream={publisher.stream}'), "
+            "channels demo.<type> (?channel=demo.*)",
             flush=True,
         )
-        if server.publisher is not None:
-            publisher = server.publisher
-            print(
-                f"Also in Redis at {publisher.url}: stream {publisher.stream} "
-                f"(dashboard '{publisher.url}?stream={publisher.stream}'), "
-                "channels demo.<type> (?channel=demo.*)",
-                flush=True,
-            )
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await server.close()
-            if server.publisher is not None:
-                await server.publisher.aclose()
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
-    return 0
