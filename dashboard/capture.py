@@ -142,51 +142,84 @@ async def capture(
     tasks = [asyncio.create_task(source.run()) for source in sources]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
-            loop.add_signal_handler(signum, stop.set)
+    _on_signals(loop, stop.set)
     started = time.monotonic()
     why = "interrupted"
     try:
-        waits: dict[asyncio.Future[object], str] = {
-            asyncio.ensure_future(stop.wait()): "interrupted",
-            asyncio.gather(*tasks, return_exceptions=True): "every connection stopped",
-        }
-        waits[asyncio.ensure_future(sink.failed.wait())] = "writing failed"
-        if count is not None:
-            waits[asyncio.ensure_future(sink.full.wait())] = f"{count:,} events recorded"
-        if duration is not None:
-            waits[asyncio.ensure_future(asyncio.sleep(duration))] = f"{duration:g} s passed"
-        reporter = asyncio.create_task(_report(sink, sources, started, progress))
-        watcher = asyncio.create_task(_watch(sink, sources))
-        done, _pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        why = waits[next(iter(done))]
-        reporter.cancel()
-        for task in (*waits, *tasks, reporter, watcher):
-            task.cancel()
-        await asyncio.gather(*waits, *tasks, reporter, watcher, return_exceptions=True)
+        waits = _ways_to_stop(stop, tasks, sink, count, duration)
+        why = await _first_to_stop(waits, tasks, sink, sources, started, progress)
     finally:
         sink.write(Recorder.close)  # (what waits is written: that may fail too)
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.remove_signal_handler(signum)
-    failed = False
+        _on_signals(loop, None)
     if why == "every connection stopped":
-        if all(s.status.state.value == "finished" for s in sources):
-            why = "every connection finished"
-        else:
-            reasons = "; ".join(
-                f"{s.name}: {s.status.last_error or s.status.describe()}" for s in sources
-            )
-            why = f"every connection stopped ({reasons})"
-            failed = True
+        why = _why_every_connection_stopped(sources)
+    failed = why.startswith("every connection stopped")
     if sink.error is not None:
         why = "writing failed"
-    seconds = time.monotonic() - started
-    alerts = recorder.events - sink.taken
+    seconds, alerts = time.monotonic() - started, recorder.events - sink.taken
     return CaptureResult(
         recorder.events, recorder.rejected, seconds, why, sink.error, alerts, failed
     )
+
+
+async def _first_to_stop(
+    waits: dict[asyncio.Future[object], str],
+    tasks: Sequence[asyncio.Task[None]],
+    sink: _Capture,
+    sources: Sequence[ReconnectingSource],
+    started: float,
+    progress: TextIO | None,
+) -> str:
+    """Report progress and watch until the first of *waits* ends, then cancel the rest
+    and the sources; how the first is said."""
+    reporter = asyncio.create_task(_report(sink, sources, started, progress))
+    watcher = asyncio.create_task(_watch(sink, sources))
+    done, _pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    why = waits[next(iter(done))]
+    reporter.cancel()
+    for task in (*waits, *tasks, reporter, watcher):
+        task.cancel()
+    await asyncio.gather(*waits, *tasks, reporter, watcher, return_exceptions=True)
+    return why
+
+
+def _on_signals(loop: asyncio.AbstractEventLoop, handler: Callable[[], object] | None) -> None:
+    """Call *handler* on SIGINT and SIGTERM (None: no longer); not on Windows."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows
+            if handler is None:
+                loop.remove_signal_handler(signum)
+            else:
+                loop.add_signal_handler(signum, handler)
+
+
+def _ways_to_stop(
+    stop: asyncio.Event,
+    tasks: Sequence[asyncio.Task[None]],
+    sink: _Capture,
+    count: int | None,
+    duration: float | None,
+) -> dict[asyncio.Future[object], str]:
+    """What ends the capture, each with how it is said: a signal, every source ended,
+    writing failed, and *count* events or *duration* seconds when given."""
+    waits: dict[asyncio.Future[object], str] = {
+        asyncio.ensure_future(stop.wait()): "interrupted",
+        asyncio.gather(*tasks, return_exceptions=True): "every connection stopped",
+    }
+    waits[asyncio.ensure_future(sink.failed.wait())] = "writing failed"
+    if count is not None:
+        waits[asyncio.ensure_future(sink.full.wait())] = f"{count:,} events recorded"
+    if duration is not None:
+        waits[asyncio.ensure_future(asyncio.sleep(duration))] = f"{duration:g} s passed"
+    return waits
+
+
+def _why_every_connection_stopped(sources: Sequence[ReconnectingSource]) -> str:
+    """Finished (finite streams), or stopped for good, each with its reason."""
+    if all(s.status.state.value == "finished" for s in sources):
+        return "every connection finished"
+    reasons = "; ".join(f"{s.name}: {s.status.last_error or s.status.describe()}" for s in sources)
+    return f"every connection stopped ({reasons})"
 
 
 async def _watch(sink: _Capture, sources: Sequence[ReconnectingSource]) -> None:

@@ -11,6 +11,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,10 +19,16 @@ from urllib.parse import urlsplit
 from dashboard import __version__
 
 if TYPE_CHECKING:
+    from dashboard.capture import CaptureResult
     from dashboard.core.events.event import Event
-    from dashboard.core.storage.recordformat import BadLine
+    from dashboard.core.lang.query import Query
+    from dashboard.core.layouts.layoutfile import Layout
+    from dashboard.core.monitor import Monitor
+    from dashboard.core.storage.recordformat import BadLine, CsvWriter
     from dashboard.core.transport.connection import ConnectionSpec
-    from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKinds
+    from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKind, SourceKinds
+    from dashboard.feed.server import FeedServer
+    from dashboard.ui.startup import AppOptions
 
 BAD_LINES_SHOWN = 10  # bad lines reported one by one; past that, only counted
 OPTION_DEST = "source_option_"  # argparse dest of a transport's own option: + its name
@@ -330,6 +337,11 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="a connection with no bytes for this long is taken as dead (default 45)",
     )
+    _add_envelope_key_options(parser)
+
+
+def _add_envelope_key_options(parser: argparse.ArgumentParser) -> None:
+    """--type-key, --time-key, --source-key and --severity-key."""
     from dashboard.core.events.decode import EnvelopeKeys
 
     defaults = EnvelopeKeys()
@@ -356,49 +368,72 @@ def add_source_options(parser: argparse.ArgumentParser, kinds: SourceKinds) -> N
     }
     for name in kinds.option_names():
         declared = kinds.declaring(name)
-        option = declared[0][1]
         titles = " and ".join(k.title for k, _ in declared)
         group = groups.get(titles)
         if group is None:
             group = groups[titles] = parser.add_argument_group(f"{titles} options")
-        default = "" if option.default is None else f" (default {option.default})"
-        if option.type is list:  # repeatable; its item flags add to the same list, in order
-            for flag_name, to_item, description, metavar in (
-                (name, None, option.description, option.metavar),
-                *((f.name, f, f.description, f.metavar) for f in option.item_flags),
-            ):
-                group.add_argument(
-                    _flag(flag_name, declared[0][0].name, taken),
-                    dest=OPTION_DEST + name,
-                    action="append",
-                    type=_item_type(option, to_item),
-                    default=None,
-                    metavar=metavar or flag_name.upper(),
-                    help=f"{description}; for {titles} URLs only",
-                )
-            continue
-        if option.type is bool:  # a bare flag, and --no-NAME for off
-            group.add_argument(
-                _flag(name, declared[0][0].name, taken),
-                dest=OPTION_DEST + name,
-                action=argparse.BooleanOptionalAction,
-                default=None,
-                help=f"{option.description}{' (on by default)' if option.default else ''}; "
-                f"for {titles} URLs only",
-            )
-            continue
-        group.add_argument(
-            _flag(name, declared[0][0].name, taken),
-            dest=OPTION_DEST + name,
-            type=_option_type(option),
-            default=None,
-            metavar=_metavar(option),
-            help=f"{option.description}{default}; for {titles} URLs only",
-        )
+        _add_source_option(group, name, declared[0], titles, taken)
     # (connection_specs says with it, naming the flag, what only the options and URLs
     # together can: an option no URL given takes, a preset without its token, a receiver
     # open to other machines without its secret; a mistake like any other)
     parser.set_defaults(kinds=kinds, options_error=parser.error, option_flags=flags)
+
+
+def _add_source_option(
+    group: argparse._ArgumentGroup,
+    name: str,
+    declared: tuple[SourceKind, Option],
+    titles: str,
+    taken: set[str],
+) -> None:
+    """One transport option's flag (a list's item flags too) in its transport's *group*."""
+    kind, option = declared
+    default = "" if option.default is None else f" (default {option.default})"
+    if option.type is list:
+        _add_list_option(group, name, declared, titles, taken)
+        return
+    if option.type is bool:  # a bare flag, and --no-NAME for off
+        group.add_argument(
+            _flag(name, kind.name, taken),
+            dest=OPTION_DEST + name,
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"{option.description}{' (on by default)' if option.default else ''}; "
+            f"for {titles} URLs only",
+        )
+        return
+    group.add_argument(
+        _flag(name, kind.name, taken),
+        dest=OPTION_DEST + name,
+        type=_option_type(option),
+        default=None,
+        metavar=_metavar(option),
+        help=f"{option.description}{default}; for {titles} URLs only",
+    )
+
+
+def _add_list_option(
+    group: argparse._ArgumentGroup,
+    name: str,
+    declared: tuple[SourceKind, Option],
+    titles: str,
+    taken: set[str],
+) -> None:
+    """A repeatable option's flag; its item flags add to the same list, in order."""
+    kind, option = declared
+    for flag_name, to_item, description, metavar in (
+        (name, None, option.description, option.metavar),
+        *((f.name, f, f.description, f.metavar) for f in option.item_flags),
+    ):
+        group.add_argument(
+            _flag(flag_name, kind.name, taken),
+            dest=OPTION_DEST + name,
+            action="append",
+            type=_item_type(option, to_item),
+            default=None,
+            metavar=metavar or flag_name.upper(),
+            help=f"{description}; for {titles} URLs only",
+        )
 
 
 def _flag(name: str, kind_name: str, taken: set[str]) -> str:
@@ -416,8 +451,8 @@ def _metavar(option: Option) -> str:
 
 
 def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
-    from dashboard.core.events.decode import EnvelopeKeys
-
+    """One connection per URL given, with the connection options and the transport's own
+    that it takes; a mistake only the options and URLs together show is a parser error."""
     kinds: SourceKinds = options.kinds
     given = {
         name: value
@@ -430,39 +465,60 @@ def connection_specs(options: argparse.Namespace) -> list[ConnectionSpec]:
         if (value := getattr(options, f"{name}_keys", None)) is not None
     }
     url_kinds = [kinds.for_url(url) for url in options.urls]
-    for name in given:  # an option no URL's kind takes would be dropped without a word
+    _refuse_options_no_url_takes(options, given, url_kinds)
+    specs = [
+        _connection_spec(options, url, kind, given, keys)
+        for url, kind in zip(options.urls, url_kinds, strict=True)
+    ]
+    if options.heartbeat is not None:
+        for spec in specs:
+            spec.heartbeat_timeout = options.heartbeat
+    return specs
+
+
+def _refuse_options_no_url_takes(
+    options: argparse.Namespace, given: dict[str, Any], url_kinds: list[SourceKind]
+) -> None:
+    """An option no URL's kind takes would be dropped without a word: a parser error."""
+    kinds: SourceKinds = options.kinds
+    for name in given:
         if not any(kind.option(name) for kind in url_kinds):
             owners = " or ".join(k.title for k, _ in kinds.declaring(name))
             options.options_error(
                 f"argument {options.option_flags[name]}: an option of {owners} URLs, "
                 f"and no {owners} URL is given"
             )
-    specs = []
-    for url, kind in zip(options.urls, url_kinds, strict=True):
-        try:
-            own = kind.checked({k: v for k, v in given.items() if kind.option(k)})
-        except ValueError as exc:
-            name, _, why = str(exc).partition(":")
-            options.options_error(f"argument {options.option_flags[name]}:{why}")
-        problem = kind.start_problem(url, own)
-        if problem is not None:
-            name, why = problem
-            where = options.option_flags[name] if name else f"URL: {url!r}"
-            options.options_error(f"argument {where}: {why}")
-        specs.append(
-            kinds.spec(
-                url,
-                headers=dict(options.header),
-                verify=not options.insecure,
-                ca_file=options.ca,
-                keys=EnvelopeKeys(**keys),
-                options=own,
-            )
-        )
-    if options.heartbeat is not None:
-        for spec in specs:
-            spec.heartbeat_timeout = options.heartbeat
-    return specs
+
+
+def _connection_spec(
+    options: argparse.Namespace,
+    url: str,
+    kind: SourceKind,
+    given: dict[str, Any],
+    keys: dict[str, tuple[str, ...]],
+) -> ConnectionSpec:
+    """The connection to *url*, with those of the *given* options its *kind* takes."""
+    from dashboard.core.events.decode import EnvelopeKeys
+
+    try:
+        own = kind.checked({k: v for k, v in given.items() if kind.option(k)})
+    except ValueError as exc:
+        name, _, why = str(exc).partition(":")
+        options.options_error(f"argument {options.option_flags[name]}:{why}")
+    problem = kind.start_problem(url, own)
+    if problem is not None:
+        name, why = problem
+        where = options.option_flags[name] if name else f"URL: {url!r}"
+        options.options_error(f"argument {where}: {why}")
+    kinds: SourceKinds = options.kinds
+    return kinds.spec(
+        url,
+        headers=dict(options.header),
+        verify=not options.insecure,
+        ca_file=options.ca,
+        keys=EnvelopeKeys(**keys),
+        options=own,
+    )
 
 
 def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
@@ -486,6 +542,19 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         help=f"feeds to connect to: {urls_help(kinds)}",
     )
     add_connection_options(parser)
+    _add_run_options(parser)
+    _add_layout_and_replay_options(parser)
+    _add_memory_options(parser)
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more to stderr (-vv for debug)"
+    )
+    parser.add_argument("--version", action="version", version=f"dashboard {__version__}")
+    add_source_options(parser, kinds)
+    return parser
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The window's --demo and its --rate, --exit-after, --screenshot and --theme."""
     parser.add_argument(
         "--demo", action="store_true", help="start the built-in demo feed and connect to it"
     )
@@ -515,6 +584,10 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         help="colours: dark, light, or follow the system (default: the View menu's last "
         "choice, else dark)",
     )
+
+
+def _add_layout_and_replay_options(parser: argparse.ArgumentParser) -> None:
+    """--layout, --replay and its --speed, --record."""
     parser.add_argument(
         "--layout",
         metavar="FILE",
@@ -541,6 +614,10 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         metavar="FILE",
         help="record every event from the start into FILE (.jsonl, or .jsonl.gz)",
     )
+
+
+def _add_memory_options(parser: argparse.ArgumentParser) -> None:
+    """--capacity and --readers."""
     parser.add_argument(
         "--capacity",
         type=_count,
@@ -556,12 +633,6 @@ def gui_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         help="processes that read the feeds, each many connections (default: the layout's "
         "readers, else 1)",
     )
-    parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="log more to stderr (-vv for debug)"
-    )
-    parser.add_argument("--version", action="version", version=f"dashboard {__version__}")
-    add_source_options(parser, kinds)
-    return parser
 
 
 def feed_parser() -> argparse.ArgumentParser:
@@ -588,6 +659,20 @@ def feed_parser() -> argparse.ArgumentParser:
         help="share of frames deliberately broken, 0..1 (default 0)",
     )
     parser.add_argument("--seed", type=int, default=None, help="make the events repeatable")
+    _add_chaos_options(parser)
+    parser.add_argument(
+        "--redis",
+        type=_redis_target,
+        metavar="URL",
+        help="also write every event to Redis: XADD to a stream (redis://host:port/db, "
+        "?stream=NAME, default demo:events) and PUBLISH on demo.<type>",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+    return parser
+
+
+def _add_chaos_options(parser: argparse.ArgumentParser) -> None:
+    """--chaos and --chaos-every: the demo feed misbehaving on purpose."""
     parser.add_argument(
         "--chaos",
         type=_chaos_modes,
@@ -603,15 +688,6 @@ def feed_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="seconds between faults on each stream (default 3)",
     )
-    parser.add_argument(
-        "--redis",
-        type=_redis_target,
-        metavar="URL",
-        help="also write every event to Redis: XADD to a stream (redis://host:port/db, "
-        "?stream=NAME, default demo:events) and PUBLISH on demo.<type>",
-    )
-    parser.add_argument("-v", "--verbose", action="count", default=0)
-    return parser
 
 
 def _chaos_modes(text: str) -> frozenset[str]:
@@ -655,6 +731,24 @@ def record_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
         metavar="URL",
         help=f"feeds to record: {urls_help(kinds)}",
     )
+    _add_output_options(parser)
+    parser.add_argument(
+        "--layout",
+        type=_readable_file,
+        metavar="FILE",
+        help="also record the connections of this TOML layout file, each with its own "
+        "options (the command line's connection options apply to the URLs given), and watch "
+        "with its alert rules and [alerts]: alerts that fire or resolve go into the recording "
+        "(dashboard.alert.*) and to stderr ('ALERT firing: ...')",
+    )
+    add_connection_options(parser)
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+    add_source_options(parser, kinds)
+    return parser
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    """Where ``record`` writes (-o, --force) and when it stops (--duration, --count)."""
     parser.add_argument(
         "-o",
         "--output",
@@ -670,19 +764,6 @@ def record_parser(kinds: SourceKinds | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--force", action="store_true", help="overwrite the output file if it exists"
     )
-    parser.add_argument(
-        "--layout",
-        type=_readable_file,
-        metavar="FILE",
-        help="also record the connections of this TOML layout file, each with its own "
-        "options (the command line's connection options apply to the URLs given), and watch "
-        "with its alert rules and [alerts]: alerts that fire or resolve go into the recording "
-        "(dashboard.alert.*) and to stderr ('ALERT firing: ...')",
-    )
-    add_connection_options(parser)
-    parser.add_argument("-v", "--verbose", action="count", default=0)
-    add_source_options(parser, kinds)
-    return parser
 
 
 def _recording_problem(path: Path, overwrite: str | None) -> str | None:
@@ -702,26 +783,16 @@ def run_record(options: argparse.Namespace) -> int:
     specs = connection_specs(options)
     monitor = None
     if options.layout is not None:
-        from dashboard.core.layouts.layoutfile import LayoutError, load
-        from dashboard.core.monitor import Monitor
-
-        try:
-            layout = load(options.layout, options.kinds)
-        except LayoutError as error:
-            print(f"dashboard record: {error}", file=sys.stderr)
+        watched = _record_layout(options)
+        if watched is None:
             return 2
-        specs += layout.connections
-        monitor = Monitor(layout.rules, layout.alerts)
+        layout_connections, monitor = watched
+        specs += layout_connections
     if not specs:
         record_parser(options.kinds).error(
             "give the feeds to record: URLs, or a --layout with [[connections]]"
         )
-    listening = feeds_problem(specs)
-    if listening:
-        print(f"dashboard record: {listening}", file=sys.stderr)
-        return 2
-    overwrite = None if options.force else "add --force to overwrite it"
-    problem = _recording_problem(options.output, overwrite)
+    problem = _record_problem(options, specs)
     if problem:
         print(f"dashboard record: {problem}", file=sys.stderr)
         return 2
@@ -741,11 +812,40 @@ def run_record(options: argparse.Namespace) -> int:
         why = error.strerror or error
         print(f"dashboard record: cannot write {options.output}: {why}", file=sys.stderr)
         return 2
-    if result.error is not None:  # said once; the file keeps what was written whole
+    return _say_recorded(result, options.output)
+
+
+def _record_layout(options: argparse.Namespace) -> tuple[list[ConnectionSpec], Monitor] | None:
+    """The --layout's connections, and a monitor watching with its rules; None when the
+    layout cannot be read (said on stderr)."""
+    from dashboard.core.layouts.layoutfile import LayoutError, load
+    from dashboard.core.monitor import Monitor
+
+    try:
+        layout = load(options.layout, options.kinds)
+    except LayoutError as error:
+        print(f"dashboard record: {error}", file=sys.stderr)
+        return None
+    return layout.connections, Monitor(layout.rules, layout.alerts)
+
+
+def _record_problem(options: argparse.Namespace, specs: list[ConnectionSpec]) -> str | None:
+    """Why ``record`` cannot start: feeds that cannot go together, or the output file."""
+    listening = feeds_problem(specs)
+    if listening:
+        return listening
+    overwrite = None if options.force else "add --force to overwrite it"
+    return _recording_problem(options.output, overwrite)
+
+
+def _say_recorded(result: CaptureResult, output: Path) -> int:
+    """What was recorded, on stderr, and the exit status: 1 when the recording stopped on
+    an error (said once; the file keeps what was written whole)."""
+    if result.error is not None:
         print(
             f"\ndashboard record: {result.error}\n"
             f"Stopped after {result.events:,} events and {result.rejected:,} rejected frames "
-            f"in {result.seconds:,.1f} s; {options.output} keeps what was written, up to its "
+            f"in {result.seconds:,.1f} s; {output} keeps what was written, up to its "
             "last whole line.",
             file=sys.stderr,
         )
@@ -753,7 +853,7 @@ def run_record(options: argparse.Namespace) -> int:
     alerts = f" ({result.alerts:,} of them alert events)" if result.alerts else ""
     print(
         f"\nRecorded {result.events:,} events{alerts} and {result.rejected:,} rejected frames "
-        f"in {result.seconds:,.1f} s to {options.output} ({result.why}).",
+        f"in {result.seconds:,.1f} s to {output} ({result.why}).",
         file=sys.stderr,
     )
     return 1 if result.connections_failed else 0
@@ -791,54 +891,27 @@ def check_rules_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@dataclass
+class _Reading:
+    """What a command met reading a recording: its events (those read by ``query``; by
+    ``check-rules``, all but a live run's alert events), bad lines, and matches."""
+
+    events: int = 0
+    bad: int = 0
+    matched: int = 0
+
+
 def run_check_rules(options: argparse.Namespace) -> int:
-    from dashboard.core.layouts.layoutfile import LayoutError, load
-    from dashboard.core.monitor import Monitor, run_through
-    from dashboard.core.monitor.alertbook import OWN_PREFIX, Origin
+    from dashboard.core.monitor.alertbook import Origin
     from dashboard.core.monitor.rules import AlertState
-    from dashboard.core.storage.recordformat import BadLine, open_events_file, read_events, utc_text
-    from dashboard.core.text.inert import inert
 
+    checked = _rules_to_check(options.rules)
+    if checked is None:
+        return 1
+    monitor, disabled = checked
+    reading = _Reading()
     try:
-        layout = load(options.rules, _registry())
-    except LayoutError as error:
-        print(f"dashboard check-rules: {error}", file=sys.stderr)
-        return 1
-    if not layout.rules:
-        print(f"dashboard check-rules: {options.rules}: no [[rules]] to check", file=sys.stderr)
-        return 1
-    monitor = Monitor(layout.rules, layout.alerts)
-    if not monitor.rules:
-        print(
-            f"dashboard check-rules: {options.rules}: every rule is disabled (enabled = false)",
-            file=sys.stderr,
-        )
-        return 1
-    disabled = len(layout.rules) - len(monitor.rules)
-    fired = resolved = events = bad = 0
-
-    def events_of(stream: Any) -> Iterator[Event]:
-        nonlocal events, bad
-        for item in read_events(stream, options.against):
-            if isinstance(item, BadLine):
-                bad += 1
-                _say_bad_line("check-rules", options.against, item, bad)
-                continue
-            events += not item.type.startswith(OWN_PREFIX)  # (a live run's alerts: skipped)
-            yield item
-
-    try:
-        with open_events_file(options.against) as stream:
-            for change in run_through(monitor, events_of(stream)):
-                if change.origin is not Origin.RULE:
-                    continue  # the feed's own alerts are not the rules'
-                fired += change.state is AlertState.FIRING
-                resolved += change.state is AlertState.RESOLVED
-                line = (
-                    f"{utc_text(change.at)}  {change.state.value:<8}  {change.name} on "
-                    f"{change.key or 'everything'} ({change.severity.label}): {change.message}"
-                )
-                print(inert(line, CHECK_LINE_LIMIT))
+        fired, resolved = _print_alert_changes(monitor, options.against, reading)
     except OSError as error:
         if isinstance(error, BrokenPipeError):  # (| head): the output ends quietly
             sys.stdout = None  # type: ignore[assignment]
@@ -850,11 +923,73 @@ def run_check_rules(options: argparse.Namespace) -> int:
     print(
         f"dashboard check-rules: {len(monitor.rules)} rule(s)"
         + (f" ({disabled} disabled, not run)" if disabled else "")
-        + f" over {events:,} events: "
+        + f" over {reading.events:,} events: "
         f"{fired:,} fired, {resolved:,} resolved, {still:,} still firing at the end",
         file=sys.stderr,
     )
     return 0
+
+
+def _rules_to_check(path: str) -> tuple[Monitor, int] | None:
+    """A monitor watching with the layout's enabled rules, and how many are disabled;
+    None when there is none to run or the layout cannot be read (said on stderr)."""
+    from dashboard.core.layouts.layoutfile import LayoutError, load
+    from dashboard.core.monitor import Monitor
+
+    try:
+        layout = load(path, _registry())
+    except LayoutError as error:
+        print(f"dashboard check-rules: {error}", file=sys.stderr)
+        return None
+    if not layout.rules:
+        print(f"dashboard check-rules: {path}: no [[rules]] to check", file=sys.stderr)
+        return None
+    monitor = Monitor(layout.rules, layout.alerts)
+    if not monitor.rules:
+        print(
+            f"dashboard check-rules: {path}: every rule is disabled (enabled = false)",
+            file=sys.stderr,
+        )
+        return None
+    return monitor, len(layout.rules) - len(monitor.rules)
+
+
+def _print_alert_changes(monitor: Monitor, path: str, reading: _Reading) -> tuple[int, int]:
+    """Run the recording at *path* through *monitor*, printing each rule's alert as it
+    fires and resolves; how many fired and resolved."""
+    from dashboard.core.monitor import run_through
+    from dashboard.core.monitor.alertbook import Origin
+    from dashboard.core.monitor.rules import AlertState
+    from dashboard.core.storage.recordformat import open_events_file, utc_text
+    from dashboard.core.text.inert import inert
+
+    fired = resolved = 0
+    with open_events_file(path) as stream:
+        for change in run_through(monitor, _events_for_rules(stream, path, reading)):
+            if change.origin is not Origin.RULE:
+                continue  # the feed's own alerts are not the rules'
+            fired += change.state is AlertState.FIRING
+            resolved += change.state is AlertState.RESOLVED
+            line = (
+                f"{utc_text(change.at)}  {change.state.value:<8}  {change.name} on "
+                f"{change.key or 'everything'} ({change.severity.label}): {change.message}"
+            )
+            print(inert(line, CHECK_LINE_LIMIT))
+    return fired, resolved
+
+
+def _events_for_rules(stream: Any, path: str, reading: _Reading) -> Iterator[Event]:
+    """The events of *stream*, its bad lines said and counted."""
+    from dashboard.core.monitor.alertbook import OWN_PREFIX
+    from dashboard.core.storage.recordformat import BadLine, read_events
+
+    for item in read_events(stream, path):
+        if isinstance(item, BadLine):
+            reading.bad += 1
+            _say_bad_line("check-rules", path, item, reading.bad)
+            continue
+        reading.events += not item.type.startswith(OWN_PREFIX)  # (a live run's alerts: skipped)
+        yield item
 
 
 def query_parser() -> argparse.ArgumentParser:
@@ -923,20 +1058,10 @@ def _near(text: str, column: int) -> tuple[str, str]:
 
 
 def run_query(options: argparse.Namespace) -> int:
-    from dashboard.core.lang.query import QueryError, parse
-    from dashboard.core.storage.recordformat import (
-        BadLine,
-        CsvWriter,
-        open_events_file,
-        read_events,
-        record_line,
-    )
+    from dashboard.core.storage.recordformat import CsvWriter, open_events_file
 
-    try:
-        query = parse(options.expr)
-    except QueryError as error:
-        shown, caret = _near(options.expr, error.column)
-        print(f"dashboard query: bad query, {error}\n  {shown}\n  {caret}^", file=sys.stderr)
+    query = _parsed_query(options.expr)
+    if query is None:
         return 2
     try:
         stream = open_events_file(options.file)
@@ -947,52 +1072,85 @@ def run_query(options: argparse.Namespace) -> int:
     csv_writer = (
         CsvWriter(out, options.field) if options.format == "csv" and not options.count else None
     )
-    matched = bad = read = 0
+    reading = _Reading()
     try:
         with stream:
-            now = time.time()
-            for item in read_events(stream, options.file):
-                if isinstance(item, BadLine):
-                    if item.unreadable:
-                        print(
-                            f"dashboard query: cannot read {options.file}: {item.reason}",
-                            file=sys.stderr,
-                        )
-                        return 2
-                    bad += 1
-                    _say_bad_line("query", options.file, item, bad)
-                    continue
-                read += 1
-                if not query.matches(item, now):
-                    continue
-                matched += 1
-                if options.count:
-                    continue
-                if csv_writer is not None:
-                    csv_writer.write((item,))
-                else:
-                    out.buffer.write(record_line(item))
+            unreadable = _print_matches(query, stream, options, csv_writer, reading)
+            if unreadable is not None:
+                print(f"dashboard query: cannot read {options.file}: {unreadable}", file=sys.stderr)
+                return 2
             if options.count:
-                print(matched)
+                print(reading.matched)
             out.flush()
     except OSError as error:  # a broken pipe (| head) ends the output quietly
         if isinstance(error, BrokenPipeError):
             sys.stdout = None  # type: ignore[assignment]
-            return 0 if matched else 1
+            return 0 if reading.matched else 1
         print(f"dashboard query: cannot read {options.file}: {error}", file=sys.stderr)
         return 2
-    if bad > BAD_LINES_SHOWN:
+    return _query_status(options.file, reading)
+
+
+def _parsed_query(expr: str) -> Query | None:
+    """The query *expr*; None when it is not one (said on stderr, a caret under where)."""
+    from dashboard.core.lang.query import QueryError, parse
+
+    try:
+        return parse(expr)
+    except QueryError as error:
+        shown, caret = _near(expr, error.column)
+        print(f"dashboard query: bad query, {error}\n  {shown}\n  {caret}^", file=sys.stderr)
+        return None
+
+
+def _print_matches(
+    query: Query,
+    stream: Any,
+    options: argparse.Namespace,
+    csv_writer: CsvWriter | None,
+    reading: _Reading,
+) -> str | None:
+    """Print the events of *stream* that *query* matches (unless only counting); the
+    reason when the file turns out unreadable, else None."""
+    from dashboard.core.storage.recordformat import BadLine, read_events, record_line
+
+    now = time.time()
+    for item in read_events(stream, options.file):
+        if isinstance(item, BadLine):
+            if item.unreadable:
+                return item.reason
+            reading.bad += 1
+            _say_bad_line("query", options.file, item, reading.bad)
+            continue
+        reading.events += 1
+        if not query.matches(item, now):
+            continue
+        reading.matched += 1
+        if options.count:
+            continue
+        if csv_writer is not None:
+            csv_writer.write((item,))
+        else:
+            sys.stdout.buffer.write(record_line(item))
+    return None
+
+
+def _query_status(path: str, reading: _Reading) -> int:
+    """0 when something matched, 1 when nothing did, 2 when no line was an event; the bad
+    lines past those shown are counted on stderr."""
+    if reading.bad > BAD_LINES_SHOWN:
         print(
-            f"dashboard query: {bad - BAD_LINES_SHOWN:,} more bad lines not shown", file=sys.stderr
+            f"dashboard query: {reading.bad - BAD_LINES_SHOWN:,} more bad lines not shown",
+            file=sys.stderr,
         )
-    if bad and not read:
+    if reading.bad and not reading.events:
         print(
-            f"dashboard query: cannot read {options.file}: no line of it is a JSON event "
+            f"dashboard query: cannot read {path}: no line of it is a JSON event "
             "(is it a recording or a JSON Lines file?)",
             file=sys.stderr,
         )
         return 2
-    return 0 if matched else 1
+    return 0 if reading.matched else 1
 
 
 def _configure_logging(verbosity: int) -> None:
@@ -1019,14 +1177,7 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
         args = listen_args(args[1:])
     options = gui_parser(kinds).parse_args(args)
     _configure_logging(options.verbose)
-    if options.rate is not None and not options.demo:
-        gui_parser().error("--rate sets the demo feed's rate: use it with --demo")
-    if options.record is not None:
-        problem = _recording_problem(options.record, "delete it first")
-        if problem:
-            gui_parser().error(f"argument --record: {problem}")
-    if options.speed is not None and options.replay is None:
-        gui_parser().error("--speed sets the replay speed: use it with --replay")
+    _refuse_options_out_of_place(options)
     specs = connection_specs(options)
     listening = feeds_problem(specs)
     if listening:
@@ -1041,7 +1192,29 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
         except LayoutError as error:
             print(f"dashboard: {error}", file=sys.stderr)
             return 2
-    from dashboard.ui.app import AppOptions, run
+    from dashboard.ui.startup import run
+
+    return run(_app_options(options, specs, layout))
+
+
+def _refuse_options_out_of_place(options: argparse.Namespace) -> None:
+    """--rate without --demo, --speed without --replay, and a --record that cannot be
+    written are parser errors."""
+    if options.rate is not None and not options.demo:
+        gui_parser().error("--rate sets the demo feed's rate: use it with --demo")
+    if options.record is not None:
+        problem = _recording_problem(options.record, "delete it first")
+        if problem:
+            gui_parser().error(f"argument --record: {problem}")
+    if options.speed is not None and options.replay is None:
+        gui_parser().error("--speed sets the replay speed: use it with --replay")
+
+
+def _app_options(
+    options: argparse.Namespace, specs: list[ConnectionSpec], layout: Layout | None
+) -> AppOptions:
+    """What the window is to do, from the command line (its defaults where none given)."""
+    from dashboard.ui.startup import AppOptions
 
     app_options = AppOptions(
         layout=layout,
@@ -1062,14 +1235,13 @@ def main(argv: Sequence[str] | None = None, *, kinds: SourceKinds | None = None)
     app_options.kinds = options.kinds
     if options.speed is not None:
         app_options.replay_speed = None if math.isinf(options.speed) else options.speed
-    return run(app_options)
+    return app_options
 
 
 async def _redis_publisher(url: str) -> Any:
     """A RedisPublisher that has reached Redis, or SystemExit saying why not."""
     from redis.exceptions import RedisError  # (there: --redis checked it, see _redis_target)
 
-    from dashboard.core.text.redact import redact
     from dashboard.feed.redis_publisher import RedisPublisher
 
     publisher = RedisPublisher(url)
@@ -1077,6 +1249,8 @@ async def _redis_publisher(url: str) -> Any:
         await publisher.check()
     except (RedisError, OSError) as exc:
         await publisher.aclose()
+        from dashboard.core.text.redact import redact
+
         where = redact(url)
         raise SystemExit(f"dashboard feed: cannot reach Redis at {where}: {exc}") from None
     return publisher
@@ -1084,54 +1258,65 @@ async def _redis_publisher(url: str) -> Any:
 
 def run_feed(options: argparse.Namespace) -> int:
     _configure_logging(options.verbose)
-    from dashboard.core.text.redact import redact
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_feed(options))
+    return 0
+
+
+async def _serve_feed(options: argparse.Namespace) -> None:
+    """Serve the demo feed (and write to Redis when asked) until interrupted."""
+    server = _feed_server(options)
+    if options.redis:
+        server.publisher = await _redis_publisher(options.redis)
+    try:
+        await server.start()
+    except OSError as exc:
+        raise SystemExit(
+            f"dashboard feed: cannot listen on {options.host}:{options.port}: {exc.strerror or exc}"
+        ) from None
+    _say_serving(server, options)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.close()
+        if server.publisher is not None:
+            await server.publisher.aclose()
+
+
+def _feed_server(options: argparse.Namespace) -> FeedServer:
+    """The demo feed the options describe, misbehaving with --chaos."""
     from dashboard.feed.server import FeedServer
 
-    async def serve() -> None:
-        settings = {"rate": options.rate, "seed": options.seed, "junk": options.junk}
-        if options.chaos:
-            from dashboard.feed.chaos import ChaosFeedServer
+    settings = {"rate": options.rate, "seed": options.seed, "junk": options.junk}
+    if options.chaos:
+        from dashboard.feed.chaos import ChaosFeedServer
 
-            server: FeedServer = ChaosFeedServer(
-                options.chaos, every=options.chaos_every, host=options.host, port=options.port,
-                **settings,
-            )  # fmt: skip
-        else:
-            server = FeedServer(options.host, options.port, **settings)  # type: ignore[arg-type]
-        if options.redis:
-            server.publisher = await _redis_publisher(options.redis)
-        try:
-            await server.start()
-        except OSError as exc:
-            raise SystemExit(
-                f"dashboard feed: cannot listen on {options.host}:{options.port}: "
-                f"{exc.strerror or exc}"
-            ) from None
-        chaos = f", chaos: {','.join(sorted(options.chaos))}" if options.chaos else ""
-        tls_url = getattr(server, "tls_url", "")
-        if tls_url:
-            chaos += f"; TLS handshakes fail at {tls_url}"
+        return ChaosFeedServer(
+            options.chaos, every=options.chaos_every, host=options.host, port=options.port,
+            **settings,
+        )  # fmt: skip
+    return FeedServer(options.host, options.port, **settings)  # type: ignore[arg-type]
+
+
+def _say_serving(server: FeedServer, options: argparse.Namespace) -> None:
+    """Where the feed is served (and its Redis stream and channels), on stdout."""
+    chaos = f", chaos: {','.join(sorted(options.chaos))}" if options.chaos else ""
+    tls_url = getattr(server, "tls_url", "")
+    if tls_url:
+        chaos += f"; TLS handshakes fail at {tls_url}"
+    print(
+        f"Demo feed: Server-Sent Events at {server.url} ({options.rate:g} events/s{chaos}). "
+        "Ctrl-C stops.",
+        flush=True,
+    )
+    if server.publisher is not None:
+        from dashboard.core.text.redact import redact
+
+        publisher = server.publisher
+        url = redact(publisher.url)  # (a password given on the command line stays there)
         print(
-            f"Demo feed: Server-Sent Events at {server.url} ({options.rate:g} events/s{chaos}). "
-            "Ctrl-C stops.",
+            f"Also in Redis at {url}: stream {publisher.stream} "
+            f"(dashboard '{url}?stream={publisher.stream}'), "
+            "channels demo.<type> (?channel=demo.*)",
             flush=True,
         )
-        if server.publisher is not None:
-            publisher = server.publisher
-            url = redact(publisher.url)  # (a password given on the command line stays there)
-            print(
-                f"Also in Redis at {url}: stream {publisher.stream} "
-                f"(dashboard '{url}?stream={publisher.stream}'), "
-                "channels demo.<type> (?channel=demo.*)",
-                flush=True,
-            )
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await server.close()
-            if server.publisher is not None:
-                await server.publisher.aclose()
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve())
-    return 0

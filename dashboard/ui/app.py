@@ -1,4 +1,5 @@
-"""Builds the pipeline (sources -> store -> bus -> window) and runs it on the qasync loop."""
+"""Builds the pipeline (sources -> store -> bus -> window): one dashboard, and the workspace
+of the live one and its replays. :mod:`dashboard.ui.startup` starts and runs it."""
 
 from __future__ import annotations
 
@@ -7,54 +8,31 @@ import logging
 import shutil
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import qasync
-from PySide6.QtCore import QEvent, QSettings, QTimer
+from PySide6.QtCore import QEvent, QSettings
 from PySide6.QtWidgets import QApplication
 
-from dashboard import __version__, settle_gc_for_streaming
+from dashboard import __version__
 from dashboard.core.layouts.layoutfile import Layout, builtin
 from dashboard.core.panels.panelkind import PanelKinds
 from dashboard.core.storage.store import DEFAULT_CAPACITY, EventStore
 from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.feed.server import DEFAULT_RATE, FeedServer, FeedThread
-from dashboard.sources import ReconnectingSource, unique_names
+from dashboard.sources import ReconnectingSource
 from dashboard.sources.pool import DEFAULT_READERS
 from dashboard.sources.recording import Recording
 from dashboard.sources.registry import KINDS
 from dashboard.sources.replay import ReplayPlayer
-from dashboard.ui import indexing, layouts, theme
+from dashboard.ui import indexing, theme
 from dashboard.ui.bus import DEFAULT_TICK_MS, EventBus
 from dashboard.ui.connections import ConnectionManager
-from dashboard.ui.crash import CrashReporter
 from dashboard.ui.main_window import APP_TITLE, MainWindow
 from dashboard.ui.panels.registry import PANELS
 from dashboard.ui.tasks import SourceTasks
 
 log = logging.getLogger("dashboard.app")
-
-
-@dataclass
-class AppOptions:
-    connections: list[ConnectionSpec] = field(default_factory=list)
-    demo: bool = False
-    demo_rate: float = DEFAULT_RATE
-    demo_junk: float = 0.0
-    exit_after: float | None = None
-    record: Path | None = None
-    layout: Layout | None = None  # None: the last layout, or none given URLs (zero config)
-    layout_path: Path | None = None
-    replay: Path | None = None
-    replay_speed: float | None = 1.0
-    screenshot: Path | None = None
-    capacity: int = DEFAULT_CAPACITY
-    tick_ms: int = DEFAULT_TICK_MS
-    readers: int | None = None  # reader processes; None: the layout's, else one
-    kinds: SourceKinds = KINDS  # the transports (a plugin's registry: see cli.main)
-    theme: str | None = None  # dark, light or system; None: the one chosen last
 
 
 class Dashboard:
@@ -287,110 +265,3 @@ def make_application() -> QApplication:
     app.setQuitOnLastWindowClosed(False)  # the window's closed signal ends the run
     theme.apply(app)
     return app
-
-
-def run(options: AppOptions) -> int:
-    """Open the window and run until it closes (or --exit-after passes)."""
-    app = make_application()
-    theme.apply(app, options.theme or theme.remembered(QSettings()))
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        with loop:
-            return loop.run_until_complete(_run(options))
-    finally:
-        asyncio.set_event_loop(None)
-
-
-async def _run(options: AppOptions) -> int:
-    reporter = CrashReporter()
-    reporter.install(asyncio.get_running_loop())
-    try:
-        return await _run_dashboard(options)
-    finally:
-        reporter.uninstall()
-
-
-async def _run_dashboard(options: AppOptions) -> int:
-    feed: FeedThread | None = None
-    status = 0
-    connections = list(options.connections)
-    bare = options.layout is None and not connections and not options.demo
-    if bare and options.replay is None and (rate := layouts.load_last_demo()) is not None:
-        options.demo, options.demo_rate = True, rate  # the last window ran the demo feed
-    if options.demo:
-        feed = FeedThread(FeedServer(rate=options.demo_rate, junk=options.demo_junk)).start()
-        connections.insert(0, ConnectionSpec(feed.server.url, "demo"))
-    unique_names(connections)
-    layout, problem = options.layout, ""
-    if bare:
-        # a bare start: the dashboard as it was left
-        layout, problem = layouts.load_last(options.kinds)
-        if problem:
-            print(f"dashboard: {problem}", file=sys.stderr)
-    if options.demo and layout is None:
-        layout = builtin("demo", options.kinds, PANELS)
-    workspace = Workspace(
-        connections,
-        capacity=options.capacity,
-        tick_ms=options.tick_ms,
-        readers=options.readers,
-        layout=layout,
-        layout_path=options.layout_path,
-        kinds=options.kinds,
-    )
-    dashboard = workspace.live
-    if feed is not None:
-        dashboard.window.builtin_urls.add(feed.server.url)
-    settle_gc_for_streaming()
-    if problem:
-        dashboard.window.statusBar().showMessage(problem)
-    elif not dashboard.connections.sources and options.replay is None:
-        dashboard.window.statusBar().showMessage(
-            "No connection: start with  dashboard URL  or  dashboard --demo"
-        )
-    try:
-        if options.record is not None:
-            try:
-                dashboard.window.recording.start(options.record)
-            except OSError as error:
-                print(f"dashboard: cannot record to {options.record}: {error}", file=sys.stderr)
-                return 2
-        if options.replay is None or connections:
-            dashboard.start()
-        else:  # only a replay: the live window waits until the operator asks for it
-            dashboard.connections.start_all()
-            dashboard.bus.start()
-        if options.replay is not None:
-            try:
-                opened = await workspace.open(options.replay, options.replay_speed)
-            except indexing.CannotOpen as error:
-                opened = None
-                print(f"dashboard: {error}", file=sys.stderr)
-            if opened is None:
-                workspace.close_all()
-                await workspace.aclose()
-                return 2
-        if options.exit_after is not None:
-            QTimer.singleShot(int(options.exit_after * 1000), workspace.finished.set)
-        await workspace.finished.wait()
-        layouts.save_last(
-            dashboard.window.current_layout(dashboard.window.builtin_urls), options.kinds
-        )
-        ran_demo = feed is not None or dashboard.demo_feed is not None
-        if ran_demo or not (bare and options.replay is not None):  # (a replay leaves it be)
-            layouts.save_last_demo(options.demo_rate if ran_demo else None)
-        front = workspace.front
-        if options.screenshot is not None and not front.screenshot(options.screenshot):
-            print(
-                f"dashboard: could not write the screenshot {options.screenshot}", file=sys.stderr
-            )
-            status = 2
-        workspace.close_all()
-        await workspace.aclose()
-    finally:
-        if feed is not None:
-            await asyncio.get_running_loop().run_in_executor(None, feed.close)
-    if options.exit_after is not None:
-        print(front.summary(), flush=True)
-    return status

@@ -32,6 +32,13 @@ class CardDialog(FormDialog):
         self.setWindowTitle(f"Edit card: {spec.title}")
         self.setMinimumWidth(460)
         self.original = spec
+        self._build_fields(spec)
+        self.set_form(self._build_form(spec))
+        self._connect_signals()
+        self._validate()
+
+    def _build_fields(self, spec: CardSpec) -> None:
+        """One field per setting, holding *spec*'s."""
         self.title = QLineEdit(spec.title)
         self.show_box = QComboBox()
         for show, text in SHOW_CHOICES:
@@ -59,6 +66,8 @@ class CardDialog(FormDialog):
                                _duration_text(spec.stale_after))  # fmt: skip
         self.stale.setToolTip("Marked stale when nothing came for this long (or: never)")
 
+    def _build_form(self, spec: CardSpec) -> QFormLayout:
+        """The fields in rows, with what the card reads (not editable here) under its title."""
         form = QFormLayout()
         form.addRow("Title", self.title)
         reads = QLabel(f"{spec.field or 'the events'} of {spec.type or 'any type'}")
@@ -73,14 +82,16 @@ class CardDialog(FormDialog):
         form.addRow("Warning at", self.warning)
         form.addRow("Critical at", self.critical)
         form.addRow("Stale after", self.stale)
-        self.set_form(form)
+        return form
+
+    def _connect_signals(self) -> None:
+        """Every edit validates the form again."""
         for line in (self.title, self.window, self.query, self.unit, self.warning,
                      self.critical, self.stale):  # fmt: skip
             line.textChanged.connect(self._validate)
         for box in (self.show_box, self.style_box):
             box.currentIndexChanged.connect(self._validate)
         self.decimals.valueChanged.connect(self._validate)
-        self._validate()
 
     def spec(self) -> CardSpec:
         """The card as the form says; ValueError naming the setting that is wrong."""

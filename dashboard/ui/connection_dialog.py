@@ -52,6 +52,18 @@ class ConnectionDialog(FormDialog):
         self.kinds = kinds
         self.setWindowTitle("Edit connection" if spec else "Add connection")
         self.setMinimumWidth(560)
+        self._build_address_fields()
+        browse = self._build_tls_fields()
+        self._build_key_fields()
+        self.form = self._build_form(browse)
+        self.set_form(self.form)
+        if spec is not None:
+            self._load(spec)
+        self._connect_signals()
+        self._validate()
+
+    def _build_address_fields(self) -> None:
+        """The URL, the name, the authentication and the extra headers."""
         self.url = QLineEdit()
         self.url.setPlaceholderText("https://host/events  or  wss://host/stream")
         self.name = QLineEdit()
@@ -66,6 +78,10 @@ class ConnectionDialog(FormDialog):
         self.headers.setPlaceholderText("X-Team: ops\nX-Api-Version: 2")
         self.headers.setToolTip(f"One 'Name: value' per line; {ENV_HINT}")
         self.headers.setFixedHeight(70)
+
+    def _build_tls_fields(self) -> QPushButton:
+        """TLS verification and its warning, the CA bundle and the heartbeat timeout;
+        answers the CA bundle's Browse button."""
         self.verify = QCheckBox("Verify TLS certificates")
         self.verify.setChecked(True)
         self.insecure_warning = QLabel(
@@ -84,12 +100,18 @@ class ConnectionDialog(FormDialog):
         self.heartbeat.setToolTip(
             "No bytes for this long (heartbeats count) means the connection is dead: reconnect"
         )
+        return browse
+
+    def _build_key_fields(self) -> None:
+        """The JSON keys an event's type, time, source and severity are read from."""
         defaults = EnvelopeKeys()
         self.type_keys = self._keys_field(defaults.type)
         self.time_keys = self._keys_field(defaults.time)
         self.source_keys = self._keys_field(defaults.source)
         self.severity_keys = self._keys_field(defaults.severity)
 
+    def _build_form(self, browse: QPushButton) -> QFormLayout:
+        """The rows in order, the transport's own options between the heartbeat and the keys."""
         form = QFormLayout()
         form.addRow("URL", self.url)
         form.addRow("Name", self.name)
@@ -105,16 +127,15 @@ class ConnectionDialog(FormDialog):
         ca_row.addWidget(browse)
         form.addRow("CA bundle", ca_row)
         form.addRow("Heartbeat timeout", self.heartbeat)
-        self.option_fields = OptionFields(kinds, form, self._validate)
+        self.option_fields = OptionFields(self.kinds, form, self._validate)
         form.addRow("Type from", self.type_keys)
         form.addRow("Time from", self.time_keys)
         form.addRow("Source from", self.source_keys)
         form.addRow("Severity from", self.severity_keys)
-        self.form = form
-        self.set_form(form)
+        return form
 
-        if spec is not None:
-            self._load(spec)
+    def _connect_signals(self) -> None:
+        """Every edit validates the form again."""
         for widget in (
             self.url,
             self.name,
@@ -131,7 +152,6 @@ class ConnectionDialog(FormDialog):
         self.headers.textChanged.connect(self._validate)
         self.auth.currentTextChanged.connect(self._validate)
         self.verify.toggled.connect(self._validate)
-        self._validate()
 
     # -- fields --------------------------------------------------------------------------
     @staticmethod

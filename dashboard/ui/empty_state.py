@@ -44,33 +44,8 @@ class EmptyState(Themed, QFrame):
         self.setObjectName("empty-state")
         title = QLabel("No feed yet. Start in one of three ways:")
         title.setStyleSheet("font-size: 13pt; font-weight: 600;")
-        self.connect_button = QPushButton("Connect to a feed URL…  (Ctrl+N)")
-        self.connect_button.setToolTip("A feed's URL and its options, in the connection dialog")
-        self.connect_button.clicked.connect(self.connect_requested)
-        self.open_button = QPushButton("Open a recording…  (Ctrl+O)")
-        self.open_button.setToolTip("Replay a recording or a JSON Lines file of events")
-        self.open_button.clicked.connect(self.open_requested)
-        self.demo_button = QPushButton("Run the demo feed")
-        self.demo_button.setToolTip(
-            "The built-in demo operation (orders, payments, metrics), with its layout"
-        )
-        self.demo_button.clicked.connect(self.demo_requested)
-        buttons = QVBoxLayout()  # one above the other: a narrow window keeps them whole
-        buttons.setSpacing(6)
-        for button in (self.connect_button, self.open_button, self.demo_button):
-            button.setMinimumWidth(240)
-            buttons.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
-        # (a flat button, not a rich-text link: no label of the window renders markup)
-        self.docs = QPushButton("How layouts work: cards, charts, alert rules…")
-        self.docs.setFlat(True)
-        self.docs.setCursor(Qt.CursorShape.PointingHandCursor)
-        url = layout_docs_url()
-        if url is None:
-            self.docs.setText("How layouts work: the README's section “Layouts”")
-            self.docs.setEnabled(False)
-        else:
-            self.docs.setToolTip(url.toString())
-            self.docs.clicked.connect(lambda: QDesktopServices.openUrl(url))
+        buttons = self._build_buttons()
+        self._build_docs_button()
         hint = SecondaryLabel("Or drop a recording here; F1 lists the keyboard shortcuts.")
         column = QVBoxLayout(self)
         column.setContentsMargins(16, 14, 16, 14)
@@ -84,6 +59,40 @@ class EmptyState(Themed, QFrame):
         column.addWidget(self.docs, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addWidget(hint)
         self.styled()
+
+    def _build_buttons(self) -> QVBoxLayout:
+        """The three ways to begin, one above the other: a narrow window keeps them whole."""
+        self.connect_button = QPushButton("Connect to a feed URL…  (Ctrl+N)")
+        self.connect_button.setToolTip("A feed's URL and its options, in the connection dialog")
+        self.connect_button.clicked.connect(self.connect_requested)
+        self.open_button = QPushButton("Open a recording…  (Ctrl+O)")
+        self.open_button.setToolTip("Replay a recording or a JSON Lines file of events")
+        self.open_button.clicked.connect(self.open_requested)
+        self.demo_button = QPushButton("Run the demo feed")
+        self.demo_button.setToolTip(
+            "The built-in demo operation (orders, payments, metrics), with its layout"
+        )
+        self.demo_button.clicked.connect(self.demo_requested)
+        buttons = QVBoxLayout()
+        buttons.setSpacing(6)
+        for button in (self.connect_button, self.open_button, self.demo_button):
+            button.setMinimumWidth(240)
+            buttons.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        return buttons
+
+    def _build_docs_button(self) -> None:
+        """Opens the README's layout section, or names it where there is no README.
+        (A flat button, not a rich-text link: no label of the window renders markup.)"""
+        self.docs = QPushButton("How layouts work: cards, charts, alert rules…")
+        self.docs.setFlat(True)
+        self.docs.setCursor(Qt.CursorShape.PointingHandCursor)
+        url = layout_docs_url()
+        if url is None:
+            self.docs.setText("How layouts work: the README's section “Layouts”")
+            self.docs.setEnabled(False)
+        else:
+            self.docs.setToolTip(url.toString())
+            self.docs.clicked.connect(lambda: QDesktopServices.openUrl(url))
 
     def restyle(self) -> None:
         theme = current()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -41,27 +42,13 @@ def export_events(
     cancelled or the file could not be written (said so). The file appears whole or not at
     all: it is written beside *path* and renamed at the end."""
     seqs = np.array(seqs, copy=True)  # the log may move on while this runs
-    progress = QProgressDialog(f"Exporting {len(seqs):,} events…", "Cancel", 0, len(seqs), parent)
-    progress.setWindowTitle("Export")
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(400)
-    written = 0
+    progress = _progress_dialog(parent, len(seqs))
     as_csv = path.endswith(".csv")
     partial = Path(f"{path}.part")
     try:
         with partial.open("w" if as_csv else "wb", **_TEXT if as_csv else {}) as stream:
             csv_writer = CsvWriter(stream, fields) if as_csv else None
-            for start in range(0, len(seqs), BLOCK):
-                events = [e for s in seqs[start : start + BLOCK] if (e := store.get(int(s)))]
-                if csv_writer is not None:
-                    csv_writer.write(events)
-                else:
-                    stream.writelines(record_line(event) for event in events)
-                written += len(events)
-                progress.setValue(start + len(events))
-                QApplication.processEvents()
-                if progress.wasCanceled():
-                    break
+            written = _write_blocks(store, seqs, stream, csv_writer, progress)
         if not progress.wasCanceled():
             partial.replace(path)
     except OSError as error:
@@ -74,4 +61,36 @@ def export_events(
     if cancelled:
         partial.unlink(missing_ok=True)
         return None
+    return written
+
+
+def _progress_dialog(parent: QWidget | None, count: int) -> QProgressDialog:
+    progress = QProgressDialog(f"Exporting {count:,} events…", "Cancel", 0, count, parent)
+    progress.setWindowTitle("Export")
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(400)
+    return progress
+
+
+def _write_blocks(
+    store: EventStore,
+    seqs: np.ndarray,
+    stream: IO[Any],
+    csv_writer: CsvWriter | None,
+    progress: QProgressDialog,
+) -> int:
+    """Write the events still held, BLOCK at a time, until done or cancelled; the number
+    written."""
+    written = 0
+    for start in range(0, len(seqs), BLOCK):
+        events = [e for s in seqs[start : start + BLOCK] if (e := store.get(int(s)))]
+        if csv_writer is not None:
+            csv_writer.write(events)
+        else:
+            stream.writelines(record_line(event) for event in events)
+        written += len(events)
+        progress.setValue(start + len(events))
+        QApplication.processEvents()
+        if progress.wasCanceled():
+            break
     return written

@@ -167,7 +167,24 @@ class ReplayBar(Themed, QWidget):
     def __init__(self, player: ReplayPlayer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.player = player
-        recording = player.recording
+        self._build_buttons(player)
+        self._build_speed_box(player)
+        self._build_timeline(player)
+        time_column = self._build_time_box()
+        self.loop_box = QCheckBox("Loop")
+        self.loop_box.setToolTip("Start again from the beginning at the end")
+        self.loop_box.toggled.connect(lambda on: setattr(player, "loop", on))
+        self._build_where(player)
+        self._arrange(time_column)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.styled()
+        self.refresh()
+
+    def _build_buttons(self, player: ReplayPlayer) -> None:
+        """Live, step back, play or pause, step forward."""
         style = self.style()
         self.live_button = self._button(
             "Live", "Close this replay and go back to the live dashboard", self.back_to_live.emit
@@ -181,6 +198,9 @@ class ReplayBar(Themed, QWidget):
         self.play_button = self._button("", "Play or pause (Space)", player.toggle)
         self.step_button = self._button("", "Play one more event (Right)", lambda: player.step(1))
         self.step_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward))
+
+    def _build_speed_box(self, player: ReplayPlayer) -> None:
+        """The speeds offered, and the player's own when it is none of them."""
         self.speed_box = QComboBox()
         self.speed_box.setToolTip("Replay speed: times real time, or as fast as it goes")
         for speed in SPEEDS:
@@ -191,6 +211,9 @@ class ReplayBar(Themed, QWidget):
         self.speed_box.currentIndexChanged.connect(
             lambda i: player.set_speed(self.speed_box.itemData(i))
         )
+
+    def _build_timeline(self, player: ReplayPlayer) -> None:
+        recording = player.recording
         self.timeline = Timeline()
         self.timeline.set_recording(
             recording.start,
@@ -200,12 +223,16 @@ class ReplayBar(Themed, QWidget):
         )
         self.timeline.setToolTip("Click or drag to go to a moment")
         self.timeline.seek_requested.connect(player.seek_time)
+
+    def _build_time_box(self) -> QVBoxLayout:
+        """The box to type a time in, over the line saying what was wrong with it."""
         self.time_box = QLineEdit()
         self.time_box.setPlaceholderText("go to 10:42:13")
         self.time_box.setToolTip("Type a time of day (10:42:13.250) or a date and time, then Enter")
         self.time_box.setClearButtonEnabled(True)
         self.time_box.setMaximumWidth(150)
         self.time_box.returnPressed.connect(self._go_to_typed_time)
+        self.time_box.textEdited.connect(lambda _text: self._mark_time_box(""))
         self.time_problem = QLabel()  # under the box: what was wrong with what was typed
         self.time_problem.setTextFormat(Qt.TextFormat.PlainText)
         self.time_problem.setWordWrap(True)
@@ -216,17 +243,19 @@ class ReplayBar(Themed, QWidget):
         time_column.setSpacing(1)
         time_column.addWidget(self.time_box)
         time_column.addWidget(self.time_problem)
-        self.loop_box = QCheckBox("Loop")
-        self.loop_box.setToolTip("Start again from the beginning at the end")
-        self.loop_box.toggled.connect(lambda on: setattr(player, "loop", on))
+        return time_column
+
+    def _build_where(self, player: ReplayPlayer) -> None:
+        """Where the replay is, as wide as its longest text, always: the bar must not jump,
+        nor squeeze the window."""
+        recording = player.recording
         self.where = QLabel()
-        # As wide as its longest text, always: the bar must not jump, nor squeeze the window.
         total = recording.events
         length = duration_text(recording.end - recording.start)
         longest = f"00:00:00.000 · {length} / {length} · {total:,} / {total:,} events · paused "
         self.where.setFixedWidth(self.fontMetrics().horizontalAdvance(longest))
-        self.time_box.textEdited.connect(lambda _text: self._mark_time_box(""))
 
+    def _arrange(self, time_column: QVBoxLayout) -> None:
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -242,12 +271,6 @@ class ReplayBar(Themed, QWidget):
         layout.addWidget(self.where)
         layout.addLayout(time_column)
         layout.addWidget(self.loop_box)
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
-        self._timer.start()
-        self.styled()
-        self.refresh()
 
     def restyle(self) -> None:
         self.time_problem.setStyleSheet(f"color: {current().level_colour('critical')};")

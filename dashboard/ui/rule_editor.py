@@ -93,7 +93,27 @@ class RuleEditor(Themed, QDialog):
         self.events = events
         self.clock = clock
         self._loading = False
+        left = self._build_rule_list()
+        self._build_form()
+        self._build_editor()
+        self._build_buttons()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._split(left, self.editor), 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.buttons)
 
+        self.preview_timer = QTimer(self)
+        self.preview_timer.setSingleShot(True)
+        self.preview_timer.setInterval(preview_delay_ms)
+        self.preview_timer.timeout.connect(self.update_preview)
+        self.resize(820, 480)
+        self.styled()
+        self._fill_list()
+        self.list.setCurrentRow(0 if len(self.model) else -1)
+        self._show_rule(self.list.currentRow())
+
+    def _build_rule_list(self) -> QWidget:
+        """The rules' names over the Add, Duplicate and Delete buttons."""
         self.list = QListWidget()
         self.list.setMinimumWidth(180)
         self.list.currentRowChanged.connect(self._show_rule)
@@ -114,7 +134,10 @@ class RuleEditor(Themed, QDialog):
         left_column.setContentsMargins(0, 0, 0, 0)
         left_column.addWidget(self.list, 1)
         left_column.addLayout(buttons)
+        return left
 
+    def _build_form(self) -> None:
+        """One row per setting (its field over its error), then the Enabled box."""
         self.fields: dict[str, QLineEdit | QComboBox] = {}
         self.errors: dict[str, QLabel] = {}
         self.form = QFormLayout()
@@ -123,11 +146,7 @@ class RuleEditor(Themed, QDialog):
         self.enabled_box.toggled.connect(self._enabled_changed)
         for key in SETTINGS:
             self.fields[key] = self._field(key)
-            error = QLabel()
-            error.setWordWrap(True)
-            error.setTextFormat(Qt.TextFormat.PlainText)  # a message may quote what was typed
-            error.hide()
-            self.errors[key] = error
+            self.errors[key] = error = self._error_label()
             cell = QWidget()
             column = QVBoxLayout(cell)
             column.setContentsMargins(0, 0, 0, 0)
@@ -136,6 +155,17 @@ class RuleEditor(Themed, QDialog):
             column.addWidget(error)
             self.form.addRow(f"{LABELS[key]}:", cell)
         self.form.addRow("", self.enabled_box)
+
+    @staticmethod
+    def _error_label() -> QLabel:
+        error = QLabel()
+        error.setWordWrap(True)
+        error.setTextFormat(Qt.TextFormat.PlainText)  # a message may quote what was typed
+        error.hide()
+        return error
+
+    def _build_editor(self) -> None:
+        """The form with the preview under it."""
         self.preview_label = QLabel()
         self.preview_label.setWordWrap(True)
         self.preview_label.setToolTip(
@@ -151,12 +181,18 @@ class RuleEditor(Themed, QDialog):
         right_column.addWidget(self.preview_label)
         right_column.addStretch(1)
 
+    @staticmethod
+    def _split(left: QWidget, right: QWidget) -> QSplitter:
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(self.editor)
+        splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([220, 560])
         splitter.setChildrenCollapsible(False)
+        return splitter
+
+    def _build_buttons(self) -> None:
+        """Save and Cancel, and the line naming the other rules that hold a problem."""
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -167,20 +203,6 @@ class RuleEditor(Themed, QDialog):
         self.buttons.rejected.connect(self.reject)
         self.summary = QLabel()  # which other rules hold a problem
         self.summary.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.buttons)
-
-        self.preview_timer = QTimer(self)
-        self.preview_timer.setSingleShot(True)
-        self.preview_timer.setInterval(preview_delay_ms)
-        self.preview_timer.timeout.connect(self.update_preview)
-        self.resize(820, 480)
-        self.styled()
-        self._fill_list()
-        self.list.setCurrentRow(0 if len(self.model) else -1)
-        self._show_rule(self.list.currentRow())
 
     def _field(self, key: str) -> QLineEdit | QComboBox:
         if key == "severity":

@@ -62,3 +62,16 @@ def test_no_method_of_the_window_its_parts_or_a_panel_is_over_40_lines() -> None
                 if _lines(node) > MAX_METHOD_LINES:
                     long[f"{name}:{node.lineno} {node.name}"] = _lines(node)
     assert long == {}
+
+
+def test_no_method_anywhere_under_ui_is_over_40_lines() -> None:
+    """The dialogs, bars and startup too, not only the window and the panels."""
+    modules = sorted(UI.rglob("*.py"))
+    assert len(modules) > 30
+    long = {}
+    for path in modules:
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                if _lines(node) > MAX_METHOD_LINES:
+                    long[f"{path.relative_to(UI)}:{node.lineno} {node.name}"] = _lines(node)
+    assert long == {}
