@@ -56,7 +56,20 @@ def _number(
     return parse
 
 
-_positive = _number(float, 0, None, "greater than 0", "a number")
+def _duration(text: str) -> float:
+    """An argparse type: seconds, from a duration (``45s``, ``1m30s``, ``250ms``) or a
+    number of seconds, over 0: the one grammar a layout's durations are read with."""
+    from dashboard.core.lang.duration import parse_duration
+
+    try:
+        seconds = parse_duration(text, "duration")
+    except ValueError as exc:  # (the flag is named already)
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("duration: ")) from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return seconds
+
+
 _count = _number(int, 1, None, "at least 1", "a whole number")
 _share = _number(float, 0, 1, "between 0 and 1", "a number")
 _readers = _number(int, 1, 64, "1 to 64", "a whole number")  # core.layouts.layoutfile.MAX_READERS
@@ -332,10 +345,11 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--heartbeat",
-        type=_positive,
+        type=_duration,
         default=None,
-        metavar="SECONDS",
-        help="a connection with no bytes for this long is taken as dead (default 45)",
+        metavar="DURATION",
+        help="a connection with no bytes for this long is taken as dead (default 45s; "
+        "a duration such as 45s, 1m30s or 500ms, or a number of seconds)",
     )
     _add_envelope_key_options(parser)
 
@@ -567,8 +581,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--exit-after",
-        type=_positive,
-        metavar="SECONDS",
+        type=_duration,
+        metavar="DURATION",
         help="close after this long and print 'events=N rejected=M connections=K'",
     )
     parser.add_argument(
@@ -683,10 +697,10 @@ def _add_chaos_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--chaos-every",
-        type=_positive,
+        type=_duration,
         default=3.0,
-        metavar="SECONDS",
-        help="seconds between faults on each stream (default 3)",
+        metavar="DURATION",
+        help="the time between faults on each stream (default 3s)",
     )
 
 
@@ -758,7 +772,10 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
         help="the recording (.jsonl, or .jsonl.gz to compress)",
     )
     parser.add_argument(
-        "--duration", type=_positive, metavar="SECONDS", help="stop after this long"
+        "--duration",
+        type=_duration,
+        metavar="DURATION",
+        help="stop after this long (30s, 10m, 1h30m, or a number of seconds)",
     )
     parser.add_argument("--count", type=_count, metavar="N", help="stop after N events")
     parser.add_argument(

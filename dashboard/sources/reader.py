@@ -241,7 +241,9 @@ class _Connection:
 
     def extend_batch(self, batch: DecodedBatch) -> None:
         self._rows += batch.rows
-        self._rejected += [(r.reason, r.raw, r.received, r.size, r.id) for r in batch.rejected]
+        # A rejected frame goes up as the preview the window keeps, not as the megabyte read.
+        previews = [r.preview() for r in batch.rejected]
+        self._rejected += [(r.reason, r.raw, r.received, r.size, r.id) for r in previews]
         if len(self._rows) >= FLUSH_ROWS:
             self.flush()
         elif self._timer is None:

@@ -322,7 +322,7 @@ KIND = SourceKind(
             "seconds an expect step waits for its message",
             check=_positive,
             duration=True,
-            metavar="SECONDS",
+            metavar="DURATION",
         ),
         Option(
             "keepalive",
@@ -338,7 +338,7 @@ KIND = SourceKind(
             "seconds between keepalive messages",
             check=_positive,
             duration=True,
-            metavar="SECONDS",
+            metavar="DURATION",
         ),
         Option(
             "split_arrays",

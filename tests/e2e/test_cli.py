@@ -114,8 +114,11 @@ def test_connects_to_sse_and_websocket_at_once_with_a_header(feed: FeedThread) -
             ["--ca", "/nonexistent/ca.pem"],
             "argument --ca: cannot read '/nonexistent/ca.pem': no such file",
         ),
-        (["--exit-after", "-1"], "argument --exit-after: '-1' must be greater than 0"),
-        (["--exit-after", "soon"], "argument --exit-after: 'soon' is not a number"),
+        (["--exit-after", "0"], "argument --exit-after: '0' must be greater than 0"),
+        (
+            ["--exit-after", "soon"],
+            "argument --exit-after: expected a duration like 30s, 5m or 1h, not 'soon'",
+        ),
         (["--rate", "10"], "--rate sets the demo feed's rate: use it with --demo"),
         (["--bogus"], "unrecognized arguments: --bogus"),
         (["feed", "--junk", "2"], "argument --junk: '2' must be between 0 and 1"),

@@ -19,6 +19,7 @@ from aiohttp import web
 from PySide6.QtCore import QSettings
 
 from dashboard.core.events.dedupe import DEFAULT_WINDOW_BYTES
+from dashboard.core.events.event import PREVIEW_BYTES
 from dashboard.core.panels.fieldcatalog import MAX_PATHS
 from dashboard.core.storage.store import EventStore
 from dashboard.feed.chaos import HUGE_BYTES, PIECE
@@ -176,3 +177,49 @@ def test_the_reader_gives_back_the_memory_of_each_burst_of_big_frames() -> None:
                 await asyncio.gather(task, return_exceptions=True)
 
     run(scenario(), timeout=300)
+
+
+# -- rejected frames just under the size limit --------------------------------------------
+
+BAD_FRAMES = 300
+BAD_FRAME = b"{" + b"x" * 899_999  # invalid JSON of 900 KB: under the 1 MB limit, rejected
+# What the side taking the frames in may grow by: 300 previews of 4 KiB are 1.2 MB. (When
+# each rejected frame was kept whole, 300 of them were 270 MB.)
+BAD_MARGIN = 32 << 20
+
+
+@pytest.mark.slow
+def test_rejected_frames_cross_to_the_window_as_previews_and_are_kept_so() -> None:
+    async def feed(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        message = b"data: " + BAD_FRAME + b"\n\n"
+        for _ in range(BAD_FRAMES):
+            await response.write(message)
+        await asyncio.Event().wait()  # open until the test ends: no reconnect, no repeats
+        return response
+
+    async def scenario() -> None:
+        store = EventStore(capacity=50)
+        window = psutil.Process()
+        async with serve(feed) as url:
+            source = ProcessSource(ConnectionSpec(url, "bad"), store)
+            task = asyncio.ensure_future(source.run())
+            try:
+                before = window.memory_info().rss
+                await wait_for(
+                    lambda: "bad" in store.counts and store.counts["bad"].rejected == BAD_FRAMES,
+                    timeout=120,
+                )
+                grown = window.memory_info().rss - before
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        assert grown < BAD_MARGIN, f"the window grew by {grown / 2**20:.0f} MiB"
+        kept = store.rejected(0, store.rejected_total)
+        assert len(kept) == BAD_FRAMES and store.counts["bad"].accepted == 0
+        assert {(r.raw, r.size, r.cut) for r in kept} == {
+            (BAD_FRAME[:PREVIEW_BYTES], len(BAD_FRAME), True)
+        }
+
+    run(scenario(), timeout=180)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 
 from dashboard.core.events.event import Rejected, Severity
@@ -73,3 +73,13 @@ def test_the_rejected_reason_takes_the_width_left(qtbot: Any) -> None:
     others = sum(view.columnWidth(c) for c in range(model.columnCount()) if c != REASON)
     qtbot.waitUntil(lambda: view.columnWidth(REASON) == view.viewport().width() - others)
     assert view.columnWidth(REASON) > 300
+
+
+def test_a_rejected_frame_cut_to_its_preview_says_its_size_and_what_was_kept(qtbot: Any) -> None:
+    model = RejectedListModel()
+    big = b"{" + b"x" * 899_999
+    model.add_items([Rejected("invalid JSON", big, 5.0, "demo", len(big)).preview()])
+    model.add_items([Rejected("invalid JSON", b"{x", 6.0, "demo", 2)])
+    tips = [model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole) for row in (0, 1)]
+    assert "\n2 bytes; producer id -\n" in tips[0]
+    assert "\n900,000 bytes, the first 4,096 kept; producer id -\n" in tips[1]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
+from dashboard.cli import feed_parser, gui_parser, record_parser
 from dashboard.core.lang.duration import parse_ago, parse_duration
 from dashboard.core.lang.query import parse
 from dashboard.core.layouts.layoutfile import loads
@@ -57,6 +60,51 @@ def test_rules_the_query_redis_and_layouts_read_the_same_durations() -> None:
     assert redis.start_id(now) == f"{int((now - 5400) * 1000) - 1}-{2**64 - 1}"
     layout = loads('[[cards]]\ntitle = "C"\ntype = "t"\nfield = "v"\nwindow = "1h30m"\n')
     assert layout.cards[0].window == 5400.0
+
+
+# Every flag that takes a duration, per command: a new one must join (the test below).
+DURATION_FLAGS = {
+    "dashboard": {"--heartbeat", "--exit-after", "--step-timeout", "--keepalive-every"},
+    "dashboard record": {"--duration", "--heartbeat", "--step-timeout", "--keepalive-every"},
+    "dashboard feed": {"--chaos-every"},
+}
+
+
+def _parser(command: str) -> argparse.ArgumentParser:
+    return {"dashboard": gui_parser, "dashboard record": record_parser}.get(command, feed_parser)()
+
+
+def test_the_duration_flags_are_those_that_say_duration() -> None:
+    for command, flags in DURATION_FLAGS.items():
+        actions = _parser(command)._actions
+        assert {a.option_strings[0] for a in actions if a.metavar == "DURATION"} == flags
+
+
+FLAGS = [(command, flag) for command, flags in DURATION_FLAGS.items() for flag in sorted(flags)]
+
+
+@pytest.mark.parametrize(("command", "flag"), FLAGS)
+@pytest.mark.parametrize(("text", "seconds"), [("1m30s", 90.0), ("45", 45.0), ("250ms", 0.25)])
+def test_every_duration_flag_reads_the_one_grammar(
+    command: str, flag: str, text: str, seconds: float
+) -> None:
+    parser = _parser(command)
+    given = ["-o", "out.jsonl"] if command == "dashboard record" else []
+    options = parser.parse_args([*given, flag, text])
+    assert getattr(options, parser._option_string_actions[flag].dest) == seconds
+
+
+@pytest.mark.parametrize(("command", "flag"), FLAGS)
+def test_a_duration_flag_given_no_duration_names_itself_and_exits_2(
+    command: str, flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    given = ["-o", "out.jsonl"] if command == "dashboard record" else []
+    with pytest.raises(SystemExit) as stop:
+        _parser(command).parse_args([*given, flag, "soon"])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        f"{command}: error: argument {flag}: expected a duration like 30s, 5m or 1h, not 'soon'\n"
+    )
 
 
 def test_one_unique_name_rule() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from dashboard.core.events.decode import Decoder, EnvelopeKeys
-from dashboard.core.events.event import DecodedBatch, Event, Severity
+from dashboard.core.events.event import PREVIEW_BYTES, DecodedBatch, Event, Rejected, Severity
 from dashboard.core.storage.store import MATERIALISED_BYTES, EventStore
 from tests.unit.factories import make_event, make_rejected
 
@@ -53,6 +53,23 @@ def test_rejected_frames_are_kept_apart_and_counted_per_connection() -> None:
         4,
     )
     assert store.counts["b"].frames == 1
+
+
+def test_a_rejected_frame_keeps_a_preview_and_its_size_so_the_ring_is_bounded_in_bytes() -> None:
+    """10,000 rejected frames of up to 1 MB each were 10 GB; now at most 10,000 previews."""
+    store = EventStore(capacity=1, rejected_capacity=100)
+    big = b"{" + b"x" * 899_999
+    store.extend(Rejected("invalid JSON", big, 1.0, "bad", len(big)) for _ in range(250))
+    store.add(Rejected("invalid JSON", b"{small", 2.0, "bad", 6))
+    store.add(Rejected("invalid JSON", b"[" * 5000, 3.0, "bad"))  # no size given: its length
+    kept = store.rejected(0, store.rejected_total)
+    assert len(kept) == 100 and [r.seq for r in kept] == list(range(152, 252))
+    assert sum(len(r.raw) for r in kept) == 99 * PREVIEW_BYTES + 6
+    assert (kept[0].raw, kept[0].size, kept[0].cut) == (big[:PREVIEW_BYTES], 900_000, True)
+    assert (kept[-2].raw, kept[-2].size, kept[-2].cut) == (b"{small", 6, False)
+    assert (kept[-1].raw, kept[-1].size, kept[-1].cut) == (b"[" * PREVIEW_BYTES, 5000, True)
+    # Every frame is counted, whatever was kept of it.
+    assert (store.counts["bad"].rejected, store.rejected_received, store.end_seq) == (252, 252, 0)
 
 
 def test_capacity_must_be_positive() -> None:

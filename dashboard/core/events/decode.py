@@ -28,11 +28,17 @@ from typing import Any
 
 import orjson
 
-from dashboard.core.events.event import Event, Rejected, Row, Severity, event_from_row
+from dashboard.core.events.event import (
+    PREVIEW_BYTES,
+    Event,
+    Rejected,
+    Row,
+    Severity,
+    event_from_row,
+)
 
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
 MAX_DEPTH = 64  # deeper JSON is rejected: no real event needs it, and it breaks recursion
-PREVIEW_BYTES = 4096
 
 # First bytes that may start a JSON document; '{', '[' and '"' can start nothing else.
 _JSON_FIRST = frozenset(b'{["-0123456789tfn')

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any
+
+# The raw bytes a rejected frame keeps past where it is read (and of a frame over the size
+# limit, all that is read): the window shows at most a few hundred characters of one, and
+# 10,000 of them whole could be gigabytes.
+PREVIEW_BYTES = 4096
 
 
 class Severity(IntEnum):
@@ -87,9 +92,22 @@ class Rejected:
     raw: bytes
     received: float
     connection: str
-    size: int = 0
+    size: int = 0  # the whole frame's bytes, which *raw* may hold only the first of
     id: str | None = None
     seq: int = -1
+
+    @property
+    def cut(self) -> bool:
+        """Whether *raw* holds only the first bytes of the frame."""
+        return len(self.raw) < self.size
+
+    def preview(self) -> Rejected:
+        """This frame holding at most its first PREVIEW_BYTES, its size still the whole's:
+        what the window keeps (a recording made headless keeps the frame whole)."""
+        if len(self.raw) <= PREVIEW_BYTES:
+            return self
+        size = max(self.size, len(self.raw))
+        return replace(self, raw=self.raw[:PREVIEW_BYTES], size=size)
 
 
 # What a row of a DecodedBatch holds, in order (the store's columns):

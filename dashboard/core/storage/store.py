@@ -24,7 +24,7 @@ from dashboard.core.events.decode import Decoder
 from dashboard.core.events.event import SEVERITY_OF, DecodedBatch, Event, Rejected, Severity
 
 DEFAULT_CAPACITY = 1_000_000
-DEFAULT_REJECTED_CAPACITY = 10_000
+DEFAULT_REJECTED_CAPACITY = 10_000  # each keeps at most PREVIEW_BYTES of its frame
 RECENT_LIMIT = 200_000  # Event objects kept for the bus at most, if nobody releases them
 MATERIALISED_CACHE = 2048  # events rebuilt from their raw bytes and kept, at most...
 # ...and at most this many bytes of their raw frames: a decoded payload takes several times
@@ -236,6 +236,7 @@ class EventStore:
         self.release(max(self.first_seq, self.end_seq - RECENT_LIMIT))
 
     def _reject(self, item: Rejected) -> None:
+        item = item.preview()  # (10,000 frames of up to 1 MB kept whole would be 10 GB)
         item.seq = self._rejected.push(item)
         self._count(item.connection).rejected += 1
 

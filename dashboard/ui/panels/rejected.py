@@ -24,6 +24,15 @@ def preview(raw: bytes, limit: int = 160) -> str:
     return one_line(raw[: limit * 4].decode("utf-8", "backslashreplace"), limit)
 
 
+def size_text(item: Rejected) -> str:
+    """The frame's size, and how much of it is kept when it was cut."""
+    if not item.cut:
+        return f"{max(item.size, len(item.raw)):,} bytes"
+    if not item.raw:
+        return f"{item.size:,} bytes, none kept"
+    return f"{item.size:,} bytes, the first {len(item.raw):,} kept"
+
+
 class RejectedListModel(RecentItemsModel[Rejected]):
     columns = ("Time", "Connection", "Reason", "Raw bytes")
 
@@ -39,7 +48,7 @@ class RejectedListModel(RecentItemsModel[Rejected]):
         if role == Qt.ItemDataRole.ToolTipRole:
             text = (
                 f"{full_time_text(item.received)} from {item.connection}\n{item.reason}\n"
-                f"{item.size:,} bytes; producer id {item.id or '-'}\n\n{preview(item.raw, 600)}"
+                f"{size_text(item)}; producer id {item.id or '-'}\n\n{preview(item.raw, 600)}"
             )
             return plain_tooltip(text)
         return None
