@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 
 from dashboard.core.events.event import Event, Rejected, Row, Severity, event_from_row
-from dashboard.core.events.nesting import TOO_DEEP, too_deep
+from dashboard.core.events.nesting import MAX_DEPTH, TOO_DEEP, too_deep
 
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
 PREVIEW_BYTES = 4096
@@ -113,7 +113,12 @@ class Decoder:
                     reason = f"invalid JSON: {exc}"
                     return Rejected(reason, frame, received, self.connection, size, event_id)
             else:
-                if too_deep(value, body):  # (no real event needs it; it breaks writing)
+                # too_deep's own count of brackets, here to spare most frames the call
+                if (
+                    size > 2 * MAX_DEPTH
+                    and body.count(b"[") + body.count(b"{") > MAX_DEPTH
+                    and too_deep(value)
+                ):
                     return Rejected(TOO_DEEP, frame, received, self.connection, size, event_id)
                 event_type = event_type or None
                 if event_id is None and self.id_keys and type(value) is dict:
