@@ -167,6 +167,7 @@ def test_a_body_nested_too_deep_is_answered_422_and_the_next_one_is_taken() -> N
     alerts = json.dumps(ALERTMANAGER).encode()
     deep_alerts = alerts.replace(b'"generatorURL"', b'"deep": ' + nested_text(1000) + b', "g"')
     plain = b'{"type": "deploy", "data": ' + nested_text(100) + b"}"
+    deeper = nested_text(1100)  # (past what orjson reads: not taken as a text body either)
     answers: list[httpx.Response] = []
 
     async def body() -> None:
@@ -174,15 +175,16 @@ def test_a_body_nested_too_deep_is_answered_422_and_the_next_one_is_taken() -> N
             answers.append(await client.post("/", content=deep_push, headers=github))
             answers.append(await client.post("/", content=deep_alerts))
             answers.append(await client.post("/", content=plain))
+            answers.append(await client.post("/", content=deeper))
             answers.append(await client.post("/", json=GITHUB_PUSH, headers=github))
         assert source.status.state is ConnectionState.LIVE
 
     run(running(source, body))
-    assert [a.status_code for a in answers] == [422, 422, 422, 200]
-    assert {a.text for a in answers[:3]} == {"JSON nested deeper than 64 levels\n"}
-    assert answers[3].json() == {"events": 1}
-    assert [r.reason for r in sink.rejected] == ["JSON nested deeper than 64 levels"] * 3
-    assert [r.raw for r in sink.rejected] == [deep_push, deep_alerts, plain]
+    assert [a.status_code for a in answers] == [422, 422, 422, 422, 200]
+    assert {a.text for a in answers[:4]} == {"JSON nested deeper than 64 levels\n"}
+    assert answers[4].json() == {"events": 1}
+    assert [r.reason for r in sink.rejected] == ["JSON nested deeper than 64 levels"] * 4
+    assert [r.raw for r in sink.rejected] == [deep_push, deep_alerts, plain, deeper]
     [push] = sink.events
     assert (push.type, push.id, push.source) == ("push", "d-1", "acme/shop")
 

@@ -107,8 +107,9 @@ def webhook_frames(
     as ``webhook``."""
     try:
         value = orjson.loads(body) if body.strip() else None
-    except orjson.JSONDecodeError:
-        value = None
+    except orjson.JSONDecodeError as invalid:
+        if str(invalid).startswith("depth limit"):  # (deeper than orjson reads: 1,024)
+            return Rejected(TOO_DEEP, body, received, decoder.connection, len(body))
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as error:
