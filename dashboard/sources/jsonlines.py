@@ -32,6 +32,7 @@ import orjson
 
 from dashboard.core.events.decode import parse_time
 from dashboard.core.events.event import DecodedBatch, Rejected, Row
+from dashboard.core.events.nesting import too_deep
 from dashboard.core.text.inert import inert
 from dashboard.core.transport.linesplit import LineSplitter, Oversized
 from dashboard.core.transport.logline import line_row
@@ -161,7 +162,7 @@ class JsonLinesReader:
 
     def _decode(
         self,
-        lines: Sequence[bytes | Oversized],
+        lines: Sequence[bytes | Oversized | Rejected],
         strict: bool,
         shapes: bool = True,
         resumable: bool = True,
@@ -177,7 +178,10 @@ class JsonLinesReader:
         keep = rows.append
         for line in lines:
             if type(line) is not bytes:
-                rejected.append(decoder.oversized(line.preview, line.size, received))
+                if isinstance(line, Oversized):
+                    rejected.append(decoder.oversized(line.preview, line.size, received))
+                else:  # a relisted object nested too deep
+                    rejected.append(line)  # type: ignore[arg-type]
                 continue
             if shapes and _may_be_shaped(line):
                 shaped = self._shaped(line, received, resumable)
@@ -208,7 +212,7 @@ class JsonLinesReader:
         except orjson.JSONDecodeError:
             return None
         shape = recognise(value) if type(value) is dict else None
-        if shape is None:
+        if shape is None or too_deep(value, line):  # (the decoder rejects one too deep)
             return None
         if resumable and self._is_repeat(shape, value, line):
             return _SKIP
@@ -263,7 +267,7 @@ class JsonLinesReader:
             if isinstance(listed_kind, str) and listed_kind.endswith("List"):
                 kind = listed_kind.removesuffix("List")
             version = version or str(metadata.get("resourceVersion") or "")
-            lines = kubernetes.relisted(kind, page["items"])
+            lines = kubernetes.relisted(kind, page["items"], source.clock(), source.name)
             changes += len(lines)
             await source.deliver(self._decode(lines, True, resumable=False))
             token = metadata.get("continue") or ""

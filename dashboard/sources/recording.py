@@ -262,7 +262,7 @@ def _index_lines(
             except json_error:
                 value = _NOT_JSON
             if is_record(value):
-                problem = record_problem(value)
+                problem = record_problem(value, line)
                 if problem is None:
                     received = value["received"]
                     time_of(received)

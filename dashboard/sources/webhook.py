@@ -3,8 +3,9 @@
 A local HTTP receiver (aiohttp's server): each POST body becomes one event or more
 (:mod:`dashboard.core.transport.webhooks`: JSON decoded, Alertmanager's and GitHub's payloads
 recognised, the request's headers kept minus credentials), and the request is answered
-``200`` as soon as its events are handed over. A URL path other than ``/`` takes POSTs to
-that path only.
+``200`` as soon as its events are handed over; a body that makes no event, only a rejected
+frame (not UTF-8, or JSON nested too deep), is answered ``422`` with the reason. A URL path
+other than ``/`` takes POSTs to that path only.
 
 It opens a port on the operator's machine, so it binds to loopback unless told otherwise,
 and an address other than loopback needs the ``secret`` option: each request must then
@@ -187,6 +188,8 @@ class WebhookSource(ReconnectingSource):
             for frame, event_id in made:
                 batch.add(self.decoder.decode_row(frame, received, None, event_id))
         self.hand_over(batch, len(body))
+        if batch.rejected and not batch.rows:  # the sender is told why, and does not retry
+            return web.Response(status=422, text=f"{batch.rejected[0].reason}\n")
         return web.json_response({"events": len(batch.rows)})
 
     def _refuse(self, why: str, remote: str, size: int, received: float) -> None:

@@ -26,6 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
 from dashboard.core.events.event import DecodedBatch, Rejected
+from dashboard.core.events.nesting import too_deep
 from dashboard.core.text.inert import inert
 from dashboard.core.text.redact import mark_secret
 from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKind
@@ -195,9 +196,9 @@ class WebSocketSource(ReconnectingSource):
             try:
                 elements = orjson.loads(line)
             except orjson.JSONDecodeError:
-                pass  # rejected below, with the reason
+                pass  # rejected below, with the reason (as an array nested too deep is)
             else:
-                if isinstance(elements, list):
+                if isinstance(elements, list) and not too_deep(elements, line):
                     for element in elements:
                         batch.add(decode_row(orjson.dumps(element), received))
                     return

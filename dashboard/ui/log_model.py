@@ -7,7 +7,6 @@ from collections import OrderedDict
 from typing import Any, NamedTuple
 
 import numpy as np
-import orjson
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
@@ -19,6 +18,7 @@ from PySide6.QtCore import (
 
 from dashboard.core.events.event import Event, Severity
 from dashboard.core.events.fieldpath import MISSING, lookup
+from dashboard.core.events.nesting import json_bytes
 from dashboard.core.events.summary import one_line, summarize
 from dashboard.core.lang.query import Query
 from dashboard.core.panels import logrows
@@ -268,4 +268,4 @@ def field_text(event: Event, path: str) -> str:
         return ""
     if isinstance(value, str):
         return one_line(value, 200)
-    return one_line(orjson.dumps(value, default=str).decode(), 200)
+    return one_line(json_bytes(value).decode(), 200)  # (any depth: never raises)

@@ -24,6 +24,7 @@ from dashboard.feed.watch import WatchServer
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.sse import SSESource
 from tests.helpers import run, serve, sse_response, wait_for
+from tests.unit.factories import nested_text
 
 
 def fast_backoff() -> Backoff:
@@ -311,5 +312,64 @@ def test_a_new_source_resumes_from_the_checkpoint_of_the_one_before() -> None:
         finally:
             await stop_task(task)
             await server.stop()
+
+    run(scenario())
+
+
+def _pod(name: str, version: int, spec: bytes = b"{}") -> bytes:
+    """A pod as a list's item, written by hand (no JSON writer writes 300 levels)."""
+    metadata = f'{{"name": "{name}", "namespace": "demo", "resourceVersion": "{version}"}}'
+    return b'{"metadata": ' + metadata.encode() + b', "spec": ' + spec + b"}"
+
+
+def _pod_line(watch_type: str, name: str, version: int, spec: bytes = b"{}") -> bytes:
+    pod = b'{"kind": "Pod", ' + _pod(name, version, spec)[1:]
+    return b'{"type": "' + watch_type.encode() + b'", "object": ' + pod + b"}\n"
+
+
+def test_a_watch_object_nested_too_deep_is_rejected_in_the_watch_and_in_a_relist() -> None:
+    """orjson reads 1,024 levels and writes 254: a watch line nested 100 deep was taken as
+    an event no one could write again, and a relisted object 300 deep broke the relist. Each
+    is now a rejected frame (received = accepted + rejected), and the watch goes on."""
+    deep = nested_text(300)
+    watches = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if request.query.get("watch") != "true":  # the relist: a, one too deep, c
+            items = b", ".join((_pod("a", 1), _pod("deep", 5, deep), _pod("c", 6)))
+            page = b'{"kind": "PodList", "metadata": {"resourceVersion": "7"}, "items": ['
+            return web.Response(body=page + items + b"]}", content_type="application/json")
+        watches.append(request.query.get("resourceVersion"))
+        if len(watches) > 1:  # watching again from the list's version: quiet
+            response = web.StreamResponse(headers={"Content-Type": "application/json"})
+            await response.prepare(request)
+            await asyncio.Event().wait()
+        gone = b'{"type": "ERROR", "object": {"kind": "Status", "code": 410}}\n'
+        body = (
+            _pod_line("ADDED", "a", 1)
+            + _pod_line("ADDED", "b", 2, nested_text(100))
+            + _pod_line("MODIFIED", "a", 3, b'{"lines": ' + deep + b"}")
+            + gone
+        )
+        return await sse_response(request, body, "application/json")
+
+    async def scenario() -> None:
+        async with serve(handler) as url:
+            store = EventStore()
+            source = SSESource(ConnectionSpec(url + "?watch=true", "k8s"), store,
+                               backoff=fast_backoff())  # fmt: skip
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: watches == [None, "7"])
+                await wait_for(lambda: store.end_seq == 2)
+                assert seen(store) == [("Pod.ADDED", "demo/a"), ("Pod.ADDED", "demo/c")]
+                reasons = [r.reason for r in store.rejected(0, store.rejected_total)]
+                too_deep = "JSON nested deeper than 64 levels"
+                assert reasons == [too_deep, too_deep, f"a listed Pod: {too_deep}"]
+                counts = store.counts["k8s"]
+                assert (counts.accepted, counts.rejected) == (2, 3)
+                assert source.status.state is ConnectionState.LIVE
+            finally:
+                await stop_task(task)
 
     run(scenario())

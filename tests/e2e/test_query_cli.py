@@ -14,7 +14,7 @@ import pytest
 
 from dashboard.core.events.event import Severity
 from dashboard.core.storage.recordformat import record_line
-from tests.unit.factories import make_event
+from tests.unit.factories import make_event, nested_text
 
 
 def query(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -144,3 +144,22 @@ def test_a_query_nested_too_deeply_or_too_long_is_a_bad_query_shown_near_its_col
         "dashboard query: bad query, column 10001: too long: 12,000 characters, and a query "
         "holds at most 10,000"
     )
+
+
+def test_records_nested_too_deep_are_bad_lines_and_the_rest_is_queried(tmp_path: Path) -> None:
+    """1,000 levels printed a RecursionError traceback (orjson reads them; neither it nor
+    the json module writes them back): now a bad line with its number, as 300 is."""
+    head = b'{"seq": %d, "received": 1795430000, "type": "deep", "time": 1795430000, "data": '
+    path = tmp_path / "deep.jsonl"
+    path.write_bytes(
+        head % 0 + nested_text(300) + b"}\n"
+        + head % 1 + nested_text(1000) + b"}\n"
+        + head % 2 + b'{"message": "foo"}}\n'
+    )  # fmt: skip
+    result = query(str(path), "foo")
+    assert result.returncode == 0
+    assert [json.loads(line)["seq"] for line in result.stdout.splitlines()] == [2]
+    assert result.stderr.decode().splitlines() == [
+        f"dashboard query: {path}:{n}: not a valid record: data nested deeper than 64 levels"
+        for n in (1, 2)
+    ]

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dashboard.core.events.event import Event, Severity
+from dashboard.core.events.event import Event, Rejected, Severity
 from dashboard.core.monitor.alertbook import AlertBook, AlertEntry, Origin
 from dashboard.core.monitor.rules import AlertState
 from dashboard.core.storage.recordformat import open_events_file, read_events
@@ -28,6 +28,7 @@ from dashboard.sources.registry import KINDS
 from dashboard.sources.webhook import WebhookSource
 from tests.e2e.test_file_source import Collected
 from tests.helpers import run, wait_for
+from tests.unit.factories import nested_text
 
 ALERTMANAGER = {
     "version": "4",
@@ -114,8 +115,9 @@ def test_posts_become_events_alertmanager_and_github_recognised() -> None:
             answers.append(await client.get("/hook"))
 
     run(running(source, body))
-    assert [a.status_code for a in answers] == [200, 200, 200, 200, 200, 404, 405]
-    assert [a.json() for a in answers[:5]] == [{"events": n} for n in (2, 1, 1, 1, 0)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 200, 422, 404, 405]
+    assert [a.json() for a in answers[:4]] == [{"events": n} for n in (2, 1, 1, 1)]
+    assert answers[4].text == "a webhook body neither JSON nor UTF-8 text (byte 0)\n"
     firing, resolved, push, deploy, text = sink.events
     assert (firing.type, firing.source, firing.severity, firing.id) == (
         "alert.DiskFull", "instance=db-1", Severity.CRITICAL, "a1b2c3"
@@ -151,6 +153,40 @@ def test_posts_become_events_alertmanager_and_github_recognised() -> None:
 
 
 DISK_FULL = (Origin.FEED, "alert.DiskFull", "DiskFull", "instance=db-1")
+
+
+def test_a_body_nested_too_deep_is_answered_422_and_the_next_one_is_taken() -> None:
+    """orjson reads 1,024 levels and writes 254: GitHub's and Alertmanager's payloads, which
+    the receiver writes again as envelopes, crashed it (a 500 and a traceback, counted
+    nowhere). Now each is one rejected frame, the sender is told why, and the next request
+    is an event as usual."""
+    port = free_port()
+    source, sink = receiver(f"listen://127.0.0.1:{port}/")
+    github = {"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-1"}
+    deep_push = b'{"repository": {"full_name": "acme/shop"}, "ref": ' + nested_text(300) + b"}"
+    alerts = json.dumps(ALERTMANAGER).encode()
+    deep_alerts = alerts.replace(b'"generatorURL"', b'"deep": ' + nested_text(1000) + b', "g"')
+    plain = b'{"type": "deploy", "data": ' + nested_text(100) + b"}"
+    deeper = nested_text(1100)  # (past what orjson reads: not taken as a text body either)
+    answers: list[httpx.Response] = []
+
+    async def body() -> None:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            answers.append(await client.post("/", content=deep_push, headers=github))
+            answers.append(await client.post("/", content=deep_alerts))
+            answers.append(await client.post("/", content=plain))
+            answers.append(await client.post("/", content=deeper))
+            answers.append(await client.post("/", json=GITHUB_PUSH, headers=github))
+        assert source.status.state is ConnectionState.LIVE
+
+    run(running(source, body))
+    assert [a.status_code for a in answers] == [422, 422, 422, 422, 200]
+    assert {a.text for a in answers[:4]} == {"JSON nested deeper than 64 levels\n"}
+    assert answers[4].json() == {"events": 1}
+    assert [r.reason for r in sink.rejected] == ["JSON nested deeper than 64 levels"] * 4
+    assert [r.raw for r in sink.rejected] == [deep_push, deep_alerts, plain, deeper]
+    [push] = sink.events
+    assert (push.type, push.id, push.source) == ("push", "d-1", "acme/shop")
 
 
 def test_a_resolved_notification_resolves_the_firing_alert() -> None:
@@ -340,6 +376,44 @@ def test_dashboard_record_records_what_a_receiver_is_sent(tmp_path: Any) -> None
     with open_events_file(str(out)) as stream:
         events = [e for e in read_events(stream, "x") if isinstance(e, Event)]
     assert [(e.type, e.data["n"]) for e in events] == [("ci.build", 0), ("ci.build", 1)]
+
+
+def test_dashboard_record_keeps_a_body_nested_too_deep_as_a_rejected_frame(
+    tmp_path: Any,
+) -> None:
+    """The command line as the review ran it: a 300-deep GitHub payload printed a traceback
+    and was answered 500; now 422, recorded as a rejected frame, and the next is an event."""
+    port = free_port()
+    out = tmp_path / "hooks.jsonl"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard", "record", f"listen://127.0.0.1:{port}/",
+         "-o", str(out), "--count", "1"],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    github = {"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-1"}
+    deep = b'{"repository": {"full_name": "acme/shop"}, "ref": ' + nested_text(300) + b"}"
+    codes = []
+    try:
+        deadline = time.monotonic() + 30
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            while not codes and time.monotonic() < deadline and process.poll() is None:
+                try:
+                    codes.append(client.post("/", content=deep, headers=github).status_code)
+                except httpx.TransportError:  # not listening yet
+                    time.sleep(0.05)
+            codes.append(client.post("/", json=GITHUB_PUSH, headers=github).status_code)
+        _, errors = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        process.communicate()
+    assert codes == [422, 200]
+    assert process.returncode == 0, errors
+    assert "Traceback" not in errors and "Recorded 1 events and 1 rejected frames" in errors
+    with open_events_file(str(out)) as stream:
+        rejected, push = read_events(stream, "x", rejected=True)
+    assert isinstance(rejected, Rejected) and isinstance(push, Event)
+    assert (rejected.reason, rejected.raw) == ("JSON nested deeper than 64 levels", deep)
+    assert (push.type, push.source) == ("push", "acme/shop")
 
 
 def test_dashboard_listen_opens_the_window_with_a_receiver() -> None:

@@ -25,6 +25,7 @@ from dashboard.feed.handshake import HandshakeFeed
 from dashboard.sources import ConnectionState, open_source
 from dashboard.sources.registry import KINDS
 from tests.helpers import run, wait_for
+from tests.unit.factories import nested_text
 
 SUBSCRIBE = '{"op":"subscribe","channels":["ticker"]}'
 
@@ -664,5 +665,60 @@ def test_a_refused_certificate_under_never_says_which_and_what_to_do() -> None:
                 assert source.status.detail.endswith(
                     "(give its CA with --ca FILE, or --insecure to skip the check)"
                 )
+
+    run(scenario())
+
+
+# A message nested too deep, as each way of reading it meets it: orjson reads 1,024 levels
+# and writes 254, and these re-write what they read (the connection died on them).
+DEEP = nested_text(300).decode()
+TOO_DEEP_CASES = {
+    "split": ({"split_arrays": True}, [], [f"[{DEEP}, 1]", f"[{nested_text(1000).decode()}]"],
+              '[{"type": "tick", "n": 1}, {"type": "tick", "n": 2}]'),
+    "graphql": ({"preset": "graphql-transport-ws", "graphql_query": "subscription { tick }"},
+                ['{"type":"connection_ack"}'],
+                [f'{{"type":"next","id":"1","payload":{{"data":{{"tick":{DEEP}}}}}}}',
+                 f'{{"type":"error","id":"1","payload":{DEEP}}}'],
+                '{"type":"next","id":"1","payload":{"data":{"tick":{"n":1}}}}'),
+    "home-assistant": ({"preset": "home-assistant", "ha_token": "t"},
+                       ['{"type":"auth_required"}', '{"type":"auth_ok"}'],
+                       [f'{{"type":"event","event":{{"event_type":"t","data":{DEEP}}}}}'],
+                       '{"type":"event","event":{"event_type":"tick","data":{"n":1}}}'),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", TOO_DEEP_CASES)
+def test_a_message_nested_too_deep_is_rejected_and_the_connection_reads_on(case: str) -> None:
+    options, handshake, deep, good = TOO_DEEP_CASES[case]
+
+    async def handler(connection: ServerConnection) -> None:
+        if case == "home-assistant":
+            await connection.send(handshake[0])
+            await connection.recv()  # auth
+            await connection.send(handshake[1])
+            await connection.recv()  # subscribe_events
+        elif handshake:
+            await connection.recv()  # connection_init
+            await connection.send(handshake[0])
+            await connection.recv()  # subscribe
+        for message in deep:
+            await connection.send(message)
+        await connection.send(good)
+        await connection.wait_closed()
+
+    async def scenario() -> None:
+        async with serve(handler, "127.0.0.1", 0) as server:
+            port = next(iter(server.sockets)).getsockname()[1]
+            async with reading(f"ws://127.0.0.1:{port}/", **options) as (store, source):
+                await wait_for(lambda: store.counts.get("ws") and store.counts["ws"].accepted)
+                counts = store.counts["ws"]
+                accepted = 2 if case == "split" else 1
+                assert (counts.rejected, counts.accepted) == (len(deep), accepted)
+                reasons = [r.reason for r in store.rejected()]
+                assert reasons == ["JSON nested deeper than 64 levels"] * len(deep)
+                assert [r.raw.decode() for r in store.rejected()] == deep
+                assert {e.type for e in store.events(0, store.end_seq)} == {"tick"}
+                assert source.status.state is ConnectionState.LIVE
+                assert source.status.reconnects == 0
 
     run(scenario())

@@ -46,3 +46,16 @@ SAMPLE_PAYLOAD = {
     "ok": True,
     "note": None,
 }
+
+
+def nested(depth: int, leaf: Any = "foo", key: str | None = None) -> Any:
+    """*leaf* inside *depth* levels of arrays (of objects under *key*, when given)."""
+    value = leaf
+    for _ in range(depth):
+        value = [value] if key is None else {key: value}
+    return value
+
+
+def nested_text(depth: int, leaf: bytes = b'"foo"') -> bytes:
+    """The JSON of ``nested(depth, leaf)``, written without recursing (json.dumps recurses)."""
+    return b"[" * depth + leaf + b"]" * depth

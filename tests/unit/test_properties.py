@@ -3,14 +3,14 @@ layout loader answer with their documented results, never another exception."""
 
 from __future__ import annotations
 
-import json
-
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.core.events.decode import Decoder
 from dashboard.core.events.event import Event, Rejected
+from dashboard.core.events.nesting import too_deep
+from dashboard.core.events.summary import summarize
 from dashboard.core.layouts.layoutfile import (
     CARD_KEYS,
     CHART_KEYS,
@@ -22,14 +22,8 @@ from dashboard.core.layouts.layoutfile import (
     loads,
 )
 from dashboard.sources.registry import KINDS
+from tests.unit.strategies import JSON, as_json, deep_in, deep_json
 
-JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=20,
-)
 ENVELOPE = st.fixed_dictionaries(
     {},
     optional={
@@ -43,20 +37,24 @@ ENVELOPE = st.fixed_dictionaries(
 )
 
 
-def as_json(value: object) -> bytes:
-    """JSON as producers write it, big integers and NaN included (orjson refuses those)."""
-    return json.dumps(value).encode()
-
-
-@given(frame=st.binary(max_size=300) | ENVELOPE.map(as_json) | JSON.map(as_json))
+@given(
+    frame=st.binary(max_size=300)
+    | ENVELOPE.map(as_json)
+    | JSON.map(as_json)
+    | deep_json()
+    | deep_in(b'{"type": "a", "data": @}'),
+    limit=st.sampled_from([200, 30_000]),
+)
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
-def test_the_decoder_answers_any_frame_with_an_event_or_a_reason(frame: bytes) -> None:
-    result = Decoder("c", max_frame_bytes=200).decode(frame, received=1_700_000_000.0)
+def test_the_decoder_answers_any_frame_with_an_event_or_a_reason(frame: bytes, limit: int) -> None:
+    result = Decoder("c", max_frame_bytes=limit).decode(frame, received=1_700_000_000.0)
     assert isinstance(result, Event | Rejected)
     if isinstance(result, Rejected):
         assert result.reason and result.connection == "c"
     else:
         assert isinstance(result.type, str) and isinstance(result.time, float)
+        assert not too_deep(result.data)  # (what is accepted can be written again)
+        assert isinstance(summarize(result), str)
 
 
 VALUE = st.recursive(

@@ -12,15 +12,19 @@ import orjson
 import pytest
 
 from dashboard.core.events.event import Event, Severity
+from dashboard.core.events.nesting import CUT
+from dashboard.core.events.summary import summarize
 from dashboard.core.storage.recordformat import (
     CSV_COLUMNS,
     BadLine,
     CsvWriter,
+    csv_row,
     open_events_file,
     read_events,
     record_line,
+    to_json,
 )
-from tests.unit.factories import make_event
+from tests.unit.factories import make_event, nested, nested_text
 
 
 def _failed() -> Event:
@@ -160,6 +164,10 @@ WRONG_RECORDS: list[tuple[dict[str, object], str]] = [
     ({"type": {"name": "x"}}, "type is an object, not text"),
     ({"connection": {"name": "x"}}, "connection is an object, not text"),
     ({"source": ["a"]}, "source is a list, not text"),
+    # orjson writes at most 254 levels, the json module recurses: deeper than a frame may be
+    ({"data": nested(65)}, "data nested deeper than 64 levels"),
+    ({"data": nested(300, key="a")}, "data nested deeper than 64 levels"),
+    ({"attributes": {"subject": nested(100)}}, "attributes nested deeper than 64 levels"),
 ]
 WRONG_REJECTED: list[tuple[dict[str, object], str]] = [
     ({"raw": 123}, "raw is a number, not base64 text"),
@@ -219,3 +227,36 @@ def test_what_is_no_record_reads_as_a_plain_event_or_a_bad_line() -> None:
     )
     assert isinstance(array, Event) and array.data == [1, 2, 3]
     assert isinstance(huge, BadLine) and huge.number == 3 and huge.reason.startswith("not JSON")
+
+
+def test_data_as_deep_as_a_frame_may_be_reads_and_deeper_is_a_bad_line() -> None:
+    """64 levels (the decoder's limit) read and write back; 1,000 (orjson reads them, and
+    neither orjson nor the json module writes them) are a bad line; past 1,024 no JSON."""
+    head = b'{"seq":0,"received":1795430000,"type":"a","time":1795430000,"data":'
+    lines = [head + nested_text(depth) + b"}\n" for depth in (64, 1000, 1100)]
+    good = orjson.dumps(GOOD) + b"\n"
+    items = list(read_events(io.BytesIO(b"".join(lines) + good), "deep.jsonl"))
+    assert [type(i).__name__ for i in items] == ["Event", "BadLine", "BadLine", "Event"]
+    deepest, too_deep, not_json, after = items
+    assert isinstance(deepest, Event) and deepest.data == nested(64)
+    assert orjson.loads(record_line(deepest))["data"] == nested(64)
+    assert too_deep == BadLine(2, "not a valid record: data nested deeper than 64 levels")
+    assert isinstance(not_json, BadLine) and not_json.number == 3
+    assert not_json.reason.startswith("not JSON")
+    assert isinstance(after, Event) and after.type == "order.placed"
+
+
+def test_what_shows_or_writes_a_value_survives_any_depth() -> None:
+    """Nothing lets such a value in; if one came all the same, the log's summary, export
+    and query's output cut it at 64 levels rather than fail (orjson stops at 254)."""
+    deep = nested(1000, key="a")
+    data = {"message": "deep", "x": deep, "big": 2**70}
+    event = Event("a", 1.0, 1.0, "s", Severity.INFO, data, b"", "c")  # (raw: none could be)
+    assert summarize(event).startswith('deep x={"a":{"a":')
+    assert "nested deeper than 64 levels" in summarize(event, limit=1000)
+    written = orjson.loads(to_json(deep))
+    assert written == nested(63, key="a", leaf={"a": CUT})
+    assert orjson.loads(to_json([deep, 2**70], indent=True))[1] == 2**70
+    cell = json.loads(csv_row(event)[-1])  # (the json module: 2**70 is no 64-bit integer)
+    assert (cell["message"], cell["big"]) == ("deep", 2**70)
+    assert cell["x"] == nested(62, key="a", leaf={"a": CUT})  # (x is the 2nd level of 64)

@@ -13,10 +13,11 @@ Recognised shapes, tried in this order on a JSON object:
 
 Other JSON values are the payload as they are; text that is not JSON becomes a text event.
 Text that starts like a JSON object or array but does not parse is rejected, as is a frame
-over the size limit. Text that is not valid UTF-8 is decoded as browsers decode an event
-stream (the WHATWG Encoding standard: one U+FFFD for each maximal invalid subpart, which is
-what Python's ``"replace"`` error handler does) and kept: the event is *repaired*, its raw
-bytes stay as they came (:func:`is_repaired` tells it), and the decoder counts it.
+over the size limit, or JSON nested deeper than 64 levels (:mod:`.nesting`). Text that is
+not valid UTF-8 is decoded as browsers decode an event stream (the WHATWG Encoding
+standard: one U+FFFD for each maximal invalid subpart, which is what Python's
+``"replace"`` error handler does) and kept: the event is *repaired*, its raw bytes stay as
+they came (:func:`is_repaired` tells it), and the decoder counts it.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ from dashboard.core.events.event import (
     Severity,
     event_from_row,
 )
+from dashboard.core.events.nesting import MAX_DEPTH, TOO_DEEP, too_deep
 
 DEFAULT_MAX_FRAME_BYTES = 1 << 20
-MAX_DEPTH = 64  # deeper JSON is rejected: no real event needs it, and it breaks recursion
 
 # First bytes that may start a JSON document; '{', '[' and '"' can start nothing else.
 _JSON_FIRST = frozenset(b'{["-0123456789tfn')
@@ -118,14 +119,13 @@ class Decoder:
                     reason = f"invalid JSON: {exc}"
                     return Rejected(reason, frame, received, self.connection, size, event_id)
             else:
-                # A frame can only nest as deep as it has brackets: count before walking.
+                # too_deep's own count of brackets, here to spare most frames the call
                 if (
                     size > 2 * MAX_DEPTH
                     and body.count(b"[") + body.count(b"{") > MAX_DEPTH
-                    and _nested_deeper(value)
+                    and too_deep(value)
                 ):
-                    reason = f"JSON nested deeper than {MAX_DEPTH} levels"
-                    return Rejected(reason, frame, received, self.connection, size, event_id)
+                    return Rejected(TOO_DEEP, frame, received, self.connection, size, event_id)
                 event_type = event_type or None
                 if event_id is None and self.id_keys and type(value) is dict:
                     event_id = _own_id(value, self.id_keys)
@@ -283,19 +283,6 @@ def _own_id(value: dict[str, Any], keys: tuple[str, ...]) -> str | None:
         if isinstance(found, int | float) and not isinstance(found, bool):
             return str(found)
     return None
-
-
-def _nested_deeper(value: Any) -> bool:
-    """Whether *value* nests objects and arrays beyond MAX_DEPTH."""
-    level = [(value, 1)]
-    while level:
-        item, depth = level.pop()
-        if depth > MAX_DEPTH:
-            return True
-        children = item.values() if isinstance(item, dict) else item
-        if isinstance(item, dict | list):
-            level.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
 
 
 # A CloudEvent's attributes that the envelope already holds (or that hold the payload)

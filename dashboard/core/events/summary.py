@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from dashboard.core.events.event import Event
+from dashboard.core.events.nesting import json_bytes
 from dashboard.core.text.inert import inert
 
 _SPACES = dict.fromkeys(map(ord, "\t\n\r"), " ")
@@ -33,7 +34,7 @@ def _scalar(value: Any) -> str:
         return f"{value:g}"
     if isinstance(value, int):
         return str(value)
-    return orjson.dumps(value, default=str).decode()
+    return json_bytes(value).decode()  # (an object of any depth: never raises)
 
 
 # The field that says what happened in words goes first, whichever of these it is.

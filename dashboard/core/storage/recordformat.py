@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import csv
 import gzip
-import json
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ import orjson
 from dashboard.core.events.decode import ATTRIBUTES, Decoder, event_attributes
 from dashboard.core.events.event import Event, Rejected, Severity
 from dashboard.core.events.fieldpath import MISSING, as_number, lookup
+from dashboard.core.events.nesting import MAX_DEPTH, json_bytes, too_deep
 from dashboard.core.events.summary import summarize
 
 CSV_COLUMNS = (
@@ -68,14 +68,9 @@ def event_record(event: Event) -> dict[str, Any]:
 
 
 def to_json(value: Any, indent: bool = False) -> bytes:
-    """JSON for any decoded value (orjson, or the standard library for what orjson
-    refuses, such as integers beyond 64 bits)."""
-    options = orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0)
-    try:
-        return orjson.dumps(value, default=str, option=options)
-    except TypeError:
-        text = json.dumps(value, indent=2 if indent else None, ensure_ascii=False, default=str)
-        return text.encode()
+    """JSON for any decoded value, never an exception (:func:`json_bytes`: integers beyond
+    64 bits written too, and what nests deeper than 64 levels, which no reader lets in, cut)."""
+    return json_bytes(value, orjson.OPT_NON_STR_KEYS | (orjson.OPT_INDENT_2 if indent else 0))
 
 
 def record_line(event: Event) -> bytes:
@@ -204,9 +199,11 @@ def is_record(value: Any) -> bool:
     return type(value) is dict and "type" in value and "time" in value and "received" in value
 
 
-def record_problem(value: dict[str, Any]) -> str | None:
+def record_problem(value: dict[str, Any], line: bytes | None = None) -> str | None:
     """Why *value*, a record (:func:`is_record`), cannot be read as one: a member of the
-    wrong type, or a time no clock can show; None when it can.
+    wrong type, a time no clock can show, or a member nested deeper than MAX_DEPTH (as a
+    frame may not be: nothing could write it again); None when it can. *line*, the text it
+    was read from, makes the depth check cheap.
 
     The one place these rules live: query, replay and its indexing all read records
     through it, so a line is good or bad the same way everywhere."""
@@ -228,7 +225,7 @@ def record_problem(value: dict[str, Any]) -> str | None:
         and ((type(seq) is int and seq >= 0) or seq is None)
         and (type(event_id) is str or event_id is None)
     ):
-        return None
+        return _depth_problem(value, line)
     if type(etype) is not str:
         return f"type is {_what(etype)}, not text"
     if not (type(severity) in (str, int, float) or severity is None):
@@ -239,7 +236,18 @@ def record_problem(value: dict[str, Any]) -> str | None:
         or _text_problem(value, ("connection", "source"))
         or _count_problem("seq", seq)
         or _id_problem(event_id)
+        or _depth_problem(value, line)
     )
+
+
+def _depth_problem(value: dict[str, Any], line: bytes | None) -> str | None:
+    """Which member nests deeper than MAX_DEPTH (``data``, mostly), if one does."""
+    if not too_deep(value, line):  # (its members then nest 63 levels at most)
+        return None
+    for name, member in value.items():
+        if (type(member) is dict or type(member) is list) and too_deep(member):
+            return f"{name} nested deeper than {MAX_DEPTH} levels"
+    return None
 
 
 def record_severity(value: dict[str, Any]) -> Severity:
@@ -274,7 +282,7 @@ def from_record(value: dict[str, Any], line: bytes) -> Event:
 
 def parse_record(value: dict[str, Any], line: bytes, number: int) -> Event | BadLine:
     """The event of record *value* (line *number*), or a BadLine saying what is wrong."""
-    problem = record_problem(value)
+    problem = record_problem(value, line)
     if problem is None:
         return from_record(value, line)
     return BadLine(number, f"not a valid record: {problem}")

@@ -23,6 +23,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import orjson
 
+from dashboard.core.events.event import Rejected
+from dashboard.core.events.nesting import TOO_DEEP, too_deep
 from dashboard.core.transport.watchshapes import object_key
 
 __all__ = ["DockerResume", "KubernetesResume", "list_url", "with_query"]
@@ -109,10 +111,13 @@ class KubernetesResume:
         """A relist starts: its pages follow (:meth:`relisted`), then :meth:`end_relist`."""
         self._listed: set[Key] = set()
 
-    def relisted(self, kind: str, items: Iterable[Any]) -> list[bytes]:
+    def relisted(
+        self, kind: str, items: Iterable[Any], received: float = 0.0, connection: str = ""
+    ) -> list[bytes | Rejected]:
         """The watch events (as lines) for one page of a fresh list of *kind* objects: those
-        not seen before, or at another version."""
-        lines: list[bytes] = []
+        not seen before, or at another version. An object nested deeper than MAX_DEPTH
+        cannot be written as a line: it comes as a Rejected (of *connection*, *received*)."""
+        lines: list[bytes | Rejected] = []
         listed = self._listed
         for item in items:
             if type(item) is not dict:
@@ -121,6 +126,9 @@ class KubernetesResume:
                 item = {"kind": kind, **item}
             key = object_key(item)
             listed.add(key)
+            if too_deep(item):
+                lines.append(Rejected(f"a listed {kind}: {TOO_DEEP}", b"", received, connection))
+                continue
             metadata = item.get("metadata")
             item_version = (
                 str(metadata.get("resourceVersion") or "") if type(metadata) is dict else ""

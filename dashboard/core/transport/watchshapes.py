@@ -62,7 +62,7 @@ def recognise(value: dict[str, Any]) -> Shape | None:
 def kubernetes_watch(value: dict[str, Any]) -> Shape | None:
     watch_type = value.get("type")
     body = value.get("object")
-    if watch_type not in WATCH_TYPES or type(body) is not dict:
+    if type(watch_type) is not str or watch_type not in WATCH_TYPES or type(body) is not dict:
         return None
     kind = _text(body.get("kind")) or "Object"
     metadata = _mapping(body.get("metadata"))

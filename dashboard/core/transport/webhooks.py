@@ -31,6 +31,7 @@ import orjson
 
 from dashboard.core.events.decode import Decoder
 from dashboard.core.events.event import Rejected, Severity
+from dashboard.core.events.nesting import TOO_DEEP, too_deep
 
 __all__ = [
     "DEFAULT_TYPE",
@@ -101,12 +102,14 @@ def webhook_frames(
     received: float,
 ) -> list[tuple[bytes, str | None]] | Rejected:
     """The events a request stands for, each as (frame, event id); a Rejected when the
-    body is neither JSON nor text. *headers*: lower-case names; *meta* goes on every
-    event as ``webhook``."""
+    body is neither JSON nor text, or JSON nested deeper than MAX_DEPTH (checked before
+    any of it is written again). *headers*: lower-case names; *meta* goes on every event
+    as ``webhook``."""
     try:
         value = orjson.loads(body) if body.strip() else None
-    except orjson.JSONDecodeError:
-        value = None
+    except orjson.JSONDecodeError as invalid:
+        if str(invalid).startswith("depth limit"):  # (deeper than orjson reads: 1,024)
+            return Rejected(TOO_DEEP, body, received, decoder.connection, len(body))
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -114,13 +117,15 @@ def webhook_frames(
             return Rejected(reason, body, received, decoder.connection, len(body))
         return [(_envelope(DEFAULT_TYPE, received, decoder.connection, Severity.INFO,
                            {"body": text, "webhook": meta}), None)]  # fmt: skip
+    if too_deep(value, body):
+        return Rejected(TOO_DEEP, body, received, decoder.connection, len(body))
     github = headers.get("x-github-event")
     if github:
         return [_github(github, headers.get("x-github-delivery"), value, meta, decoder, received)]
     if isinstance(value, dict) and isinstance(value.get("alerts"), list) and "groupKey" in value:
         return _alertmanager(value, meta, decoder.connection, received)
     row = decoder.decode_row(body, received, default_type=DEFAULT_TYPE)
-    if isinstance(row, Rejected):  # (nested too deep)
+    if isinstance(row, Rejected):  # (not expected: the body was JSON, and not too deep)
         return row
     etype, when, _, source, severity, payload = row[:6]
     return [(_envelope(etype, when, source, Severity(severity), _with(payload, meta)), row[7])]

@@ -24,6 +24,7 @@ from typing import Any
 
 import orjson
 
+from dashboard.core.events.nesting import TOO_DEEP, json_bytes, too_deep
 from dashboard.core.lang.query import parse
 from dashboard.core.text.inert import inert
 from dashboard.core.transport.wssteps import Expect, Send, Step
@@ -115,26 +116,26 @@ def steps(options: Mapping[str, Any]) -> list[Step]:
 
 
 def interpret(preset: str, message: bytes) -> Outcome | None:
-    """What *message* means under *preset*; None without a preset (an ordinary frame)."""
-    if preset == GRAPHQL:
-        return _graphql(message)
-    if preset == HOME_ASSISTANT:
-        return _home_assistant(message)
-    return None
-
-
-def _typed(message: bytes) -> tuple[dict[str, Any], str] | None:
-    """A message that is a JSON object with a ``type``, and its type; None for any other."""
+    """What *message* means under *preset*; None without a preset (an ordinary frame).
+    A message is a JSON object with a ``type`` (anything else is rejected), and no deeper
+    than MAX_DEPTH: its parts are written again as frames."""
+    if preset != GRAPHQL and preset != HOME_ASSISTANT:
+        return None
     try:
         value = orjson.loads(message)
     except orjson.JSONDecodeError:
-        return None
+        value = None
+    if too_deep(value, message):
+        return Outcome(rejected=TOO_DEEP)
     kind = value.get("type") if isinstance(value, dict) else None
-    return (value, kind) if isinstance(kind, str) else None
+    if not isinstance(kind, str):
+        said = "graphql-transport-ws" if preset == GRAPHQL else "Home Assistant"
+        return Outcome(rejected=f"not a {said} message (a JSON object with a type)")
+    return _graphql(value, kind) if preset == GRAPHQL else _home_assistant(value, kind)
 
 
 def _shown(value: Any) -> str:
-    return inert(value if isinstance(value, str) else orjson.dumps(value).decode(), QUOTED_LIMIT)
+    return inert(value if isinstance(value, str) else json_bytes(value).decode(), QUOTED_LIMIT)
 
 
 def _graphql_errors(errors: Any) -> str:
@@ -145,11 +146,7 @@ def _graphql_errors(errors: Any) -> str:
     return _shown(errors)
 
 
-def _graphql(message: bytes) -> Outcome:
-    typed = _typed(message)
-    if typed is None:
-        return Outcome(rejected="not a graphql-transport-ws message (a JSON object with a type)")
-    value, kind = typed
+def _graphql(value: dict[str, Any], kind: str) -> Outcome:
     if kind == "next":
         payload = value.get("payload")
         data = payload.get("data") if isinstance(payload, dict) else None
@@ -172,11 +169,7 @@ def _graphql(message: bytes) -> Outcome:
     return Outcome(rejected=f"a graphql-transport-ws message of type {_shown(kind)}, not an event")
 
 
-def _home_assistant(message: bytes) -> Outcome:
-    typed = _typed(message)
-    if typed is None:
-        return Outcome(rejected="not a Home Assistant message (a JSON object with a type)")
-    value, kind = typed
+def _home_assistant(value: dict[str, Any], kind: str) -> Outcome:
     if kind == "event":
         event = value.get("event")
         if not isinstance(event, dict) or not isinstance(event.get("event_type"), str):
