@@ -74,7 +74,7 @@ def test_the_built_in_window_offers_no_kind_it_always_shows(
     view = _menu(window.menuBar(), "View")
     assert "Add a panel" not in [a.text().replace("&", "") for a in view.actions()]
     assert [k.name for k in PANELS] == [
-        "cards", "chart", "log", "alerts", "silences", "fields", "rejected", "connections",
+        "cards", "chart", "log", "fields", "alerts", "rejected", "connections", "silences",
         "histogram", "detail",
     ]  # fmt: skip
 
