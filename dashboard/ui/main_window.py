@@ -37,13 +37,14 @@ from dashboard.ui.layouts import LayoutFiles
 from dashboard.ui.menus import WindowMenus
 from dashboard.ui.panel_host import PanelHost, by_type
 from dashboard.ui.panels.chart import ChartPanel
+from dashboard.ui.panels.log import LOG_REFRESH_S
 from dashboard.ui.panels.registry import PANELS, PanelContext
 from dashboard.ui.record_export import RECORDING_COLOUR, RecordExport
 from dashboard.ui.replay_bar import ReplayBar
 from dashboard.ui.status import DashboardStatusBar
 from dashboard.ui.window_layout import WindowLayout
 
-__all__ = ["APP_TITLE", "RECORDING_COLOUR", "SILENCES_KEY", "MainWindow"]
+__all__ = ["APP_TITLE", "LOG_REFRESH_S", "RECORDING_COLOUR", "SILENCES_KEY", "MainWindow"]
 
 APP_TITLE = "Live Dashboard"
 STATUS_REFRESH_S = 0.5

@@ -182,10 +182,16 @@ class ConnectionsPanel(QWidget):
         manager.changed.connect(self._update_buttons)
         self._update_buttons()
 
-    def take_turn(self) -> float:
-        """The window's turn: every connection's state, rate and counters, as they are."""
+    def take_turn(self) -> float | None:
+        """The window's turn: every connection's state, rate and counters, as they are
+        (none to show: the turn passes)."""
+        if not self.model.row_total():
+            return None
         self.model.refresh()
         return REFRESH_S
+
+    def draw_now(self) -> None:
+        self.model.refresh()
 
     def selected(self) -> ReconnectingSource | None:
         rows = self.view.selectionModel().selectedRows()

@@ -38,7 +38,7 @@ REFRESH_MS = 1000  # histogram, scrollbar marks and counts: once a second is eno
 # The log takes in new rows at most this often (seconds). Past a few hundred events a second
 # its rows go by faster than anyone reads them, and repainting the table and its scrollbars
 # on every 33 ms tick took a third of the window's time at the top rate.
-SYNC_S = 0.1
+LOG_REFRESH_S = 0.1
 OVERVIEW_POLL_MS = 15  # how often to look whether the worker has finished
 _OVERVIEW_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-overview")
 DETAIL_WIDTH = 380  # the detail pane's first width (px); then the width the operator gave it
@@ -331,7 +331,7 @@ class LogPanel(LogActions, QWidget):
     # -- a panel of the window ---------------------------------------------------------
     def take_turn(self) -> float | None:
         """The window's turn for the log: it takes in what the store holds now."""
-        return SYNC_S if self.model.sync() else None
+        return LOG_REFRESH_S if self.model.sync() else None
 
     def reset(self) -> None:
         self.model.sync()  # (the store was emptied)

@@ -12,7 +12,8 @@ and hands it to the window (``MainWindow(panels=...)``).
 The fixed kinds are the panels the window always holds (the charts: one per ``[[charts]]``
 table), with their settings in tables of their own (``[[cards]]``, ``[[charts]]``,
 ``[log]``...), as layouts always had. Their order here is the order the window shows them
-in: the View menu's show/hide entries, the side tabs.
+in (the View menu's show/hide entries, the side tabs) and, in a tie, takes their turns to
+repaint in (the log's new rows first).
 """
 
 from __future__ import annotations
@@ -44,9 +45,9 @@ from dashboard.ui.panels import (
 
 PANELS = PanelKinds(
     [
+        log.KIND,
         cards.KIND,
         chart.KIND,
-        log.KIND,
         fields.KIND,
         alerts.KIND,
         rejected.KIND,
