@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dashboard.core.events.event import Event, Rejected
-from dashboard.core.panels.panelkind import Options, PanelKind, PanelKinds, PanelSpec
+from dashboard.core.panels.panelkind import PanelKind, PanelKinds, PanelSpec
 from dashboard.ui.panels.registry import PanelContext
 
 if TYPE_CHECKING:
@@ -138,13 +138,9 @@ class PanelHost:
         fields: dict[str, Any] = {}
         for kind in self.kinds:
             if kind.layout is not None:
-                fields |= kind.layout.write([_options(panel) for panel in self.of(kind.name)])
-        fields["panels"] = [PanelSpec(k.name, _options(p)) for k, p in self.added()]
+                fields |= kind.layout.write([panel.options() for panel in self.of(kind.name)])
+        fields["panels"] = [PanelSpec(k.name, p.options()) for k, p in self.added()]
         return fields
-
-
-def _options(panel: Any) -> Options:
-    return panel.options()
 
 
 def _draw_now(panel: Any) -> None:

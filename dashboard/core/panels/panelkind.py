@@ -3,12 +3,15 @@
 A panel module (``dashboard.ui.panels.cards``...) declares a :class:`PanelKind`: its name
 (the ``kind`` in a layout's ``[[panels]]`` table), the words the View menu shows, its
 options as a declarative schema (the :class:`~dashboard.core.transport.sourcekind.Option` transports
-use), and the widget class that builds it. The layout loader reads ``[[panels]]`` tables
-through these declarations; the window and its View menu read the same registry, so adding
-a panel kind is one module and one line in ``dashboard.ui.panels.registry``.
+use), how it is built, where the window puts it, and, for a built-in kind with tables of
+its own, how those tables become its options and back. The layout loader reads
+``[[panels]]`` tables through these declarations; the window builds, feeds, ticks, resets
+and saves every panel, built-in or added, through the same registry, and its View menu
+reads it, so adding a panel kind is one module and one line in
+``dashboard.ui.panels.registry``.
 
 This module is plain data, like :mod:`dashboard.core.transport.sourcekind`: the widget
-class is held, not imported (core never imports Qt). Code here that needs the kinds takes a
+factory is held, not imported (core never imports Qt). Code here that needs the kinds takes a
 :class:`PanelKinds` as a parameter.
 """
 
