@@ -10,10 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-from dashboard.core.events.summary import one_line
-from dashboard.core.panels.cards import CardSpec
 from dashboard.core.panels.panelkind import PanelKind, PanelKinds, PanelSpec
-from dashboard.core.panels.series import ChartSpec, SeriesSpec
 from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.registry import Panel
 from dashboard.ui.side_tabs import SideTabs
@@ -103,7 +100,7 @@ class Docks:
         name = f"{kind.name}-{index}" if kind.fixed else f"panel-{kind.name}-{index}"
         dock = make_dock(self.window, name, kind.title, panel)
         if isinstance(panel, ChartPanel):
-            self._wire_chart(panel, dock)
+            self._title_chart(panel, dock)
         if kind.place == "under-top":
             self.window.addDockWidget(TOP, dock)
             return
@@ -161,71 +158,10 @@ class Docks:
     def charts(self) -> list[ChartPanel]:
         return [p for p in self.window.host.of("chart") if isinstance(p, ChartPanel)]
 
-    def _wire_chart(self, chart: ChartPanel, dock: QDockWidget) -> None:
+    def _title_chart(self, chart: ChartPanel, dock: QDockWidget) -> None:
         dock.setWindowTitle(chart.spec.title)
-        dock.setTitleBarWidget(chart.bar)
-        chart.remove_requested.connect(lambda: self.window.host.remove(chart))
-        chart.field_dropped.connect(lambda etype, path: self.add_series_for(etype, path, chart))
-        chart.query_requested.connect(lambda what: self.chart_log_filter(chart, what))
-
-    def add_chart(self, spec: ChartSpec) -> ChartPanel:
-        chart: ChartPanel = self.window.host.add(self.kinds.named("chart"), {"chart": spec})
-        return chart
-
-    def remove_chart(self, chart: ChartPanel) -> None:
-        self.window.host.remove(chart)
-
-    def add_card_for(self, event_type: str, path: str) -> None:
-        """A card for a discovered field: numbers show the mean of each source's newest,
-        text its newest value."""
-        window = self.window
-        info = next((f for f in window.fields.catalog.fields(event_type) if f.path == path), None)
-        numeric = info is None or info.is_numeric
-        spec = CardSpec(
-            title=path.rsplit(".", 1)[-1],
-            type=event_type,
-            field=path,
-            show="last" if not numeric else "mean",
-            description=f"{path} of {event_type} events",
-        )
-        window.cards.add_card(spec)
-        dock_of(window.cards).show()
-        window.statusBar().showMessage(f"Added a card for {path} of {event_type}", 5000)
-
-    def add_series_for(self, event_type: str, path: str, chart: ChartPanel | None = None) -> None:
-        """The field as a series (one line per source) on *chart*, or the first chart."""
-        if chart is None:
-            if not self.charts:
-                self.add_chart_for(event_type, path)
-                return
-            chart = self.charts[0]
-        chart.add_series(SeriesSpec(type=event_type, field=path, split_by="source"))
-        message = f"Added {path} of {event_type} to {chart.spec.title}"
-        self.window.statusBar().showMessage(message, 5000)
-
-    def add_chart_for(self, event_type: str, path: str) -> None:
-        series = SeriesSpec(type=event_type, field=path, split_by="source")
-        chart = self.add_chart(ChartSpec(f"{path} by source", (series,)))
-        charts = self.charts
-        beside = dock_of(charts[-2]) if len(charts) > 1 else self.top_dock
-        orientation = HORIZONTAL if len(charts) > 1 else VERTICAL
-        if beside is not None:
-            self.window.splitDockWidget(beside, dock_of(chart), orientation)
-
-    def chart_log_filter(self, chart: ChartPanel, what: str) -> None:
-        """Put what the log's filter matches on *chart*: counted, or as markers."""
-        query = self.window.log_model.query.text.strip()
-        if not query:
-            self.window.statusBar().showMessage(
-                "Type a filter in the log first (Ctrl+F): the chart counts what it matches", 8000
-            )
-            return
-        if what == "markers":
-            chart.set_markers(query)
-            return
-        split = "type" if what == "count-by-type" else ""
-        series = SeriesSpec(query=query, split_by=split, interval=10.0, label=one_line(query, 40))
-        chart.add_series(series)
+        dock.setTitleBarWidget(chart.bar)  # its title, menu and buttons
+        self.window.requests.chart_added(chart)
 
     # -- [[panels]] panels ---------------------------------------------------------------
     @property

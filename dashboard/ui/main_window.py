@@ -36,6 +36,7 @@ from dashboard.ui.geometry import place_window
 from dashboard.ui.layouts import LayoutFiles
 from dashboard.ui.menus import WindowMenus
 from dashboard.ui.panel_host import PanelHost, by_type
+from dashboard.ui.panel_requests import PanelRequests
 from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.log import LOG_REFRESH_S
 from dashboard.ui.panels.registry import PANELS, PanelContext
@@ -321,7 +322,7 @@ class MainWindow(QMainWindow):
 
 def _name_panels(window: MainWindow) -> None:
     """The built-in panels and their docks by the names the rest of the window (and its
-    tests) know them by, and the requests they make of the window."""
+    tests) know them by, and what they ask of one another."""
     first, docks = window.host.first, window.docks
     window.cards, window.fields, window.log_panel = first("cards"), first("fields"), first("log")
     window.alerts, window.silences = first("alerts"), first("silences")
@@ -332,8 +333,4 @@ def _name_panels(window: MainWindow) -> None:
     window.side_tabs = docks.side_tabs
     window.cards_dock, window.fields_dock = dock_of(window.cards), dock_of(window.fields)
     window.alerts_dock = dock_of(docks.side_tabs)
-    window.log_panel.export_requested.connect(window.export_log)
-    window.log_panel.replay_requested.connect(window.replay_log)
-    window.fields.card_requested.connect(docks.add_card_for)
-    window.fields.series_requested.connect(lambda t, p: docks.add_series_for(t, p))
-    window.fields.new_chart_requested.connect(docks.add_chart_for)
+    window.requests = PanelRequests(window)
