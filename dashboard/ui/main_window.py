@@ -95,7 +95,8 @@ class MainWindow(QMainWindow):
         self._state_prefix = "window" if replay is None else "replay-window"
         self.setWindowIcon(resources.app_icon())
         self.setDockOptions(DOCK_OPTIONS)
-        self._holding, self._held_for_layout = False, None  # see hold_events_for_layout
+        self._holding = False  # see hold_events_for_layout
+        self._held_for_layout: list[Event] | None = None
         self.pacer = Pacer()  # the refreshes that repaint take turns on the bus tick
         self.monitor = Monitor()  # alerts: rules, feed alerts, connection health
         if replay is None:  # the operator's silences outlive the window (not a replay's)

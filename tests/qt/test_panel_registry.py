@@ -280,6 +280,13 @@ def test_the_window_builds_feeds_and_resets_every_built_in_panel_through_the_reg
     assert window.log_panel.detail is window.host.first("detail")
     assert [c.spec.title for c in window.charts] == ["A", "B"]
     assert [d.objectName() for d in window.docks.fixed_docks] == ["cards", "fields", "alerts"]
+    # The View menu shows and hides them, in the registry's order.
+    toggles = [a for a in _menu(window.menuBar(), "View").actions() if a.isCheckable()][:3]
+    assert [(a.text(), a.shortcut().toString()) for a in toggles] == [
+        ("Cards", "Ctrl+1"),
+        ("Fields", "Ctrl+2"),
+        ("Alerts", "Ctrl+3"),
+    ]
 
     calls.clear()
     dash.store.extend([make_event(data={"n": n}) for n in range(3)])
