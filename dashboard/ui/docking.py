@@ -80,9 +80,8 @@ class Docks:
 
     def _dock_fixed(self) -> None:
         window = self.window
-        for dock in self.fixed_docks:
-            if dock is self.top_dock:
-                window.addDockWidget(TOP, dock)
+        if self.top_dock is not None:
+            window.addDockWidget(TOP, self.top_dock)
         above = self.side_dock
         if above is not None:
             window.addDockWidget(RIGHT, above)
