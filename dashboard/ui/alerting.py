@@ -33,7 +33,7 @@ class AlertFlow:
         window.fields.filter_requested.connect(self.show_events)
 
     def alerts_changed(self) -> None:
-        self.window.side_tabs.show_alert_count()
+        self.window.side_tabs.retitle()
         self.window.update_title()
 
     def show_events(self, query: str) -> None:
@@ -46,7 +46,15 @@ class AlertFlow:
         w = self.window
         health = [(s.name, s.status.down_since) for s in w.connections.sources]
         self.noted(w.monitor.tick(w.now(), health))
-        w.side_tabs.refresh_silences()
+        self.refresh_silences()
+
+    def refresh_silences(self) -> None:
+        """Ended silences leave the list; when their count changes, their alerts lose
+        the mark."""
+        w = self.window
+        w.silences.refresh()
+        if w.silences in w.side_tabs.retitle():
+            w.alerts.refresh(force=True)
 
     def noted(self, fired: list[AlertEntry]) -> None:
         """After the monitor took something in: the panel, notifications, and the alerts
@@ -65,6 +73,6 @@ class AlertFlow:
         keeps the silences for the next start."""
         w = self.window
         w.alerts.refresh(force=True)
-        w.side_tabs.refresh_silences()
+        self.refresh_silences()
         if w.player is None:
             w.settings.setValue(SILENCES_KEY, silences_json(w.monitor.book.silences))

@@ -1,27 +1,27 @@
-"""The window's docks: the fixed ones (cards, fields, the side tabs), a dock per chart and
-per ``[[panels]]`` panel, and the default arrangement of them all."""
+"""The window's docks: each panel where its kind's ``place`` says (a dock across the top, a
+dock each under it, the window's middle, a tab of the right dock, a dock on the right),
+and the default arrangement of them all."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
-from dashboard.core.events.event import Event
-from dashboard.core.events.summary import one_line
-from dashboard.core.panels.cards import CardSpec
-from dashboard.core.panels.panelkind import PanelKinds, PanelSpec
-from dashboard.core.panels.series import ChartSpec, SeriesSpec
+from dashboard.core.panels.panelkind import PanelKind, PanelKinds, PanelSpec
 from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.registry import Panel
+from dashboard.ui.side_tabs import SideTabs
 
 if TYPE_CHECKING:
     from dashboard.ui.main_window import MainWindow
 
 VERTICAL = Qt.Orientation.Vertical
 HORIZONTAL = Qt.Orientation.Horizontal
+TOP = Qt.DockWidgetArea.TopDockWidgetArea
+RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 
 
 def make_dock(window: QMainWindow, name: str, title: str, widget: QWidget) -> QDockWidget:
@@ -36,188 +36,143 @@ def make_dock(window: QMainWindow, name: str, title: str, widget: QWidget) -> QD
     return dock
 
 
+def dock_of(widget: QWidget) -> QDockWidget:
+    dock = widget.parentWidget()
+    assert isinstance(dock, QDockWidget)
+    return dock
+
+
 class Docks:
-    """Where the window's panels sit. Charts and ``[[panels]]`` panels come and go with
-    the layout; each takes its turns on the window's pacer while it is there."""
+    """Where the window's panels sit. A fixed kind's dock is named after it (``cards``,
+    ``fields``; the side tabs' dock after its first tab, ``alerts``); a chart's
+    ``chart-N`` and a ``[[panels]]`` panel's ``panel-KIND-N``: what saveState knows them by."""
 
     def __init__(self, window: MainWindow, kinds: PanelKinds) -> None:
         self.window = window
         self.kinds = kinds
-        self.charts: list[ChartPanel] = []
-        self.panels: list[tuple[str, Panel]] = []  # (kind, panel) of the [[panels]] tables
-        self.cards_dock = make_dock(window, "cards", "Cards", window.cards)
-        self.fields_dock = make_dock(window, "fields", "Fields", window.fields)
-        self.alerts_dock = make_dock(window, "alerts", "Alerts", window.side_tabs)
-        window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.cards_dock)
-        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.alerts_dock)
-        window.splitDockWidget(self.alerts_dock, self.fields_dock, VERTICAL)
+        self.side_tabs = SideTabs()
+        self.fixed_docks: list[QDockWidget] = []  # the registry's order: the View menu's
+        self.middle: QWidget | None = None
+        self.top_dock: QDockWidget | None = None
+        self.side_dock: QDockWidget | None = None
+        self.right_docks: list[QDockWidget] = []
+
+    def place_fixed(self, panels: Sequence[tuple[PanelKind, Any]]) -> None:
+        """The kinds held once, in the registry's order: docks across the top first, then
+        the side tabs' dock on the right, the right docks under it (the log's middle and
+        its parts are the window's and the log's)."""
+        for kind, panel in panels:
+            if kind.place == "middle":
+                self.middle = panel
+            elif kind.place == "side-tab":
+                self.side_tabs.add(kind, panel)
+                if self.side_dock is None:
+                    self.side_dock = make_dock(self.window, kind.name, kind.title, self.side_tabs)
+                    self.fixed_docks.append(self.side_dock)
+            elif kind.place in ("top", "right"):
+                dock = make_dock(self.window, kind.name, kind.title, panel)
+                self.fixed_docks.append(dock)
+                if kind.place == "top":
+                    self.top_dock = dock
+                else:
+                    self.right_docks.append(dock)
+        self._dock_fixed()
+
+    def _dock_fixed(self) -> None:
+        window = self.window
+        if self.top_dock is not None:
+            window.addDockWidget(TOP, self.top_dock)
+        above = self.side_dock
+        if above is not None:
+            window.addDockWidget(RIGHT, above)
+        for dock in self.right_docks:
+            if above is None:
+                window.addDockWidget(RIGHT, dock)
+            else:
+                window.splitDockWidget(above, dock, VERTICAL)
+            above = dock
+
+    def place(self, kind: PanelKind, panel: Any) -> None:
+        """A panel of a kind held many times: a chart under the top dock, a ``[[panels]]``
+        panel on the right, under the fixed ones."""
+        index = len(self.window.host.of(kind.name)) - 1
+        name = f"{kind.name}-{index}" if kind.fixed else f"panel-{kind.name}-{index}"
+        dock = make_dock(self.window, name, kind.title, panel)
+        if isinstance(panel, ChartPanel):
+            self._title_chart(panel, dock)
+        if kind.place == "under-top":
+            self.window.addDockWidget(TOP, dock)
+            return
+        self.window.addDockWidget(RIGHT, dock)
+        beside = self.right_docks[-1] if self.right_docks else self.side_dock
+        if beside is not None:
+            self.window.splitDockWidget(beside, dock, VERTICAL)
+
+    def forget(self, kind: PanelKind, panel: Any) -> None:
+        dock = dock_of(panel)
+        self.window.removeDockWidget(dock)
+        # Nameless until it is gone: restoreState would take it for a new panel's dock.
+        dock.setObjectName("")
+        dock.deleteLater()
+        prefix = f"{kind.name}" if kind.fixed else f"panel-{kind.name}"
+        for index, other in enumerate(self.window.host.of(kind.name)):
+            dock_of(other).setObjectName(f"{prefix}-{index}")
+
+    def retitle(self) -> None:
+        self.side_tabs.retitle()
 
     def arrange(self) -> None:
         """The default arrangement: cards across the top, the charts side by side under
         them, the log below, alerts and fields on its right, other panels under those."""
         window = self.window
         window.restoreState(window.default_arrangement)
-        previous = self.cards_dock
+        previous = self.top_dock
         for index, chart in enumerate(self.charts):
-            dock = self._dock_of(chart)
-            window.splitDockWidget(previous, dock, VERTICAL if index == 0 else HORIZONTAL)
+            dock = dock_of(chart)
+            if previous is not None:
+                window.splitDockWidget(previous, dock, VERTICAL if index == 0 else HORIZONTAL)
             dock.show()
             previous = dock
-        for _kind, panel in self.panels:
-            dock = self._dock_of(panel)
-            window.splitDockWidget(self.fields_dock, dock, VERTICAL)
-            dock.show()
-        self.cards_dock.setVisible(bool(window.cards.cards) or not self.charts)
-        window.resizeDocks([self.alerts_dock], [440], HORIZONTAL)
-        window.resizeDocks([self.alerts_dock, self.fields_dock], [200, 200], VERTICAL)
-        top = [self.cards_dock] + [self._dock_of(c) for c in self.charts[:1]]
-        cards = window.cards.sizeHint().height() + 20  # (its title bar) up to two rows
-        window.resizeDocks(top, [cards, 250][: len(top)], VERTICAL)
+        below = self.right_docks[-1] if self.right_docks else self.side_dock
+        for _kind, panel in self.window.host.added():
+            if below is not None:
+                window.splitDockWidget(below, dock_of(panel), VERTICAL)
+            dock_of(panel).show()
+        self._size_fixed()
 
-    @staticmethod
-    def _dock_of(widget: QWidget) -> QDockWidget:
-        dock = widget.parentWidget()
-        assert isinstance(dock, QDockWidget)
-        return dock
-
-    def _show_held(self, panel: Any) -> None:
-        held = self.window.held_events()
-        if held:
-            panel.add_events(held, _by_type(held))
-
-    def _forget_dock(self, widget: QWidget, take_turn: Any) -> None:
-        self.window.pacer.remove(take_turn)
-        dock = self._dock_of(widget)
-        self.window.removeDockWidget(dock)
-        # Nameless until it is gone: restoreState would take it for a new panel's dock.
-        dock.setObjectName("")
-        dock.deleteLater()
+    def _size_fixed(self) -> None:
+        window, top, side = self.window, self.top_dock, self.side_dock
+        if top is not None:
+            top.setVisible(bool(window.cards.cards) or not self.charts)
+        if side is not None:
+            window.resizeDocks([side], [440], HORIZONTAL)
+            window.resizeDocks([side, *self.right_docks[:1]], [200, 200], VERTICAL)
+        if top is not None:
+            docks = [top] + [dock_of(c) for c in self.charts[:1]]
+            cards = top.widget().sizeHint().height() + 20  # (its title bar) up to two rows
+            window.resizeDocks(docks, [cards, 250][: len(docks)], VERTICAL)
 
     # -- charts --------------------------------------------------------------------------
-    def add_chart(self, spec: ChartSpec) -> ChartPanel:
-        window = self.window
-        chart = ChartPanel(spec, clock=window.now, held=window.held_events)
-        chart.remove_requested.connect(lambda: self.remove_chart(chart))
-        chart.field_dropped.connect(lambda etype, path: self.add_series_for(etype, path, chart))
-        chart.query_requested.connect(lambda what: self.chart_log_filter(chart, what))
-        dock = make_dock(window, f"chart-{len(self.charts)}", spec.title, chart)
-        dock.setTitleBarWidget(chart.bar)
-        window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
-        self.charts.append(chart)
-        window.pacer.add(chart.take_turn)
-        held = window.held_events()
-        if held:
-            chart.add_events(held)
-            chart.redraw()
-        return chart
+    @property
+    def charts(self) -> list[ChartPanel]:
+        return [p for p in self.window.host.of("chart") if isinstance(p, ChartPanel)]
 
-    def remove_chart(self, chart: ChartPanel) -> None:
-        self.charts.remove(chart)
-        self._forget_dock(chart, chart.take_turn)
-        for index, other in enumerate(self.charts):
-            self._dock_of(other).setObjectName(f"chart-{index}")
-
-    def add_card_for(self, event_type: str, path: str) -> None:
-        """A card for a discovered field: numbers show the mean of each source's newest,
-        text its newest value."""
-        window = self.window
-        info = next((f for f in window.fields.catalog.fields(event_type) if f.path == path), None)
-        numeric = info is None or info.is_numeric
-        spec = CardSpec(
-            title=path.rsplit(".", 1)[-1],
-            type=event_type,
-            field=path,
-            show="last" if not numeric else "mean",
-            description=f"{path} of {event_type} events",
-        )
-        window.cards.add_card(spec)
-        self.cards_dock.show()
-        window.statusBar().showMessage(f"Added a card for {path} of {event_type}", 5000)
-
-    def add_series_for(self, event_type: str, path: str, chart: ChartPanel | None = None) -> None:
-        """The field as a series (one line per source) on *chart*, or the first chart."""
-        if chart is None:
-            if not self.charts:
-                self.add_chart_for(event_type, path)
-                return
-            chart = self.charts[0]
-        chart.add_series(SeriesSpec(type=event_type, field=path, split_by="source"))
-        message = f"Added {path} of {event_type} to {chart.spec.title}"
-        self.window.statusBar().showMessage(message, 5000)
-
-    def add_chart_for(self, event_type: str, path: str) -> None:
-        series = SeriesSpec(type=event_type, field=path, split_by="source")
-        chart = self.add_chart(ChartSpec(f"{path} by source", (series,)))
-        beside = self._dock_of(self.charts[-2]) if len(self.charts) > 1 else self.cards_dock
-        orientation = HORIZONTAL if len(self.charts) > 1 else VERTICAL
-        self.window.splitDockWidget(beside, self._dock_of(chart), orientation)
-
-    def chart_log_filter(self, chart: ChartPanel, what: str) -> None:
-        """Put what the log's filter matches on *chart*: counted, or as markers."""
-        query = self.window.log_model.query.text.strip()
-        if not query:
-            self.window.statusBar().showMessage(
-                "Type a filter in the log first (Ctrl+F): the chart counts what it matches", 8000
-            )
-            return
-        if what == "markers":
-            chart.set_markers(query)
-            return
-        split = "type" if what == "count-by-type" else ""
-        series = SeriesSpec(query=query, split_by=split, interval=10.0, label=one_line(query, 40))
-        chart.add_series(series)
+    def _title_chart(self, chart: ChartPanel, dock: QDockWidget) -> None:
+        dock.setWindowTitle(chart.spec.title)
+        dock.setTitleBarWidget(chart.bar)  # its title, menu and buttons
+        self.window.requests.chart_added(chart)
 
     # -- [[panels]] panels ---------------------------------------------------------------
+    @property
+    def panels(self) -> list[tuple[str, Panel]]:
+        """(kind, panel) of the ``[[panels]]`` tables."""
+        return [(kind.name, panel) for kind, panel in self.window.host.added()]
+
     def add_panel(self, spec: PanelSpec) -> Panel:
         """Build a panel of a ``[[panels]]`` kind in a dock of its own, under the fields."""
-        kind = self.kinds.get(spec.kind)
-        panel = kind.widget(self.window.panel_context, dict(spec.options))
-        name = f"panel-{kind.name}-{sum(k == kind.name for k, _p in self.panels)}"
-        dock = make_dock(self.window, name, kind.title, panel)
-        self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.window.splitDockWidget(self.fields_dock, dock, VERTICAL)
-        self.panels.append((kind.name, panel))
-        self.window.pacer.add(panel.take_turn)
-        self._show_held(panel)
-        panel.take_turn()
+        panel: Panel = self.window.host.add(self.kinds.get(spec.kind), spec.options)
         return panel
 
     def add_new_panel(self, kind: str) -> None:
         """A panel of *kind* with its default options (the View menu's Add a panel)."""
         self.add_panel(PanelSpec(kind, self.kinds.get(kind).read({}))).show()
-
-    def clear(self) -> None:
-        """No chart and no ``[[panels]]`` panel (a layout is about to be shown)."""
-        for chart in list(self.charts):
-            self.remove_chart(chart)
-        for _kind, panel in self.panels:
-            self._forget_dock(panel, panel.take_turn)
-        self.panels.clear()
-
-    def panel_specs(self) -> list[PanelSpec]:
-        return [PanelSpec(kind, panel.options()) for kind, panel in self.panels]
-
-    def add_events(self, events: Sequence[Event], by_type: Mapping[str, list[Event]]) -> None:
-        for chart in self.charts:
-            chart.add_events(events, by_type)  # type: ignore[arg-type]
-        for _kind, panel in self.panels:
-            panel.add_events(events, by_type)
-
-    def reset(self) -> None:
-        for chart in self.charts:
-            chart.reset()
-        for _kind, panel in self.panels:
-            panel.reset()
-
-    def redraw(self) -> None:
-        for chart in self.charts:
-            chart.redraw()
-        for _kind, panel in self.panels:
-            panel.take_turn()
-
-
-def _by_type(events: Sequence[Event]) -> dict[str, list[Event]]:
-    by_type: dict[str, list[Event]] = {}
-    for event in events:
-        by_type.setdefault(event.type, []).append(event)
-    return by_type

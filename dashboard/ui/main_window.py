@@ -1,8 +1,9 @@
 """The main window: cards on top, chart and alerts in the middle, the event log below.
 
-It arranges and delegates: the docks are :mod:`dashboard.ui.docking`'s, the menus
-:mod:`dashboard.ui.menus`', recording and export :mod:`dashboard.ui.record_export`'s, the
-layout :mod:`dashboard.ui.window_layout`'s, the side tabs :mod:`dashboard.ui.side_tabs`'.
+It arranges and delegates: the panels are built, fed, ticked, reset and saved through the
+registry by :mod:`dashboard.ui.panel_host`, the docks are :mod:`dashboard.ui.docking`'s, the
+menus :mod:`dashboard.ui.menus`', recording and export :mod:`dashboard.ui.record_export`'s,
+the layout :mod:`dashboard.ui.window_layout`'s, the side tabs :mod:`dashboard.ui.side_tabs`'.
 """
 
 from __future__ import annotations
@@ -29,31 +30,25 @@ from dashboard.ui.alerting import SILENCES_KEY, AlertFlow
 from dashboard.ui.banner import Banner
 from dashboard.ui.bus import EventBus
 from dashboard.ui.connections import ConnectionManager
-from dashboard.ui.docking import Docks
+from dashboard.ui.docking import Docks, dock_of
 from dashboard.ui.empty_state import EmptyState
 from dashboard.ui.geometry import place_window
 from dashboard.ui.layouts import LayoutFiles
-from dashboard.ui.log_model import EventLogModel
 from dashboard.ui.menus import WindowMenus
-from dashboard.ui.panels.cards import CardsPanel
+from dashboard.ui.panel_host import PanelHost, by_type
+from dashboard.ui.panel_requests import PanelRequests
 from dashboard.ui.panels.chart import ChartPanel
-from dashboard.ui.panels.fields import FieldBrowser
-from dashboard.ui.panels.log import LogPanel
+from dashboard.ui.panels.log import LOG_REFRESH_S
 from dashboard.ui.panels.registry import PANELS, PanelContext
 from dashboard.ui.record_export import RECORDING_COLOUR, RecordExport
 from dashboard.ui.replay_bar import ReplayBar
-from dashboard.ui.side_tabs import SideTabs
 from dashboard.ui.status import DashboardStatusBar
 from dashboard.ui.window_layout import WindowLayout
 
-__all__ = ["APP_TITLE", "RECORDING_COLOUR", "SILENCES_KEY", "MainWindow"]
+__all__ = ["APP_TITLE", "LOG_REFRESH_S", "RECORDING_COLOUR", "SILENCES_KEY", "MainWindow"]
 
 APP_TITLE = "Live Dashboard"
 STATUS_REFRESH_S = 0.5
-# The log takes in new rows at most this often (seconds). Past a few hundred events a second
-# its rows go by faster than anyone reads them, and repainting the table and its scrollbars
-# on every 33 ms tick took a third of the window's time at the top rate.
-LOG_REFRESH_S = 0.1
 HISTORY_EVENTS = 50_000  # what a new card, chart or panel starts from
 
 
@@ -100,17 +95,20 @@ class MainWindow(QMainWindow):
         self._state_prefix = "window" if replay is None else "replay-window"
         self.setWindowIcon(resources.app_icon())
         self.setDockOptions(DOCK_OPTIONS)
-        self._held_for_layout: list[Event] | None = None  # see hold_events_for_layout
+        self._holding = False  # see hold_events_for_layout
+        self._held_for_layout: list[Event] | None = None
         self.pacer = Pacer()  # the refreshes that repaint take turns on the bus tick
         self.monitor = Monitor()  # alerts: rules, feed alerts, connection health
         if replay is None:  # the operator's silences outlive the window (not a replay's)
             saved = str(self.settings.value(SILENCES_KEY, "") or "")
             self.monitor.book.silences = silences_from_json(saved, time.time())
-        self._build_panels()
         self.panel_context = PanelContext(
-            store, bus, self.monitor, self.now, self.settings, self.held_events
+            store, bus, self.monitor, self.now, self.settings, self.held_events, connections
         )
-        self._build_docks(panels)
+        self.host = PanelHost(self, panels, self.panel_context)  # every panel, one list
+        self.docks = Docks(self, panels)
+        self.host.build()
+        _name_panels(self)
         self._build_frame()
         self.layouts = LayoutFiles(self.settings, self, connections.kinds, panels)
         self.window_layout = WindowLayout(self)
@@ -129,33 +127,6 @@ class MainWindow(QMainWindow):
         self.bus.rejected_appended.connect(self._on_rejected)
         self.bus.ticked.connect(lambda: self.pacer.frame(time.monotonic()))
 
-    def _build_docks(self, panels: PanelKinds) -> None:
-        self.docks = Docks(self, panels)
-        self.charts = self.docks.charts  # (the same list, as charts come and go)
-        self.cards_dock, self.fields_dock = self.docks.cards_dock, self.docks.fields_dock
-        self.alerts_dock = self.docks.alerts_dock
-
-    def _build_panels(self) -> None:
-        self.cards = CardsPanel([], self.now, self.held_events)
-        self.fields = FieldBrowser(clock=self.now)
-        for refresh in (self._refresh_log, self._refresh_status):
-            self.pacer.add(refresh)
-        self.pacer.add(self.cards.take_turn)
-        self.pacer.add(self.fields.take_turn)
-        self.side_tabs = SideTabs(self.monitor, self.now, self.connections)
-        self.alerts, self.silences = self.side_tabs.alerts, self.side_tabs.silences
-        self.rejected_model = self.side_tabs.rejected_model
-        self.rejected_view = self.side_tabs.rejected_view
-        self.connections_panel = self.side_tabs.connections_panel
-        self.log_model = EventLogModel(self.store, parent=self)
-        self.log_panel = LogPanel(self.store, self.log_model, self.settings)
-        self.log_view = self.log_panel.view
-        self.log_panel.export_requested.connect(self.export_log)
-        self.log_panel.replay_requested.connect(self.replay_log)
-        self.fields.card_requested.connect(lambda t, p: self.docks.add_card_for(t, p))
-        self.fields.series_requested.connect(lambda t, p: self.docks.add_series_for(t, p))
-        self.fields.new_chart_requested.connect(lambda t, p: self.docks.add_chart_for(t, p))
-
     def _build_frame(self) -> None:
         """The replay bar, the log in the middle, the status bar, banner and toasts."""
         central = QWidget()
@@ -169,10 +140,12 @@ class MainWindow(QMainWindow):
         self.empty_state.connect_requested.connect(self.add_connection)
         self.empty_state.open_requested.connect(lambda: self.record_export.ask_recording())
         self.empty_state.demo_requested.connect(self.demo_requested)
-        column.addWidget(self.log_panel, 1)
+        if self.docks.middle is not None:
+            column.addWidget(self.docks.middle, 1)
         self.empty_state.attach(self.log_view.viewport())
         self.setCentralWidget(central)
         self.status = DashboardStatusBar(self.store, self.connections)
+        self.pacer.add(self._refresh_status)
         self.record_export = RecordExport(self)
         self.recording = self.record_export.recording
         self.recording_label = self.record_export.label
@@ -229,6 +202,10 @@ class MainWindow(QMainWindow):
         self.open_requested.emit(str(path))
 
     @property
+    def charts(self) -> list[ChartPanel]:
+        return self.docks.charts
+
+    @property
     def chart(self) -> ChartPanel:
         """The first chart (the one a field goes to unless dropped elsewhere)."""
         return self.docks.charts[0]
@@ -251,11 +228,9 @@ class MainWindow(QMainWindow):
         return self.player.time if self.player is not None else time.time()
 
     def hold_events_for_layout(self, hold: bool = True) -> None:
-        """Take the newest events once for all of a layout's cards, charts and panels
-        (*hold* False: let them go again)."""
-        self._held_for_layout = None
-        if hold:
-            self._held_for_layout = self.held_events()
+        """Take the newest events once for all of a layout's cards, charts and panels, when
+        the first asks (*hold* False: let them go again)."""
+        self._holding, self._held_for_layout = hold, None
 
     def held_events(self) -> list[Event]:
         """The newest events held, for a new card, chart or panel to show at once (a
@@ -263,7 +238,10 @@ class MainWindow(QMainWindow):
         if self._held_for_layout is not None:
             return self._held_for_layout
         start = max(self.store.first_seq, self.store.end_seq - HISTORY_EVENTS)
-        return self.store.events(start, self.store.end_seq)
+        held = self.store.events(start, self.store.end_seq)
+        if self._holding:
+            self._held_for_layout = held
+        return held
 
     def add_connection(self) -> None:
         self.side_tabs.setCurrentWidget(self.connections_panel)
@@ -279,30 +257,18 @@ class MainWindow(QMainWindow):
         if not self.empty_state.isHidden():
             self._show_empty_state()
         events = self.store.events(start, end)
-        by_type: dict[str, list[Event]] = {}
-        for event in events:
-            by_type.setdefault(event.type, []).append(event)
-        fired = self.monitor.feed(events, by_type)  # alerts first: they matter most
-        self.cards.add_events(events, by_type)
-        self.docks.add_events(events, by_type)
-        self.fields.add_events(events)
+        grouped = by_type(events)
+        fired = self.monitor.feed(events, grouped)  # alerts first: they matter most
+        self.host.add_events(events, grouped)
         self.alerting.noted(fired)
 
-    def _refresh_log(self) -> float | None:
-        """The log's turn: it takes in what the store holds now."""
-        return LOG_REFRESH_S if self.log_model.sync() else None
-
     def _on_rejected(self, start: int, end: int) -> None:
-        self.side_tabs.add_rejected(self.store.rejected(start, end), self.store.rejected_received)
+        self.host.add_rejected(self.store.rejected(start, end), self.store.rejected_received)
 
     def refresh_now(self) -> None:
         """Bring every panel and the status bar up to date at once (before a screenshot)."""
         self.bus.flush()
-        self.log_model.sync()
-        self.docks.redraw()
-        self.cards.tick()
-        self.fields.refresh()
-        self.log_panel.refresh(wait=True)
+        self.host.draw_now()
         self._refresh_status()
 
     def update_title(self) -> None:
@@ -324,7 +290,6 @@ class MainWindow(QMainWindow):
         rules' durations, connections down for too long."""
         self.status.refresh()
         self.record_export.refresh()
-        self.connections_panel.model.refresh()
         self.alerting.tick()
         return STATUS_REFRESH_S
 
@@ -333,12 +298,8 @@ class MainWindow(QMainWindow):
         first event)."""
         self.store.clear()
         self.bus.skip()
-        self.log_model.sync()
-        self.cards.reset()
-        self.docks.reset()
-        self.fields.reset()
         self.monitor.reset()
-        self.side_tabs.reset()
+        self.host.reset()
 
     # -- window state ------------------------------------------------------------------
     def restoreState(self, state: QByteArray | bytes, version: int = 0) -> bool:
@@ -351,10 +312,26 @@ class MainWindow(QMainWindow):
     def save_state(self) -> None:
         """The window's size and place (the arrangement of its panels is the layout's)."""
         self.settings.setValue(f"{self._state_prefix}/geometry", self.saveGeometry())
-        self.log_panel.save_state()
+        self.host.save_state()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.pacer.clear()  # no more turns for a closed window
         super().closeEvent(event)
         self.closed.emit()
+
+
+def _name_panels(window: MainWindow) -> None:
+    """The built-in panels and their docks by the names the rest of the window (and its
+    tests) know them by, and what they ask of one another."""
+    first, docks = window.host.first, window.docks
+    window.cards, window.fields, window.log_panel = first("cards"), first("fields"), first("log")
+    window.alerts, window.silences = first("alerts"), first("silences")
+    window.connections_panel = first("connections")
+    window.rejected_model = first("rejected").model
+    window.rejected_view = first("rejected").view
+    window.log_model, window.log_view = window.log_panel.model, window.log_panel.view
+    window.side_tabs = docks.side_tabs
+    window.cards_dock, window.fields_dock = dock_of(window.cards), dock_of(window.fields)
+    window.alerts_dock = dock_of(docks.side_tabs)
+    window.requests = PanelRequests(window)

@@ -1,5 +1,6 @@
-"""The window's menus: File, View (with every panel kind that can be added), Help, and a
-replay window's Replay menu. One more action is one :func:`action` line in its menu."""
+"""The window's menus: File, View (showing and hiding the docks of the registry's fixed
+panel kinds, and adding every kind that can be added), Help, and a replay window's Replay
+menu. One more action is one :func:`action` line in its menu."""
 
 from __future__ import annotations
 
@@ -114,13 +115,9 @@ class WindowMenus:
             action(w, "Jump to &latest event", w.log_view.jump_to_latest, Qt.Key.Key_End)
         )
         menu.addSeparator()
-        for dock, key in (
-            (docks.cards_dock, "Ctrl+1"),
-            (docks.fields_dock, "Ctrl+2"),
-            (docks.alerts_dock, "Ctrl+3"),
-        ):
+        for number, dock in enumerate(docks.fixed_docks[:9], start=1):  # the registry's order
             toggle = dock.toggleViewAction()
-            toggle.setShortcut(QKeySequence(key))
+            toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
             menu.addAction(toggle)
         self.add_panel_menu(menu)
         tip = "Cards on top, charts under them, the log, alerts and fields"

@@ -1,74 +1,36 @@
-"""The window's side tabs: alerts, rejected frames, connections and silences, with counts
-in their titles."""
+"""The window's side tabs: the panels placed in the right dock's tabs (alerts, rejected
+frames, connections, silences), each titled by what its panel says (a count)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from typing import Any
 
-from PySide6.QtWidgets import QTabWidget
+from PySide6.QtWidgets import QTabWidget, QWidget
 
-from dashboard.core.events.event import Rejected
-from dashboard.core.monitor import Monitor
-from dashboard.core.monitor.feedalerts import AlertConventions
-from dashboard.ui.connections import ConnectionManager
-from dashboard.ui.panels import alerts, rejected, silences
-from dashboard.ui.panels.connections import ConnectionsPanel
-
-ALERTS, REJECTED, CONNECTIONS, SILENCES = range(4)
+from dashboard.core.panels.panelkind import PanelKind
 
 
 class SideTabs(QTabWidget):
-    """The alert, rejected, connections and silences panels, one tab each."""
+    """A tab per panel, in the order they are added (the registry's). A panel with
+    ``tab_text()`` titles its tab, one with ``tab_tip()`` explains it; else the kind's
+    title and description do."""
 
-    def __init__(
-        self, monitor: Monitor, clock: Callable[[], float], connections: ConnectionManager
-    ) -> None:
-        super().__init__()
-        self.alerts = alerts.AlertPanel(monitor, clock)
-        self.silences = silences.SilencesPanel(monitor, clock)
-        self.rejected_model = rejected.RejectedListModel(parent=self)
-        self.rejected_view = rejected.make_view(self.rejected_model)
-        self.connections_panel = ConnectionsPanel(connections)
-        self.addTab(self.alerts, "Alerts")
-        self.addTab(self.rejected_view, "Rejected")
-        self.addTab(self.connections_panel, "Connections")
-        self.addTab(self.silences, "Silences")
-        self.setTabToolTip(REJECTED, "Frames that could not be decoded, with the reason")
-        self.setTabToolTip(CONNECTIONS, "Every feed's health; add, edit, connect, disconnect")
-        self.setTabToolTip(SILENCES, "What is silenced, until when and why; Unsilence")
+    def add(self, kind: PanelKind, panel: Any) -> None:
+        index = self.addTab(panel, kind.title)
+        if kind.description:
+            self.setTabToolTip(index, kind.description)
 
-    def explain_alerts(self, conventions: AlertConventions, rules: int) -> None:
-        self.setTabToolTip(
-            ALERTS,
-            "Alerts from the feed (types "
-            + ", ".join(conventions.types)
-            + f", or severity {conventions.min_severity} and up), from the layout's "
-            f"{rules} rule(s), and feeds down for over "
-            f"{conventions.connection_down:g} s; the count is those firing and not "
-            "acknowledged",
-        )
-
-    def _set_text(self, index: int, text: str) -> bool:
-        if self.tabText(index) == text:  # a new text lays the whole window out again
-            return False
-        self.setTabText(index, text)
-        return True
-
-    def show_alert_count(self) -> None:
-        waiting = self.alerts.book.unacknowledged
-        self._set_text(ALERTS, f"Alerts ({waiting:,})" if waiting else "Alerts")
-
-    def refresh_silences(self) -> None:
-        self.silences.refresh()  # (ended silences leave the list)
-        running = self.silences.model.row_total()
-        if self._set_text(SILENCES, f"Silences ({running:,})" if running else "Silences"):
-            self.alerts.refresh(force=True)  # a silence ran out: its alerts lose the mark
-
-    def add_rejected(self, items: Sequence[Rejected], received: int) -> None:
-        self.rejected_model.add_items(items)
-        self.setTabText(REJECTED, f"Rejected ({received:,})")
-
-    def reset(self) -> None:
-        self.alerts.refresh(force=True)
-        self.rejected_model.clear()
-        self.setTabText(REJECTED, "Rejected")
+    def retitle(self) -> list[QWidget]:
+        """Every tab's title and tooltip as its panel says now; the panels whose title
+        changed (a new title lays the whole window out again: only when it changes)."""
+        changed = []
+        for index in range(self.count()):
+            panel = self.widget(index)
+            text = getattr(panel, "tab_text", None)
+            if text is not None and self.tabText(index) != (title := text()):
+                self.setTabText(index, title)
+                changed.append(panel)
+            tip = getattr(panel, "tab_tip", None)
+            if tip is not None and self.tabToolTip(index) != (words := tip()):
+                self.setTabToolTip(index, words)
+        return changed

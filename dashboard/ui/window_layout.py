@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray
 
-from dashboard.core.layouts.layoutfile import Layout, LogSettings, left_out
+from dashboard.core.layouts.layoutfile import Layout, left_out
 
 if TYPE_CHECKING:
     from dashboard.ui.main_window import MainWindow
@@ -24,31 +24,17 @@ class WindowLayout:
         self.readers: int | None = None  # kept as the layout said, to save it again
 
     def apply(self, layout: Layout, path: Path | None = None) -> None:
-        """Show *layout*: its cards, charts, panels, rules, alert conventions, log settings
-        and arrangement; its connections are added (none removed: their events stay)."""
+        """Show *layout*: every panel's part of it (cards, charts, the log, rules and alert
+        conventions, ``[[panels]]``), its arrangement; its connections are added (none
+        removed: their events stay). A layout file (*path*) says everything: a panel it
+        says nothing of goes back to its defaults."""
         w = self.window
-        for card in list(w.cards.cards):
-            w.cards.remove_card(card)
-        w.docks.clear()
-        # The held events are rebuilt once for all the layout's cards, charts and panels.
-        if layout.cards or layout.charts or layout.panels:
-            w.hold_events_for_layout()
+        w.hold_events_for_layout()  # rebuilt once for all the layout's cards, charts, panels
         try:
-            for spec in layout.cards:
-                w.cards.add_card(spec)
-            for chart in layout.charts:
-                w.docks.add_chart(chart)
-            for panel in layout.panels:
-                w.docks.add_panel(panel)
+            w.host.apply(layout, whole=path is not None)
         finally:
             w.hold_events_for_layout(False)
-        w.monitor.configure(layout.rules, layout.alerts)
-        w.alerts.refresh()
-        w.side_tabs.explain_alerts(layout.alerts, len(layout.rules))
         self._add_connections(layout)
-        if layout.log.columns or layout.log.filter or path is not None:
-            w.log_panel.set_fields(layout.log.columns)
-            w.log_panel.set_filter(layout.log.filter)
         arranged = False
         if layout.arrangement:
             arranged = w.restoreState(QByteArray.fromBase64(layout.arrangement.encode()))
@@ -74,13 +60,8 @@ class WindowLayout:
             title=self.title,
             readers=self.readers,
             connections=[s for s in specs if s.url not in builtin_urls],
-            cards=w.cards.specs(),
-            charts=[chart.spec for chart in w.charts],
-            rules=[dict(r) for r in w.monitor.rule_settings],
-            alerts=w.monitor.conventions,
-            log=LogSettings(w.log_model.query.text, tuple(w.log_model.fields)),
-            panels=w.docks.panel_specs(),
             arrangement=bytes(w.saveState().toBase64().data()).decode(),
+            **w.host.layout_fields(),
         )
 
     def ask_open(self) -> None:

@@ -200,8 +200,9 @@ def test_the_log_takes_in_new_rows_ten_times_a_second(qtbot: Any, settings: QSet
 
 def test_the_panels_that_repaint_take_turns_one_per_tick(qtbot: Any, settings: QSettings) -> None:
     """A tick folds its events into every panel but lets one refresh repaint, the one
-    waiting longest (in a tie: log, status bar, cards, field browser, charts), so that a
-    chart's paint and the log's never fall into one frame and hold the next tick back."""
+    waiting longest (in a tie: the panels in the registry's order, log, cards and field
+    browser, then the status bar, then the charts), so that a chart's paint and the log's
+    never fall into one frame and hold the next tick back."""
     dash = Dashboard([], settings=settings, layout=builtin("demo"))
     qtbot.addWidget(dash.window)
     window = dash.window
@@ -214,9 +215,9 @@ def test_the_panels_that_repaint_take_turns_one_per_tick(qtbot: Any, settings: Q
     def refreshed() -> list[bool]:
         return [
             window.log_model.rowCount() == 30,
-            window.status.totals_label.text().startswith("events 30 "),
             window.cards.card("CPU").value.text() == "68.0 %",  # the hosts' latest: 67, 68, 69
             window.fields.proxy.rowCount() == 1,
+            window.status.totals_label.text().startswith("events 30 "),
             len(window.charts[0].curves) == 3,  # CPU % by host
             len(window.charts[1].curves) == 1,  # events per second by type
         ]

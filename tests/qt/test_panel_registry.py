@@ -1,10 +1,11 @@
 """Panels as a registry: a panel kind brought by a module of its own (tests/toy_panel.py)
 is in the View menu, loads from a ``[[panels]]`` table with the layout's errors, saves back
 as it was written, and is rebuilt when a replay seeks; every layout in the repository
-loads."""
+loads; the built-in panels are built, fed and reset through the same registry."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Iterator
@@ -15,15 +16,17 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMenu
 
+from dashboard.core.events.event import Rejected
 from dashboard.core.layouts import layoutfile as layouts
 from dashboard.core.layouts.layoutfile import LayoutError, loads
-from dashboard.core.panels.panelkind import PanelKinds
+from dashboard.core.panels.panelkind import PanelKind, PanelKinds
 from dashboard.sources.recording import open_recording
 from dashboard.sources.registry import KINDS
 from dashboard.ui.app import Dashboard, Workspace
-from dashboard.ui.panels.registry import PANELS
+from dashboard.ui.panels.registry import PANELS, PanelContext
 from tests.qt.test_replay_window import _recording, settle
 from tests.toy_panel import toy_panels
+from tests.unit.factories import make_event
 
 ROOT = Path(__file__).resolve().parents[2]
 TOY_LAYOUT = """\
@@ -74,7 +77,7 @@ def test_the_built_in_window_offers_no_kind_it_always_shows(
     view = _menu(window.menuBar(), "View")
     assert "Add a panel" not in [a.text().replace("&", "") for a in view.actions()]
     assert [k.name for k in PANELS] == [
-        "cards", "chart", "log", "alerts", "silences", "fields", "rejected", "connections",
+        "log", "cards", "chart", "fields", "alerts", "rejected", "connections", "silences",
         "histogram", "detail",
     ]  # fmt: skip
 
@@ -218,3 +221,105 @@ def test_a_replay_opened_from_the_window_shows_its_plugin_panels(
     [(kind, panel)] = replay.window.docks.panels
     assert (kind, panel.count) == ("toy-counter", 99)  # report 50 is the alert
     run_on_loop(workspace.aclose())
+
+
+def _recording_kinds(calls: list[tuple[str, str]]) -> PanelKinds:
+    """The built-in registry with every kind's factory wrapped: each panel built is noted,
+    and so is every tick's events, rejected frames and reset that reaches it."""
+
+    def wrap(kind: PanelKind) -> PanelKind:
+        def build(context: PanelContext, options: dict[str, Any]) -> Any:
+            panel = kind.widget(context, options)
+            calls.append((kind.name, "built"))
+            for method in ("add_events", "add_rejected", "reset"):
+                original = getattr(panel, method, None)
+                if original is not None:
+                    setattr(panel, method, _noting(calls, kind.name, method, original))
+            return panel
+
+        return dataclasses.replace(kind, widget=build)
+
+    return PanelKinds([wrap(kind) for kind in PANELS])
+
+
+def _noting(calls: list[tuple[str, str]], name: str, method: str, original: Any) -> Any:
+    def noted(*args: Any) -> Any:
+        calls.append((name, method))
+        return original(*args)
+
+    return noted
+
+
+def test_the_window_builds_feeds_and_resets_every_built_in_panel_through_the_registry(
+    qtbot: Any, settings: QSettings
+) -> None:
+    calls: list[tuple[str, str]] = []
+    kinds = _recording_kinds(calls)
+    layout = loads(
+        "version = 1\n[[charts]]\ntitle = 'A'\n[[charts.series]]\nfield = 'n'\n"
+        "[[charts]]\ntitle = 'B'\n[[charts.series]]\nfield = 'n'\n",
+        "two-charts.toml",
+        KINDS,
+        kinds,
+    )
+    dash = Dashboard([], settings=settings, layout=layout, panels=kinds)
+    window = dash.window
+    qtbot.addWidget(window)
+    once = [k.name for k in PANELS if k.fixed and not k.many]
+    assert sorted(n for n, what in calls if what == "built") == sorted([*once, "chart", "chart"])
+    # Those shown in the log are built first: the log is built with them.
+    built = [n for n, what in calls if what == "built"]
+    assert built[:3] == ["histogram", "detail", "log"]
+    # One list, the kinds held once in the registry's order, then the layout's charts.
+    assert [k.name for k, _p in window.host.panels] == [*once, "chart", "chart"]
+    assert [k for k, _p in window.host.panels] == [*(k for k in kinds if k.held_once), *[
+        kinds.named("chart")] * 2]  # fmt: skip
+    assert window.cards is window.host.first("cards")
+    assert window.log_panel is window.host.first("log")
+    assert window.log_panel.histogram is window.host.first("histogram")
+    assert window.log_panel.detail is window.host.first("detail")
+    assert [c.spec.title for c in window.charts] == ["A", "B"]
+    assert [d.objectName() for d in window.docks.fixed_docks] == ["cards", "fields", "alerts"]
+    # The View menu shows and hides them, in the registry's order.
+    toggles = [a for a in _menu(window.menuBar(), "View").actions() if a.isCheckable()][:3]
+    assert [(a.text(), a.shortcut().toString()) for a in toggles] == [
+        ("Cards", "Ctrl+1"),
+        ("Fields", "Ctrl+2"),
+        ("Alerts", "Ctrl+3"),
+    ]
+
+    calls.clear()
+    dash.store.extend([make_event(data={"n": n}) for n in range(3)])
+    dash.store.extend([Rejected("not JSON", b"{", 0.0, "feed")])
+    dash.bus.flush()
+    fed = {name for name, what in calls if what == "add_events"}
+    assert fed == {"cards", "fields", "chart"}  # (the log reads the store on its turn)
+    assert [name for name, what in calls if what == "add_rejected"] == ["rejected"]
+    assert window.side_tabs.tabText(1) == "Rejected (1)"
+    calls.clear()
+    window.reset_view()
+    reset = [name for name, what in calls if what == "reset"]
+    assert reset == ["log", "cards", "fields", "alerts", "rejected", "chart", "chart"]
+    assert window.side_tabs.tabText(1) == "Rejected"
+
+
+def test_a_layout_goes_through_each_fixed_kinds_tables_and_comes_back_the_same(
+    qtbot: Any, settings: QSettings
+) -> None:
+    demo = layouts.builtin("demo", KINDS, PANELS)
+    demo.log = layouts.LogSettings("severity>=warning", ("data.host",))
+    window = Dashboard([], settings=settings, layout=demo).window
+    qtbot.addWidget(window)
+    assert window.host.first("cards").options() == {"cards": tuple(demo.cards)}
+    assert window.host.first("log").options() == {
+        "filter": "severity>=warning",
+        "columns": ("data.host",),
+    }
+    again = window.current_layout()
+    assert (again.cards, again.charts, again.rules, again.alerts, again.log) == (
+        demo.cards,
+        demo.charts,
+        demo.rules,
+        demo.alerts,
+        demo.log,
+    )

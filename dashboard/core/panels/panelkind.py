@@ -3,32 +3,60 @@
 A panel module (``dashboard.ui.panels.cards``...) declares a :class:`PanelKind`: its name
 (the ``kind`` in a layout's ``[[panels]]`` table), the words the View menu shows, its
 options as a declarative schema (the :class:`~dashboard.core.transport.sourcekind.Option` transports
-use), and the widget class that builds it. The layout loader reads ``[[panels]]`` tables
-through these declarations; the window and its View menu read the same registry, so adding
-a panel kind is one module and one line in ``dashboard.ui.panels.registry``.
+use), how it is built, where the window puts it, and, for a built-in kind with tables of
+its own, how those tables become its options and back. The layout loader reads
+``[[panels]]`` tables through these declarations; the window builds, feeds, ticks, resets
+and saves every panel, built-in or added, through the same registry, and its View menu
+reads it, so adding a panel kind is one module and one line in
+``dashboard.ui.panels.registry``.
 
 This module is plain data, like :mod:`dashboard.core.transport.sourcekind`: the widget
-class is held, not imported (core never imports Qt). Code here that needs the kinds takes a
+factory is held, not imported (core never imports Qt). Code here that needs the kinds takes a
 :class:`PanelKinds` as a parameter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.core.transport.sourcekind import Option
 
-__all__ = ["PanelKind", "PanelKinds", "PanelSpec"]
+__all__ = ["PLACES", "LayoutTables", "PanelKind", "PanelKinds", "PanelSpec"]
+
+# Where the window puts a panel of a kind: a dock across the top (the cards), a dock each
+# under it, side by side (the charts), the window's middle (the log), a tab of the dock
+# on the right (alerts, rejected...), a dock on the right under those tabs (the fields,
+# and every [[panels]] panel), or inside the log, built before it (its histogram strip
+# and detail pane).
+PLACES = ("top", "under-top", "middle", "side-tab", "right", "in-log")
+
+Options = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LayoutTables:
+    """How a fixed kind's panels are kept in a layout's tables of their own (``[[cards]]``,
+    ``[log]``...), as two Qt-free functions. *read* takes a ``Layout`` and gives each
+    panel's options, one dict per panel (for a kind held once, an empty list: the layout
+    says nothing of it); *write* takes the panels' options and gives the ``Layout`` fields
+    they are saved as (keyword arguments of ``Layout``)."""
+
+    read: Callable[[Any], list[Options]]
+    write: Callable[[list[Options]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class PanelKind:
-    """One kind of panel. *widget* is its class (a ``dashboard.ui.panels.registry.Panel``),
-    built as ``widget(context, options)``. A *fixed* kind is one the window always holds
-    one of (the log, the alerts...); its state, if any, is kept in a table of its own
-    (*table*, as written: ``[[cards]]``, ``[[charts]]``, ``[log]``), not in ``[[panels]]``."""
+    """One kind of panel. *widget* builds one (a ``dashboard.ui.panels.registry.Panel``):
+    ``widget(context, options)``, for every kind, built-in or added. *place* is where the
+    window puts it (one of :data:`PLACES`).
+
+    A *fixed* kind is not a ``[[panels]]`` table: the window holds one of it from the start
+    (the log, the alerts...), or, if *many*, one per entry of its table (the charts). Its
+    state, if any, is kept in a table of its own (*table*, as written: ``[[cards]]``,
+    ``[[charts]]``, ``[log]``), read and written through *layout*."""
 
     name: str
     title: str
@@ -37,6 +65,18 @@ class PanelKind:
     description: str = ""
     fixed: bool = False
     table: str = ""
+    place: str = "right"
+    many: bool = False
+    layout: LayoutTables | None = None
+
+    def __post_init__(self) -> None:
+        if self.place not in PLACES:
+            raise ValueError(f"panel kind {self.name!r}: no place {self.place!r} ({PLACES})")
+
+    @property
+    def held_once(self) -> bool:
+        """The window builds one panel of this kind when it starts, and keeps it."""
+        return self.fixed and not self.many
 
     def option(self, name: str) -> Option | None:
         return next((o for o in self.options if o.name == name), None)
@@ -92,6 +132,10 @@ class PanelKinds:
     def adding(self, *kinds: PanelKind) -> PanelKinds:
         return PanelKinds([*self, *kinds])
 
+    def named(self, name: str) -> PanelKind:
+        """The kind called *name*, fixed or not (KeyError if there is none)."""
+        return self._kinds[name]
+
     def get(self, name: str) -> PanelKind:
         """The kind a ``[[panels]]`` table may name; ValueError says which there are."""
         kind = self._kinds.get(name)
@@ -105,6 +149,12 @@ class PanelKinds:
                 f"{where} (a [[panels]] table may be: {hosted or 'none'})"
             )
         return kind
+
+    def held_once(self) -> list[PanelKind]:
+        """The kinds the window builds one of when it starts, those shown inside another
+        panel first (the log is built with its histogram strip and detail pane)."""
+        once = [k for k in self if k.held_once]
+        return sorted(once, key=lambda k: k.place != "in-log")
 
     def addable(self) -> list[PanelKind]:
         """The kinds an operator can add from the View menu (the fixed ones are there)."""

@@ -7,14 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,10 +22,12 @@ from PySide6.QtWidgets import (
 from dashboard.core.events.event import Severity
 from dashboard.core.events.summary import one_line
 from dashboard.core.lang.query import ENVELOPE_TEXT, clause
+from dashboard.core.layouts.tables import ALERTS
 from dashboard.core.monitor import Monitor
 from dashboard.core.monitor.alertbook import AlertBook, AlertEntry, Origin, Silence
+from dashboard.core.monitor.feedalerts import AlertConventions
 from dashboard.core.monitor.rules import AlertRule, AlertState, CountCondition
-from dashboard.core.panels.panelkind import PanelKind
+from dashboard.core.panels.panelkind import Options, PanelKind
 from dashboard.ui.log_model import clock_text, full_time_text
 from dashboard.ui.panels.tables import ListTableModel, make_table
 from dashboard.ui.text import plain_tooltip
@@ -311,6 +306,31 @@ class AlertPanel(QWidget):
         self.model.update()
         self.changed.emit()
 
+    # -- a panel of the window: the layout's rules and conventions are its options ---------
+    def reset(self) -> None:
+        self.refresh(force=True)
+
+    def options(self) -> Options:
+        rules = [dict(r) for r in self.monitor.rule_settings]
+        return {"rules": rules, "alerts": self.monitor.conventions}
+
+    def set_options(self, options: Options) -> None:
+        self.monitor.configure(options["rules"], options.get("alerts", AlertConventions()))
+        self.refresh()
+
+    def tab_text(self) -> str:
+        waiting = self.book.unacknowledged
+        return f"Alerts ({waiting:,})" if waiting else "Alerts"
+
+    def tab_tip(self) -> str:
+        kept, rules = self.monitor.conventions, len(self.monitor.rule_settings)
+        return (
+            f"Alerts from the feed (types {', '.join(kept.types)}, or severity "
+            f"{kept.min_severity} and up), from the layout's {rules} rule(s), and feeds down "
+            f"for over {kept.connection_down:g} s; the count is those firing and not "
+            "acknowledged"
+        )
+
     # -- what the operator does --------------------------------------------------------
     def selected(self) -> AlertEntry | None:
         index = self.view.currentIndex()
@@ -369,8 +389,10 @@ class AlertPanel(QWidget):
 KIND = PanelKind(
     name="alerts",
     title="Alerts",
-    widget=AlertPanel,
+    widget=lambda context, options: AlertPanel(context.monitor, context.clock),
     description="pending, firing and resolved alerts",
     fixed=True,
     table="[[rules]] and [alerts]",
+    place="side-tab",
+    layout=ALERTS,
 )

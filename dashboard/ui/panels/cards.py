@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard.core.events.event import Event
+from dashboard.core.layouts.tables import CARDS
 from dashboard.core.panels.cards import CardSpec, CardState
-from dashboard.core.panels.panelkind import PanelKind
+from dashboard.core.panels.panelkind import Options, PanelKind
 from dashboard.ui.panels.card_widget import CARD_WIDTH, MetricCard
 
 ROWS_SHOWN = 2  # rows of cards shown before they scroll
@@ -81,6 +82,16 @@ class CardsPanel(QWidget):
 
     def specs(self) -> list[CardSpec]:
         return [card.state.spec for card in self.cards]
+
+    def options(self) -> Options:
+        return {"cards": tuple(self.specs())}
+
+    def set_options(self, options: Options) -> None:
+        """Exactly these cards (a layout's), each folding the events held."""
+        for card in list(self.cards):
+            self.remove_card(card)
+        for spec in options.get("cards", ()):
+            self.add_card(spec)
 
     def _add(self, spec: CardSpec) -> MetricCard:
         card = MetricCard(CardState(spec), self.clock, self)
@@ -148,6 +159,8 @@ class CardsPanel(QWidget):
         for card in self.cards:
             card.tick()
 
+    draw_now = tick
+
     def reset(self) -> None:
         """Back to no value at all (a replay that goes back folds everything again)."""
         for card in self.cards:
@@ -209,8 +222,12 @@ class CardsPanel(QWidget):
 KIND = PanelKind(
     name="cards",
     title="Cards",
-    widget=CardsPanel,
+    widget=lambda context, options: CardsPanel(
+        options.get("cards", ()), context.clock, context.held
+    ),
     description="metric cards across the top",
     fixed=True,
     table="[[cards]]",
+    place="top",
+    layout=CARDS,
 )

@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard.core.events.event import Event
-from dashboard.core.panels.panelkind import PanelKind
+from dashboard.core.layouts.tables import CHARTS
+from dashboard.core.panels.panelkind import Options, PanelKind
 from dashboard.core.panels.series import ChartData, ChartSpec, SeriesSpec, unit_from_name
 from dashboard.ui.panels.chart_axes import (
     joined,
@@ -281,6 +282,9 @@ class ChartPanel(ChartLooks, Themed, QWidget):
     ) -> None:
         self._grown |= self.data.fold(events, by_type)
 
+    def options(self) -> Options:
+        return {"chart": self.spec}
+
     def take_turn(self) -> float | None:
         """The window's turn for this chart: redraw (new points, or only the time axis
         moving on) and say in how many seconds to come again; nothing while paused or
@@ -328,6 +332,8 @@ class ChartPanel(ChartLooks, Themed, QWidget):
         wanted = max(self._redraw_ms, min(pixel_ms, MAX_STEP_MS), spent_ms * 10)
         self.redraw_interval = min(MAX_REDRAW_MS, wanted) / 1000
 
+    draw_now = redraw
+
     def _show_not_drawn(self) -> None:
         """Lines past the limit and events too late to count, said in the title bar."""
         held_back = self.data.not_drawn()
@@ -373,16 +379,17 @@ class ChartPanel(ChartLooks, Themed, QWidget):
         start = min(max(now - self.spec.window, first), now - MIN_SPAN_S)
         self.plot.setXRange(start, now, padding=0)
 
-    # -- the crosshair ------------------------------------------------------------------
-
-    # -- dropping a field ---------------------------------------------------------------
-
 
 KIND = PanelKind(
     name="chart",
     title="Chart",
-    widget=ChartPanel,
+    widget=lambda context, options: ChartPanel(
+        options["chart"], clock=context.clock, held=context.held
+    ),
     description="a chart of series over time, one dock each",
     fixed=True,
     table="[[charts]]",
+    place="under-top",
+    many=True,
+    layout=CHARTS,
 )

@@ -142,6 +142,9 @@ class ConnectionTableModel(ListTableModel):
         return plain_tooltip("\n".join(lines))
 
 
+REFRESH_S = 0.5  # states, rates and counters: twice a second
+
+
 class ConnectionsPanel(QWidget):
     """The table and its buttons; double-click edits."""
 
@@ -178,6 +181,17 @@ class ConnectionsPanel(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         manager.changed.connect(self._update_buttons)
         self._update_buttons()
+
+    def take_turn(self) -> float | None:
+        """The window's turn: every connection's state, rate and counters, as they are
+        (none to show: the turn passes)."""
+        if not self.model.row_total():
+            return None
+        self.model.refresh()
+        return REFRESH_S
+
+    def draw_now(self) -> None:
+        self.model.refresh()
 
     def selected(self) -> ReconnectingSource | None:
         rows = self.view.selectionModel().selectedRows()
@@ -233,8 +247,9 @@ class ConnectionsPanel(QWidget):
 KIND = PanelKind(
     name="connections",
     title="Connections",
-    widget=ConnectionsPanel,
-    description="every feed's health",
+    widget=lambda context, options: ConnectionsPanel(context.connections),
+    description="Every feed's health; add, edit, connect, disconnect",
     fixed=True,
+    place="side-tab",
     table="[[connections]]",
 )

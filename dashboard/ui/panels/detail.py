@@ -369,7 +369,8 @@ class EventDetailPane(Themed, QWidget):
 KIND = PanelKind(
     name="detail",
     title="Event detail",
-    widget=EventDetailPane,
+    widget=lambda context, options: EventDetailPane(),
     description="the selected event, beside the log",
     fixed=True,
+    place="in-log",
 )

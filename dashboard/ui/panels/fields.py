@@ -4,7 +4,7 @@ which a field becomes a card or a chart series (by menu, double-click or drag)."
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -120,7 +120,9 @@ class FieldBrowser(QWidget):
         return view
 
     # -- what comes in -----------------------------------------------------------------
-    def add_events(self, events: list[Event]) -> None:
+    def add_events(
+        self, events: Sequence[Event], by_type: Mapping[str, list[Event]] | None = None
+    ) -> None:
         """Fold a tick's events; the tree catches up on its next turn."""
         if not events:
             return
@@ -152,6 +154,7 @@ class FieldBrowser(QWidget):
         self._show_counts()
 
     clear = reset
+    draw_now = refresh
 
     def _show_counts(self) -> None:
         types, fields = len(self.model.infos), self.model.field_total()
@@ -230,7 +233,7 @@ class FieldBrowser(QWidget):
 KIND = PanelKind(
     name="fields",
     title="Fields",
-    widget=FieldBrowser,
+    widget=lambda context, options: FieldBrowser(clock=context.clock),
     description="the fields seen in each event type",
     fixed=True,
 )

@@ -280,7 +280,8 @@ class HistogramStrip(QWidget):
 KIND = PanelKind(
     name="histogram",
     title="Event histogram",
-    widget=HistogramStrip,
+    widget=lambda context, options: HistogramStrip(),
     description="events over time above the log",
     fixed=True,
+    place="in-log",
 )

@@ -22,8 +22,9 @@ from dashboard.core.lang.query import (
     parse,
 )
 from dashboard.core.lang.query import time_range_clause as range_clause
+from dashboard.core.layouts.tables import LOG
 from dashboard.core.panels.logrows import Overview, shown_overview
-from dashboard.core.panels.panelkind import PanelKind
+from dashboard.core.panels.panelkind import Options, PanelKind
 from dashboard.core.storage.store import EventStore
 from dashboard.ui.log_model import SUMMARY, EventLogModel
 from dashboard.ui.panels.detail import EventDetailPane
@@ -34,6 +35,10 @@ from dashboard.ui.secondary import SecondaryLabel
 from dashboard.ui.theme import SEVERITY_COLOURS
 
 REFRESH_MS = 1000  # histogram, scrollbar marks and counts: once a second is enough
+# The log takes in new rows at most this often (seconds). Past a few hundred events a second
+# its rows go by faster than anyone reads them, and repainting the table and its scrollbars
+# on every 33 ms tick took a third of the window's time at the top rate.
+LOG_REFRESH_S = 0.1
 OVERVIEW_POLL_MS = 15  # how often to look whether the worker has finished
 _OVERVIEW_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-overview")
 DETAIL_WIDTH = 380  # the detail pane's first width (px); then the width the operator gave it
@@ -70,13 +75,20 @@ class LogPanel(LogActions, QWidget):
     overview_shown = Signal()
 
     def __init__(
-        self, store: EventStore, model: EventLogModel, settings: QSettings | None = None
+        self,
+        store: EventStore,
+        model: EventLogModel,
+        settings: QSettings | None = None,
+        histogram: HistogramStrip | None = None,
+        detail: EventDetailPane | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.model = model
         self.settings = settings
         self._range_clause = ""  # the time range the histogram put into the filter
+        self.histogram = HistogramStrip() if histogram is None else histogram
+        self.detail = EventDetailPane() if detail is None else detail
 
         self._make_top_row()
         self._make_split(model)
@@ -117,10 +129,8 @@ class LogPanel(LogActions, QWidget):
         self.title = title
 
     def _make_split(self, model: EventLogModel) -> None:
-        """The rate strip, and the log beside (or over) the detail pane."""
-        self.histogram = HistogramStrip()
+        """The log beside (or over) the detail pane."""
         self.view = EventLogView(model)
-        self.detail = EventDetailPane()
         # The detail pane shows once a row is chosen, at the width it had last (the table's
         # Summary column takes what is left), and goes when there is nothing to show.
         self.split = QSplitter(Qt.Orientation.Horizontal)
@@ -318,6 +328,26 @@ class LogPanel(LogActions, QWidget):
         self.histogram.setToolTip(HISTOGRAM_HELP + outside_note(overview.outside))
         self.overview_shown.emit()
 
+    # -- a panel of the window ---------------------------------------------------------
+    def take_turn(self) -> float | None:
+        """The window's turn for the log: it takes in what the store holds now."""
+        return LOG_REFRESH_S if self.model.sync() else None
+
+    def reset(self) -> None:
+        self.model.sync()  # (the store was emptied)
+
+    def draw_now(self) -> None:
+        self.model.sync()
+        self.refresh(wait=True)
+
+    def options(self) -> Options:
+        return {"filter": self.model.query.text, "columns": tuple(self.model.fields)}
+
+    def set_options(self, options: Options) -> None:
+        """A layout's filter and extra columns."""
+        self.set_fields(options.get("columns", ()))
+        self.set_filter(options.get("filter", ""))
+
     # -- remembered between runs -------------------------------------------------------
     def _restore(self) -> None:
         if self.settings is None:
@@ -347,8 +377,16 @@ class LogPanel(LogActions, QWidget):
 KIND = PanelKind(
     name="log",
     title="Event log",
-    widget=LogPanel,
+    widget=lambda context, options: LogPanel(
+        context.store,
+        EventLogModel(context.store),
+        context.settings,
+        context.parts.get("histogram"),
+        context.parts.get("detail"),
+    ),
     description="the filterable event log (the window's middle)",
     fixed=True,
     table="[log]",
+    place="middle",
+    layout=LOG,
 )

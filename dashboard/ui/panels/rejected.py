@@ -1,11 +1,12 @@
-"""The dead-letter view's model: frames that could not be decoded, with why."""
+"""The dead-letter view: frames that could not be decoded, with why."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from dashboard.core.events.event import Rejected
 from dashboard.core.events.summary import one_line
@@ -64,10 +65,35 @@ def make_view(model: RejectedListModel) -> QTableView:
     return view
 
 
+class RejectedPanel(QWidget):
+    """The dead-letter table as a panel of the window, its count in its tab's title."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = RejectedListModel(parent=self)
+        self.view = make_view(self.model)
+        self.received = 0  # frames rejected since the start (the table keeps the newest)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+
+    def add_rejected(self, items: Sequence[Rejected], received: int) -> None:
+        self.model.add_items(items)
+        self.received = received
+
+    def reset(self) -> None:
+        self.model.clear()
+        self.received = 0
+
+    def tab_text(self) -> str:
+        return f"Rejected ({self.received:,})" if self.received else "Rejected"
+
+
 KIND = PanelKind(
     name="rejected",
     title="Rejected",
-    widget=RejectedListModel,
-    description="frames that could not be decoded",
+    widget=lambda context, options: RejectedPanel(),
+    description="Frames that could not be decoded, with the reason",
     fixed=True,
+    place="side-tab",
 )

@@ -123,6 +123,10 @@ class SilencesPanel(QWidget):
     def refresh(self) -> None:
         self.model.refresh()
 
+    def tab_text(self) -> str:
+        running = self.model.row_total()
+        return f"Silences ({running:,})" if running else "Silences"
+
     def unsilence_selected(self) -> None:
         index = self.view.currentIndex()
         silence = self.model.silence_at(index.row()) if index.isValid() else None
@@ -135,7 +139,8 @@ class SilencesPanel(QWidget):
 KIND = PanelKind(
     name="silences",
     title="Silences",
-    widget=SilencesPanel,
-    description="what is silenced, until when and why",
+    widget=lambda context, options: SilencesPanel(context.monitor, context.clock),
+    description="What is silenced, until when and why; Unsilence",
     fixed=True,
+    place="side-tab",
 )
