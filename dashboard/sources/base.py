@@ -9,7 +9,7 @@ import os
 import re
 import ssl
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
@@ -30,7 +30,9 @@ STATUS_TEXT_LIMIT = 1_000  # characters of a status or error text; what servers 
 
 class Sink(Protocol):
     """Where a source puts what it decoded from each read (the EventStore in the app);
-    ``extend_batch`` is its one entry point, called by :meth:`ReconnectingSource.deliver`."""
+    ``extend_batch`` is its one entry point, called by :meth:`ReconnectingSource.deliver`.
+    A sink that can fill up (a reader process's frames waiting for the app) also has an
+    ``async room()``, awaited after each read: the source reads on when it returns."""
 
     def extend_batch(self, batch: DecodedBatch) -> None: ...
 
@@ -203,6 +205,7 @@ class ReconnectingSource:
         self.backoff = backoff or Backoff()
         self.clock = clock
         self.decoder = registered_decoder(spec, sink)
+        self._room: Callable[[], Awaitable[None]] | None = getattr(sink, "room", None)
         self.status = new_status(spec)
         spec.mark_secrets()  # again: in a feed process, the spec came unpickled
         self._ssl_context: ssl.SSLContext | None = None
@@ -274,9 +277,12 @@ class ReconnectingSource:
         """Hand what one read decoded to the sink: the one way a source does it. Counts
         the *nbytes* read, passes a non-empty *batch* on, and yields to the event loop, so
         that when data keeps coming (the next read does not suspend) the UI's frame ticks
-        are not held up behind a long burst. Once per read, never per event."""
+        are not held up behind a long burst, and waits for the sink's room if it has to.
+        Once per read, never per event."""
         self.hand_over(batch, nbytes)
         await asyncio.sleep(0)
+        if self._room is not None:
+            await self._room()
 
     def hand_over(self, batch: DecodedBatch | None, nbytes: int = 0) -> None:
         """:meth:`deliver` without the yield, for code that cannot await (a read's end)."""

@@ -50,8 +50,15 @@ HEADER = struct.Struct("<I")  # the length of the frame that follows
 STATUS_FIELDS = tuple(name for name in ConnectionStatus.__slots__ if name not in ("name", "url"))
 QUEUED_FRAMES = 64  # batches (a network read each) the reader may be ahead of the app...
 # ...and at most this many bytes of them (a bigger frame waits alone): 64 frames of events
-# of 700 KB were 100 MB to 1 GB waiting while the window was busy.
-QUEUED_BYTES = 32 << 20
+# of 700 KB were 100 MB to 1 GB waiting while the window was busy. Past it, the reader's
+# loop waits (every connection's, pings and timeouts too): a bound sources keep below.
+QUEUED_BYTES = 4 << 20
+# A source reads on once fewer bytes than this wait for the app (it awaits room() after
+# each read): while the window is behind, its feeds wait in TCP, not in the reader's memory
+# (the soak's reader held up to 6 MB of frames whenever the window paused, a tenth of its
+# memory), and its loop stays free for the others. 1 MiB is 0.4 s of the soak's events.
+ROOM_BYTES = 1 << 20
+ROOM_POLL = 0.005  # seconds between looks for room
 STATUS_INTERVAL = 0.1  # seconds between looks for changed statuses while no events come
 # A connection's batches wait up to FLUSH_DELAY seconds to go up as one frame, unless they
 # hold FLUSH_ROWS rows: 50 feeds at 100 events/s were 5,000 one-event frames a second, and
@@ -60,6 +67,9 @@ STATUS_INTERVAL = 0.1  # seconds between looks for changed statuses while no eve
 # took the window 10 % slower.
 FLUSH_DELAY = 0.01
 FLUSH_ROWS = 64
+# At most this many rows go up in one frame: a WebSocket message of 3,500 events was one
+# frame of 820 KB, marshalled and copied whole.
+FRAME_ROWS = 512
 # Seconds between returns to the system of the memory the C allocator holds free. glibc
 # keeps what a burst freed: once a big buffer is freed its mmap threshold rises (up to
 # 32 MiB), buffers that size then come from the heap, whose top it trims only past twice
@@ -159,6 +169,7 @@ class _Reader:
         from dashboard.sources.registry import KINDS
 
         connection = _Connection(conn_id, self)
+        connection.sent_checkpoint = checkpoint
         try:
             source = open_source(spec, connection, kinds=self.kinds or KINDS)
             source.status = status
@@ -197,6 +208,11 @@ class _Reader:
                 if not self._writer.is_alive():
                     raise ParentGone from None
 
+    async def room(self) -> None:
+        """Until fewer than ROOM_BYTES wait for the app (or nobody takes them)."""
+        while self._queued >= ROOM_BYTES and self._writer.is_alive():
+            await asyncio.sleep(ROOM_POLL)
+
     def _write(self) -> None:
         frames = self._frames
         sendall = self.channel.sendall
@@ -217,6 +233,7 @@ class _Connection:
         self.source: ReconnectingSource | None = None
         self.task: asyncio.Future[None]
         self.sent_state: tuple[Any, ...] = ()
+        self.sent_checkpoint: Any = None  # with the last frame up
         self._rows: list[tuple[Any, ...]] = []
         self._rejected: list[tuple[Any, ...]] = []
         self._timer: asyncio.TimerHandle | None = None
@@ -249,22 +266,29 @@ class _Connection:
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(FLUSH_DELAY, self._flush_later)
 
+    async def room(self) -> None:
+        """Awaited by the source after each read: see ROOM_BYTES."""
+        await self.reader.room()
+
     def flush(self) -> None:
-        """The batches waiting go up as one frame, with the checkpoint after them."""
+        """The batches waiting go up, FRAME_ROWS rows a frame, the last frame with the
+        checkpoint after them."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         if not (self._rows or self._rejected):
             return
         rows, rejected, self._rows, self._rejected = self._rows, self._rejected, [], []
-        columns = list(zip(*rows, strict=True)) or [() for _ in range(9)]
-        # Names repeat: made one object each, each goes down the socket once per frame
-        # (marshal refers back to an object it has written), and the app makes one string
-        # of it, not many.
-        one = {}.setdefault
-        for name in (0, 3, 8):  # type, source, declared type
-            columns[name] = tuple(map(one, columns[name], columns[name]))
-        self.send_current(EVENTS, (columns, rejected))
+        # FRAME_ROWS at a time; all but the last with the checkpoint sent before, so that a
+        # reader that dies between them resumes before their rows, not after.
+        for start in range(0, max(len(rows), 1), FRAME_ROWS):
+            last = start + FRAME_ROWS >= len(rows)
+            payload = (_columns(rows[start : start + FRAME_ROWS]), rejected if last else [])
+            if last:
+                self.send_current(EVENTS, payload)
+            else:
+                assert self.source is not None
+                self.send(EVENTS, payload, self.source.status, self.sent_checkpoint)
 
     def _flush_later(self) -> None:
         self._timer = None
@@ -289,8 +313,21 @@ class _Connection:
 
     def send(self, kind: int, payload: Any, status: ConnectionStatus, checkpoint: Any) -> None:
         state = self.sent_state = _state(status)
+        self.sent_checkpoint = checkpoint
         body = marshal.dumps((self.conn_id, kind, state, checkpoint, payload))
         self.reader.put(HEADER.pack(len(body)) + body)
+
+
+def _columns(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """*rows* as the store's columns."""
+    columns = list(zip(*rows, strict=True)) or [() for _ in range(9)]
+    # Names repeat: made one object each, each goes down the socket once per frame
+    # (marshal refers back to an object it has written), and the app makes one string
+    # of it, not many.
+    one = {}.setdefault
+    for name in (0, 3, 8):  # type, source, declared type
+        columns[name] = tuple(map(one, columns[name], columns[name]))
+    return columns
 
 
 def malloc_trim() -> Callable[[int], int] | None:

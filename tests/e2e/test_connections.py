@@ -12,11 +12,13 @@ import pytest
 import trustme
 from aiohttp import web
 
+from dashboard.core.events.event import DecodedBatch
 from dashboard.core.storage.store import EventStore
 from dashboard.core.transport.backoff import Backoff
 from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer
 from dashboard.sources import ConnectionState, WebSocketSource, open_source
+from dashboard.sources.websocket import DELIVER_ROWS
 from tests.helpers import run, serve, sse_response, wait_for
 
 WsHandler = Callable[[web.WebSocketResponse, int], Awaitable[None]]
@@ -123,6 +125,69 @@ def test_websocket_frames_good_bad_and_batched_are_counted_exactly() -> None:
                 assert source.status.last_error == ""  # a clean close is not an error
             finally:
                 await stop(task)
+
+    run(scenario())
+
+
+class BatchSizes(EventStore):
+    """A store that also notes how many events each batch handed to it held."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def extend_batch(self, batch: DecodedBatch) -> None:
+        self.sizes.append(len(batch))
+        super().extend_batch(batch)
+
+
+def test_a_message_of_thousands_of_events_is_handed_over_a_few_hundred_at_a_time() -> None:
+    """A server that fell behind sent 3,500 events in one message: their rows were all made
+    at once, a burst that left the reader's memory higher."""
+    lines = [b'{"type": "tick", "n": %d}' % n for n in range(1000)]
+    lines[500] = b'{"type": "broken", '
+
+    async def handler(ws: web.WebSocketResponse, n: int) -> None:
+        if n == 1:
+            await ws.send_bytes(b"\n".join(lines[:700]) + b"\n\n  \n" + b"\n".join(lines[700:]))
+        await ws.receive()
+
+    async def scenario() -> None:
+        async with ws_server(handler) as url:
+            store = BatchSizes()
+            source = open_source(ConnectionSpec(url, "big"), store, backoff=fast())
+            task = asyncio.create_task(source.run())
+            try:
+                await wait_for(lambda: "big" in store.counts and store.counts["big"].frames == 1000)
+                counts = store.counts["big"]
+                assert (counts.accepted, counts.rejected) == (999, 1)
+                assert [e.data["n"] for e in store.events(0, 999)] == [
+                    n for n in range(1000) if n != 500
+                ]
+                assert store.sizes == [DELIVER_ROWS] * 3 + [1000 - 3 * DELIVER_ROWS]
+            finally:
+                await stop(task)
+
+    run(scenario())
+
+
+def test_the_websocket_handshake_offers_no_compression() -> None:
+    """permessage-deflate costs a zlib state per connection and a copy of every message."""
+
+    async def scenario() -> None:
+        server = FeedServer(rate=100, seed=1)
+        await server.start()
+        store = EventStore()
+        spec = ConnectionSpec(f"ws://127.0.0.1:{server.port}/ws", "ws")
+        task = asyncio.create_task(open_source(spec, store).run())
+        try:
+            await wait_for(lambda: server.request_headers and store.end_seq > 0)
+            (headers,) = server.request_headers
+            assert headers["Upgrade"] == "websocket"
+            assert "Sec-WebSocket-Extensions" not in headers
+        finally:
+            await stop(task)
+            await server.stop()
 
     run(scenario())
 
