@@ -22,6 +22,9 @@ VERTICAL = Qt.Orientation.Vertical
 HORIZONTAL = Qt.Orientation.Horizontal
 TOP = Qt.DockWidgetArea.TopDockWidgetArea
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+# Charts side by side in the default arrangement; the others are tabs of these (50 charts
+# side by side made a window 9,000 pixels wide, each chart's title cut to nothing).
+CHARTS_SIDE_BY_SIDE = 4
 
 
 def make_dock(window: QMainWindow, name: str, title: str, widget: QWidget) -> QDockWidget:
@@ -123,22 +126,32 @@ class Docks:
 
     def arrange(self) -> None:
         """The default arrangement: cards across the top, the charts side by side under
-        them, the log below, alerts and fields on its right, other panels under those."""
+        them (past four, in tabs), the log below, alerts and fields on its right, other
+        panels under those."""
         window = self.window
         window.restoreState(window.default_arrangement)
-        previous = self.top_dock
-        for index, chart in enumerate(self.charts):
-            dock = dock_of(chart)
-            if previous is not None:
-                window.splitDockWidget(previous, dock, VERTICAL if index == 0 else HORIZONTAL)
-            dock.show()
-            previous = dock
+        self._arrange_charts()
         below = self.right_docks[-1] if self.right_docks else self.side_dock
         for _kind, panel in self.window.host.added():
             if below is not None:
                 window.splitDockWidget(below, dock_of(panel), VERTICAL)
             dock_of(panel).show()
         self._size_fixed()
+
+    def _arrange_charts(self) -> None:
+        """Side by side under the cards, CHARTS_SIDE_BY_SIDE of them; each further chart a
+        tab of the one it would stand under, the first of each column in front."""
+        window, previous = self.window, self.top_dock
+        docks = [dock_of(chart) for chart in self.charts]
+        for index, dock in enumerate(docks):
+            if index >= CHARTS_SIDE_BY_SIDE:
+                window.tabifyDockWidget(docks[index % CHARTS_SIDE_BY_SIDE], dock)
+            elif previous is not None:
+                window.splitDockWidget(previous, dock, VERTICAL if index == 0 else HORIZONTAL)
+            dock.show()
+            previous = dock
+        for dock in docks[:CHARTS_SIDE_BY_SIDE]:
+            dock.raise_()
 
     def _size_fixed(self) -> None:
         window, top, side = self.window, self.top_dock, self.side_dock

@@ -29,6 +29,7 @@ class WindowLayout:
         removed: their events stay). A layout file (*path*) says everything: a panel it
         says nothing of goes back to its defaults."""
         w = self.window
+        size = w.size()  # (each dock added while hidden widens the window to fit it)
         w.hold_events_for_layout()  # rebuilt once for all the layout's cards, charts, panels
         try:
             w.host.apply(layout, whole=path is not None)
@@ -40,6 +41,8 @@ class WindowLayout:
             arranged = w.restoreState(QByteArray.fromBase64(layout.arrangement.encode()))
         if not arranged:
             w.docks.arrange()
+        w.layout().activate()  # (the tabs taken into account before the size)
+        w.resize(size)
         self.path, self.title, self.readers = path, layout.title, layout.readers
         w.update_title()
 

@@ -87,3 +87,31 @@ def test_a_layout_past_the_bounds_is_named_and_changes_nothing(
     assert said == [f"{path}: {message}"]
     now = window.current_layout()
     assert (now.cards, now.charts, now.rules) == (was.cards, was.charts, was.rules)
+
+
+def test_the_most_charts_a_layout_holds_stay_within_the_screen_four_side_by_side(
+    qtbot: Any, settings: QSettings
+) -> None:
+    """50 charts side by side made a window 9,000 pixels wide, every title cut to nothing:
+    four stand side by side, each further one a tab of the one it would stand under."""
+    from dashboard.core.layouts.layoutfile import loads
+    from dashboard.ui.docking import CHARTS_SIDE_BY_SIDE, dock_of
+
+    chart = "[[charts]]\ntitle = 'Chart {n}'\n[[charts.series]]\ntype = 't'\nfield = 'v'\n"
+    layout = loads("".join(chart.format(n=n) for n in range(50)), "fifty.toml")
+    window = Dashboard([], settings=settings, layout=layout).window
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    docks = [dock_of(c) for c in window.charts]
+    assert len(docks) == 50 and CHARTS_SIDE_BY_SIDE == 4
+    for index, dock in enumerate(docks[CHARTS_SIDE_BY_SIDE:], CHARTS_SIDE_BY_SIDE):
+        column = docks[index % CHARTS_SIDE_BY_SIDE]
+        assert dock in window.tabifiedDockWidgets(column), dock.windowTitle()
+    front = docks[:CHARTS_SIDE_BY_SIDE]
+    assert all(not d.visibleRegion().isEmpty() for d in front)
+    assert all(d.visibleRegion().isEmpty() for d in docks[CHARTS_SIDE_BY_SIDE:])
+    assert window.width() <= 1366
+    assert sorted(d.geometry().left() for d in front) == [d.geometry().left() for d in front]
+    assert all(d.width() >= 250 for d in front)  # a title bar with room for its title
