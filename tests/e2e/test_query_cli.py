@@ -147,6 +147,19 @@ def test_a_query_nested_too_deeply_or_too_long_is_a_bad_query_shown_near_its_col
     )
 
 
+def test_a_bad_query_is_echoed_inert_with_the_caret_under_the_escaped_text(
+    recording: Path,
+) -> None:
+    """The echo printed the query's control and bidi characters raw (ESC acted on the
+    terminal), and the caret stood where the raw characters would have been."""
+    bad = query(str(recording), 'msg:"\x1b[2J\u202eevil" AND')
+    assert bad.returncode == 2
+    assert bad.stderr.decode() == (
+        "dashboard query: bad query, column 20: expected a search term after AND, found the "
+        'end\n  msg:"\\x1b[2J\\u202eevil" AND\n' + " " * (2 + 27) + "^\n"
+    )
+
+
 def test_what_query_prints_reads_back_in_to_query_replay_and_check_rules(tmp_path: Path) -> None:
     """A record without seq was printed as "seq": -1, which query, replay and check-rules
     then refused ("seq -1 is not a whole number 0 or more")."""
