@@ -49,6 +49,7 @@ log = logging.getLogger("dashboard.sources.sse")
 MIN_RETRY = 0.01
 MAX_RETRY = 300.0
 RECONNECT_RULES = ("auto", "always", "on-error", "never")
+REFUSED = "connection refused or unreachable"  # one wording, whatever the transport's library
 # Declared once, by both stream transports (SSE and WebSocket): one flag, one dialog field.
 RECONNECT = Option(
     "reconnect",
@@ -241,7 +242,7 @@ def describe_transport_error(
     text = inert(str(exc)) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
         if text == "All connection attempts failed":  # anyio's words for "refused" everywhere
-            text = "connection refused or unreachable"
+            text = REFUSED
         return f"cannot connect to {netloc}: {text}"
     return text
 

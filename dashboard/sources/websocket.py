@@ -56,7 +56,7 @@ from dashboard.sources.base import (
     describe_tls_failure,
     find_tls_error,
 )
-from dashboard.sources.sse import RECONNECT, check_status, retry_after
+from dashboard.sources.sse import RECONNECT, REFUSED, check_status, retry_after
 from dashboard.sources.ws_handshake import keep_alive, run_steps
 
 log = logging.getLogger("dashboard.sources.websocket")
@@ -240,6 +240,9 @@ class WebSocketSource(ReconnectingSource):
             return f"timed out connecting to {self.netloc}"
         if isinstance(exc, WebSocketException):
             return f"WebSocket error: {inert(str(exc))}"
+        if isinstance(exc, ConnectionRefusedError) or str(exc).startswith("Multiple exceptions"):
+            # asyncio's words are "Connect call failed ('127.0.0.1', 1)": said as SSE says it
+            return f"cannot connect to {self.netloc}: {REFUSED}"
         return super()._describe_error(exc)
 
 
