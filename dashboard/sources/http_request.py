@@ -9,7 +9,8 @@ ValueError saying what is wrong, for the option's message.
 Redirects are followed (:func:`http_client`), but the connection's own headers (every one
 the operator gave: tokens, API keys, cookies) go only to the origin of its URL: a redirect
 to another scheme, host or port gets none of them, and the log says so once (as curl's
-``--location`` does with credentials; httpx itself drops only ``Authorization``).
+``--location`` does with credentials; httpx and websockets drop only ``Authorization``
+and ``Cookie``). The WebSocket source keeps to it with the same `CrossOriginGuard`.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def http_client(guard: CrossOriginGuard, timeout: httpx.Timeout, verify: Any) ->
 
 def origin(url: httpx.URL) -> tuple[str, str, int | None]:
     """Scheme, host and port (the default port of the scheme when none is written)."""
-    port = url.port or {"http": 80, "https": 443}.get(url.scheme)
+    port = url.port or {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(url.scheme)
     return url.scheme, url.host, port
 
 
@@ -79,10 +80,11 @@ def answered_at(response: httpx.Response) -> str:
 
 
 class CrossOriginGuard:
-    """An httpx request hook, one per connection: a request that a redirect sends to
-    another origin than the connection's URL goes without the connection's own headers
-    (*own_headers*: the names the operator gave) and without any Cookie. The log says so
-    once for each origin redirected to in a row (not at every reconnect)."""
+    """A connection's redirects, kept from carrying its own headers (*own_headers*: the
+    names the operator gave) to another origin than its URL's. Called by httpx before each
+    request (a hook): one that a redirect sends elsewhere goes without them and without
+    any Cookie. The log says so once for each origin redirected to in a row (not at every
+    reconnect)."""
 
     def __init__(self, name: str, url: str, own_headers: Collection[str]) -> None:
         self.name = name
@@ -91,11 +93,16 @@ class CrossOriginGuard:
         self.said = ""  # the origin it last said
 
     async def __call__(self, request: httpx.Request) -> None:
-        if origin(request.url) == self.origin:
-            return
-        for name in (*self.own, "Cookie"):
-            request.headers.pop(name, None)
-        target = shown_url(request.url.copy_with(path="/"))
+        if self.leaves(request.url):
+            for name in (*self.own, "Cookie"):
+                request.headers.pop(name, None)
+
+    def leaves(self, url: httpx.URL | str) -> bool:
+        """Whether *url* is of another origin than the connection's (said once, if so)."""
+        url = httpx.URL(url)
+        if origin(url) == self.origin:
+            return False
+        target = shown_url(url.copy_with(path="/"))
         if self.own and target != self.said:
             self.said = target
             log.warning(
@@ -105,6 +112,7 @@ class CrossOriginGuard:
                 target,
                 ", ".join(self.own),
             )
+        return True
 
 
 def request_body(body: str | None) -> bytes | None:

@@ -222,3 +222,40 @@ def test_a_poll_redirected_to_another_origin_sends_none_of_its_headers(
         assert said(caplog) == [SAID.format(name="poll", target=origin)]
 
     run(scenario())
+
+
+def test_a_websocket_redirected_to_another_origin_gets_none_of_the_connection_s_headers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """websockets drops only Authorization and Cookie: X-Api-Key and X-Tenant went along."""
+    received: list[dict[str, str]] = []
+
+    async def socket(request: web.Request) -> web.StreamResponse:
+        received.append(dict(request.headers))
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str('{"type": "hello"}')
+        await ws.close()
+        return ws
+
+    async def scenario() -> None:
+        async with (
+            serve(socket, "/ws") as target,
+            serve(redirect_to(target.replace("http://", "ws://")), "/old") as url,
+        ):
+            store = EventStore()
+            spec = ConnectionSpec(
+                url.replace("http://", "ws://"),
+                "socket",
+                headers=OWN_HEADERS,
+                options={"reconnect": "never"},
+            )
+            source = open_source(spec, store, backoff=fast())
+            await asyncio.wait_for(source.run(), 10)
+        assert [e.type for e in store.events(0, store.end_seq)] == ["hello"]
+        assert len(received) == 1
+        assert set(received[0]) & {*OWN_HEADERS, "Authorization", "Cookie"} == set()
+        origin = target.removesuffix("/ws").replace("http://", "ws://")
+        assert said(caplog) == [SAID.format(name="socket", target=origin)]
+
+    run(scenario())
