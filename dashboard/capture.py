@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +29,10 @@ from dashboard.core.text.inert import inert
 from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources import ReconnectingSource, open_source, unique_names
+from dashboard.sources.base import ConnectionState, status_text
 from dashboard.sources.registry import KINDS
+
+log = logging.getLogger("dashboard.capture")
 
 PROGRESS_EVERY_S = 0.5  # on a terminal; every 10 s in a log file
 MONITOR_TICK_S = 0.5  # how often the monitor is given the time (rules' "for", feeds down)
@@ -139,7 +143,7 @@ async def capture(
     recorder = Recorder(path)
     sink = _Capture(recorder, count, monitor, progress)
     sources = [open_source(spec, sink, kinds=kinds) for spec in specs]
-    tasks = [asyncio.create_task(source.run()) for source in sources]
+    tasks = [asyncio.create_task(_run(source)) for source in sources]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     _on_signals(loop, stop.set)
@@ -220,6 +224,20 @@ def _why_every_connection_stopped(sources: Sequence[ReconnectingSource]) -> str:
         return "every connection finished"
     reasons = "; ".join(f"{s.name}: {s.status.last_error or s.status.describe()}" for s in sources)
     return f"every connection stopped ({reasons})"
+
+
+async def _run(source: ReconnectingSource) -> None:
+    """*source*'s loop; a fault of ours in it is logged and stops that connection with an
+    "internal error" (as the window's reader does), not left LIVE and unsaid."""
+    try:
+        await source.run()
+    except Exception as error:
+        log.exception("%s stopped on an unexpected error", source.name)
+        status = source.status
+        status.state = ConnectionState.STOPPED
+        status.detail = status.last_error = status_text(f"internal error: {error!r}")
+        if status.down_since is None:
+            status.down_since = time.time()
 
 
 async def _watch(sink: _Capture, sources: Sequence[ReconnectingSource]) -> None:

@@ -1060,18 +1060,22 @@ def _positionals_last(args: list[str]) -> list[str]:
 
 
 SHOWN_AROUND = 36  # characters of a long query shown either side of a mistake
+QUERY_ERROR_LIMIT = 500  # characters of a query error's message (it may quote the query)
 
 
 def _near(text: str, column: int) -> tuple[str, str]:
-    """*text*, or of a long one the part around *column*, and the spaces that put a caret
-    under *column*."""
-    if len(text) <= 2 * SHOWN_AROUND:
-        return text, " " * (column - 1)
-    start = max(0, min(column - 1, len(text)) - SHOWN_AROUND)
-    end = min(len(text), start + 2 * SHOWN_AROUND)
+    """*text*, or of a long one the part around *column*, made inert (a control or bidi
+    character shows as its escape), and the spaces that put a caret under *column*."""
+    from dashboard.core.text.inert import inert
+
+    start, end = 0, len(text)
+    if len(text) > 2 * SHOWN_AROUND:
+        start = max(0, min(column - 1, len(text)) - SHOWN_AROUND)
+        end = min(len(text), start + 2 * SHOWN_AROUND)
     before = "…" if start else ""
     after = "…" if end < len(text) else ""
-    return f"{before}{text[start:end]}{after}", " " * (column - 1 - start + len(before))
+    shown = f"{before}{inert(text[start:end], None)}{after}"
+    return shown, " " * (len(before) + len(inert(text[start : column - 1], None)))
 
 
 def run_query(options: argparse.Namespace) -> int:
@@ -1115,8 +1119,11 @@ def _parsed_query(expr: str) -> Query | None:
     try:
         return parse(expr)
     except QueryError as error:
+        from dashboard.core.text.inert import inert
+
         shown, caret = _near(expr, error.column)
-        print(f"dashboard query: bad query, {error}\n  {shown}\n  {caret}^", file=sys.stderr)
+        said = inert(str(error), QUERY_ERROR_LIMIT)
+        print(f"dashboard query: bad query, {said}\n  {shown}\n  {caret}^", file=sys.stderr)
         return None
 
 

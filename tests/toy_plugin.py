@@ -23,7 +23,7 @@ import orjson
 
 from dashboard.core.events.event import DecodedBatch
 from dashboard.core.transport.sourcekind import Option, SourceKind
-from dashboard.sources.base import ReconnectingSource, StopConnection
+from dashboard.sources.base import ReconnectingSource, StreamFinished
 
 
 class ToySource(ReconnectingSource):
@@ -41,7 +41,7 @@ class ToySource(ReconnectingSource):
             for frame in frames:
                 batch.add(self.decoder.decode_row(frame, self.clock()))
             await self.deliver(batch, sum(map(len, frames)))
-        raise StopConnection(f"all {count} toy events sent")
+        raise StreamFinished(f"all {count} toy events sent")
 
 
 def _at_least_one(value: int) -> None:

@@ -39,6 +39,7 @@ from dashboard.core.transport.logline import line_row
 from dashboard.core.transport.watchresume import DockerResume, KubernetesResume, list_url
 from dashboard.core.transport.watchshapes import DOCKER, KUBERNETES, Shape, recognise
 from dashboard.sources.base import RetryConnection, StopConnection
+from dashboard.sources.http_request import answered_at
 
 if TYPE_CHECKING:
     from dashboard.sources.base import ReconnectingSource
@@ -294,8 +295,9 @@ class JsonLinesReader:
             code = response.status_code
             if not 200 <= code < 300:
                 phrase = f"{code} {inert(response.reason_phrase)}".strip()
+                where = answered_at(response)
                 raise RetryConnection(
-                    f"listing the watched objects again: the server answered {phrase}"
+                    f"listing the watched objects again: the server answered {phrase}{where}"
                 )
             parts: list[bytes] = []
             size = 0

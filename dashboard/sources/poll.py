@@ -24,7 +24,13 @@ from dashboard.core.text.inert import inert
 from dashboard.core.transport.backoff import Backoff
 from dashboard.core.transport.polling import ChangedAnswers, parse_interval
 from dashboard.sources.base import ConnectionState, ReconnectingSource, status_text
-from dashboard.sources.http_request import request_content, request_method
+from dashboard.sources.http_request import (
+    CrossOriginGuard,
+    answered_at,
+    http_client,
+    request_content,
+    request_method,
+)
 from dashboard.sources.sse import describe_transport_error
 
 log = logging.getLogger("dashboard.sources.poll")
@@ -43,14 +49,13 @@ class PollSource(ReconnectingSource):
         # that each time (shortened by up to 30 % at random, as reconnects are).
         self.failures = Backoff(base=2 * self.interval, cap=max(FAILED_POLL_CAP, 2 * self.interval))
         self.polls = 0  # answers received, good or not
+        self.redirects = CrossOriginGuard(self.name, self.url, self.spec.headers)
 
     async def _stream_once(self) -> str:
         headers = {"Accept": "application/json", "Cache-Control": "no-store", **self.headers()}
         method = request_method(self.spec.options)
         timeout = httpx.Timeout(10.0, read=self.spec.heartbeat_timeout)
-        async with httpx.AsyncClient(
-            timeout=timeout, verify=self.ssl_context(), follow_redirects=True
-        ) as client:
+        async with http_client(self.redirects, timeout, self.ssl_context()) as client:
             while True:
                 started = time.monotonic()
                 if await self._poll(client, method, headers):
@@ -75,7 +80,8 @@ class PollSource(ReconnectingSource):
         decoder = self.decoder
         if not 200 <= code < 300:
             phrase = f"{code} {inert(response.reason_phrase)}".strip()
-            return self._failed(f"the poll was answered {phrase}", body, received, size)
+            where = answered_at(response)
+            return self._failed(f"the poll was answered {phrase}{where}", body, received, size)
         if size > limit:
             return self._failed("", body, received, size, decoder.oversized(body, size, received))
         row = decoder.decode_row(body, received, default_type="poll")

@@ -30,7 +30,15 @@ from dashboard.sources.base import (
     StopConnection,
     StreamFinished,
 )
-from dashboard.sources.http_request import BODY, METHOD, request_content, request_method
+from dashboard.sources.http_request import (
+    BODY,
+    METHOD,
+    CrossOriginGuard,
+    answered_at,
+    http_client,
+    request_content,
+    request_method,
+)
 from dashboard.sources.jsonlines import ACCEPT, JsonLinesReader
 from dashboard.sources.sse_protocol import DONE, SSEParser, declared_type
 
@@ -41,6 +49,7 @@ log = logging.getLogger("dashboard.sources.sse")
 MIN_RETRY = 0.01
 MAX_RETRY = 300.0
 RECONNECT_RULES = ("auto", "always", "on-error", "never")
+REFUSED = "connection refused or unreachable"  # one wording, whatever the transport's library
 # Declared once, by both stream transports (SSE and WebSocket): one flag, one dialog field.
 RECONNECT = Option(
     "reconnect",
@@ -63,6 +72,7 @@ class SSESource(ReconnectingSource):
         self.parser = SSEParser(self.spec.max_frame_bytes)
         self.recent_ids = RecentIds()  # events seen: one sent again (same id, same data) is dropped
         self.json_lines = JsonLinesReader(self)  # answers of JSON lines (Kubernetes, Docker...)
+        self.redirects = CrossOriginGuard(self.name, self.url, self.spec.headers)
 
     def checkpoint(self) -> object:
         return self.json_lines.checkpoint() or self.parser.last_event_id
@@ -104,9 +114,7 @@ class SSESource(ReconnectingSource):
             headers["Last-Event-ID"] = parser.last_event_id.encode()  # type: ignore[assignment]
         timeout = httpx.Timeout(10.0, read=self.spec.heartbeat_timeout)
         async with (
-            httpx.AsyncClient(
-                timeout=timeout, verify=self.ssl_context(), follow_redirects=True
-            ) as client,
+            http_client(self.redirects, timeout, self.ssl_context()) as client,
             client.stream(
                 self.method, self.json_lines.url(self.url), headers=headers, content=content
             ) as response,
@@ -192,25 +200,27 @@ def check_response(response: httpx.Response) -> None:
     event stream."""
     code = response.status_code
     phrase = f"{code} {inert(response.reason_phrase)}".strip()  # the server's words
+    where = answered_at(response)
     if code == 204:  # the server's word that there is nothing (more): no failure
-        raise StreamFinished("the server answered 204 No Content (do not reconnect)")
-    check_status(code, phrase, retry_after(response.headers.get("retry-after", "")))
+        raise StreamFinished(f"the server answered 204 No Content{where} (do not reconnect)")
+    check_status(code, phrase, retry_after(response.headers.get("retry-after", "")), where)
     content_type = response.headers.get("content-type", "")
     if content_type.partition(";")[0].strip().lower() != "text/event-stream":
         shown = f"'{inert(content_type)}'" if content_type else "no Content-Type"
-        raise StopConnection(f"expected Content-Type text/event-stream, got {shown}")
+        raise StopConnection(f"expected Content-Type text/event-stream, got {shown}{where}")
 
 
-def check_status(code: int, phrase: str, delay: float | None = None) -> None:
-    """What an HTTP status means for a feed: fine (2xx), stop, or retry."""
+def check_status(code: int, phrase: str, delay: float | None = None, where: str = "") -> None:
+    """What an HTTP status means for a feed: fine (2xx), stop, or retry. *where*: `` at
+    URL`` when another URL than the connection's answered (after a redirect)."""
     if code in (401, 403):
-        raise StopConnection(f"the credentials were refused ({phrase})")
+        raise StopConnection(f"the credentials were refused ({phrase}){where}")
     if code == 404:
-        raise StopConnection(f"not found ({phrase}): check the URL path")
+        raise StopConnection(f"not found ({phrase}){where}: check the URL path")
     if code in (408, 425, 429) or code >= 500:
-        raise RetryConnection(f"server error: {phrase}", delay)
+        raise RetryConnection(f"server error: {phrase}{where}", delay)
     if not 200 <= code < 300:
-        raise StopConnection(f"the server answered {phrase}")
+        raise StopConnection(f"the server answered {phrase}{where}")
 
 
 def retry_after(value: str) -> float | None:
@@ -232,7 +242,7 @@ def describe_transport_error(
     text = inert(str(exc)) or type(exc).__name__
     if isinstance(exc, httpx.ConnectError):
         if text == "All connection attempts failed":  # anyio's words for "refused" everywhere
-            text = "connection refused or unreachable"
+            text = REFUSED
         return f"cannot connect to {netloc}: {text}"
     return text
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import orjson
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, WebSocketException
 
 from dashboard.core.events.event import DecodedBatch, Rejected
@@ -58,7 +59,8 @@ from dashboard.sources.base import (
     describe_tls_failure,
     find_tls_error,
 )
-from dashboard.sources.sse import RECONNECT, check_status, retry_after
+from dashboard.sources.http_request import CrossOriginGuard
+from dashboard.sources.sse import RECONNECT, REFUSED, check_status, retry_after
 from dashboard.sources.ws_handshake import keep_alive, run_steps
 
 log = logging.getLogger("dashboard.sources.websocket")
@@ -68,6 +70,27 @@ NORMAL, GOING_AWAY, MESSAGE_TOO_BIG, INTERNAL_ERROR = 1000, 1001, 1009, 1011
 DEFAULT_STEP_TIMEOUT = 10.0
 DEFAULT_KEEPALIVE_EVERY = 20.0
 DELIVER_ROWS = 256  # events of one message handed over at a time
+
+
+class _Connect(connect):
+    """websockets' ``connect``, which on a redirect to another origin drops only
+    Authorization and Cookie: this drops every header *guard* names as the connection's
+    own (an API key, a tenant) too, and the guard says so in the log."""
+
+    def __init__(self, *args: Any, guard: CrossOriginGuard, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.guard = guard
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        target = super().process_redirect(exc)
+        if isinstance(target, str) and self.guard.leaves(target) and self.additional_headers:
+            own = {name.lower() for name in self.guard.own}
+            self.additional_headers = Headers(
+                (name, value)
+                for name, value in Headers(self.additional_headers).raw_items()
+                if name.lower() not in own
+            )
+        return target
 
 
 class WebSocketSource(ReconnectingSource):
@@ -83,6 +106,7 @@ class WebSocketSource(ReconnectingSource):
         except (KeyError, ValueError):
             self.steps = []  # what is wrong is said as the connection starts
         self.split_arrays = bool(options.get("split_arrays"))
+        self.redirects = CrossOriginGuard(self.name, self.url, self.spec.headers)
         for step in self.steps:  # (in a reader process, the spec came unpickled)
             if isinstance(step, Send) and carries_secret(step.text):
                 mark_secret(step.text)
@@ -110,8 +134,9 @@ class WebSocketSource(ReconnectingSource):
         )
         uses_tls = spec.scheme == "wss"
         try:
-            connection = await connect(
+            connection = await _Connect(
                 self.url,
+                guard=self.redirects,
                 additional_headers=self.headers(),
                 subprotocols=[subprotocol] if subprotocol else None,  # type: ignore[list-item]
                 ssl=self.ssl_context() if uses_tls else None,
@@ -255,6 +280,9 @@ class WebSocketSource(ReconnectingSource):
             return f"timed out connecting to {self.netloc}"
         if isinstance(exc, WebSocketException):
             return f"WebSocket error: {inert(str(exc))}"
+        if isinstance(exc, ConnectionRefusedError) or str(exc).startswith("Multiple exceptions"):
+            # asyncio's words are "Connect call failed ('127.0.0.1', 1)": said as SSE says it
+            return f"cannot connect to {self.netloc}: {REFUSED}"
         return super()._describe_error(exc)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -461,3 +462,27 @@ def test_close_codes_are_reported() -> None:
                 await stop(task)
 
     run(scenario())
+
+
+def test_a_refused_port_is_said_in_the_same_words_by_sse_and_websocket() -> None:
+    """WebSocket said asyncio's "Connect call failed ('127.0.0.1', 1)" where SSE said
+    "connection refused or unreachable"."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def scenario() -> list[str]:
+        details = []
+        for scheme in ("http", "ws"):
+            spec = ConnectionSpec(
+                f"{scheme}://127.0.0.1:{port}/feed", scheme, options={"reconnect": "never"}
+            )
+            source = open_source(spec, EventStore(), backoff=fast())
+            await asyncio.wait_for(source.run(), 10)
+            details.append(source.status.detail)
+        return details
+
+    assert (
+        run(scenario())
+        == [f"cannot connect to 127.0.0.1:{port}: connection refused or unreachable"] * 2
+    )

@@ -14,6 +14,7 @@ import pytest
 
 from dashboard.core.events.event import Severity
 from dashboard.core.storage.recordformat import record_line
+from dashboard.sources.recording import open_recording
 from tests.unit.factories import make_event, nested_text
 
 
@@ -162,4 +163,68 @@ def test_records_nested_too_deep_are_bad_lines_and_the_rest_is_queried(tmp_path:
     assert result.stderr.decode().splitlines() == [
         f"dashboard query: {path}:{n}: not a valid record: data nested deeper than 64 levels"
         for n in (1, 2)
+    ]
+
+
+def test_a_bad_query_is_echoed_inert_with_the_caret_under_the_escaped_text(
+    recording: Path,
+) -> None:
+    """The echo printed the query's control and bidi characters raw (ESC acted on the
+    terminal), and the caret stood where the raw characters would have been."""
+    bad = query(str(recording), 'msg:"\x1b[2J\u202eevil" AND')
+    assert bad.returncode == 2
+    assert bad.stderr.decode() == (
+        "dashboard query: bad query, column 20: expected a search term after AND, found the "
+        'end\n  msg:"\\x1b[2J\\u202eevil" AND\n' + " " * (2 + 27) + "^\n"
+    )
+
+
+def test_what_query_prints_reads_back_in_to_query_replay_and_check_rules(tmp_path: Path) -> None:
+    """A record without seq was printed as "seq": -1, which query, replay and check-rules
+    then refused ("seq -1 is not a whole number 0 or more")."""
+    t0 = 1_795_430_000.0
+    records = [
+        {
+            "type": "metrics.update",
+            "time": t0 + n,
+            "received": t0 + n,
+            "source": "web-1",
+            "data": {"cpu": 95 if n >= 3 else 40},
+        }
+        for n in range(6)
+    ]
+    first = tmp_path / "no-seq.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in records))
+    printed = query(str(first), "*")
+    assert printed.returncode == 0 and printed.stderr == b""
+    assert [json.loads(line)["seq"] for line in printed.stdout.splitlines()] == [None] * 6
+    second = tmp_path / "printed.jsonl"
+    second.write_bytes(printed.stdout)
+
+    again = query(str(second), "*")
+    assert (again.returncode, again.stderr, again.stdout) == (0, b"", printed.stdout)
+
+    replayed = open_recording(second)
+    assert (replayed.events, replayed.bad) == (6, {})
+    assert [e.data["cpu"] for e in replayed.items(0, 6)] == [40, 40, 40, 95, 95, 95]
+
+    rules = tmp_path / "hot.toml"
+    rules.write_text(
+        '[[rules]]\nname = "Hot"\nwhen = "type:metrics.update"\ncondition = "cpu > 90"\n'
+        'severity = "critical"\nmessage = "{source} at {data.cpu}%"\n'
+    )
+    checked = subprocess.run(
+        [sys.executable, "-m", "dashboard", "check-rules", str(rules), "--against", str(second)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.splitlines() == [
+        "2026-11-23T10:33:23.000Z  firing    Hot on web-1 (critical): web-1 at 95%"
+    ]
+    assert checked.stderr.splitlines() == [
+        "dashboard check-rules: 1 rule(s) over 6 events: 1 fired, 0 resolved, "
+        "1 still firing at the end"
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -15,10 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from dashboard.cli import main
 from dashboard.core.events.event import Event
 from dashboard.core.storage.recordformat import open_events_file, read_events
 from dashboard.core.storage.recordwriter import Recorder
+from dashboard.core.transport.sourcekind import SourceKind
 from dashboard.feed.server import FeedServer, FeedThread
+from dashboard.sources.base import ReconnectingSource
+from dashboard.sources.registry import KINDS
 from tests.full_disk import full_disk
 from tests.unit.factories import make_event
 
@@ -219,3 +224,39 @@ def _seconds(stderr: str) -> str:
     found = re.search(r" in ([\d,.]+) s to ", stderr.strip().splitlines()[-1])
     assert found, stderr
     return found.group(1)
+
+
+class _BrokenSource(ReconnectingSource):
+    """Goes live, then fails as only a bug of ours would (no transport error)."""
+
+    async def _stream_once(self) -> str:
+        self.went_live()
+        await asyncio.sleep(0)
+        raise RuntimeError("a bug \x1b[2J in a source")
+
+
+BROKEN = SourceKind(
+    name="broken", title="Broken", schemes=("broken",), reader=_BrokenSource, url_example="x"
+)
+
+
+def test_a_source_s_unexpected_error_is_logged_and_stops_its_connection(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was swallowed: the connection stayed live, nothing was logged, and the summary
+    read "every connection stopped (lab: live)"."""
+    out = tmp_path / "broken.jsonl"
+    code = main(["record", "broken://lab/x", "-o", str(out)], kinds=KINDS.adding(BROKEN))
+    assert code == 1
+    said = [r for r in caplog.records if r.name == "dashboard.capture"]
+    assert [(r.levelname, r.getMessage()) for r in said] == [
+        ("ERROR", "lab stopped on an unexpected error")
+    ]
+    assert said[0].exc_text is not None and "RuntimeError: a bug \\x1b[2J" in said[0].exc_text
+    reason = "internal error: RuntimeError('a bug \\x1b[2J in a source')"
+    err = capsys.readouterr().err
+    assert "\x1b[2J" not in err
+    assert err.strip().splitlines()[-1] == (
+        f"Recorded 0 events and 0 rejected frames in {_seconds(err)} s to {out} "
+        f"(every connection stopped (lab: {reason}))."
+    )

@@ -318,8 +318,8 @@ def failing_everywhere(loop_thread: LoopThread) -> tuple[list[str], list[str]]:
         f"{name}:{tls}-2: stopped: the TLS certificate of 127.0.0.1:{tls} {certificate}",
         f"{name}:{refused}: cannot connect to 127.0.0.1:{refused}: connection refused or "
         "unreachable",
-        f"{name}:{refused}-2: cannot connect to 127.0.0.1:{refused}: Connect call failed "
-        f"('127.0.0.1', {refused})",
+        f"{name}:{refused}-2: cannot connect to 127.0.0.1:{refused}: connection refused or "
+        "unreachable",
         f"{name}:{redis} orders: cannot reach Redis at 127.0.0.1:{redis}: Error 111 connecting "
         f"to 127.0.0.1:{redis}. Connect call failed ('127.0.0.1', {redis}).",
         f"{name}:{redis} audit: cannot reach Redis at 127.0.0.1:{redis}: Error 111 connecting "

@@ -11,6 +11,7 @@ import pytest
 
 from dashboard.core.events.decode import Decoder
 from dashboard.core.events.event import Event, Severity
+from dashboard.core.events.summary import one_line
 from dashboard.core.monitor import OWN_CONNECTION, Monitor, run_through
 from dashboard.core.monitor.alertbook import (
     MAX_SILENCES,
@@ -275,3 +276,22 @@ def test_the_monitor_is_in_the_import_contract() -> None:
         c for c in config["contracts"] if c.get("source_modules") == ["dashboard.core.monitor"]
     )
     assert {"PySide6", "dashboard.ui", "dashboard.sources"} <= set(monitor["forbidden_modules"])
+
+
+def test_a_feed_alert_s_event_records_its_message_in_the_feed_s_own_words() -> None:
+    """It stored the message escaped and on one line (``\\x1b``, ``\\u202e`` as text): the
+    recording held altered data. Raw, cut at MESSAGE_TEXT characters; escaped where shown."""
+    from dashboard.core.monitor.feedalerts import MESSAGE_TEXT
+
+    said = "disk \x1b[2J full\non db-1 \u202eevil"
+    long = "x" * 1_000
+    monitor = Monitor([])
+    monitor.feed([
+        make_event("alert", {"alertname": "Disk", "message": said}, severity=Severity.ERROR),
+        make_event("alert", {"alertname": "Long", "message": long}, severity=Severity.ERROR),
+    ])  # fmt: skip
+    disk, cut = (change.event(T0).data["message"] for change in monitor.take_changes())
+    assert disk == said + " alertname=Disk"  # (the summary: the message, then the rest)
+    assert cut == "x" * (MESSAGE_TEXT - 1) + "…"
+    (shown,) = [e for e in monitor.book.shown() if e.name == "Disk"]
+    assert one_line(shown.message) == "disk \\x1b[2J full on db-1 \\u202eevil alertname=Disk"

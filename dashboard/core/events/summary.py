@@ -42,7 +42,15 @@ _HEADLINE_KEYS = ("message", "msg", "reason", "error", "description")
 
 
 def summarize(event: Event, limit: int = 240) -> str:
-    """The headline field (``message``, ``reason``...) first, then ``key=value`` pairs."""
+    """The headline field (``message``, ``reason``...) first, then ``key=value`` pairs:
+    on one line, inert, at most *limit* characters."""
+    return one_line(summary_text(event, limit), limit)
+
+
+def summary_text(event: Event, limit: int = 240) -> str:
+    """What :func:`summarize` shows, in the event's own words (not escaped, line breaks
+    kept): for storing, to be made inert where it is shown. Longer than *limit* only by
+    its last part (a long headline is whole): the caller cuts it."""
     data = event.data
     if isinstance(data, dict):
         headline = next((k for k in _HEADLINE_KEYS if isinstance(data.get(k), str)), None)
@@ -61,4 +69,4 @@ def summarize(event: Event, limit: int = 240) -> str:
         text = data
     else:
         text = _scalar(data)
-    return one_line(text, limit)
+    return text

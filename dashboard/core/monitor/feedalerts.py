@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashboard.core.events.event import Event, Severity
-from dashboard.core.events.summary import summarize
+from dashboard.core.events.summary import summary_text
 
 Labels = tuple[tuple[str, str], ...]  # sorted (name, value) pairs
 # Where a feed alert names itself, first found first (Prometheus/Alertmanager's alertname,
@@ -17,6 +17,7 @@ NAME_FIELDS = ("alertname", "labels.alertname", "alert_name", "alert", "name")
 MAX_LABELS = 20  # labels of a feed alert kept in its identity (sorted by name, the first)
 LABEL_TEXT = 100  # characters of a label's name and of its value kept
 NAME_TEXT = 200  # characters of a feed alert's own name kept
+MESSAGE_TEXT = 300  # characters of a feed alert's message kept (the last one "…" when cut)
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,11 @@ class AlertConventions:
 
 
 def alert_message(event: Event) -> str:
-    """What the alert says: its ``message`` field, else the event's summary."""
-    return summarize(event, limit=300)
+    """What the alert says: its ``message`` field, else the event's summary; in the feed's
+    own words, as its alert event records it (made inert where it is shown), cut to
+    :data:`MESSAGE_TEXT` characters."""
+    text = summary_text(event, MESSAGE_TEXT)
+    return text if len(text) <= MESSAGE_TEXT else text[: MESSAGE_TEXT - 1] + "…"
 
 
 def feed_alert_name(event: Event) -> tuple[str, str]:

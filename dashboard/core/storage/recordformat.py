@@ -49,9 +49,10 @@ CSV_COLUMNS = (
 
 def event_record(event: Event) -> dict[str, Any]:
     """The event as a record (a dict ready for JSON); a CloudEvent's other attributes
-    (``subject``, extensions...) under ``attributes``."""
+    (``subject``, extensions...) under ``attributes``. An event without a sequence number
+    (read from a record that had none) has ``"seq": null``, which reads back in."""
     record = {
-        "seq": event.seq,
+        "seq": event.seq if event.seq >= 0 else None,
         "received": event.received,
         "connection": event.connection,
         "id": event.id,
@@ -103,7 +104,7 @@ def csv_row(event: Event, fields: Sequence[str] = ()) -> list[str]:
         else:
             extra.append(value if isinstance(value, str) else to_json(value).decode())
     cells = [
-        str(event.seq),
+        str(event.seq) if event.seq >= 0 else "",
         utc_text(event.time),
         utc_text(event.received),
         event.connection,
