@@ -122,12 +122,24 @@ def test_a_field_becomes_a_card_and_a_series_showing_what_the_feed_sent(
     run_on_loop(dash.aclose())
 
 
+@pytest.fixture
+def slow_feed() -> Iterator[FeedThread]:
+    """400 events at 200 a second: pausing it after 100 leaves some to send, however long
+    a loaded machine takes to notice the 100th (at 2,000 a second all 400 could be in)."""
+    thread = FeedThread(FeedServer(rate=200, seed=11, paused=True, limit=400))
+    thread.start()
+    yield thread
+    thread.close()
+
+
 def test_a_paused_chart_keeps_its_view_and_catches_up_on_resume(
-    qtbot: Any, feed: FeedThread, settings: QSettings, run_on_loop: Any
+    qtbot: Any, slow_feed: FeedThread, settings: QSettings, run_on_loop: Any
 ) -> None:
+    feed = slow_feed
     dash = start(qtbot, feed, settings, builtin("demo"))
     chart = dash.window.chart
     send_some(qtbot, feed, dash, 100)
+    assert dash.store.end_seq < feed.server.limit  # some left to send while paused
     before = {k: len(c.getOriginalDataset()[0]) for k, c in chart.curves.items()}
     chart.pause_button.click()
     assert chart.paused
