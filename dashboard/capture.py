@@ -24,6 +24,7 @@ from typing import TextIO
 
 from dashboard.core.events.event import DecodedBatch, Event, Rejected
 from dashboard.core.monitor import Monitor
+from dashboard.core.panels.rate import RateMeter
 from dashboard.core.storage.recordwriter import Recorder, RecordingFailed
 from dashboard.core.text.inert import inert
 from dashboard.core.transport.connection import ConnectionSpec
@@ -261,15 +262,18 @@ async def _report(
     recorder = sink.recorder
     terminal = out is not None and out.isatty()
     every = PROGRESS_EVERY_S if terminal else 10.0
-    last_events, last_at, printed_at = 0, started, started
+    window = max(2.0, every)  # the rate said: over the last two seconds, or since the last line
+    meter = RateMeter(window, round(window / PROGRESS_EVERY_S))
+    meter.update(started, 0)
+    printed_at = started
     while True:
         await asyncio.sleep(PROGRESS_EVERY_S)
         sink.write(Recorder.tick)
         now = time.monotonic()
+        rate = meter.update(now, recorder.events)
         if out is None or now - printed_at < every:
             continue
-        rate = (recorder.events - last_events) / max(now - last_at, 1e-9)
-        last_events, last_at, printed_at = recorder.events, now, now
+        printed_at = now
         live = sum(s.status.state.value == "live" for s in sources)
         line = (
             f"{recorder.events:,} events ({rate:,.0f}/s) · {recorder.rejected:,} rejected · "

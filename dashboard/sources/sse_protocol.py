@@ -25,13 +25,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dashboard.core.events.event import PREVIEW_BYTES
+
 _BOM = b"\xef\xbb\xbf"
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 # The shape nearly every server sends: an id line, an event line, one data line, a blank
 # line (the first two optional). _feed_lines, reading line by line, makes the same message
 # of each (a test checks it).
 _REGULAR_EVENT = re.compile(rb"(?:id: ([^\n\0]*)\n)?(?:event: ([^\n]*)\n)?data: ([^\n]*)\n\n")
-PREVIEW_BYTES = 4096
 EVENT_NAMES = 256  # event names kept decoded
 DONE = b"[DONE]"  # the data of the message that ends an LLM-style stream: no event
 
