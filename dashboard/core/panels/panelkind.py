@@ -7,8 +7,9 @@ use), how it is built, where the window puts it, and, for a built-in kind with t
 its own, how those tables become its options and back. The layout loader reads
 ``[[panels]]`` tables through these declarations; the window builds, feeds, ticks, resets
 and saves every panel, built-in or added, through the same registry, and its View menu
-reads it, so adding a panel kind is one module and one line in
-``dashboard.ui.panels.registry``.
+reads it, so adding a ``[[panels]]`` kind is one module and one line in
+``dashboard.ui.panels.registry``. (The built-in kinds keep their own tables, read in
+``dashboard.core.layouts.layoutfile``; their *layout* functions turn them into options.)
 
 This module is plain data, like :mod:`dashboard.core.transport.sourcekind`: the widget
 factory is held, not imported (core never imports Qt). Code here that needs the kinds takes a
