@@ -70,9 +70,18 @@ KIND = PanelKind(
 '''
 
 
-def toy_panels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> PanelKinds:
-    """The registry plus the toy panel kind, imported from a module in *tmp_path*."""
-    (tmp_path / "toy_panel_kind.py").write_text(TOY_MODULE)
+def toy_panels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, place: str | None = None
+) -> PanelKinds:
+    """The registry plus the toy panel kind, imported from a module in *tmp_path*; with
+    *place*, the module's KIND declares that place (else the default, on the right)."""
+    module_text = TOY_MODULE
+    if place is not None:
+        module_text = module_text.replace(
+            '    name="toy-counter",\n', f'    name="toy-counter",\n    place="{place}",\n'
+        )
+        assert f'place="{place}"' in module_text
+    (tmp_path / "toy_panel_kind.py").write_text(module_text)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delitem(sys.modules, "toy_panel_kind", raising=False)
     module = importlib.import_module("toy_panel_kind")

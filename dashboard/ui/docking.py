@@ -1,6 +1,6 @@
 """The window's docks: each panel where its kind's ``place`` says (a dock across the top, a
 dock each under it, the window's middle, a tab of the right dock, a dock on the right),
-and the default arrangement of them all."""
+and the default arrangement of them all, by the same places."""
 
 from __future__ import annotations
 
@@ -58,12 +58,13 @@ class Docks:
         self.middle: QWidget | None = None
         self.top_dock: QDockWidget | None = None
         self.side_dock: QDockWidget | None = None
-        self.right_docks: list[QDockWidget] = []
+        self.right_docks: list[QDockWidget] = []  # the kinds held once placed right
+        self.under_top_docks: list[QDockWidget] = []  # and those placed under the top
 
     def place_fixed(self, panels: Sequence[tuple[PanelKind, Any]]) -> None:
-        """The kinds held once, in the registry's order: docks across the top first, then
-        the side tabs' dock on the right, the right docks under it (the log's middle and
-        its parts are the window's and the log's)."""
+        """The kinds held once, in the registry's order: docks across the top first (and
+        under it), then the side tabs' dock on the right, the right docks under it (the
+        log's middle and its parts are the window's and the log's)."""
         for kind, panel in panels:
             if kind.place == "middle":
                 self.middle = panel
@@ -72,19 +73,21 @@ class Docks:
                 if self.side_dock is None:
                     self.side_dock = make_dock(self.window, kind.name, kind.title, self.side_tabs)
                     self.fixed_docks.append(self.side_dock)
-            elif kind.place in ("top", "right"):
+            elif kind.place in ("top", "under-top", "right"):
                 dock = make_dock(self.window, kind.name, kind.title, panel)
                 self.fixed_docks.append(dock)
                 if kind.place == "top":
                     self.top_dock = dock
+                elif kind.place == "under-top":
+                    self.under_top_docks.append(dock)
                 else:
                     self.right_docks.append(dock)
         self._dock_fixed()
 
     def _dock_fixed(self) -> None:
         window = self.window
-        if self.top_dock is not None:
-            window.addDockWidget(TOP, self.top_dock)
+        for dock in [d for d in [self.top_dock] if d is not None] + self.under_top_docks:
+            window.addDockWidget(TOP, dock)
         above = self.side_dock
         if above is not None:
             window.addDockWidget(RIGHT, above)
@@ -96,8 +99,9 @@ class Docks:
             above = dock
 
     def place(self, kind: PanelKind, panel: Any) -> None:
-        """A panel of a kind held many times: a chart under the top dock, a ``[[panels]]``
-        panel on the right, under the fixed ones."""
+        """A panel of a kind held many times (a chart, a ``[[panels]]`` panel) where its
+        kind's place says: under the top dock, or on the right under the fixed ones (the
+        registry refuses any other place for these kinds)."""
         index = len(self.window.host.of(kind.name)) - 1
         name = f"{kind.name}-{index}" if kind.fixed else f"panel-{kind.name}-{index}"
         dock = make_dock(self.window, name, kind.title, panel)
@@ -125,24 +129,34 @@ class Docks:
         self.side_tabs.retitle()
 
     def arrange(self) -> None:
-        """The default arrangement: cards across the top, the charts side by side under
-        them (past four, in tabs), the log below, alerts and fields on its right, other
-        panels under those."""
+        """The default arrangement, by each kind's place: the cards across the top, the
+        charts and other panels placed under-top side by side under them (past four, in
+        tabs), the log below, the side tabs and fields on its right, the other panels
+        placed right under those."""
         window = self.window
         window.restoreState(window.default_arrangement)
-        self._arrange_charts()
+        self._arrange_under_top()
         below = self.right_docks[-1] if self.right_docks else self.side_dock
-        for _kind, panel in self.window.host.added():
-            if below is not None:
-                window.splitDockWidget(below, dock_of(panel), VERTICAL)
-            dock_of(panel).show()
+        for dock in self._docks_placed("right"):
+            if below is None:
+                window.addDockWidget(RIGHT, dock)
+            else:
+                window.splitDockWidget(below, dock, VERTICAL)
+            dock.show()
+            below = dock
         self._size_fixed()
 
-    def _arrange_charts(self) -> None:
-        """Side by side under the cards, CHARTS_SIDE_BY_SIDE of them; each further chart a
+    def _docks_placed(self, place: str) -> list[QDockWidget]:
+        """The docks of the panels placed *place* that are not a kind held once (those are
+        where the default arrangement keeps them)."""
+        panels = self.window.host.panels
+        return [dock_of(p) for k, p in panels if k.place == place and not k.held_once]
+
+    def _arrange_under_top(self) -> None:
+        """Side by side under the cards, CHARTS_SIDE_BY_SIDE of them; each further one a
         tab of the one it would stand under, the first of each column in front."""
         window, previous = self.window, self.top_dock
-        docks = [dock_of(chart) for chart in self.charts]
+        docks = self.under_top_docks + self._docks_placed("under-top")
         for index, dock in enumerate(docks):
             if index >= CHARTS_SIDE_BY_SIDE:
                 window.tabifyDockWidget(docks[index % CHARTS_SIDE_BY_SIDE], dock)
@@ -155,13 +169,14 @@ class Docks:
 
     def _size_fixed(self) -> None:
         window, top, side = self.window, self.top_dock, self.side_dock
+        under_top = self.under_top_docks + self._docks_placed("under-top")
         if top is not None:
-            top.setVisible(bool(window.cards.cards) or not self.charts)
+            top.setVisible(bool(window.cards.cards) or not under_top)
         if side is not None:
             window.resizeDocks([side], [440], HORIZONTAL)
             window.resizeDocks([side, *self.right_docks[:1]], [200, 200], VERTICAL)
         if top is not None:
-            docks = [top] + [dock_of(c) for c in self.charts[:1]]
+            docks = [top, *under_top[:1]]
             cards = top.widget().sizeHint().height() + 20  # (its title bar) up to two rows
             window.resizeDocks(docks, [cards, 250][: len(docks)], VERTICAL)
 

@@ -39,7 +39,7 @@ from dashboard.ui.panel_host import PanelHost, by_type
 from dashboard.ui.panel_requests import PanelRequests
 from dashboard.ui.panels.chart import ChartPanel
 from dashboard.ui.panels.log import LOG_REFRESH_S
-from dashboard.ui.panels.registry import PANELS, PanelContext
+from dashboard.ui.panels.registry import PANELS, PanelContext, with_built_ins
 from dashboard.ui.record_export import RECORDING_COLOUR, RecordExport
 from dashboard.ui.replay_bar import ReplayBar
 from dashboard.ui.status import DashboardStatusBar
@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self.panel_context = PanelContext(
             store, bus, self.monitor, self.now, self.settings, self.held_events, connections
         )
-        self.host = PanelHost(self, panels, self.panel_context)  # every panel, one list
+        self.host = PanelHost(self, with_built_ins(panels), self.panel_context)  # every panel
         self.docks = Docks(self, panels)
         self.host.build()
         _name_panels(self)

@@ -1,4 +1,4 @@
-"""The one unique-name rule, for connections and panels: a name already taken gets the
+"""The one unique-name rule, for connections: a name already taken gets the
 first free ``-2``, ``-3``... after it (``web``, ``web-2``, ``web-3``); a name given as
 ``web-2`` stays as it is unless taken too."""
 

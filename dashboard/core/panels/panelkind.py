@@ -7,8 +7,9 @@ use), how it is built, where the window puts it, and, for a built-in kind with t
 its own, how those tables become its options and back. The layout loader reads
 ``[[panels]]`` tables through these declarations; the window builds, feeds, ticks, resets
 and saves every panel, built-in or added, through the same registry, and its View menu
-reads it, so adding a panel kind is one module and one line in
-``dashboard.ui.panels.registry``.
+reads it, so adding a ``[[panels]]`` kind is one module and one line in
+``dashboard.ui.panels.registry``. (The built-in kinds keep their own tables, read in
+``dashboard.core.layouts.layoutfile``; their *layout* functions turn them into options.)
 
 This module is plain data, like :mod:`dashboard.core.transport.sourcekind`: the widget
 factory is held, not imported (core never imports Qt). Code here that needs the kinds takes a
@@ -23,14 +24,18 @@ from typing import Any
 
 from dashboard.core.transport.sourcekind import Option
 
-__all__ = ["PLACES", "LayoutTables", "PanelKind", "PanelKinds", "PanelSpec"]
+__all__ = ["MANY_PLACES", "PLACES", "LayoutTables", "PanelKind", "PanelKinds", "PanelSpec"]
 
 # Where the window puts a panel of a kind: a dock across the top (the cards), a dock each
-# under it, side by side (the charts), the window's middle (the log), a tab of the dock
-# on the right (alerts, rejected...), a dock on the right under those tabs (the fields,
-# and every [[panels]] panel), or inside the log, built before it (its histogram strip
-# and detail pane).
+# under it, side by side (the charts; a [[panels]] kind may sit there too), the window's
+# middle (the log), a tab of the dock on the right (alerts, rejected...), a dock on the
+# right under those tabs (the fields; a [[panels]] kind's default), or inside the log,
+# built before it (its histogram strip and detail pane).
 PLACES = ("top", "under-top", "middle", "side-tab", "right", "in-log")
+# Where a kind held many times (the charts, every [[panels]] kind) may be put: each of its
+# panels is a dock of its own, beside the charts or on the right. The top dock, the middle,
+# the side tabs and the log's parts are the fixed kinds' alone.
+MANY_PLACES = ("under-top", "right")
 
 Options = dict[str, Any]
 
@@ -121,7 +126,16 @@ class PanelKinds:
         for kind in kinds:
             if kind.name in self._kinds:
                 raise ValueError(f"two panel kinds are named {kind.name!r}")
+            if not kind.held_once and kind.place not in MANY_PLACES:
+                which = "a [[panels]] kind" if not kind.fixed else "a kind held many times"
+                raise ValueError(
+                    f"panel kind {kind.name!r}: {which} cannot be placed {kind.place!r}"
+                    f" (it may be placed: {', '.join(MANY_PLACES)})"
+                )
             self._kinds[kind.name] = kind
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._kinds
 
     def __iter__(self) -> Iterator[PanelKind]:
         return iter(self._kinds.values())

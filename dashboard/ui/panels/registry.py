@@ -7,7 +7,8 @@ kinds; the window's :class:`~dashboard.ui.panel_host.PanelHost` builds every pan
 or added, as ``kind.widget(context, options)``, and feeds, ticks, resets and saves them all
 in one loop; the View menu shows and hides them and offers every kind that can be added. A
 plugin or a test that brings its own kind makes its own registry, ``PANELS.adding(kind)``,
-and hands it to the window (``MainWindow(panels=...)``).
+and hands it to the window (``MainWindow(panels=...)``); the window refuses one without
+every built-in kind (:func:`with_built_ins`): it holds and names them.
 
 The fixed kinds are the panels the window always holds (the charts: one per ``[[charts]]``
 table), with their settings in tables of their own (``[[cards]]``, ``[[charts]]``,
@@ -58,6 +59,22 @@ PANELS = PanelKinds(
     ]
 )
 
+# The window holds a panel of each and names them (its menus, shortcuts and requests reach
+# them by name): a registry handed to a window keeps them all, and adds to them.
+BUILT_INS = tuple(kind.name for kind in PANELS)
+
+
+def with_built_ins(kinds: PanelKinds) -> PanelKinds:
+    """*kinds*, if it has every built-in kind; ValueError names those it lacks."""
+    missing = [name for name in BUILT_INS if name not in kinds]
+    if missing:
+        raise ValueError(
+            f"the window's panel kinds lack the built-in {', '.join(map(repr, missing))}:"
+            " the window holds every built-in panel; make the registry with"
+            " PANELS.adding(kind, ...)"
+        )
+    return kinds
+
 
 @dataclass(frozen=True)
 class PanelContext:
@@ -103,4 +120,4 @@ class Panel(Protocol):
         """The panel's state to save, as its kind's options."""
 
 
-__all__ = ["PANELS", "Panel", "PanelContext"]
+__all__ = ["BUILT_INS", "PANELS", "Panel", "PanelContext", "with_built_ins"]
