@@ -41,8 +41,9 @@ class WindowLayout:
             arranged = w.restoreState(QByteArray.fromBase64(layout.arrangement.encode()))
         if not arranged:
             w.docks.arrange()
-        w.layout().activate()  # (the tabs taken into account before the size)
-        w.resize(size)
+        if w.width() > size.width() or w.height() > size.height():  # docks widened it
+            w.layout().activate()  # (the tabs taken into account before the size)
+            w.resize(size)
         self.path, self.title, self.readers = path, layout.title, layout.readers
         w.update_title()
 
