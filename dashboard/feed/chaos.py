@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from aiohttp import WSCloseCode, web
 
 from dashboard.feed.server import FeedServer
+from dashboard.feed.shutdown import stop_accepting
 
 log = logging.getLogger("dashboard.feed.chaos")
 
@@ -130,6 +131,7 @@ class ChaosFeedServer(FeedServer):
         await asyncio.gather(*self._loops.values(), return_exceptions=True)
         self._loops.clear()
         if self._not_tls is not None:
+            await stop_accepting(self._not_tls)
             self._not_tls.close()
             await self._not_tls.wait_closed()
             self._not_tls = None
