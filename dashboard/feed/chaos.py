@@ -151,11 +151,13 @@ class ChaosFeedServer(FeedServer):
     ) -> None:
         """A TLS client's hello gets plain HTTP back: its handshake fails."""
         self.faults.append("tls")
-        with contextlib.suppress(ConnectionError):
-            await reader.read(1024)
-            writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-            await writer.drain()
-        writer.close()
+        try:
+            with contextlib.suppress(ConnectionError):
+                await reader.read(1024)
+                writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+        finally:  # cancelled too (a client that never said hello, at the loop's end)
+            writer.close()
 
     async def _restart_loop(self) -> None:
         """Restarts, once a stream has been sent an event: a client cut before its first

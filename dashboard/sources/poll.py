@@ -24,6 +24,7 @@ from dashboard.core.text.inert import inert
 from dashboard.core.transport.backoff import Backoff
 from dashboard.core.transport.polling import ChangedAnswers, parse_interval
 from dashboard.sources.base import ConnectionState, ReconnectingSource, status_text
+from dashboard.sources.http_client import http_client
 from dashboard.sources.http_request import request_content, request_method
 from dashboard.sources.sse import describe_transport_error
 
@@ -48,7 +49,7 @@ class PollSource(ReconnectingSource):
         headers = {"Accept": "application/json", "Cache-Control": "no-store", **self.headers()}
         method = request_method(self.spec.options)
         timeout = httpx.Timeout(10.0, read=self.spec.heartbeat_timeout)
-        async with httpx.AsyncClient(
+        async with http_client(
             timeout=timeout, verify=self.ssl_context(), follow_redirects=True
         ) as client:
             while True:

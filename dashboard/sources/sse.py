@@ -30,6 +30,7 @@ from dashboard.sources.base import (
     StopConnection,
     StreamFinished,
 )
+from dashboard.sources.http_client import http_client
 from dashboard.sources.http_request import BODY, METHOD, request_content, request_method
 from dashboard.sources.jsonlines import ACCEPT, JsonLinesReader
 from dashboard.sources.sse_protocol import DONE, SSEParser, declared_type
@@ -104,7 +105,7 @@ class SSESource(ReconnectingSource):
             headers["Last-Event-ID"] = parser.last_event_id.encode()  # type: ignore[assignment]
         timeout = httpx.Timeout(10.0, read=self.spec.heartbeat_timeout)
         async with (
-            httpx.AsyncClient(
+            http_client(
                 timeout=timeout, verify=self.ssl_context(), follow_redirects=True
             ) as client,
             client.stream(
