@@ -9,6 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
+from dashboard.feed.shutdown import close_runner
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -25,7 +27,7 @@ async def serve(handler: Handler, path: str = "/events", method: str = "GET") ->
     try:
         yield f"http://127.0.0.1:{port}{path}"
     finally:
-        await runner.cleanup()
+        await close_runner(runner)  # (no connection being accepted left behind)
 
 
 async def sse_response(

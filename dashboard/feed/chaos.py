@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from aiohttp import WSCloseCode, web
 
 from dashboard.feed.server import FeedServer
+from dashboard.feed.shutdown import stop_accepting
 
 log = logging.getLogger("dashboard.feed.chaos")
 
@@ -130,6 +131,7 @@ class ChaosFeedServer(FeedServer):
         await asyncio.gather(*self._loops.values(), return_exceptions=True)
         self._loops.clear()
         if self._not_tls is not None:
+            await stop_accepting(self._not_tls)
             self._not_tls.close()
             await self._not_tls.wait_closed()
             self._not_tls = None
@@ -149,11 +151,13 @@ class ChaosFeedServer(FeedServer):
     ) -> None:
         """A TLS client's hello gets plain HTTP back: its handshake fails."""
         self.faults.append("tls")
-        with contextlib.suppress(ConnectionError):
-            await reader.read(1024)
-            writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
-            await writer.drain()
-        writer.close()
+        try:
+            with contextlib.suppress(ConnectionError):
+                await reader.read(1024)
+                writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                await writer.drain()
+        finally:  # cancelled too (a client that never said hello, at the loop's end)
+            writer.close()
 
     async def _restart_loop(self) -> None:
         """Restarts, once a stream has been sent an event: a client cut before its first

@@ -33,6 +33,8 @@ from typing import Any
 import orjson
 from aiohttp import WSMsgType, web
 
+from dashboard.feed.shutdown import close_runner
+
 RESTART = 1012
 GRAPHQL_PROTOCOL = "graphql-transport-ws"
 KEPT_CONNECTIONS = 1_000
@@ -94,7 +96,7 @@ class HandshakeFeed:
     async def stop(self) -> None:
         if self._runner is not None:
             runner, self._runner = self._runner, None
-            await runner.cleanup()
+            await close_runner(runner)
 
     # -- what every endpoint shares ----------------------------------------------------
     async def _open(

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from dashboard.feed.completion import CompletionEndpoint
 from dashboard.feed.demo import DemoScenario, FeedEvent, iso
+from dashboard.feed.shutdown import close_runner
 
 log = logging.getLogger("dashboard.feed")
 
@@ -111,7 +112,7 @@ class FeedServer:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             self._new_events.set()  # every stream sees it is over, and ends at once
-            await runner.cleanup()
+            await close_runner(runner)
         self._new_events.set()
 
     async def close(self) -> None:

@@ -30,6 +30,7 @@ import orjson
 from aiohttp import web
 
 from dashboard.feed.demo import DemoScenario
+from dashboard.feed.shutdown import close_runner
 
 PODS = "/api/v1/namespaces/demo/pods"
 NAMESPACE = "demo"
@@ -81,7 +82,7 @@ class WatchServer:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             self.drop()
-            await runner.cleanup()
+            await close_runner(runner)
 
     # -- what the tests do -----------------------------------------------------------------
     def add(self, name: str, phase: str = "Pending") -> None:

@@ -26,6 +26,7 @@ import orjson
 from dashboard.core.text.inert import inert
 from dashboard.core.transport.sourcekind import Option
 from dashboard.sources.base import StopConnection
+from dashboard.sources.http_client import closing_client
 
 log = logging.getLogger("dashboard.sources.http")
 
@@ -56,8 +57,9 @@ def request_content(
 
 def http_client(guard: CrossOriginGuard, timeout: httpx.Timeout, verify: Any) -> httpx.AsyncClient:
     """An HTTP connection's client: it follows redirects, its *guard* keeping the
-    connection's own headers to its URL's origin."""
-    return httpx.AsyncClient(
+    connection's own headers to its URL's origin, and closes a connection whose TLS
+    handshake is cancelled (see :mod:`dashboard.sources.http_client`)."""
+    return closing_client(
         timeout=timeout, verify=verify, follow_redirects=True, event_hooks={"request": [guard]}
     )
 

@@ -18,6 +18,7 @@ from dashboard.core.storage.store import EventStore
 from dashboard.core.transport.backoff import Backoff
 from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer
+from dashboard.feed.shutdown import close_runner
 from dashboard.sources import ConnectionState, WebSocketSource, open_source
 from dashboard.sources.websocket import DELIVER_ROWS
 from tests.helpers import run, serve, sse_response, wait_for
@@ -377,7 +378,7 @@ async def tls_feed(context: ssl.SSLContext) -> AsyncIterator[FeedServer]:
     try:
         yield server
     finally:
-        await runner.cleanup()
+        await close_runner(runner)
         await server.stop()
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -15,6 +17,7 @@ from dashboard.core.storage.store import EventStore
 from dashboard.core.transport.backoff import Backoff
 from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer
+from dashboard.sources import open_source
 from dashboard.sources.base import ConnectionState
 from dashboard.sources.sse import SSESource
 from tests.helpers import run, serve, sse_response, wait_for
@@ -432,3 +435,40 @@ def test_reconnects_reuse_the_connection_s_tls_settings(monkeypatch: pytest.Monk
 
     run(scenario())
     assert len(made) == 1
+
+
+@pytest.mark.parametrize("kind", ["sse", "poll"])
+def test_a_source_stopped_mid_tls_handshake_closes_its_connection(kind: str) -> None:
+    """httpcore closes a connection whose TLS handshake fails, not one whose handshake is
+    cancelled: a source stopped then left its socket for the garbage collector
+    ("unclosed transport"; dashboard.sources.http_client works around it)."""
+    hellos: list[bytes] = []
+    closed: list[bool] = []
+
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        hellos.append(await reader.read(1))  # the client's hello has begun
+        await reader.read()  # the rest of it, to the end: the client closed the connection
+        closed.append(reader.at_eof())
+        writer.close()
+
+    async def scenario() -> None:
+        server = await asyncio.start_server(never_answer, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        options = {"poll": "1s"} if kind == "poll" else {}
+        spec = ConnectionSpec(f"https://127.0.0.1:{port}/events", "tls", options=options)
+        source = open_source(spec, EventStore(), backoff=fast_backoff())
+        task = asyncio.create_task(source.run())
+        try:
+            await wait_for(lambda: hellos)
+        finally:
+            await stop_task(task)  # in the middle of the handshake
+        await wait_for(lambda: closed)
+        server.close()
+        await server.wait_closed()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run(scenario())
+        gc.collect()
+    assert hellos == [b"\x16"] and closed == [True]  # a TLS handshake record, then the end
+    assert [str(w.message) for w in caught if w.category is ResourceWarning] == []
