@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from dashboard.feed.shutdown import close_runner
+from dashboard.listening import close_runner
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

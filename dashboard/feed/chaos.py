@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from aiohttp import WSCloseCode, web
 
 from dashboard.feed.server import FeedServer
-from dashboard.feed.shutdown import stop_accepting
+from dashboard.listening import stop_accepting
 
 log = logging.getLogger("dashboard.feed.chaos")
 

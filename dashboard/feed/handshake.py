@@ -33,7 +33,7 @@ from typing import Any
 import orjson
 from aiohttp import WSMsgType, web
 
-from dashboard.feed.shutdown import close_runner
+from dashboard.listening import close_runner
 
 RESTART = 1012
 GRAPHQL_PROTOCOL = "graphql-transport-ws"

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from dashboard.feed.completion import CompletionEndpoint
 from dashboard.feed.demo import DemoScenario, FeedEvent, iso
-from dashboard.feed.shutdown import close_runner
+from dashboard.listening import close_runner
 
 log = logging.getLogger("dashboard.feed")
 

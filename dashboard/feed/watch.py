@@ -30,7 +30,7 @@ import orjson
 from aiohttp import web
 
 from dashboard.feed.demo import DemoScenario
-from dashboard.feed.shutdown import close_runner
+from dashboard.listening import close_runner
 
 PODS = "/api/v1/namespaces/demo/pods"
 NAMESPACE = "demo"

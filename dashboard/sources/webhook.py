@@ -31,6 +31,7 @@ from dashboard.core.events.event import DecodedBatch, Rejected
 from dashboard.core.text.inert import inert
 from dashboard.core.transport.sourcekind import Option, SourceKind
 from dashboard.core.transport.webhooks import kept_headers, refusal, webhook_frames
+from dashboard.listening import close_runner
 from dashboard.sources.base import (
     ReconnectingSource,
     RetryConnection,
@@ -154,7 +155,7 @@ class WebhookSource(ReconnectingSource):
             self.went_live()
             await asyncio.Event().wait()  # until the connection is closed
         finally:
-            await runner.cleanup()
+            await close_runner(runner)
         return "the receiver stopped"
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:

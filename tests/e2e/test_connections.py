@@ -18,7 +18,7 @@ from dashboard.core.storage.store import EventStore
 from dashboard.core.transport.backoff import Backoff
 from dashboard.core.transport.connection import ConnectionSpec
 from dashboard.feed.server import FeedServer
-from dashboard.feed.shutdown import close_runner
+from dashboard.listening import close_runner
 from dashboard.sources import ConnectionState, WebSocketSource, open_source
 from dashboard.sources.websocket import DELIVER_ROWS
 from tests.helpers import run, serve, sse_response, wait_for

@@ -7,7 +7,9 @@ task that runs a step later. A server closed in between (``Server.close()``, whi
 accepted socket is left in a half-made transport nobody closes, the client hears nothing
 until the garbage collector closes it with an "unclosed transport" ResourceWarning
 (CPython gh-109564, still open). A feed restarted while clients reconnect (``feed
---chaos restart``) falls into that gap now and then; these close the gap first.
+--chaos restart``) falls into that gap now and then, and so may a webhook receiver
+stopped while a sender posts; these close the gap first. (Its own module, below every
+layer: the feed and the sources both stop servers, and neither may import the other.)
 """
 
 from __future__ import annotations
