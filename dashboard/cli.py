@@ -73,6 +73,7 @@ def _duration(within: DurationRange) -> Callable[[str], float]:
 
 # --exit-after waits on a Qt timer, whose milliseconds are a 32-bit number (24.8 days)
 EXIT_AFTER = DurationRange(0.1, 24 * 86_400.0)
+
 _count = _number(int, 1, None, "at least 1", "a whole number")
 _share = _number(float, 0, 1, "between 0 and 1", "a number")
 _readers = _number(int, 1, 64, "1 to 64", "a whole number")  # core.layouts.layoutfile.MAX_READERS
