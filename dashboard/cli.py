@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from dashboard import __version__
+from dashboard.core.lang.duration import SETTINGS, DurationRange, format_duration
 
 if TYPE_CHECKING:
     from dashboard.capture import CaptureResult
@@ -56,19 +57,22 @@ def _number(
     return parse
 
 
-def _duration(text: str) -> float:
+def _duration(within: DurationRange) -> Callable[[str], float]:
     """An argparse type: seconds, from a duration (``45s``, ``1m30s``, ``250ms``) or a
-    number of seconds, over 0: the one grammar a layout's durations are read with."""
-    from dashboard.core.lang.duration import parse_duration
+    number of seconds, *within* the setting's range: the one grammar, and the same range a
+    layout holding the value is read with."""
 
-    try:
-        seconds = parse_duration(text, "duration")
-    except ValueError as exc:  # (the flag is named already)
-        raise argparse.ArgumentTypeError(str(exc).removeprefix("duration: ")) from None
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
-    return seconds
+    def parse(text: str) -> float:
+        try:
+            return within.read(text, "duration")
+        except ValueError as exc:  # (the flag is named already)
+            raise argparse.ArgumentTypeError(str(exc).removeprefix("duration: ")) from None
 
+    return parse
+
+
+# --exit-after waits on a Qt timer, whose milliseconds are a 32-bit number (24.8 days)
+EXIT_AFTER = DurationRange(0.1, 24 * 86_400.0)
 
 _count = _number(int, 1, None, "at least 1", "a whole number")
 _share = _number(float, 0, 1, "between 0 and 1", "a number")
@@ -345,11 +349,11 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--heartbeat",
-        type=_duration,
+        type=_duration(SETTINGS),
         default=None,
         metavar="DURATION",
         help="a connection with no bytes for this long is taken as dead (default 45s; "
-        "a duration such as 45s, 1m30s or 500ms, or a number of seconds)",
+        f"a duration such as 45s, 1m30s or 500ms, or a number of seconds; {SETTINGS})",
     )
     _add_envelope_key_options(parser)
 
@@ -403,6 +407,9 @@ def _add_source_option(
     """One transport option's flag (a list's item flags too) in its transport's *group*."""
     kind, option = declared
     default = "" if option.default is None else f" (default {option.default})"
+    if option.duration is not None:
+        shown = "" if option.default is None else f"default {format_duration(option.default)}; "
+        default = f" ({shown}{option.duration})"
     if option.type is list:
         _add_list_option(group, name, declared, titles, taken)
         return
@@ -581,9 +588,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--exit-after",
-        type=_duration,
+        type=_duration(EXIT_AFTER),
         metavar="DURATION",
-        help="close after this long and print 'events=N rejected=M connections=K'",
+        help=f"close after this long ({EXIT_AFTER}) and print 'events=N rejected=M connections=K'",
     )
     parser.add_argument(
         "--screenshot",
@@ -697,10 +704,10 @@ def _add_chaos_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--chaos-every",
-        type=_duration,
+        type=_duration(SETTINGS),
         default=3.0,
         metavar="DURATION",
-        help="the time between faults on each stream (default 3s)",
+        help=f"the time between faults on each stream (default 3s; {SETTINGS})",
     )
 
 
@@ -773,9 +780,9 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--duration",
-        type=_duration,
+        type=_duration(SETTINGS),
         metavar="DURATION",
-        help="stop after this long (30s, 10m, 1h30m, or a number of seconds)",
+        help=f"stop after this long (30s, 10m, 1h30m, or a number of seconds; {SETTINGS})",
     )
     parser.add_argument("--count", type=_count, metavar="N", help="stop after N events")
     parser.add_argument(

@@ -127,7 +127,7 @@ class JsonLinesReader:
             await self._read_whole(response, strict, int(length))
             raise StopConnection(
                 f"the server sent a whole answer ({int(length):,} bytes), not a stream: read "
-                "once (--poll INTERVAL fetches a JSON document on an interval)"
+                "once (--poll DURATION fetches a JSON document on an interval)"
             )
         async for chunk in response.aiter_bytes():
             lines = splitter.feed(chunk)

@@ -22,7 +22,7 @@ from dashboard.core.events.decode import PREVIEW_BYTES
 from dashboard.core.events.event import DecodedBatch, Rejected
 from dashboard.core.text.inert import inert
 from dashboard.core.transport.backoff import Backoff
-from dashboard.core.transport.polling import ChangedAnswers, parse_interval
+from dashboard.core.transport.polling import POLL_INTERVALS, ChangedAnswers
 from dashboard.sources.base import ConnectionState, ReconnectingSource, status_text
 from dashboard.sources.http_request import (
     CrossOriginGuard,
@@ -43,7 +43,7 @@ class PollSource(ReconnectingSource):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.interval = parse_interval(self.spec.options["poll"])
+        self.interval = POLL_INTERVALS.read(self.spec.options["poll"], "poll")
         self.changes = ChangedAnswers() if self.spec.options.get("poll_changes") else None
         # After a failed poll the next waits longer: about twice the interval, then twice
         # that each time (shortened by up to 30 % at random, as reconnects are).

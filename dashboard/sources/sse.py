@@ -21,7 +21,7 @@ from dashboard.core.events.dedupe import RecentIds
 from dashboard.core.events.event import DecodedBatch
 from dashboard.core.text.inert import inert
 from dashboard.core.transport.connection import ConnectionSpec
-from dashboard.core.transport.polling import parse_interval
+from dashboard.core.transport.polling import POLL_INTERVALS
 from dashboard.core.transport.sourcekind import Option, SourceKind
 from dashboard.sources.base import (
     ReconnectingSource,
@@ -273,11 +273,12 @@ KIND = SourceKind(
         # polled endpoints (dashboard.sources.poll)
         Option(
             "poll",
-            str,
-            description="fetch the URL every POLL (5s, 500ms, 2m), each JSON answer an event, "
-            "instead of reading a stream",
-            check=parse_interval,
+            float,
+            description="fetch the URL every DURATION (5s, 500ms, 2m), each JSON answer an "
+            "event, instead of reading a stream",
+            duration=POLL_INTERVALS,
             placeholder="off: read a stream",
+            metavar="DURATION",
         ),
         Option(
             "poll_changes",

@@ -29,6 +29,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI, W
 
 from dashboard.core.events.event import DecodedBatch, Rejected
 from dashboard.core.events.nesting import too_deep
+from dashboard.core.lang.duration import SETTINGS
 from dashboard.core.text.inert import inert
 from dashboard.core.text.redact import mark_secret
 from dashboard.core.transport.sourcekind import ItemFlag, Option, SourceKind
@@ -310,11 +311,6 @@ def _check_message(text: str) -> None:
         raise ValueError("a message to send, not a step")
 
 
-def _positive(value: float) -> None:
-    if value <= 0:
-        raise ValueError(f"expected more than 0 seconds, got {value:g}")
-
-
 def _check_subprotocol(value: str) -> None:
     if any(c.isspace() or c in ',;"' for c in value):
         raise ValueError(f"{value!r} is not a subprotocol name (one token, like chat.v1)")
@@ -362,15 +358,14 @@ KIND = SourceKind(
             "step_timeout",
             float,
             DEFAULT_STEP_TIMEOUT,
-            "seconds an expect step waits for its message",
-            check=_positive,
-            duration=True,
+            "how long an expect step waits for its message",
+            duration=SETTINGS,
             metavar="DURATION",
         ),
         Option(
             "keepalive",
             str,
-            description="a message sent every --keepalive-every seconds while connected "
+            description="a message sent every --keepalive-every while connected "
             "(an application-level ping)",
             check=_check_message,
         ),
@@ -378,9 +373,8 @@ KIND = SourceKind(
             "keepalive_every",
             float,
             DEFAULT_KEEPALIVE_EVERY,
-            "seconds between keepalive messages",
-            check=_positive,
-            duration=True,
+            "the time between keepalive messages",
+            duration=SETTINGS,
             metavar="DURATION",
         ),
         Option(

@@ -4,7 +4,6 @@ disabled, with the reason under the form, until the settings make a card."""
 from __future__ import annotations
 
 import dataclasses
-from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dashboard.core.lang.duration import SETTINGS, format_duration
 from dashboard.core.lang.query import QueryError
-from dashboard.core.layouts.layoutfile import layout_duration
 from dashboard.core.panels.cards import MAX_DECIMALS, SHOW_CHOICES, STYLE_CHOICES, CardSpec
 from dashboard.ui.form_dialog import FormDialog
 
@@ -44,7 +43,7 @@ class CardDialog(FormDialog):
         for show, text in SHOW_CHOICES:
             self.show_box.addItem(text, show)
         self.show_box.setCurrentIndex(self.show_box.findData(spec.show))
-        self.window = QLineEdit(_duration_text(spec.window))
+        self.window = QLineEdit(format_duration(spec.window))
         self.window.setToolTip("For rate, count, average, lowest and highest: 30s, 5m, 1h…")
         self.query = QLineEdit(spec.query)
         self.query.setPlaceholderText("only the events matching this (the log's query language)")
@@ -63,7 +62,7 @@ class CardDialog(FormDialog):
             box.setPlaceholderText("none")
             box.setToolTip("A critical level below the warning one means lower is worse")
         self.stale = QLineEdit("never" if spec.stale_after is None else
-                               _duration_text(spec.stale_after))  # fmt: skip
+                               format_duration(spec.stale_after))  # fmt: skip
         self.stale.setToolTip("Marked stale when nothing came for this long (or: never)")
 
     def _build_form(self, spec: CardSpec) -> QFormLayout:
@@ -109,7 +108,7 @@ class CardDialog(FormDialog):
                 self.original,
                 title=title,
                 show=self.show_box.currentData(),
-                window=layout_duration(self.window.text().strip() or "1m", "Window"),
+                window=SETTINGS.read(self.window.text().strip() or "1m", "Window"),
                 query=self.query.text().strip(),
                 style=self.style_box.currentData(),
                 unit=self.unit.text().strip(),
@@ -117,7 +116,7 @@ class CardDialog(FormDialog):
                 thresholds=thresholds,
                 stale_after=None
                 if stale_text in ("", "never")
-                else layout_duration(stale_text, "Stale after"),
+                else SETTINGS.read(stale_text, "Stale after"),
             )
         except QueryError as exc:
             raise ValueError(f"Only events matching: {exc}") from None
@@ -145,12 +144,3 @@ def _number_text(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def _duration_text(seconds: float) -> str:
-    """What parse_duration reads back: ``5m``, ``2h``, ``90s``, ``0.25s``."""
-    for unit, size in (("h", 3600.0), ("m", 60.0)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    text = format(Decimal(repr(float(seconds))), "f")  # 1e-07 -> 0.0000001
-    return f"{text.rstrip('0').rstrip('.') if '.' in text else text}s"

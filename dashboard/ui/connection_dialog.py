@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard.core.events.decode import EnvelopeKeys
+from dashboard.core.lang.duration import SETTINGS, format_duration
 from dashboard.core.transport.connection import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
 from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.sources.base import (
@@ -93,12 +93,11 @@ class ConnectionDialog(FormDialog):
         self.ca_file.setPlaceholderText("system certificates")
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse_ca)
-        self.heartbeat = QDoubleSpinBox()
-        self.heartbeat.setRange(1, 3600)
-        self.heartbeat.setSuffix(" s")
-        self.heartbeat.setValue(DEFAULT_HEARTBEAT_TIMEOUT)
+        self.heartbeat = QLineEdit(format_duration(DEFAULT_HEARTBEAT_TIMEOUT))
+        self.heartbeat.setPlaceholderText(format_duration(DEFAULT_HEARTBEAT_TIMEOUT))
         self.heartbeat.setToolTip(
-            "No bytes for this long (heartbeats count) means the connection is dead: reconnect"
+            "No bytes for this long (heartbeats count) means the connection is dead: "
+            f"reconnect. A duration such as 45s, 1m30s or 500ms; {SETTINGS}"
         )
         return browse
 
@@ -143,6 +142,7 @@ class ConnectionDialog(FormDialog):
             self.user,
             self.password,
             self.ca_file,
+            self.heartbeat,
             self.type_keys,
             self.time_keys,
             self.source_keys,
@@ -193,7 +193,7 @@ class ConnectionDialog(FormDialog):
         self.headers.setPlainText("\n".join(f"{k}: {v}" for k, v in headers.items()))
         self.verify.setChecked(spec.verify)
         self.ca_file.setText(spec.ca_file or "")
-        self.heartbeat.setValue(spec.heartbeat_timeout)
+        self.heartbeat.setText(format_duration(spec.heartbeat_timeout))
         self.option_fields.load(spec.options)
         defaults = EnvelopeKeys()
         for field, keys, default in (
@@ -224,7 +224,7 @@ class ConnectionDialog(FormDialog):
         mode = self.auth.currentText()
         if not kind.takes_headers and (headers or mode != NO_AUTH):
             return kind.headers_instead or f"{kind.title} takes no headers"
-        problem = self.option_fields.problem(url)
+        problem = self._heartbeat_problem() or self.option_fields.problem(url)
         if problem:
             return problem
         refused = kind.start_problem(url, self.option_fields.values(url))
@@ -284,10 +284,23 @@ class ConnectionDialog(FormDialog):
             headers=headers,
             verify=self.verify.isChecked(),
             ca_file=self.ca_file.text().strip() or None,
-            heartbeat_timeout=self.heartbeat.value(),
+            heartbeat_timeout=self._heartbeat_seconds(),
             keys=keys,
             options=self.option_fields.values(url),
         )
+
+    def _heartbeat_problem(self) -> str | None:
+        try:
+            self._heartbeat_seconds()
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    def _heartbeat_seconds(self) -> float:
+        """The heartbeat timeout typed (left empty: the default), in the range a layout
+        holds; ValueError saying what is wrong."""
+        text = self.heartbeat.text().strip() or format_duration(DEFAULT_HEARTBEAT_TIMEOUT)
+        return SETTINGS.read(text, "Heartbeat timeout")
 
 
 def _keys(text: str) -> tuple[str, ...]:

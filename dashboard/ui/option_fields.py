@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dashboard.core.lang.duration import format_duration
 from dashboard.core.transport.sourcekind import Option, SourceKind, SourceKinds
 
 
@@ -63,9 +64,7 @@ class OptionFields:
         line = QLineEdit()
         if option.secret:
             line.setEchoMode(QLineEdit.EchoMode.Password)
-        line.setPlaceholderText(
-            option.placeholder or ("" if option.default is None else str(option.default))
-        )
+        line.setPlaceholderText(option.placeholder or _text_of(option, option.default))
         line.textChanged.connect(changed)
         return line
 
@@ -110,7 +109,7 @@ class OptionFields:
             elif isinstance(widget, QPlainTextEdit):
                 widget.setPlainText("\n".join(value or ()))
             elif isinstance(widget, QLineEdit):
-                widget.setText("" if value is None else str(value))
+                widget.setText(_text_of(self.options[name], value))
 
     def values(self, url: str) -> dict[str, Any]:
         """The options the URL's kind takes, as typed (ValueError naming the first one that
@@ -148,3 +147,12 @@ class OptionFields:
             where = f", line {number}" if number else ""
             return f"{option.title}{where}{str(exc)[len(name) :]}"
         return None
+
+
+def _text_of(option: Option, value: Any) -> str:
+    """*value* as its field shows it: a duration as the grammar writes it (``20s``)."""
+    if value is None:
+        return ""
+    if option.duration is not None and isinstance(value, int | float):
+        return format_duration(value)
+    return str(value)

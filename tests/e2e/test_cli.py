@@ -114,7 +114,11 @@ def test_connects_to_sse_and_websocket_at_once_with_a_header(feed: FeedThread) -
             ["--ca", "/nonexistent/ca.pem"],
             "argument --ca: cannot read '/nonexistent/ca.pem': no such file",
         ),
-        (["--exit-after", "0"], "argument --exit-after: '0' must be greater than 0"),
+        (["--exit-after", "0"], "argument --exit-after: '0' is out of range (100ms to 24d)"),
+        (["--exit-after", "25d"], "argument --exit-after: '25d' is out of range (100ms to 24d)"),
+        (["--exit-after", "4w"], "argument --exit-after: '4w' is out of range (100ms to 24d)"),
+        (["--heartbeat", "50ms"], "argument --heartbeat: '50ms' is out of range (100ms to 365d)"),
+        (["--heartbeat", "400d"], "argument --heartbeat: '400d' is out of range (100ms to 365d)"),
         (
             ["--exit-after", "soon"],
             "argument --exit-after: expected a duration like 30s, 5m or 1h, not 'soon'",

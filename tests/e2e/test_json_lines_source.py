@@ -277,7 +277,7 @@ def test_a_whole_answer_is_read_once_and_the_connection_says_to_poll(
             assert store.end_seq == events and store.rejected_total == 0
             assert source.status.detail == (
                 f"the server sent a whole answer ({len(body)} bytes), not a stream: read once "
-                "(--poll INTERVAL fetches a JSON document on an interval)"
+                "(--poll DURATION fetches a JSON document on an interval)"
             )
             if events == 1:
                 assert store.events(0, 1)[0].data == {"status": "ok", "checks": [1, 2]}

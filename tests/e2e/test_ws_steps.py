@@ -433,7 +433,7 @@ def test_keepalive_messages_go_out_while_connected() -> None:
                 feed.url("/ws/subscribe"),
                 send=[SUBSCRIBE],
                 keepalive='{"op":"ping"}',
-                keepalive_every=0.02,
+                keepalive_every=0.1,  # the shortest a keepalive_every may be
             ) as (store, _source),
         ):
             await wait_for(lambda: feed.connections and len(feed.connections[0].received) >= 4)

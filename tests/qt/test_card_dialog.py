@@ -63,7 +63,7 @@ def test_an_untouched_setting_comes_back_exactly(qtbot: Any) -> None:
     )  # fmt: skip
     dialog = CardDialog(spec)
     qtbot.addWidget(dialog)
-    assert dialog.warning.text() == "2147483648" and dialog.window.text() == "1234567s"
+    assert dialog.warning.text() == "2147483648" and dialog.window.text() == "14d6h56m7s"
     assert ok_enabled(dialog) and dialog.spec() == spec  # lower stays worse; no digit lost
     dialog.title.setText("Disk")
     assert dialog.spec().thresholds.below is True

@@ -20,8 +20,9 @@ def test_a_bad_poll_interval_is_said_in_the_dialog(qtbot: Any) -> None:
     assert not poll.isHidden() and not changes.isHidden()
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     for typed, said in (
-        ("0", "Poll: the interval must be from 100 ms to 24 h, got '0'"),
-        ("abc", "Poll: expected an interval like 5s, 500ms or 2m, got 'abc'"),
+        ("0", "Poll: '0' is out of range (100ms to 1d)"),
+        ("25h", "Poll: '25h' is out of range (100ms to 1d)"),
+        ("abc", "Poll: expected a duration like 30s, 5m or 1h, not 'abc'"),
     ):
         poll.setText(typed)
         assert dialog.error.text() == said
@@ -29,6 +30,6 @@ def test_a_bad_poll_interval_is_said_in_the_dialog(qtbot: Any) -> None:
     poll.setText("5s")
     changes.setChecked(True)
     assert dialog.error.text() == "" and ok.isEnabled()
-    assert dialog.spec().options == {"poll": "5s", "poll_changes": True}
+    assert dialog.spec().options == {"poll": 5.0, "poll_changes": True}
     dialog.url.setText("ws://feeds.example.test/ws")
     assert poll.isHidden()

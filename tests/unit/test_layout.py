@@ -145,7 +145,7 @@ def test_the_shipped_layouts_load() -> None:
         ("[[charts]]\ntitle = 'T'\n", r"line 1: charts\[1\] \('T'\): series: expected one or more"),
         (
             "[[charts]]\nwindow = '10s'\n[[charts.series]]\nfield = 'cpu'\n",
-            r"charts\[1\]: window must be between 30s and 24h",
+            r"line 1: charts\[1\]: window: '10s' is out of range \(30s to 1d\)",
         ),
         (
             "[[charts]]\n[[charts.series]]\nfield = 'cpu'\ncolour = 'red'\n",

@@ -92,7 +92,7 @@ def test_the_same_steps_come_from_record_and_from_a_layout() -> None:
             'argument --graphql-variables: expected a JSON object, like {"first": 10}',
         ),
         (["--ha-token", "t"], "argument --ha-token: an option of the home-assistant preset"),
-        (["--step-timeout", "0s"], "argument --step-timeout: expected more than 0"),
+        (["--step-timeout", "0s"], "argument --step-timeout: '0s' is out of range (100ms to 365d)"),
         (["--keepalive", "expect type:x"], "argument --keepalive: a message to send"),
     ],
 )

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import tomli_w
 
 from dashboard.core.events.decode import EnvelopeKeys
-from dashboard.core.lang.duration import parse_duration
+from dashboard.core.lang.duration import SETTINGS, DurationRange
 from dashboard.core.lang.query import QueryError, parse
 from dashboard.core.layouts.tomlguard import (
     NestingError,
@@ -42,7 +42,7 @@ from dashboard.core.monitor.rules import RuleError, parse_rule, same_name
 from dashboard.core.panels.cardformat import Thresholds, ValueMapping
 from dashboard.core.panels.cards import CardSpec
 from dashboard.core.panels.panelkind import PanelKinds, PanelSpec
-from dashboard.core.panels.series import ChartSpec, SeriesSpec
+from dashboard.core.panels.series import CHART_WINDOWS, ChartSpec, SeriesSpec
 from dashboard.core.transport.connection import DEFAULT_HEARTBEAT_TIMEOUT, ConnectionSpec
 from dashboard.core.transport.sourcekind import SourceKinds
 from dashboard.resources import resource
@@ -421,7 +421,7 @@ class _Reader:
             title=_text(table, "title") or series[0].name(),
             series=tuple(series),
             unit=_text(table, "unit"),
-            window=_duration(table, "window", 300.0),
+            window=_duration(table, "window", 300.0, CHART_WINDOWS),
             markers=_query_text(table, "markers"),
         )
 
@@ -524,8 +524,6 @@ SERIES_KEYS = (
     "type", "field", "query", "split_by", "interval", "label", "unit", "merge_connections"
 )  # fmt: skip
 DEFAULT_STALE = 30.0
-MIN_DURATION_S = 0.1
-MAX_DURATION_S = 365 * 86_400.0
 
 
 def _path_text(path: Sequence[str | int], steps: int = 4) -> str:
@@ -548,19 +546,12 @@ def _flag(table: Mapping[str, Any], key: str) -> bool:
     return value
 
 
-def _duration(table: Mapping[str, Any], key: str, default: float) -> float:
+def _duration(
+    table: Mapping[str, Any], key: str, default: float, within: DurationRange = SETTINGS
+) -> float:
     if key not in table:
         return default
-    return layout_duration(table[key], key)
-
-
-def layout_duration(value: Any, what: str) -> float:
-    """Seconds from a duration (``30s``, ``5m``...) a layout can hold; what a dialog takes
-    must load again."""
-    seconds = parse_duration(value, what)
-    if not MIN_DURATION_S <= seconds <= MAX_DURATION_S:
-        raise ValueError(f"{what}: {value!r} is out of range (100ms to 365d)")
-    return seconds
+    return within.read(table[key], key)
 
 
 def _query_text(table: Mapping[str, Any], key: str) -> str:

@@ -32,7 +32,7 @@ from typing import Any
 
 from dashboard.core.events.event import Event, Severity
 from dashboard.core.events.fieldpath import MISSING, lookup
-from dashboard.core.lang.duration import parse_duration
+from dashboard.core.lang.duration import SETTINGS, DurationRange
 from dashboard.core.lang.query import Query, QueryError, parse
 
 _COUNT = re.compile(
@@ -45,6 +45,7 @@ _ENVELOPE = ("type", "source", "connection", "id")
 # Alert states kept at once, of every rule and key; past it the one quiet longest is
 # forgotten (a feed inventing hosts must not grow the monitor without end).
 MAX_KEYS = 5_000
+HOLDS = DurationRange(0.0, 365 * 86_400.0)  # a rule's "for": 0 (fire at once) to 365d
 _OPS = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
@@ -127,7 +128,7 @@ def parse_rule(settings: Mapping[str, Any]) -> AlertRule:
     except ValueError as exc:
         raise RuleError(f"{label}, {exc}", "condition") from None
     try:
-        hold = parse_duration(settings.get("for", 0), "for")
+        hold = HOLDS.read(settings.get("for", 0), "for")
     except ValueError as exc:
         raise RuleError(f"{label}, {exc}", "for") from None
     severity_text = str(settings.get("severity", "warning"))
@@ -161,9 +162,7 @@ def _condition(text: str) -> Query | CountCondition:
             raise ValueError(f"condition: expected count(QUERY) > N per 1m, not {text!r}")
         return _query(text, "condition")
     query = _query(count["query"], "condition")
-    window = parse_duration(count["window"], "condition's window")
-    if window <= 0:
-        raise ValueError("condition's window must be longer than 0")
+    window = SETTINGS.read(count["window"], "condition's window")
     return CountCondition(query, count["op"], int(count["n"]), window)
 
 

@@ -27,11 +27,11 @@ import numpy as np
 
 from dashboard.core.events.event import Event
 from dashboard.core.events.fieldpath import as_number, lookup
+from dashboard.core.lang.duration import DurationRange
 from dashboard.core.lang.query import Query, parse
 from dashboard.core.monitor.rules import key_of
 
-MIN_WINDOW_S = 30.0
-MAX_WINDOW_S = 86_400.0
+CHART_WINDOWS = DurationRange(30.0, 86_400.0)  # the time a chart shows: 30s to 1d
 MAX_POINTS = 200_000  # per line, whatever the window
 MAX_LINES = 64  # per series: a split by a field with a thousand values is not a chart
 MAX_MARKERS = 500
@@ -180,8 +180,7 @@ class ChartSpec:
     markers: str = ""  # a query: a vertical line at each matching event
 
     def __post_init__(self) -> None:
-        if not MIN_WINDOW_S <= self.window <= MAX_WINDOW_S:
-            raise ValueError("window must be between 30s and 24h")
+        CHART_WINDOWS.read(self.window, "window")
         if self.markers:
             parse(self.markers)
 

@@ -1,7 +1,7 @@
 """Polled endpoints: the interval an operator types, and which answers are news.
 
 An interval is a duration in the one grammar (``core.lang.duration``: ``5s``, ``500ms``, ``2m``,
-``1h30m``) or a number of seconds; from MIN_INTERVAL to MAX_INTERVAL. With
+``1h30m``) or a number of seconds, within POLL_INTERVALS. With
 ``poll_changes`` an answer is an event only when it differs from the one before in its
 type, severity or payload: its time (a ``checked_at`` the server stamps on every answer
 under one of the time keys) does not count. The answer before is the one thing kept, so
@@ -13,26 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.core.events.event import Row
-from dashboard.core.lang.duration import parse_duration
+from dashboard.core.lang.duration import DurationRange
 
-__all__ = ["MAX_INTERVAL", "MIN_INTERVAL", "ChangedAnswers", "parse_interval"]
+__all__ = ["POLL_INTERVALS", "ChangedAnswers"]
 
-MIN_INTERVAL = 0.1
-MAX_INTERVAL = 86_400.0
-
-
-def parse_interval(text: str) -> float:
-    """Seconds from ``5s``, ``500ms``, ``2m``, ``1h`` or ``5``; ValueError saying what is
-    wrong."""
-    try:
-        seconds = parse_duration(text, "interval")
-    except ValueError:
-        raise ValueError(f"expected an interval like 5s, 500ms or 2m, got {text!r}") from None
-    if not MIN_INTERVAL <= seconds <= MAX_INTERVAL:
-        raise ValueError(
-            f"the interval must be from {MIN_INTERVAL * 1000:g} ms to 24 h, got {text.strip()!r}"
-        )
-    return seconds
+POLL_INTERVALS = DurationRange(0.1, 86_400.0)  # the poll option's: 100ms to 24h
 
 
 class ChangedAnswers:

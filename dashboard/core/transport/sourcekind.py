@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from dashboard.core.lang.duration import parse_duration
+from dashboard.core.lang.duration import DurationRange
 from dashboard.core.text.redact import mark_secret
 from dashboard.core.transport.connection import ConnectionSpec, host_name
 
@@ -66,7 +66,8 @@ class Option:
     secret_item: Callable[[str], bool] | None = None
     flag_item: Callable[[str], str] | None = None
     item_flags: tuple[ItemFlag, ...] = ()
-    duration: bool = False  # seconds, also written as a duration: 20s, 2m, 1h30m (core.lang)
+    # seconds, also written as a duration (20s, 2m, 1h30m: core.lang), within this range
+    duration: DurationRange | None = None
     metavar: str = ""  # what --help calls its value (default: the name in capitals)
     shown_with: tuple[str, str] = ()  # (option, value): the dialog shows it only then
 
@@ -80,8 +81,8 @@ class Option:
         kind = self.type
         if kind is list:
             return self._parse_list(value)
-        if self.duration and isinstance(value, str):  # "20s" in a layout, as on the command line
-            return self.from_text(value)
+        if self.duration is not None:  # "20s" or 20 in a layout, as on the command line
+            value = self.duration.read(value, self.name)
         ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value, ok = float(value), True
@@ -147,8 +148,8 @@ class Option:
             return self.parse(text)
         if kind is list:
             return self.parse(text.splitlines())
-        if self.duration:  # (its own message: "expected a duration like 30s, 5m or 1h")
-            return self.parse(parse_duration(text, self.name))
+        if self.duration is not None:
+            return self.parse(text)
         try:
             number = kind(text.strip())
         except ValueError:
@@ -351,5 +352,7 @@ class SourceKinds:
 def _described(option: Option) -> str:
     """```name` (what it is; `--flag`: what its item flag adds)`` for the README's table."""
     said = [option.description] if option.description else []
+    if option.duration is not None:
+        said.append(f"a duration, {option.duration}")
     said += [f"`--{f.name}`: {f.description}" for f in option.item_flags]
     return f"`{option.name}` ({'; '.join(said)})" if said else f"`{option.name}`"
