@@ -4,6 +4,7 @@ series in one action, layouts saved and opened, and the layout's alert rules fir
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -334,7 +335,7 @@ def test_hostile_names_show_literally_in_legends_tooltips_and_cards(qtbot: Any) 
     assert "<img" not in card.toolTip() and "&lt;img" in card.toolTip()
 
 
-def test_chart_markers_stay_on_their_lines_as_newer_ones_arrive(qtbot: Any) -> None:
+def test_chart_markers_show_the_newest_in_the_window_once_each(qtbot: Any) -> None:
     from dashboard.core.panels.series import ChartSpec, SeriesSpec
     from dashboard.ui.panels.chart import ChartPanel
     from dashboard.ui.panels.chart_axes import MARKERS_SHOWN
@@ -347,21 +348,84 @@ def test_chart_markers_stay_on_their_lines_as_newer_ones_arrive(qtbot: Any) -> N
     deploys = [make_event("deploy", {"v": 1}, time=990.0 + i) for i in range(3)]
     chart.add_events([make_event("m", {"v": 1}, time=989.0), *deploys])
     chart.redraw(now[0])
-    first = {line.value(): line for line in chart._markers if line.isVisible()}
-    assert sorted(first) == [990.0, 991.0, 992.0]
-    assert "deploy at" in first[991.0].toolTip()
+    assert chart.markers.times() == [990.0, 991.0, 992.0]
+    tip = chart.markers.label_near(991.02, pixel_width=0.01)  # 2 px from the line
+    assert f"deploy at {datetime.fromtimestamp(991):%H:%M:%S}</p>" in tip
+    assert chart.markers.label_near(991.5, pixel_width=0.01) == ""  # 50 px away: none
 
     chart.add_events([make_event("deploy", {"v": 1}, time=1_000.0)])
     now[0] = 1_051.0  # the window (60 s) no longer holds 990
     chart.redraw(now[0])
-    shown = {line.value(): line for line in chart._markers if line.isVisible()}
-    assert sorted(shown) == [991.0, 992.0, 1_000.0]
-    assert shown[991.0] is first[991.0] and shown[992.0] is first[992.0]  # not moved
-    assert len(chart._markers) == 3  # the line 990 had is the one 1,000 took
+    assert chart.markers.times() == [991.0, 992.0, 1_000.0]
     chart.add_events([make_event("deploy", {"v": 1}, time=1_000.0)] * 5)  # the same moment
     chart.redraw(now[0])
-    assert len(chart._markers) == 3 and sum(line.isVisible() for line in chart._markers) == 3
-    assert MARKERS_SHOWN >= 3
+    assert chart.markers.times() == [991.0, 992.0, 1_000.0]
+    chart.add_events([make_event("deploy", {"v": 1}, time=1_001.0 + i / 10) for i in range(150)])
+    chart.redraw(now[0])
+    assert len(chart.markers.times()) == MARKERS_SHOWN  # the newest of them
+    assert chart.markers.times()[-1] == 1_001.0 + 14.9 and chart.markers.times()[0] > 1_001.0
+
+
+def test_chart_markers_cross_the_whole_view_as_it_scrolls_and_rescales(qtbot: Any) -> None:
+    from dashboard.core.panels.series import ChartSpec, SeriesSpec
+    from dashboard.ui.panels.chart import ChartPanel
+    from tests.unit.factories import make_event
+
+    spec = ChartSpec("c", (SeriesSpec("m", "v"),), window=60.0, markers="type:deploy")
+    chart = ChartPanel(spec, clock=lambda: 1_000.0)
+    qtbot.addWidget(chart)
+    chart.resize(600, 300)
+    chart.show()
+    qtbot.waitExposed(chart)
+    points = [make_event("m", {"v": v}, time=950.0 + v) for v in range(40)]
+    chart.add_events([*points, make_event("deploy", {}, time=970.0)])
+    chart.redraw(1_000.0)
+    view = chart.plot.getPlotItem().getViewBox()
+
+    def spans_the_view() -> bool:
+        (_, _), (y0, y1) = view.viewRange()
+        box = chart.markers.boundingRect()
+        return box.top() == y0 and box.bottom() == y1 and box.left() < 970.0 < box.right()
+
+    qtbot.waitUntil(spans_the_view)
+    chart.add_events([make_event("m", {"v": 5_000}, time=995.0)])  # the Y axis grows 100-fold
+    chart.redraw(1_000.0)
+    qtbot.waitUntil(lambda: view.viewRange()[1][1] > 4_000)
+    qtbot.waitUntil(spans_the_view)
+    chart.reset()
+    assert chart.markers.times() == [] and chart.markers.boundingRect().isEmpty()
+
+
+def test_a_chart_of_many_points_draws_about_two_a_pixel_column_and_keeps_every_peak(
+    qtbot: Any,
+) -> None:
+    import numpy as np
+
+    from dashboard.core.panels.series import ChartSpec, SeriesSpec
+    from dashboard.ui.panels.chart import ChartPanel
+    from tests.unit.factories import make_event
+
+    spec = ChartSpec("c", (SeriesSpec("m", "v"),), window=300.0)
+    chart = ChartPanel(spec, clock=lambda: 1_300.0)
+    qtbot.addWidget(chart)
+    chart.resize(480, 260)
+    chart.show()
+    qtbot.waitExposed(chart)
+    values = [float(i % 7) for i in range(8_000)]
+    values[4_321] = 99.0  # one spike among 8,000 points
+    chart.add_events(
+        [make_event("m", {"v": v}, time=1_000.0 + i * 300 / 8_000) for i, v in enumerate(values)]
+    )
+    chart.redraw(1_300.0)
+    curve = next(iter(chart.curves.values()))
+    width = chart.plot.getPlotItem().getViewBox().width()
+
+    def drawn() -> np.ndarray:
+        shown = curve.curve.getData()[1]
+        return np.asarray(shown if shown is not None else [])
+
+    qtbot.waitUntil(lambda: 0 < len(drawn()) <= 2.2 * width)  # bins are whole points: ~2 a px
+    assert drawn().max() == 99.0 and drawn().min() == 0.0
 
 
 def test_the_legend_sits_under_the_plot_and_scrolls_rather_than_vanish(qtbot: Any) -> None:
@@ -413,10 +477,10 @@ def test_a_marker_is_drawn_when_no_line_grows(qtbot: Any) -> None:
     assert chart.take_turn() is None  # nothing to draw yet: the turn passes
     chart.add_events([make_event("m", {"v": 1}, time=980.0)])
     assert chart.take_turn() == chart.redraw_interval  # the line is drawn
-    assert not chart._markers
+    assert chart.markers.times() == []
     chart.add_events([make_event("deploy", {"v": 1}, time=990.0)])  # only a marker: no point
     chart.take_turn()
-    assert [line.value() for line in chart._markers if line.isVisible()] == [990.0]
+    assert chart.markers.times() == [990.0]
 
 
 def test_a_chart_says_in_its_title_bar_what_it_does_not_draw(qtbot: Any) -> None:

@@ -12,13 +12,11 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from dashboard.ui.panels.chart_axes import (
     MARKERS_SHOWN,
     READOUT_GAP_PX,
-    marker_pen,
     pen,
     readout_place,
     value_at,
 )
 from dashboard.ui.panels.fields import field_from_mime
-from dashboard.ui.text import plain_tooltip
 from dashboard.ui.theme import current
 
 
@@ -44,8 +42,7 @@ class ChartLooks:
             colour, dash = theme.series_style(self._style_index[key])
             curve.setPen(pen(colour, dash))
             self.legend.restyle(key, colour, dash)
-        for marker in self._markers:
-            marker.setPen(marker_pen())
+        self.markers.restyle()
 
     def _style_title(self) -> None:
         colour = current().text if self.curves else current().muted
@@ -67,32 +64,8 @@ class ChartLooks:
         self.right_view.setGeometry(self.plot.getPlotItem().getViewBox().sceneBoundingRect())
 
     def _draw_markers(self, since: float) -> None:
-        """Show the newest markers in the window. A line keeps its marker while the marker
-        stays in the window (moving a line or setting its tooltip costs, and with every new
-        marker the list shifts by one)."""
-        marks = list(dict.fromkeys(self.data.markers_since(since)))[-MARKERS_SHOWN:]
-        wanted = set(marks)
-        kept = {mark: line for mark, line in self._line_for.items() if mark in wanted}
-        taken = {id(line) for line in kept.values()}
-        spare = [line for line in self._markers if id(line) not in taken]
-        for mark in marks:
-            if mark in kept:
-                continue
-            line = spare.pop() if spare else self._new_marker()
-            t, what = mark
-            line.setPos(t)
-            line.setToolTip(plain_tooltip(f"{what} at {datetime.fromtimestamp(t):%H:%M:%S}"))
-            line.show()
-            kept[mark] = line
-        for line in spare:
-            line.hide()
-        self._line_for = kept
-
-    def _new_marker(self) -> pg.InfiniteLine:
-        line = pg.InfiniteLine(angle=90, movable=False, pen=marker_pen())
-        self.plot.addItem(line, ignoreBounds=True)
-        self._markers.append(line)
-        return line
+        """Show the newest MARKERS_SHOWN markers in the window (one of each moment)."""
+        self.markers.set_marks(list(dict.fromkeys(self.data.markers_since(since)))[-MARKERS_SHOWN:])
 
     def _mouse_moved(self, position: object) -> None:
         view = self.plot.getPlotItem().getViewBox()
@@ -101,6 +74,7 @@ class ChartLooks:
             self.readout.hide()
             return
         x = view.mapSceneToView(position).x()
+        self.markers.setToolTip(self.markers.label_near(x, view.viewPixelSize()[0]))
         self.crosshair.setPos(x)
         self.crosshair.show()
         self.show_readout(x)
