@@ -367,6 +367,8 @@ def test_chart_markers_show_the_newest_in_the_window_once_each(qtbot: Any) -> No
 
 
 def test_chart_markers_cross_the_whole_view_as_it_scrolls_and_rescales(qtbot: Any) -> None:
+    from PySide6.QtCore import QPointF
+
     from dashboard.core.panels.series import ChartSpec, SeriesSpec
     from dashboard.ui.panels.chart import ChartPanel
     from tests.unit.factories import make_event
@@ -392,6 +394,10 @@ def test_chart_markers_cross_the_whole_view_as_it_scrolls_and_rescales(qtbot: An
     chart.redraw(1_000.0)
     qtbot.waitUntil(lambda: view.viewRange()[1][1] > 4_000)
     qtbot.waitUntil(spans_the_view)
+    chart._mouse_moved(view.mapViewToScene(QPointF(970.0, 100.0)))  # the pointer on it
+    assert f"deploy at {datetime.fromtimestamp(970):%H:%M:%S}" in chart.markers.toolTip()
+    chart._mouse_moved(view.mapViewToScene(QPointF(985.0, 100.0)))  # well clear of it
+    assert chart.markers.toolTip() == ""
     chart.reset()
     assert chart.markers.times() == [] and chart.markers.boundingRect().isEmpty()
 
