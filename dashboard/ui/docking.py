@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 from dashboard.core.panels.panelkind import PanelKind, PanelKinds, PanelSpec
@@ -25,6 +25,7 @@ RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 # Charts side by side in the default arrangement; the others are tabs of these (50 charts
 # side by side made a window 9,000 pixels wide, each chart's title cut to nothing).
 CHARTS_SIDE_BY_SIDE = 4
+CARDS_SHARE = 0.3  # of the window's height, at most, for the cards in the default arrangement
 
 
 def make_dock(window: QMainWindow, name: str, title: str, widget: QWidget) -> QDockWidget:
@@ -176,9 +177,23 @@ class Docks:
             window.resizeDocks([side], [440], HORIZONTAL)
             window.resizeDocks([side, *self.right_docks[:1]], [200, 200], VERTICAL)
         if top is not None:
-            docks = [top, *under_top[:1]]
-            cards = top.widget().sizeHint().height() + 20  # (its title bar) up to two rows
-            window.resizeDocks(docks, [cards, 250][: len(docks)], VERTICAL)
+            self._size_cards(top, under_top[:1])
+
+    def _size_cards(self, top: QDockWidget, under: list[QDockWidget]) -> None:
+        """Whole rows of cards, as many as fit in CARDS_SHARE of the window; fewer when the
+        panels under them leave less room: never a row cut through (the rest scroll)."""
+        window, cards = self.window, self.window.cards
+        wanted = cards.height_for(int(window.height() * CARDS_SHARE))
+        window.resizeDocks([top, *under], [wanted + 20, 250][: 1 + len(under)], VERTICAL)
+        QTimer.singleShot(0, window, lambda: self._whole_rows(top))  # once laid out
+
+    def _whole_rows(self, top: QDockWidget) -> None:
+        """The cards' dock cut down to whole rows, if the window gave it part of one more."""
+        window, cards = self.window, self.window.cards
+        got = cards.height()
+        if window.isVisible() and got != cards.height_for(got):
+            title_bar = top.height() - got
+            window.resizeDocks([top], [cards.height_for(got) + title_bar], VERTICAL)
 
     # -- charts --------------------------------------------------------------------------
     @property

@@ -320,3 +320,28 @@ def test_a_seventh_and_eighth_card_leave_the_charts_their_height(
     assert cards.height() <= cards.sizeHint().height()  # at most two rows of cards
     for chart in window.charts:
         assert chart.plot.height() >= MIN_PLOT_HEIGHT, chart.spec.title
+
+
+@pytest.mark.parametrize(("height", "rows_shown"), [(700, 1), (800, 1), (1_000, 2)])
+def test_the_default_arrangement_shows_whole_rows_of_cards(
+    qtbot: Any, settings: QSettings, height: int, rows_shown: int
+) -> None:
+    """A short window (a 1366x768 screen) gives the cards one whole row, a tall one two: never
+    a row cut through (the rest scroll). Before, 700 and 800 px gave 1.4 and 1.8 rows."""
+    from dashboard.core.layouts.layoutfile import builtin
+    from dashboard.ui.app import Dashboard
+
+    layout = builtin("demo")
+    layout.cards += [CardSpec(f"Extra {n}", "m", "cpu") for n in range(8)]
+    window = Dashboard([], settings=settings, layout=layout).window
+    qtbot.addWidget(window)
+    window.resize(1_000, height)  # 14 cards, six across: three rows
+    window.show()
+    qtbot.waitExposed(window)
+    cards = window.cards
+    window._arrange()
+    qtbot.waitUntil(lambda: cards.rows() == 3)
+    row, gap = cards.cards[0].sizeHint().height(), cards.grid.spacing()
+    whole = rows_shown * row + (rows_shown - 1) * gap
+    qtbot.waitUntil(lambda: cards.height() == whole)
+    qtbot.waitUntil(lambda: cards.scroll.verticalScrollBar().maximum() > 0)  # the rest scroll

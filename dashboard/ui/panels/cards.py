@@ -188,6 +188,13 @@ class CardsPanel(QWidget):
         height = rows * self._row_height() + (rows - 1) * self.grid.spacing()
         return QSize(super().sizeHint().width(), height)
 
+    def height_for(self, room: int) -> int:
+        """The height of the most whole rows within *room* (one at least, ROWS_SHOWN at
+        most): a dock sized to it never shows a row cut in half."""
+        row, gap = self._row_height(), self.grid.spacing()
+        rows = max(1, min(self.rows(), ROWS_SHOWN, (room + gap) // (row + gap)))
+        return rows * row + (rows - 1) * gap
+
     def minimumSizeHint(self) -> QSize:
         """One row (the rest scroll): cards never take the charts' minimum height."""
         return QSize(CARD_WIDTH, self._row_height())
