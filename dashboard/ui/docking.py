@@ -58,6 +58,7 @@ class Docks:
         self.fixed_docks: list[QDockWidget] = []  # the registry's order: the View menu's
         self.middle: QWidget | None = None
         self.top_dock: QDockWidget | None = None
+        self._cards_wanted = 0  # the cards' height the last arrangement asked for
         self.side_dock: QDockWidget | None = None
         self.right_docks: list[QDockWidget] = []  # the kinds held once placed right
         self.under_top_docks: list[QDockWidget] = []  # and those placed under the top
@@ -185,15 +186,23 @@ class Docks:
         window, cards = self.window, self.window.cards
         wanted = cards.height_for(int(window.height() * CARDS_SHARE))
         window.resizeDocks([top, *under], [wanted + 20, 250][: 1 + len(under)], VERTICAL)
-        QTimer.singleShot(0, window, lambda: self._whole_rows(top))  # once laid out
+        self._cards_wanted = wanted  # (an earlier arrangement's check still to come: not its)
+        QTimer.singleShot(0, window, lambda: self._whole_rows(top, wanted))  # once laid out
 
-    def _whole_rows(self, top: QDockWidget) -> None:
-        """The cards' dock cut down to whole rows, if the window gave it part of one more."""
+    def _whole_rows(self, top: QDockWidget, wanted: int, again: bool = True) -> None:
+        """Once the window has laid the docks out: the cards' dock asked again for the rows
+        wanted (a window not yet shown may not have given them), then, if the room is less,
+        cut down to the whole rows in what it got."""
         window, cards = self.window, self.window.cards
         got = cards.height()
-        if window.isVisible() and got != cards.height_for(got):
-            title_bar = top.height() - got
-            window.resizeDocks([top], [cards.height_for(got) + title_bar], VERTICAL)
+        if wanted != self._cards_wanted or not window.isVisible() or got == wanted:
+            return
+        if not again and got == cards.height_for(got):
+            return
+        rows = wanted if again else cards.height_for(got)
+        window.resizeDocks([top], [rows + top.height() - got], VERTICAL)  # and its title bar
+        if again:
+            QTimer.singleShot(0, window, lambda: self._whole_rows(top, wanted, again=False))
 
     # -- charts --------------------------------------------------------------------------
     @property

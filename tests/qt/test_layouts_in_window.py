@@ -398,6 +398,13 @@ def test_chart_markers_cross_the_whole_view_as_it_scrolls_and_rescales(qtbot: An
     assert f"deploy at {datetime.fromtimestamp(970):%H:%M:%S}" in chart.markers.toolTip()
     chart._mouse_moved(view.mapViewToScene(QPointF(985.0, 100.0)))  # well clear of it
     assert chart.markers.toolTip() == ""
+    pixel = view.viewPixelSize()[0]  # the tooltip reaches 4 px past the outermost markers
+    assert chart.markers.boundingRect().left() <= 970.0 - 3.5 * pixel
+    assert chart.markers.boundingRect().right() >= 970.0 + 3.5 * pixel
+    chart._mouse_moved(view.mapViewToScene(QPointF(970.0, 100.0)))
+    assert "deploy at" in chart.markers.toolTip()
+    chart.redraw(1_020.0)  # the view scrolls on: the marker leaves the pointer at rest
+    assert chart.markers.toolTip() == ""
     chart.reset()
     assert chart.markers.times() == [] and chart.markers.boundingRect().isEmpty()
 
@@ -487,6 +494,28 @@ def test_a_marker_is_drawn_when_no_line_grows(qtbot: Any) -> None:
     chart.add_events([make_event("deploy", {"v": 1}, time=990.0)])  # only a marker: no point
     chart.take_turn()
     assert chart.markers.times() == [990.0]
+
+
+def test_a_marker_on_a_chart_without_lines_names_itself(qtbot: Any) -> None:
+    from PySide6.QtCore import QPointF
+
+    from dashboard.core.panels.series import ChartSpec, SeriesSpec
+    from dashboard.ui.panels.chart import ChartPanel
+    from tests.unit.factories import make_event
+
+    spec = ChartSpec("c", (SeriesSpec("m", "v"),), window=60.0, markers="type:deploy")
+    chart = ChartPanel(spec, clock=lambda: 1_000.0)
+    qtbot.addWidget(chart)
+    chart.resize(600, 300)
+    chart.show()
+    qtbot.waitExposed(chart)
+    chart.add_events([make_event("deploy", {}, time=990.0)])
+    assert chart.take_turn() is not None and not chart.curves
+    view = chart.plot.getPlotItem().getViewBox()
+    view.setXRange(940.0, 1_000.0, padding=0)
+    qtbot.waitUntil(lambda: view.viewRange()[0] == [940.0, 1_000.0])
+    chart._mouse_moved(view.mapViewToScene(QPointF(990.0, 0.5)))
+    assert "deploy at" in chart.markers.toolTip()
 
 
 def test_a_chart_says_in_its_title_bar_what_it_does_not_draw(qtbot: Any) -> None:

@@ -49,10 +49,9 @@ WINDOWS = (
     ("6 h", 21_600.0),
     ("24 h", 86_400.0),
 )
-# pyqtgraph's automatic downsampling ("peak": each bin drawn as its lowest and highest point)
-# makes about this many bins a pixel column. Its default, 5, drew ten points a column, and a
-# line 2 px wide costs by the point: the soak's 5-minute CPU chart (6 lines of 8,000 points)
-# took 45 ms to paint, 19 ms with 1, and still shows every peak.
+# Bins a pixel column of pyqtgraph's "peak" downsampling (a bin: its lowest and highest point).
+# Its default, 5, drew ten points a column, and a 2-px line costs by the point: the soak's
+# CPU chart (6 lines of 8,000 points) took 45 ms to paint, 19 ms with 1, every peak kept.
 BINS_PER_PIXEL = 1.0
 MIN_SPAN_S = 5.0  # the narrowest time span shown while the data is younger than the window
 MIN_PLOT_HEIGHT = 70  # pixels: cards or a long legend never squeeze the plot below this
@@ -134,6 +133,7 @@ class ChartPanel(ChartLooks, Themed, QWidget):
         item.getAxis("right").linkToView(self.right_view)
         item.getViewBox().sigResized.connect(self._fit_right_view)
         item.getViewBox().sigRangeChangedManually.connect(lambda *_: self.set_paused(True))
+        self._pointer: object | None = None  # the pointer's place in the plot, while over it
         self.markers = MarkerLines()  # every marker's line (see chart_markers)
         self.plot.addItem(self.markers, ignoreBounds=True)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False)
@@ -326,6 +326,7 @@ class ChartPanel(ChartLooks, Themed, QWidget):
             curve.setData(t, v, connect=joined(t))
         self._draw_markers(since)
         self.scroll_to(now)
+        self.name_marker_under_pointer()
         # Redraw no more often than the time axis moves a pixel (a 5-minute chart 600 px
         # wide: twice a second; 30 s: ten times), and, when lines of many points cost more
         # to push, so that the chart takes at most about a tenth of the window's time.

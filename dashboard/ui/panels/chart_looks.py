@@ -69,15 +69,27 @@ class ChartLooks:
 
     def _mouse_moved(self, position: object) -> None:
         view = self.plot.getPlotItem().getViewBox()
-        if not self.curves or not self.plot.sceneBoundingRect().contains(position):
+        inside = self.plot.sceneBoundingRect().contains(position)
+        self._pointer = position if inside else None
+        self.name_marker_under_pointer()
+        if not self.curves or not inside:
             self.crosshair.hide()
             self.readout.hide()
             return
         x = view.mapSceneToView(position).x()
-        self.markers.setToolTip(self.markers.label_near(x, view.viewPixelSize()[0]))
         self.crosshair.setPos(x)
         self.crosshair.show()
         self.show_readout(x)
+
+    def name_marker_under_pointer(self) -> None:
+        """The markers' tooltip: the one under the pointer, if any (again after a scroll
+        moved the markers under a pointer at rest)."""
+        if self._pointer is None:
+            self.markers.setToolTip("")
+            return
+        view = self.plot.getPlotItem().getViewBox()
+        x = view.mapSceneToView(self._pointer).x()
+        self.markers.setToolTip(self.markers.label_near(x, view.viewPixelSize()[0]))
 
     def show_readout(self, x: float) -> None:
         """The readout beside the crosshair at *x*, clear of the points it names."""

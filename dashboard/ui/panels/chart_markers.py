@@ -73,7 +73,7 @@ class MarkerLines(pg.GraphicsObject):
         if view is None or not len(self._times):
             return QRectF()
         (_, _), (y0, y1) = view.viewRange()
-        pad = (self.pixelWidth() or 0.0) * 2
+        pad = (self.pixelWidth() or 0.0) * NEAR_PX  # the tooltip's reach past the outer ones
         left, right = float(self._times.min()) - pad, float(self._times.max()) + pad
         return QRectF(left, y0, right - left, y1 - y0)
 
