@@ -366,12 +366,10 @@ def test_chart_markers_show_the_newest_in_the_window_once_each(qtbot: Any) -> No
     assert chart.markers.times()[-1] == 1_001.0 + 14.9 and chart.markers.times()[0] > 1_001.0
 
 
-def test_chart_markers_cross_the_whole_view_as_it_scrolls_and_rescales(qtbot: Any) -> None:
-    from PySide6.QtCore import QPointF
-
+def _shown_chart_of_deploys(qtbot: Any) -> Any:
+    """A 600 x 300 chart of ``m``'s ``v`` with a marker at each deploy, shown, at 1,000 s."""
     from dashboard.core.panels.series import ChartSpec, SeriesSpec
     from dashboard.ui.panels.chart import ChartPanel
-    from tests.unit.factories import make_event
 
     spec = ChartSpec("c", (SeriesSpec("m", "v"),), window=60.0, markers="type:deploy")
     chart = ChartPanel(spec, clock=lambda: 1_000.0)
@@ -379,6 +377,15 @@ def test_chart_markers_cross_the_whole_view_as_it_scrolls_and_rescales(qtbot: An
     chart.resize(600, 300)
     chart.show()
     qtbot.waitExposed(chart)
+    return chart
+
+
+def test_chart_markers_cross_the_whole_view_as_it_scrolls_and_rescales(qtbot: Any) -> None:
+    from PySide6.QtCore import QPointF
+
+    from tests.unit.factories import make_event
+
+    chart = _shown_chart_of_deploys(qtbot)
     points = [make_event("m", {"v": v}, time=950.0 + v) for v in range(40)]
     chart.add_events([*points, make_event("deploy", {}, time=970.0)])
     chart.redraw(1_000.0)
@@ -499,16 +506,9 @@ def test_a_marker_is_drawn_when_no_line_grows(qtbot: Any) -> None:
 def test_a_marker_on_a_chart_without_lines_names_itself(qtbot: Any) -> None:
     from PySide6.QtCore import QPointF
 
-    from dashboard.core.panels.series import ChartSpec, SeriesSpec
-    from dashboard.ui.panels.chart import ChartPanel
     from tests.unit.factories import make_event
 
-    spec = ChartSpec("c", (SeriesSpec("m", "v"),), window=60.0, markers="type:deploy")
-    chart = ChartPanel(spec, clock=lambda: 1_000.0)
-    qtbot.addWidget(chart)
-    chart.resize(600, 300)
-    chart.show()
-    qtbot.waitExposed(chart)
+    chart = _shown_chart_of_deploys(qtbot)
     chart.add_events([make_event("deploy", {}, time=990.0)])
     assert chart.take_turn() is not None and not chart.curves
     view = chart.plot.getPlotItem().getViewBox()
