@@ -27,6 +27,7 @@ from dashboard.ui import theme
 from dashboard.ui.panels.cards import ROWS_SHOWN, CardsPanel
 from dashboard.ui.panels.chart import MIN_SPAN_S, ChartPanel
 from dashboard.ui.panels.detail import EventDetailPane
+from tests.qt.shown import shown_chart
 from tests.unit.factories import make_event
 
 
@@ -39,12 +40,7 @@ def app(qapp: QApplication) -> Iterator[QApplication]:
 
 def cpu_chart(qtbot: Any, *series: SeriesSpec, unit: str = "%") -> ChartPanel:
     spec = ChartSpec("c", series or (SeriesSpec("m", "cpu", split_by="source"),), unit, 300.0)
-    chart = ChartPanel(spec, clock=lambda: 1_000.0)
-    qtbot.addWidget(chart)
-    chart.resize(700, 320)
-    chart.show()
-    qtbot.waitExposed(chart)
-    return chart
+    return shown_chart(qtbot, spec, (700, 320), now=1_000.0)
 
 
 def test_the_light_theme_reaches_the_palette_charts_cards_and_detail_pane(

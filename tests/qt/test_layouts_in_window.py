@@ -369,15 +369,10 @@ def test_chart_markers_show_the_newest_in_the_window_once_each(qtbot: Any) -> No
 def _shown_chart_of_deploys(qtbot: Any) -> Any:
     """A 600 x 300 chart of ``m``'s ``v`` with a marker at each deploy, shown, at 1,000 s."""
     from dashboard.core.panels.series import ChartSpec, SeriesSpec
-    from dashboard.ui.panels.chart import ChartPanel
+    from tests.qt.shown import shown_chart
 
     spec = ChartSpec("c", (SeriesSpec("m", "v"),), window=60.0, markers="type:deploy")
-    chart = ChartPanel(spec, clock=lambda: 1_000.0)
-    qtbot.addWidget(chart)
-    chart.resize(600, 300)
-    chart.show()
-    qtbot.waitExposed(chart)
-    return chart
+    return shown_chart(qtbot, spec, (600, 300), now=1_000.0)
 
 
 def test_chart_markers_cross_the_whole_view_as_it_scrolls_and_rescales(qtbot: Any) -> None:
@@ -422,15 +417,11 @@ def test_a_chart_of_many_points_draws_about_two_a_pixel_column_and_keeps_every_p
     import numpy as np
 
     from dashboard.core.panels.series import ChartSpec, SeriesSpec
-    from dashboard.ui.panels.chart import ChartPanel
+    from tests.qt.shown import shown_chart
     from tests.unit.factories import make_event
 
     spec = ChartSpec("c", (SeriesSpec("m", "v"),), window=300.0)
-    chart = ChartPanel(spec, clock=lambda: 1_300.0)
-    qtbot.addWidget(chart)
-    chart.resize(480, 260)
-    chart.show()
-    qtbot.waitExposed(chart)
+    chart = shown_chart(qtbot, spec, (480, 260), now=1_300.0)
     values = [float(i % 7) for i in range(8_000)]
     values[4_321] = 99.0  # one spike among 8,000 points
     chart.add_events(

@@ -84,12 +84,13 @@ class ChartLooks:
     def name_marker_under_pointer(self) -> None:
         """The markers' tooltip: the one under the pointer, if any (again after a scroll
         moved the markers under a pointer at rest)."""
-        if self._pointer is None:
-            self.markers.setToolTip("")
-            return
-        view = self.plot.getPlotItem().getViewBox()
-        x = view.mapSceneToView(self._pointer).x()
-        self.markers.setToolTip(self.markers.label_near(x, view.viewPixelSize()[0]))
+        text = ""
+        if self._pointer is not None:
+            view = self.plot.getPlotItem().getViewBox()
+            x = view.mapSceneToView(self._pointer).x()
+            text = self.markers.label_near(x, view.viewPixelSize()[0])
+        if text != self.markers.toolTip():  # (every redraw asks: most change nothing)
+            self.markers.setToolTip(text)
 
     def show_readout(self, x: float) -> None:
         """The readout beside the crosshair at *x*, clear of the points it names."""
